@@ -1,0 +1,284 @@
+"""The `effekt` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(help="Effekt: goal-driven active management of websites and digital services.",
+                  no_args_is_help=True, add_completion=False)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Manage workspaces.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(token_app, name="token")
+
+
+class RoleName(StrEnum):
+    gateway = "gateway"
+    goals = "goals"
+    tasks = "tasks"
+    metrics = "metrics"
+
+
+class ServiceName(StrEnum):
+    goals = "goals"
+    tasks = "tasks"
+    metrics = "metrics"
+
+
+class PartName(StrEnum):
+    gateway = "gateway"
+    goals = "goals"
+    tasks = "tasks"
+    metrics = "metrics"
+
+
+class TokenRole(StrEnum):
+    viewer = "viewer"
+    editor = "editor"
+    admin = "admin"
+
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where SQLite files and the embedded Redis live "
+                                                 "(default: EFFEKT_DATA_DIR, else a per-user data folder).")]
+
+
+def _use_data_dir(data_dir: Path | None) -> Path:
+    """Publish the data dir to every part of this process through the environment."""
+    from kit.settings import common
+
+    if data_dir is not None:
+        os.environ["EFFEKT_DATA_DIR"] = str(data_dir.expanduser().resolve())
+    common.cache_clear()
+    path = common().data_dir
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _logging(service: str, *, as_json: bool | None = None) -> None:
+    from kit.observability import configure_logging
+    from kit.settings import common
+
+    settings = common()
+    configure_logging(service, settings.log_level, settings.log_json if as_json is None else as_json)
+
+
+@app.command()
+def up(port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 8000,
+       host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+       data_dir: DataDir = None) -> None:
+    """Run everything on this machine: gateway, UI, the three services and their workers, with demo data."""
+    started = time.perf_counter()
+    path = _use_data_dir(data_dir)
+    _logging("effekt", as_json=False)
+    logging.getLogger().setLevel(logging.WARNING)
+    from effekt import bootstrap, runner
+    from kit.embedded_redis import ensure_redis_url, stop as stop_redis
+
+    try:
+        gateway_socket = runner.bind(host, port)
+    except OSError as exc:
+        typer.secho(f"Port {port} on {host} is in use ({exc.strerror}). Try --port {port + 10}.", fg="red", err=True)
+        raise typer.Exit(1)
+    redis_url = ensure_redis_url()
+    try:
+        service_sockets = runner.publish_service_ports(host)
+        bootstrap.migrate()
+        login = bootstrap.seed_demo(path)
+        stack = runner.Stack(gateway_socket, service_sockets, redis_url)
+
+        def ready() -> None:
+            shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+            typer.secho(f"\nEffekt is running at http://{shown}:{port}  (ready in {time.perf_counter() - started:.1f} s)",
+                        fg="green", bold=True)
+            typer.echo(f"  Sign in as {login.email}  password: {login.password}")
+            typer.echo(f"  API docs: http://{shown}:{port}/api/docs")
+            typer.echo(f"  Data: {path}")
+            typer.echo("  Press Ctrl-C to stop.\n")
+
+        asyncio.run(runner.serve_until_stopped(stack, on_ready=ready))
+    finally:
+        stop_redis()
+    typer.echo("Effekt stopped.")
+
+
+@app.command()
+def serve(role: Annotated[RoleName, typer.Argument(help="Which part to serve.")],
+          host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[Optional[int], typer.Option(help="Port (default: gateway 8000, goals 8001, "
+                                                      "tasks 8002, metrics 8003).")] = None,
+          migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Migrate its database first.")] = False,
+          data_dir: DataDir = None) -> None:
+    """Serve one part on its own, configured from the environment (per-service deployment)."""
+    import uvicorn
+
+    from effekt import bootstrap
+    from effekt.registry import DEFAULT_PORTS, PARTS
+
+    _use_data_dir(data_dir)
+    _logging(role.value)
+    if migrate:
+        bootstrap.migrate((role.value,))
+    uvicorn.run(PARTS[role.value].create_app(), host=host, port=port or DEFAULT_PORTS[role.value],
+                log_config=None, access_log=False, proxy_headers=True, timeout_graceful_shutdown=10)
+
+
+@app.command()
+def worker(service: Annotated[ServiceName, typer.Argument(help="Whose queue to work.")],
+           data_dir: DataDir = None) -> None:
+    """Run one service's arq worker: its jobs and scheduled cycles."""
+    from arq.worker import Worker
+
+    from effekt.registry import PARTS
+    from kit.embedded_redis import ensure_redis_url
+
+    _use_data_dir(data_dir)
+    _logging(f"{service.value}-worker")
+    Worker(**PARTS[service.value].worker_settings(ensure_redis_url())).run()
+
+
+@app.command()
+def migrate(part: Annotated[Optional[PartName], typer.Argument(help="One part; all when left out.")] = None,
+            data_dir: DataDir = None) -> None:
+    """Run the Alembic migrations of one part or of all."""
+    from effekt import bootstrap
+    from effekt.registry import ROLES
+
+    _use_data_dir(data_dir)
+    names = (part.value,) if part else ROLES
+    bootstrap.migrate(names)
+    typer.echo(f"migrated: {', '.join(names)}")
+
+
+@app.command(hidden=True)
+def revision(part: PartName, message: Annotated[str, typer.Option("-m", "--message")],
+             data_dir: DataDir = None) -> None:
+    """Generate a migration from the models (developers)."""
+    from effekt import bootstrap
+    from effekt.registry import PARTS
+    from kit import migrations
+
+    _use_data_dir(data_dir)
+    bootstrap.migrate((part.value,))
+    migrations.revision(PARTS[part.value].service_dir, PARTS[part.value].database_url(), message)
+
+
+def _gateway_session():
+    from effekt import bootstrap
+    from effekt.registry import PARTS
+    from kit.db import make_engine
+
+    bootstrap.migrate(("gateway",))
+    return make_engine(PARTS["gateway"].database_url())
+
+
+def _fail(exc: Exception) -> None:
+    from kit.errors import Problem
+
+    if isinstance(exc, Problem):
+        typer.secho(f"error: {exc.detail or exc.title}", fg="red", err=True)
+        raise typer.Exit(2)
+    raise exc
+
+
+@user_app.command("create")
+def user_create(email: Annotated[str, typer.Option(help="The user's email.")],
+                name: Annotated[str, typer.Option(help="Display name.")] = "",
+                password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                             help="Read the password from standard input.")] = False,
+                data_dir: DataDir = None) -> None:
+    """Create a user account."""
+    from pydantic import ValidationError
+
+    from gateway import accounts
+    from gateway.models import UserCreate
+    from kit.db import in_session
+
+    _use_data_dir(data_dir)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = UserCreate(email=email, name=name, password=password)
+        user = in_session(_gateway_session(), lambda s: accounts.create_user(session=s, data=data))
+    except ValidationError as exc:
+        typer.secho(f"error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", fg="red", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:
+        _fail(exc)
+    typer.echo(f"created user {user.email} (id {user.id})")
+
+
+@workspace_app.command("create")
+def workspace_create(name: Annotated[str, typer.Option(help="The workspace's name.")],
+                     owner: Annotated[str, typer.Option(help="Email of its first owner.")],
+                     slug: Annotated[Optional[str], typer.Option(help="URL name (default: from the name).")] = None,
+                     data_dir: DataDir = None) -> None:
+    """Create a workspace with an owner."""
+    from pydantic import ValidationError
+
+    from gateway import accounts, workspaces
+    from gateway.models import WorkspaceCreate
+    from kit.db import in_session
+
+    _use_data_dir(data_dir)
+
+    def create(session):
+        user = accounts.get_user_by_email(session=session, email=owner)
+        if user is None:
+            typer.secho(f"error: no user {owner}; create one with `effekt user create`", fg="red", err=True)
+            raise typer.Exit(2)
+        return workspaces.create_workspace(session=session, data=WorkspaceCreate(name=name, slug=slug), owner=user)
+
+    try:
+        workspace = in_session(_gateway_session(), create)
+    except ValidationError as exc:
+        typer.secho(f"error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", fg="red", err=True)
+        raise typer.Exit(2)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        _fail(exc)
+    typer.echo(f"created workspace {workspace.name} (slug {workspace.slug})")
+
+
+@token_app.command("create")
+def token_create(email: Annotated[str, typer.Option(help="The user the token acts for.")],
+                 workspace: Annotated[str, typer.Option(help="Slug of the workspace it is bound to.")],
+                 role: Annotated[TokenRole, typer.Option(help="Its role, at most the user's own.")] = TokenRole.viewer,
+                 name: Annotated[str, typer.Option(help="A name to recognise it by.")] = "cli",
+                 data_dir: DataDir = None) -> None:
+    """Create an API token; the token is printed alone on the last line, once."""
+    from gateway import accounts, tokens, workspaces
+    from gateway.models import ApiTokenCreate
+    from kit.db import in_session
+    from kit.roles import Role
+
+    _use_data_dir(data_dir)
+
+    def create(session):
+        user = accounts.get_user_by_email(session=session, email=email)
+        if user is None:
+            typer.secho(f"error: no user {email}", fg="red", err=True)
+            raise typer.Exit(2)
+        ws, my_role = workspaces.workspace_for_user(session=session, user_id=user.id, slug=workspace)
+        return tokens.create_token(session=session, workspace_id=ws.id, user_id=user.id, creator_role=my_role,
+                                   data=ApiTokenCreate(name=name, role=Role(role.value)))
+
+    try:
+        token, raw = in_session(_gateway_session(), create)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        _fail(exc)
+    typer.echo(f"token {token.name!r} for {email} in {workspace} with role {token.role.value}; it is shown once:")
+    typer.echo(raw)

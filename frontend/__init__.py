@@ -1,0 +1,1 @@
+"""The HTML UI: server-rendered pages (Jinja2 + htmx), served by the gateway process."""

@@ -1,0 +1,45 @@
+"""The home page of the signed-in workspace."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+
+from frontend.deps import WorkspaceDep
+from frontend.templating import render
+from gateway import tokens, workspaces
+from kit.errors import Unavailable
+
+router = APIRouter()
+
+# What the home page counts in each service: (label key, service, path).
+COUNTS = (("surfaces", "goals", "/api/v1/surfaces"), ("kpis", "metrics", "/api/v1/kpis"),
+          ("periods", "tasks", "/api/v1/periods"))
+
+
+@router.get("/")
+async def home(request: Request, browser: WorkspaceDep):
+    state = request.app.state
+    principal = browser.principal
+    results = await asyncio.gather(*(_count(state.upstreams, service, path, principal)
+                                     for _, service, path in COUNTS))
+    counts = {key: value for (key, _, _), value in zip(COUNTS, results)}
+    members, live_tokens = await state.run_db(_local_counts, browser.workspace.id)
+    return render(request, "home.html", {"counts": counts, "members": members, "tokens": live_tokens,
+                                         "nav": "home"})
+
+
+async def _count(upstreams, service: str, path: str, principal) -> int | None:
+    """The number of records, or None when the service cannot answer (the page says so)."""
+    try:
+        status, body = await upstreams.call(service, "GET", path, principal, params={"limit": 1})
+    except Unavailable:
+        return None
+    return body.get("count") if status == 200 and isinstance(body, dict) else None
+
+
+def _local_counts(session, workspace_id: int) -> tuple[int, int]:
+    members = len(workspaces.members(session=session, workspace_id=workspace_id))
+    live = sum(1 for t in tokens.list_tokens(session=session, workspace_id=workspace_id) if t.revoked_at is None)
+    return members, live

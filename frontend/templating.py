@@ -1,0 +1,79 @@
+"""Render a page, or only the block an htmx request targets, with the same URL (template fragments)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import Response
+
+from frontend import i18n
+from gateway.auth import CSRF_COOKIE, new_csrf_token
+
+TEMPLATES = Path(__file__).parent / "templates"
+templates = Jinja2Blocks(env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                                         extensions=["jinja2.ext.i18n"]))
+templates.env.policies["ext.i18n.trimmed"] = True
+templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
+templates.env.install_null_translations(newstyle=True)
+
+
+@lru_cache
+def gettext_functions(lang: str) -> dict[str, Any]:
+    """Per-request gettext for the templates (new-style: autoescaped, %(name)s placeholders)."""
+    tr = i18n.translations(lang)
+    gettext, ngettext = _make_new_gettext(tr.gettext), _make_new_ngettext(tr.ngettext)
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of this browser, minting one (set as a cookie on the response) if it has none."""
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token:
+        token = request.state.new_csrf = new_csrf_token()
+    return token
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
+           headers: dict[str, str] | None = None) -> Response:
+    """The whole page; or, for an htmx request whose target (HX-Target) is a block of the page, that block."""
+    browser = getattr(request.state, "browser", None)
+    lang = i18n.pick_language(request, browser.user.locale if browser else None)
+    ctx = {"request": request, "lang": lang, "csrf_token": csrf_token(request), "browser": browser,
+           **gettext_functions(lang), **(context or {})}
+    block = _target_block(request, name)
+    if block:
+        response = templates.TemplateResponse(request, name, ctx, status_code=status, block_name=block)
+    else:
+        response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    response.headers["Vary"] = "HX-Request, HX-Target, Cookie"
+    response.headers["Content-Language"] = lang
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    new = getattr(request.state, "new_csrf", None)
+    if new:
+        set_csrf_cookie(request, response, new)
+    return response
+
+
+def _target_block(request: Request, name: str) -> str | None:
+    if request.headers.get("hx-request") != "true":
+        return None
+    target = request.headers.get("hx-target")
+    if not target:
+        return None
+    template = templates.env.get_template(name)
+    return target if target in template.blocks else None
+
+
+def secure(request: Request) -> bool:
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+
+
+def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure(request), path="/")

@@ -1,0 +1,1 @@
+"""The public edge: identity, workspaces, API tokens, routing to services, one OpenAPI."""

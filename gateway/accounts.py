@@ -1,0 +1,126 @@
+"""Users, passwords, browser sessions and the sign-in rate limit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, delete, select
+
+from gateway.models import User, UserCreate, UserSession, utcnow
+from kit.dates import as_utc
+from kit.errors import Conflict, RateLimited, field_error
+
+_hasher = PasswordHasher()
+# Verified when the account does not exist, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("effekt-timing-equaliser")
+
+
+def hash_secret(raw: str) -> str:
+    """SHA-256 of a high-entropy secret (session or API token); the raw value is never stored."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(*, session: Session, data: UserCreate) -> User:
+    """Register a user with an argon2-hashed password."""
+    if get_user_by_email(session=session, email=data.email):
+        raise Conflict("An account with this email exists.", errors=[field_error("email", "already registered")])
+    user = User(email=data.email, name=data.name.strip(), password_hash=_hasher.hash(data.password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user_by_email(*, session: Session, email: str) -> User | None:
+    """The user with this email, if any."""
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The user if the password matches; None otherwise, in about the same time either way."""
+    user = get_user_by_email(session=session, email=email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+    return user
+
+
+def start_session(*, session: Session, user: User, workspace_id: int | None, days: int) -> str:
+    """Open a browser session; returns the raw cookie value."""
+    raw = secrets.token_urlsafe(32)
+    session.add(UserSession(token_hash=hash_secret(raw), user_id=user.id, workspace_id=workspace_id,
+                            expires_at=utcnow() + timedelta(days=days)))
+    session.flush()
+    return raw
+
+
+def load_session(*, session: Session, raw: str) -> tuple[UserSession, User] | None:
+    """The live session and its user for a cookie value, or None."""
+    row = session.exec(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                       .where(UserSession.token_hash == hash_secret(raw))).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if as_utc(user_session.expires_at) <= utcnow():
+        session.delete(user_session)
+        return None
+    return user_session, user
+
+
+def end_session(*, session: Session, raw: str) -> None:
+    """Sign out: forget the session."""
+    session.exec(delete(UserSession).where(UserSession.token_hash == hash_secret(raw)))
+
+
+
+class SigninLimiter:
+    """Counts sign-in attempts in Redis: failures per account, attempts per address, in a fixed window."""
+
+    def __init__(self, redis, *, per_account: int, per_address: int, window: int):
+        self.redis = redis
+        self.per_account = per_account
+        self.per_address = per_address
+        self.window = window
+
+    @staticmethod
+    def _keys(email: str, address: str) -> tuple[str, str]:
+        return f"effekt:signin:account:{hash_secret(normalise_email(email))}", f"effekt:signin:address:{address}"
+
+    async def check(self, email: str, address: str) -> None:
+        """Raise RateLimited if this account or address has tried too often; counts the attempt."""
+        account_key, address_key = self._keys(email, address)
+        pipe = self.redis.pipeline()
+        pipe.set(address_key, 0, ex=self.window, nx=True)  # opens the window (EXPIRE NX needs Redis 7)
+        pipe.incr(address_key)
+        pipe.get(account_key)
+        pipe.ttl(account_key)
+        _, address_count, account_failures, account_ttl = await pipe.execute()
+        if int(account_failures or 0) >= self.per_account or int(address_count) > self.per_address:
+            wait = max(int(account_ttl or 0), 60)
+            minutes = max(1, round(wait / 60))
+            raise RateLimited(f"Too many sign-in attempts. Try again in {minutes} minutes.",
+                              headers={"Retry-After": str(wait)})
+
+    async def failed(self, email: str, address: str) -> None:
+        account_key, _ = self._keys(email, address)
+        pipe = self.redis.pipeline()
+        pipe.set(account_key, 0, ex=self.window, nx=True)
+        pipe.incr(account_key)
+        await pipe.execute()
+
+    async def succeeded(self, email: str, address: str) -> None:
+        account_key, _ = self._keys(email, address)
+        await self.redis.delete(account_key)

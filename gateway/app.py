@@ -1,0 +1,67 @@
+"""create_app for the gateway: the public edge in front of every service."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from functools import partial
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from gateway.accounts import SigninLimiter
+from gateway.auth import Authenticator, Signer
+from gateway.config import settings
+from gateway.db import create_engine_from_settings
+from gateway.routes import proxy_routes, router
+from gateway.upstream import Upstreams
+from kit.db import in_session
+from kit.embedded_redis import ensure_redis_url
+from kit.errors import install_problem_handlers
+from kit.observability import Metrics, RequestContextMiddleware
+from kit.queue import lazy_pool
+from kit.settings import common
+
+DESCRIPTION = """The Effekt API: goals, KPIs, actions and workflows of one workspace.
+
+Authenticate with an API token (`Authorization: Bearer efk_…`). A token is bound to one workspace and
+one role (viewer < editor < admin < owner); every id outside that workspace answers 404, exactly as a
+missing one. Errors are RFC 9457 problem details (`application/problem+json`) with `errors[]` naming
+each invalid field. Lists answer `{data, count, limit, offset}` and take `limit`, `offset` and `sort`.
+"""
+
+
+def create_app() -> FastAPI:
+    """The gateway app (API, proxy, health). The frontend adds its pages on top of it."""
+    cfg = settings()
+    engine = create_engine_from_settings()
+    redis_url = ensure_redis_url()
+    upstreams = Upstreams(cfg.upstream_urls(), Signer(common().resolved_signing_key()),
+                          timeout=cfg.upstream_timeout, connect_timeout=cfg.upstream_connect_timeout)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await upstreams.start()
+        try:
+            yield
+        finally:
+            await upstreams.close()
+            await app.state.queue.aclose()
+            engine.dispose()
+
+    app = FastAPI(title="Effekt API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    state = app.state
+    state.settings = cfg
+    state.engine = engine
+    state.upstreams = upstreams
+    state.auth = Authenticator(engine, cfg.token_cache_seconds)
+    state.queue = state.redis = lazy_pool(redis_url)
+    state.limiter = SigninLimiter(state.redis, per_account=cfg.signin_account_limit,
+                                  per_address=cfg.signin_address_limit, window=cfg.signin_window_seconds)
+    state.metrics = Metrics("gateway")
+    state.run_db = lambda fn, *a, **kw: run_in_threadpool(partial(in_session, engine, fn, *a, **kw))
+    app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
+    install_problem_handlers(app)
+    app.include_router(router)
+    app.router.routes.extend(proxy_routes)
+    return app

@@ -1,0 +1,36 @@
+"""Settings of the gateway (env prefix EFFEKT_GATEWAY_)."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kit.settings import sqlite_url
+
+SERVICES = ("goals", "tasks", "metrics")
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EFFEKT_GATEWAY_", extra="ignore")
+
+    database_url: str | None = None
+    goals_url: str = "http://127.0.0.1:8001"
+    tasks_url: str = "http://127.0.0.1:8002"
+    metrics_url: str = "http://127.0.0.1:8003"
+    upstream_timeout: float = 30.0
+    upstream_connect_timeout: float = 2.0
+    session_days: int = 14
+    token_cache_seconds: float = 5.0
+    signin_account_limit: int = 5
+    signin_address_limit: int = 30
+    signin_window_seconds: int = 900
+
+    def url(self) -> str:
+        return self.database_url or sqlite_url("gateway")
+
+    def upstream_urls(self) -> dict[str, str]:
+        return {name: getattr(self, f"{name}_url").rstrip("/") for name in SERVICES}
+
+
+@lru_cache
+def settings() -> GatewaySettings:
+    return GatewaySettings()

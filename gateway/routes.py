@@ -1,0 +1,139 @@
+"""The gateway's HTTP surface: /api/v1/me, the proxy to services, the merged OpenAPI, health."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway import openapi
+from gateway.models import UserPublic, WorkspacePublic
+from gateway.models import User, Workspace
+from kit.errors import NotFound, problem_response
+from kit.queue import heartbeat_key
+from kit.roles import Role
+from kit.service_app import readiness
+
+# Which service owns each public resource under /api/v1/.
+RESOURCES = {
+    "surfaces": "goals", "goals": "goals",
+    "kpis": "metrics", "observations": "metrics", "cycles": "metrics", "scorecard": "metrics",
+    "actions": "tasks", "periods": "tasks", "workflows": "tasks", "tasks": "tasks",
+}
+OPENAPI_TTL = 30.0
+
+
+class Me(BaseModel):
+    user: UserPublic
+    workspace: WorkspacePublic
+    role: Role
+    via: str
+
+
+router = APIRouter()
+
+
+@router.get("/api/v1/me", response_model=Me, tags=["identity"], summary="Who am I",
+            responses={401: {"description": "No valid API token or session"}})
+async def me(request: Request) -> Me:
+    """The caller, the workspace the token (or session) is bound to, and the role there."""
+    principal, via = await request.app.state.auth.api_principal(request)
+    user, workspace = await request.app.state.run_db(_me_rows, principal.user_id, principal.workspace_id)
+    return Me(user=UserPublic.model_validate(user), workspace=WorkspacePublic.model_validate(workspace),
+              role=principal.role, via=via)
+
+
+def _me_rows(session, user_id: int, workspace_id: int):
+    return session.get(User, user_id), session.get(Workspace, workspace_id)
+
+
+async def proxy(request: Request) -> Response:
+    """Route /api/v1/<resource>/… to the service that owns the resource, with a signed identity."""
+    resource = request.path_params["resource"]
+    service = RESOURCES.get(resource)
+    if service is None:
+        raise NotFound(f"No resource {resource!r} in this API.")
+    state = request.app.state
+    principal, _ = await state.auth.api_principal(request)
+    headers = state.upstreams.identity_headers(principal)
+    for name in ("content-type", "accept", "accept-language", "if-none-match", "if-match"):
+        value = request.headers.get(name)
+        if value:
+            headers[name] = value
+    body = await request.body() if request.method not in ("GET", "HEAD") else None
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    status, kept, content = await state.upstreams.send(service, request.method, path, headers=headers, body=body)
+    response = Response(content, status_code=status)
+    for key, value in kept:
+        response.headers[key] = value
+    return response
+
+
+PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+proxy_routes = [Route("/api/v1/{resource}", proxy, methods=PROXY_METHODS),
+                Route("/api/v1/{resource}/{rest:path}", proxy, methods=PROXY_METHODS)]
+
+
+@router.get("/api/openapi.json", include_in_schema=False)
+async def merged_openapi(request: Request) -> JSONResponse:
+    state = request.app.state
+    cached = getattr(state, "openapi_cache", None)
+    if cached and cached[0] > time.monotonic():
+        return JSONResponse(cached[1])
+    names = list(state.upstreams.urls)
+    docs = await asyncio.gather(*(state.upstreams.openapi(n) for n in names))
+    doc = openapi.merge(request.app.openapi(), dict(zip(names, docs)))
+    if all(d is not None for d in docs):
+        state.openapi_cache = (time.monotonic() + OPENAPI_TTL, doc)
+    return JSONResponse(doc)
+
+
+@router.get("/api/docs", include_in_schema=False)
+async def api_docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="Effekt API",
+                               swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/favicon.svg")
+
+
+@router.get("/healthz", include_in_schema=False)
+async def healthz(request: Request) -> JSONResponse:
+    """The gateway is up; each upstream service up or down with its latency; each worker's last beat."""
+    state = request.app.state
+    names = list(state.upstreams.urls)
+    results = await asyncio.gather(*(state.upstreams.health(n) for n in names))
+    services = dict(zip(names, results))
+    workers = await _worker_beats(state.redis, names)
+    for name in names:
+        services[name]["worker_seen_seconds_ago"] = workers.get(name)
+    degraded = any(s["status"] != "up" for s in services.values())
+    return JSONResponse({"status": "degraded" if degraded else "ok", "gateway": "up", "services": services})
+
+
+async def _worker_beats(redis, names: list[str]) -> dict[str, float | None]:
+    try:
+        values = await asyncio.wait_for(redis.mget([heartbeat_key(n) for n in names]), timeout=2)
+    except Exception:
+        return {}
+    now = time.time()
+    return {n: (round(now - float(v), 1) if v else None) for n, v in zip(names, values)}
+
+
+@router.get("/readyz", include_in_schema=False)
+async def readyz(request: Request) -> Response:
+    checks = await readiness(request.app, request.app.state.engine)
+    if all(v == "ok" for v in checks.values()):
+        return JSONResponse({"status": "ready", "service": "gateway", "checks": checks})
+    return problem_response(503, "Not ready", "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok"),
+                            slug="not-ready")
+
+
+@router.get("/metrics", include_in_schema=False)
+async def prometheus(request: Request) -> Response:
+    return request.app.state.metrics.response()

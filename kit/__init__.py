@@ -1,0 +1,1 @@
+"""Shared building blocks for every Effekt service. Never imports a service."""

@@ -1,0 +1,56 @@
+"""Settings every process shares: where data lives, Redis, the signing key."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("effekt", appauthor=False))
+
+
+class CommonSettings(BaseSettings):
+    """Read from EFFEKT_* (and REDIS_URL) in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="EFFEKT_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "EFFEKT_REDIS_URL"))
+    signing_key: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def resolved_signing_key(self) -> str:
+        """The configured key, else one kept in the data dir (created once, mode 0600)."""
+        if self.signing_key:
+            return self.signing_key
+        return _key_file(self.data_dir)
+
+
+def _key_file(data_dir: Path) -> str:
+    path = data_dir / "signing.key"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+@lru_cache
+def common() -> CommonSettings:
+    return CommonSettings()
+
+
+def sqlite_url(name: str, data_dir: Path | None = None) -> str:
+    """The embedded default database of one service: a SQLite file under the data dir."""
+    base = data_dir or common().data_dir
+    base.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{base / (name + '.db')}"

@@ -1,0 +1,1 @@
+"""The goals service: strategy — surfaces, the goal tree, effect maps."""

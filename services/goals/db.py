@@ -1,0 +1,26 @@
+"""The goals service's own SQLModel registry and its engine."""
+
+from pathlib import Path
+
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+from kit.db import SessionDep, make_engine
+from services.goals.config import settings
+
+SERVICE_DIR = Path(__file__).parent
+VERSION_TABLE = "alembic_version_goals"
+
+
+class GoalsModel(SQLModel, registry=registry()):
+    """Base of every goals model; its metadata holds only this service's tables."""
+
+
+metadata = GoalsModel.metadata
+
+
+def create_engine_from_settings():
+    return make_engine(settings().url())
+
+
+__all__ = ["GoalsModel", "SessionDep", "metadata", "create_engine_from_settings", "SERVICE_DIR", "VERSION_TABLE"]

@@ -1,0 +1,1 @@
+"""The metrics service: measurement — KPIs, observations, imports, connectors, cycles, scorecards."""

@@ -1,0 +1,69 @@
+"""HTTP routes of the metrics service: thin, they parse, call service.py and return."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BeforeValidator
+
+from kit.identity import EditorDep, PrincipalDep
+from kit.pagination import PageDep
+from services.metrics import service
+from services.metrics.db import SessionDep
+from services.metrics.models import Category, KpiCreate, KpiList, KpiPublic, KpiUpdate
+
+router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
+NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}
+CONFLICT = {409: {"description": "Another active KPI of this workspace has that name"}}
+
+
+def _all_as_none(value):
+    return None if isinstance(value, str) and value.strip().lower() in ("all", "") else value
+
+
+# A bare `bool | None = False` can never be None over HTTP; `archived=all` is how a caller asks for both.
+ArchivedQuery = Annotated[bool | None, BeforeValidator(_all_as_none),
+                          Query(description="false (the default), true, or all")]
+
+
+@router.get("", response_model=KpiList, summary="List KPIs")
+def list_kpis(session: SessionDep, principal: PrincipalDep, page: PageDep,
+              category: Category | None = None,
+              surface_id: Annotated[int | None, Query(description="Only KPIs of this goals surface")] = None,
+              archived: ArchivedQuery = False,
+              q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None):
+    rows, total = service.list_kpis(session=session, workspace_id=principal.workspace_id, category=category,
+                                    surface_id=surface_id, archived=archived, q=q, sort=page.sort,
+                                    limit=page.limit, offset=page.offset)
+    return KpiList(data=[service.to_public(k) for k in rows], count=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("", response_model=KpiPublic, status_code=status.HTTP_201_CREATED, responses=CONFLICT,
+             summary="Create a KPI")
+def create_kpi(data: KpiCreate, session: SessionDep, principal: EditorDep):
+    return service.to_public(service.create_kpi(session=session, workspace_id=principal.workspace_id, data=data))
+
+
+@router.get("/{kpi_id}", response_model=KpiPublic, responses=NOT_FOUND, summary="Get a KPI")
+def get_kpi(kpi_id: int, session: SessionDep, principal: PrincipalDep):
+    return service.to_public(service.get_kpi(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id))
+
+
+@router.patch("/{kpi_id}", response_model=KpiPublic, responses={**NOT_FOUND, **CONFLICT}, summary="Change a KPI")
+def update_kpi(kpi_id: int, data: KpiUpdate, session: SessionDep, principal: EditorDep):
+    return service.to_public(service.update_kpi(session=session, workspace_id=principal.workspace_id,
+                                                kpi_id=kpi_id, data=data))
+
+
+@router.post("/{kpi_id}/archive", response_model=KpiPublic, responses=NOT_FOUND, summary="Archive a KPI")
+def archive_kpi(kpi_id: int, session: SessionDep, principal: EditorDep):
+    return service.to_public(service.set_archived(session=session, workspace_id=principal.workspace_id,
+                                                  kpi_id=kpi_id, archived=True))
+
+
+@router.post("/{kpi_id}/restore", response_model=KpiPublic, responses={**NOT_FOUND, **CONFLICT},
+             summary="Restore a KPI")
+def restore_kpi(kpi_id: int, session: SessionDep, principal: EditorDep):
+    return service.to_public(service.set_archived(session=session, workspace_id=principal.workspace_id,
+                                                  kpi_id=kpi_id, archived=False))

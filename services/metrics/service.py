@@ -1,0 +1,113 @@
+"""Business rules of KPIs. Every query is scoped by workspace; a foreign id is NotFound."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from kit.errors import Conflict, Invalid, NotFound, field_error
+from services.metrics.models import Category, Kpi, KpiCreate, KpiPublic, KpiUpdate, Unit, utcnow
+
+KPI_SORTS = {"name", "category", "unit", "direction", "baseline_date", "created_at", "updated_at"}
+
+
+def to_public(kpi: Kpi) -> KpiPublic:
+    """The public view of a KPI."""
+    return KpiPublic.model_validate(kpi)
+
+
+def list_kpis(*, session: Session, workspace_id: int, category: Category | None = None,
+              surface_id: int | None = None, archived: bool | None = False, q: str | None = None,
+              sort: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Kpi], int]:
+    """One page of the workspace's KPIs and the total that match the filters."""
+    where = [Kpi.workspace_id == workspace_id]
+    if category is not None:
+        where.append(Kpi.category == category)
+    if surface_id is not None:
+        where.append(Kpi.surface_id == surface_id)
+    if archived is not None:
+        where.append(Kpi.archived == archived)
+    if q:
+        where.append(func.lower(Kpi.name).contains(q.lower(), autoescape=True))
+    total = session.exec(select(func.count()).select_from(Kpi).where(*where)).one()
+    order = _order_by(sort)
+    rows = session.exec(select(Kpi).where(*where).order_by(*order).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def _order_by(sort: str | None):
+    desc = bool(sort) and sort.startswith("-")
+    name = (sort or "name").removeprefix("-")
+    if name not in KPI_SORTS:
+        raise Invalid.field("sort", f"unknown sort field; use one of {', '.join(sorted(KPI_SORTS))}")
+    # lower(name): SQLite and PostgreSQL collate case differently; NULLS LAST: they disagree on NULL too.
+    column = func.lower(Kpi.name) if name == "name" else col(getattr(Kpi, name))
+    return [(column.desc() if desc else column.asc()).nulls_last(), col(Kpi.id)]
+
+
+def _check_currency(unit: Unit, currency_code: str | None) -> None:
+    if unit == Unit.currency and not currency_code:
+        raise Invalid.field("currency_code", "required when unit is currency")
+    if unit != Unit.currency and currency_code:
+        raise Invalid.field("currency_code", "must be empty unless unit is currency")
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"A KPI named {name!r} already exists in this workspace.",
+                    errors=[field_error("name", "already used")])
+
+
+def _check_name_free(session: Session, *, workspace_id: int, name: str, kpi_id: int | None = None) -> None:
+    where = [Kpi.workspace_id == workspace_id, Kpi.archived == False,  # noqa: E712  (SQL, not Python)
+             func.lower(Kpi.name) == name.lower()]
+    if kpi_id is not None:
+        where.append(Kpi.id != kpi_id)
+    if session.exec(select(Kpi.id).where(*where).limit(1)).first() is not None:
+        raise _name_taken(name)
+
+
+def _flush(session: Session, kpi: Kpi) -> Kpi:
+    session.add(kpi)
+    try:
+        session.flush()
+    except IntegrityError:  # only the unique active name can fail; a concurrent request won the race
+        raise _name_taken(kpi.name) from None
+    return kpi
+
+
+def get_kpi(*, session: Session, workspace_id: int, kpi_id: int) -> Kpi:
+    """The KPI, if it belongs to the workspace."""
+    kpi = session.get(Kpi, kpi_id)
+    if kpi is None or kpi.workspace_id != workspace_id:
+        raise NotFound(f"No KPI {kpi_id} in this workspace.")
+    return kpi
+
+
+def create_kpi(*, session: Session, workspace_id: int, data: KpiCreate) -> Kpi:
+    """Add a KPI to the workspace; its name must be free among the active KPIs."""
+    _check_currency(data.unit, data.currency_code)
+    _check_name_free(session, workspace_id=workspace_id, name=data.name)
+    return _flush(session, Kpi.model_validate(data, update={"workspace_id": workspace_id}))
+
+
+def update_kpi(*, session: Session, workspace_id: int, kpi_id: int, data: KpiUpdate) -> Kpi:
+    """Change the fields the caller sent; the merged KPI must still be consistent."""
+    kpi = get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
+    changes = data.model_dump(exclude_unset=True)
+    _check_currency(changes.get("unit", kpi.unit), changes.get("currency_code", kpi.currency_code))
+    if "name" in changes and not kpi.archived:
+        _check_name_free(session, workspace_id=workspace_id, name=changes["name"], kpi_id=kpi.id)
+    kpi.sqlmodel_update(changes)
+    kpi.updated_at = utcnow()
+    return _flush(session, kpi)
+
+
+def set_archived(*, session: Session, workspace_id: int, kpi_id: int, archived: bool) -> Kpi:
+    """Archive or restore a KPI; restoring needs its name to be free again."""
+    kpi = get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
+    if kpi.archived and not archived:
+        _check_name_free(session, workspace_id=workspace_id, name=kpi.name, kpi_id=kpi.id)
+    kpi.archived = archived
+    kpi.updated_at = utcnow()
+    return _flush(session, kpi)

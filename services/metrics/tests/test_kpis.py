@@ -1,0 +1,312 @@
+"""KPIs through service.py and through the HTTP API of the metrics service."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from kit.db import make_engine
+from kit.errors import Conflict, Invalid, NotFound
+from kit.identity import IDENTITY_HEADER, Principal, sign_identity
+from kit.roles import Role
+from kit.service_app import create_service_app
+from services.metrics import demo, service
+from services.metrics.db import MetricsModel
+from services.metrics.models import Category, Kpi, KpiCreate, KpiUpdate, Unit
+from services.metrics.routes import router
+
+KEY = "test-key"
+URL = "/api/v1/kpis"
+# The short test key is the point of a test; production keys are 48 random bytes.
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'metrics.db'}")
+    MetricsModel.metadata.create_all(engine)
+    yield engine
+    MetricsModel.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(engine):
+    app = create_service_app(name="metrics", title="Effekt metrics", description="test", engine=engine,
+                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=[router])
+    with TestClient(app) as c:
+        yield c
+
+
+def auth(role: Role = Role.editor, workspace_id: int = 1, *, now: float | None = None, key: str = KEY) -> dict:
+    principal = Principal(user_id=1, workspace_id=workspace_id, role=role)
+    return {IDENTITY_HEADER: sign_identity(key, principal, now=now)}
+
+
+def problem(resp, status: int, field: str | None = None) -> dict:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    body = resp.json()
+    assert body["status"] == status
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
+
+
+def make_kpi(client, workspace_id: int = 1, **overrides) -> dict:
+    data = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum",
+            "category": "result"}
+    resp = client.post(URL, json={**data, **overrides}, headers=auth(workspace_id=workspace_id))
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def names(resp) -> list[str]:
+    assert resp.status_code == 200, resp.text
+    return [k["name"] for k in resp.json()["data"]]
+
+
+# --- create, get, list ---------------------------------------------------------------------------
+
+def test_create_then_get_and_list(client):
+    created = make_kpi(client, name="  Online revenue ", unit="currency", currency_code="NOK", surface_id=7,
+                       owner_id=3, baseline_value=2350000, baseline_date="2025-12-31", description="Ex VAT")
+    assert created["name"] == "Online revenue" and created["currency_code"] == "NOK"
+    assert created["unit"] == "currency" and created["category"] == "result"
+    assert created["surface_id"] == 7 and created["owner_id"] == 3
+    assert created["baseline_value"] == 2350000 and created["baseline_date"] == "2025-12-31"
+    assert created["archived"] is False and created["created_at"] and created["updated_at"]
+    assert client.get(f"{URL}/{created['id']}", headers=auth()).json() == created
+    listed = client.get(URL, headers=auth()).json()
+    assert listed["count"] == 1 and listed["data"] == [created]
+
+
+def test_defaults(client):
+    resp = client.post(URL, json={"name": "Articles published", "category": "activity"}, headers=auth())
+    assert resp.status_code == 201, resp.text
+    kpi = resp.json()
+    assert (kpi["unit"], kpi["direction"], kpi["aggregation"]) == ("number", "higher_is_better", "sum")
+    assert kpi["currency_code"] is None and kpi["surface_id"] is None and kpi["baseline_value"] is None
+
+
+def test_currency_code_is_normalised(client):
+    assert make_kpi(client, unit="currency", currency_code=" nok ")["currency_code"] == "NOK"
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"unit": "currency"}, "currency_code"),
+    ({"unit": "currency", "currency_code": ""}, "currency_code"),
+    ({"unit": "number", "currency_code": "NOK"}, "currency_code"),
+    ({"unit": "currency", "currency_code": "KRONER"}, "currency_code"),
+    ({"unit": "currency", "currency_code": "N0K"}, "currency_code"),
+    ({"name": "   "}, "name"), ({"name": "x" * 201}, "name"), ({"description": "x" * 2001}, "description"),
+    ({"unit": "furlongs"}, "unit"), ({"direction": "sideways"}, "direction"), ({"aggregation": "median"}, "aggregation"),
+    ({"category": None}, "category"), ({"surface_id": "seven"}, "surface_id"), ({"baseline_date": "soon"}, "baseline_date"),
+])
+def test_bad_input_is_422_naming_the_field(client, overrides, field):
+    data = {"name": "Revenue", "category": "result", **overrides}
+    problem(client.post(URL, json=data, headers=auth()), 422, field)
+    assert client.get(URL, headers=auth()).json()["count"] == 0
+
+
+def test_infinite_baseline_is_refused(client):
+    body = '{"name": "Visits", "category": "result", "baseline_value": NaN}'
+    resp = client.post(URL, content=body, headers={**auth(), "content-type": "application/json"})
+    problem(resp, 422, "baseline_value")
+
+
+def test_unknown_id_is_404(client):
+    problem(client.get(f"{URL}/999", headers=auth()), 404)
+
+
+# --- unique names --------------------------------------------------------------------------------
+
+def test_duplicate_name_is_409_ignoring_case(client):
+    make_kpi(client, name="Visits")
+    body = problem(client.post(URL, json={"name": "visits ", "category": "result"}, headers=auth()), 409, "name")
+    assert body["errors"] == [{"field": "name", "pointer": "/name", "detail": "already used"}]
+    assert client.get(URL, headers=auth()).json()["count"] == 1
+
+
+def test_names_are_free_across_workspaces_and_after_archiving(client):
+    first = make_kpi(client, name="Visits")
+    make_kpi(client, workspace_id=2, name="Visits")
+    client.post(f"{URL}/{first['id']}/archive", headers=auth())
+    second = make_kpi(client, name="Visits")
+    problem(client.post(f"{URL}/{first['id']}/restore", headers=auth()), 409, "name")
+    problem(client.patch(f"{URL}/{second['id']}", json={"name": "Sessions"}, headers=auth(Role.viewer)), 403)
+    assert client.patch(f"{URL}/{second['id']}", json={"name": "Sessions"}, headers=auth()).status_code == 200
+    assert client.post(f"{URL}/{first['id']}/restore", headers=auth()).status_code == 200
+
+
+def test_rename_onto_another_kpi_is_409_but_own_name_is_fine(client):
+    make_kpi(client, name="Visits")
+    other = make_kpi(client, name="Complaints", direction="lower_is_better")
+    problem(client.patch(f"{URL}/{other['id']}", json={"name": "VISITS"}, headers=auth()), 409, "name")
+    same = client.patch(f"{URL}/{other['id']}", json={"name": "complaints"}, headers=auth())
+    assert same.status_code == 200 and same.json()["name"] == "complaints"
+
+
+def test_the_database_also_refuses_duplicate_active_names(engine):
+    with Session(engine) as session:
+        session.add(Kpi(workspace_id=1, name="Visits", category=Category.result))
+        session.add(Kpi(workspace_id=1, name="Visits", category=Category.result, archived=True))
+        session.flush()
+        session.add(Kpi(workspace_id=1, name="Visits", category=Category.result))
+        with pytest.raises(IntegrityError):
+            session.flush()
+
+
+# --- patch ---------------------------------------------------------------------------------------
+
+def test_patch_changes_only_what_was_sent(client):
+    kpi = make_kpi(client, description="Sessions", surface_id=4)
+    resp = client.patch(f"{URL}/{kpi['id']}", json={"category": "activity", "surface_id": None}, headers=auth())
+    assert resp.status_code == 200, resp.text
+    changed = resp.json()
+    assert changed["category"] == "activity" and changed["surface_id"] is None
+    assert changed["description"] == "Sessions" and changed["name"] == "Visits"
+    assert changed["updated_at"] >= kpi["updated_at"]
+
+
+def test_patch_rechecks_currency_against_stored_values(client):
+    kpi = make_kpi(client, name="Revenue", unit="currency", currency_code="NOK")
+    problem(client.patch(f"{URL}/{kpi['id']}", json={"unit": "number"}, headers=auth()), 422, "currency_code")
+    problem(client.patch(f"{URL}/{kpi['id']}", json={"currency_code": None}, headers=auth()), 422, "currency_code")
+    resp = client.patch(f"{URL}/{kpi['id']}", json={"unit": "number", "currency_code": None}, headers=auth())
+    assert resp.status_code == 200 and resp.json()["currency_code"] is None
+    plain = make_kpi(client, name="Visits")
+    problem(client.patch(f"{URL}/{plain['id']}", json={"unit": "currency"}, headers=auth()), 422, "currency_code")
+
+
+@pytest.mark.parametrize("field", ["name", "unit", "direction", "aggregation", "category"])
+def test_patch_cannot_null_a_required_field(client, field):
+    kpi = make_kpi(client)
+    problem(client.patch(f"{URL}/{kpi['id']}", json={field: None}, headers=auth()), 422, field)
+
+
+# --- archive, restore, filters -------------------------------------------------------------------
+
+def test_archive_and_restore(client):
+    kpi = make_kpi(client)
+    archived = client.post(f"{URL}/{kpi['id']}/archive", headers=auth())
+    assert archived.status_code == 200 and archived.json()["archived"] is True
+    assert names(client.get(URL, headers=auth())) == []
+    assert names(client.get(URL, params={"archived": True}, headers=auth())) == ["Visits"]
+    assert names(client.get(URL, params={"archived": "all"}, headers=auth())) == ["Visits"]
+    restored = client.post(f"{URL}/{kpi['id']}/restore", headers=auth())
+    assert restored.status_code == 200 and restored.json()["archived"] is False
+    assert names(client.get(URL, headers=auth())) == ["Visits"]
+
+
+def test_filters(client):
+    make_kpi(client, name="Visits", surface_id=1)
+    make_kpi(client, name="Marketing cost", unit="currency", currency_code="NOK", category="input", surface_id=2)
+    make_kpi(client, name="Campaigns run", category="activity", surface_id=1)
+    make_kpi(client, name="100% satisfied", unit="percent")
+    assert names(client.get(URL, params={"category": "input"}, headers=auth())) == ["Marketing cost"]
+    assert names(client.get(URL, params={"surface_id": 1}, headers=auth())) == ["Campaigns run", "Visits"]
+    assert names(client.get(URL, params={"q": "CAMP"}, headers=auth())) == ["Campaigns run"]
+    assert names(client.get(URL, params={"q": "%"}, headers=auth())) == ["100% satisfied"]  # literal, not a wildcard
+    problem(client.get(URL, params={"category": "output"}, headers=auth()), 422, "category")
+
+
+# --- pagination and sort -------------------------------------------------------------------------
+
+def test_pagination_and_sort(client):
+    for name, category in [("delta", "result"), ("Alpha", "input"), ("charlie", "activity"), ("Bravo", "result"),
+                           ("echo", "input")]:
+        make_kpi(client, name=name, category=category)
+    assert names(client.get(URL, headers=auth())) == ["Alpha", "Bravo", "charlie", "delta", "echo"]
+    page = client.get(URL, params={"limit": 2, "offset": 2}, headers=auth()).json()
+    assert page["count"] == 5 and page["limit"] == 2 and page["offset"] == 2
+    assert [k["name"] for k in page["data"]] == ["charlie", "delta"]
+    assert names(client.get(URL, params={"sort": "-name"}, headers=auth())) == ["echo", "delta", "charlie",
+                                                                                 "Bravo", "Alpha"]
+    by_category = names(client.get(URL, params={"sort": "category"}, headers=auth()))
+    assert by_category == ["charlie", "Alpha", "echo", "delta", "Bravo"]  # then by id
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"sort": "owner_id"}, "sort"), ({"sort": "-secret"}, "sort"), ({"limit": 0}, "limit"), ({"offset": -5}, "offset"),
+])
+def test_bad_paging_is_422_naming_the_parameter(client, params, field):
+    problem(client.get(URL, params=params, headers=auth()), 422, field)
+
+
+# --- roles, workspaces, identity -----------------------------------------------------------------
+
+def test_viewer_can_read_but_not_write(client):
+    kpi = make_kpi(client)
+    viewer = auth(Role.viewer)
+    assert names(client.get(URL, headers=viewer)) == ["Visits"]
+    assert client.get(f"{URL}/{kpi['id']}", headers=viewer).status_code == 200
+    problem(client.post(URL, json={"name": "NPS", "category": "result"}, headers=viewer), 403)
+    problem(client.patch(f"{URL}/{kpi['id']}", json={"name": "X"}, headers=viewer), 403)
+    problem(client.post(f"{URL}/{kpi['id']}/archive", headers=viewer), 403)
+    problem(client.post(f"{URL}/{kpi['id']}/restore", headers=viewer), 403)
+    assert names(client.get(URL, headers=viewer)) == ["Visits"]
+
+
+def test_another_workspaces_kpi_is_404(client):
+    theirs = make_kpi(client, workspace_id=2, name="Their visits")
+    kid = theirs["id"]
+    problem(client.get(f"{URL}/{kid}", headers=auth()), 404)
+    problem(client.patch(f"{URL}/{kid}", json={"name": "Mine now"}, headers=auth()), 404)
+    problem(client.post(f"{URL}/{kid}/archive", headers=auth()), 404)
+    problem(client.post(f"{URL}/{kid}/restore", headers=auth()), 404)
+    assert client.get(URL, headers=auth()).json()["count"] == 0
+    untouched = client.get(f"{URL}/{kid}", headers=auth(workspace_id=2)).json()
+    assert untouched["name"] == "Their visits" and untouched["archived"] is False
+
+
+def test_missing_identity_is_401(client):
+    problem(client.get(URL), 401)
+    problem(client.post(URL, json={"name": "NPS", "category": "result"}), 401)
+
+
+def test_expired_identity_is_401(client):
+    body = problem(client.get(URL, headers=auth(now=time.time() - 3600)), 401)
+    assert "expired" in body["detail"]
+
+
+def test_identity_signed_with_another_key_is_401(client):
+    problem(client.get(URL, headers=auth(key="not-the-gateway")), 401)
+
+
+# --- service.py and demo.py directly -------------------------------------------------------------
+
+def test_service_rules(engine):
+    with Session(engine) as session:
+        kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
+        with pytest.raises(Conflict):
+            service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="nps", category=Category.result))
+        with pytest.raises(Invalid) as exc:
+            service.update_kpi(session=session, workspace_id=1, kpi_id=kpi.id, data=KpiUpdate(unit=Unit.currency))
+        assert exc.value.errors[0]["field"] == "currency_code"
+        with pytest.raises(NotFound):
+            service.set_archived(session=session, workspace_id=2, kpi_id=kpi.id, archived=True)
+
+
+def test_demo_seeds_believable_kpis_once(engine):
+    people = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
+    with Session(engine) as session:
+        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 3, 1)) is True
+        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 3, 1)) is False
+        session.commit()
+        rows, total = service.list_kpis(session=session, workspace_id=1, limit=500)
+    assert total == 10
+    by_name = {k.name: k for k in rows}
+    assert {k.category for k in rows} == set(Category)
+    revenue = by_name["Online revenue"]
+    assert (revenue.unit, revenue.currency_code, revenue.category) == (Unit.currency, "NOK", Category.result)
+    assert by_name["Complaints"].direction == "lower_is_better"
+    assert by_name["Hours spent on content"].unit == Unit.duration
+    assert {k.owner_id for k in rows} == {11, 12, 13}
+    assert all(k.baseline_date == date(2025, 12, 31) for k in rows)

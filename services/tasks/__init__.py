@@ -1,0 +1,1 @@
+"""The tasks service: execution — the action list, planning periods, workflows, tasks, reminders."""

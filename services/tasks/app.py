@@ -1,0 +1,17 @@
+"""create_app for the tasks service."""
+
+from fastapi import FastAPI
+
+from kit.embedded_redis import ensure_redis_url
+from kit.service_app import create_service_app
+from kit.settings import common
+from services.tasks.db import create_engine_from_settings
+from services.tasks.routes import router
+
+DESCRIPTION = "Execution: the planning periods (time boxes such as a quarter) into which actions are planned."
+
+
+def create_app() -> FastAPI:
+    return create_service_app(name="tasks", title="Effekt tasks", description=DESCRIPTION,
+                              engine=create_engine_from_settings(), redis_url=ensure_redis_url(),
+                              signing_key=common().resolved_signing_key(), routers=[router])

@@ -1,0 +1,50 @@
+"""Cross-service fixtures: one live stack per test session; a fresh workspace per test keeps tests apart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from tests import support
+
+_DATA_DIR = tempfile.mkdtemp(prefix="effekt-test-")
+_CREATED = support.configure_environment(_DATA_DIR)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from kit.embedded_redis import stop
+
+    support.drop_databases(_CREATED)
+    stop()
+    shutil.rmtree(_DATA_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live():
+    stack = support.LiveStack().start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def account(live) -> support.Account:
+    return support.make_account()
+
+
+@pytest.fixture
+def other_account(live) -> support.Account:
+    return support.make_account(name="Other Co")
+
+
+@pytest.fixture
+def client(live):
+    with live.client() as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> str:
+    return os.environ["EFFEKT_DATA_DIR"]
