@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 import time
 from enum import StrEnum
@@ -108,7 +109,7 @@ def up(port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 
 
         asyncio.run(runner.serve_until_stopped(stack, on_ready=ready))
     finally:
-        stop_redis()
+        stop_redis(force=True)
     typer.echo("Effekt stopped.")
 
 
@@ -129,6 +130,9 @@ def serve(role: Annotated[RoleName, typer.Argument(help="Which part to serve.")]
     _logging(role.value)
     if migrate:
         bootstrap.migrate((role.value,))
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exit normally then, so atexit work
+    # (leaving the embedded Redis) still runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(PARTS[role.value].create_app(), host=host, port=port or DEFAULT_PORTS[role.value],
                 log_config=None, access_log=False, proxy_headers=True, timeout_graceful_shutdown=10)
 

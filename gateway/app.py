@@ -45,7 +45,7 @@ def create_app() -> FastAPI:
             yield
         finally:
             await upstreams.close()
-            await app.state.queue.aclose()
+            await app.state.queue.aclose(close_connection_pool=True)
             engine.dispose()
 
     app = FastAPI(title="Effekt API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,

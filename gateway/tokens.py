@@ -44,10 +44,13 @@ def create_token(*, session: Session, workspace_id: int, user_id: int, creator_r
     return token, raw
 
 
-def list_tokens(*, session: Session, workspace_id: int) -> list[ApiTokenPublic]:
-    """The workspace's tokens, newest first, live and revoked."""
-    rows = session.exec(select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
-                        .where(ApiToken.workspace_id == workspace_id).order_by(ApiToken.id.desc())).all()
+def list_tokens(*, session: Session, workspace_id: int, user_id: int | None = None) -> list[ApiTokenPublic]:
+    """The workspace's tokens (only those `user_id` created, if given), newest first, live and revoked."""
+    query = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id).where(
+        ApiToken.workspace_id == workspace_id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    rows = session.exec(query.order_by(ApiToken.id.desc())).all()
     return [ApiTokenPublic.model_validate(t, update={"created_by": email}) for t, email in rows]
 
 

@@ -26,7 +26,7 @@ def create_service_app(*, name: str, title: str, description: str, engine: Engin
         try:
             yield
         finally:
-            await app.state.queue.aclose()
+            await app.state.queue.aclose(close_connection_pool=True)
             engine.dispose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,

@@ -18,7 +18,7 @@ def pytest_sessionfinish(session, exitstatus):
     from kit.embedded_redis import stop
 
     support.drop_databases(_CREATED)
-    stop()
+    stop(force=True)
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
 
 

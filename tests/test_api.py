@@ -20,7 +20,7 @@ def test_token_identifies_caller_workspace_and_role(client, account):
     assert body["via"] == "token"
 
 
-@pytest.mark.parametrize("auth", [None, "Bearer efk_not-a-token", "Basic abc", "Bearer "])
+@pytest.mark.parametrize("auth", [None, "Bearer efk_not-a-token", "Basic abc", "Bearer"])
 def test_missing_or_bad_token_is_401_problem(client, auth):
     headers = {"Authorization": auth} if auth else {}
     r = client.get("/api/v1/surfaces", headers=headers)

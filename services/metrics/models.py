@@ -67,7 +67,7 @@ def _clean_currency(value: str | None) -> str | None:
 
 
 def _finite(value: float | None) -> float | None:
-    # JSON parsers accept Infinity/NaN; stored, they would make every later response fail to serialise.
+    # json.loads accepts Infinity and NaN; stored, they would come back out of the API as null.
     if value is not None and not math.isfinite(value):
         raise ValueError("must be a finite number")
     return value

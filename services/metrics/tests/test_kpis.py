@@ -106,8 +106,9 @@ def test_currency_code_is_normalised(client):
     ({"unit": "currency", "currency_code": "KRONER"}, "currency_code"),
     ({"unit": "currency", "currency_code": "N0K"}, "currency_code"),
     ({"name": "   "}, "name"), ({"name": "x" * 201}, "name"), ({"description": "x" * 2001}, "description"),
-    ({"unit": "furlongs"}, "unit"), ({"direction": "sideways"}, "direction"), ({"aggregation": "median"}, "aggregation"),
-    ({"category": None}, "category"), ({"surface_id": "seven"}, "surface_id"), ({"baseline_date": "soon"}, "baseline_date"),
+    ({"unit": "furlongs"}, "unit"), ({"direction": "sideways"}, "direction"),
+    ({"aggregation": "median"}, "aggregation"), ({"category": None}, "category"),
+    ({"surface_id": "seven"}, "surface_id"), ({"baseline_date": "soon"}, "baseline_date"),
 ])
 def test_bad_input_is_422_naming_the_field(client, overrides, field):
     data = {"name": "Revenue", "category": "result", **overrides}

@@ -153,7 +153,8 @@ def test_archive_and_restore(client):
     archived = client.post(f"{URL}/{period['id']}/archive", headers=auth())
     assert archived.status_code == 200 and archived.json()["archived"] is True
     assert client.get(URL, headers=auth()).json()["count"] == 0
-    assert [p["id"] for p in client.get(URL, params={"archived": True}, headers=auth()).json()["data"]] == [period["id"]]
+    only_archived = client.get(URL, params={"archived": True}, headers=auth()).json()["data"]
+    assert [p["id"] for p in only_archived] == [period["id"]]
     restored = client.post(f"{URL}/{period['id']}/restore", headers=auth())
     assert restored.status_code == 200 and restored.json()["archived"] is False
     assert client.get(URL, headers=auth()).json()["count"] == 1

@@ -1,0 +1,287 @@
+"""Surfaces through service.py and through the HTTP API of the goals service.
+
+Tests marked xfail(strict=True) pin known bugs of goals: they pass once the bug is fixed, and then
+the marker must go.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from kit.db import make_engine
+from kit.errors import Invalid, NotFound
+from kit.identity import IDENTITY_HEADER, Principal, sign_identity
+from kit.roles import Role
+from kit.service_app import create_service_app
+from services.goals import demo, service
+from services.goals.db import GoalsModel
+from services.goals.models import Cadence, SurfaceCreate, SurfaceKind
+from services.goals.routes import router
+
+KEY = "test-key"
+URL = "/api/v1/surfaces"
+# The short test key is the point of a test; production keys are 48 random bytes.
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'goals.db'}")
+    GoalsModel.metadata.create_all(engine)
+    yield engine
+    GoalsModel.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(engine):
+    app = create_service_app(name="goals", title="Effekt goals", description="test", engine=engine,
+                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=[router])
+    # A bug must show as its 500 problem, not as an exception raised into the test.
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def auth(role: Role = Role.editor, workspace_id: int = 1, *, now: float | None = None, key: str = KEY) -> dict:
+    principal = Principal(user_id=1, workspace_id=workspace_id, role=role)
+    return {IDENTITY_HEADER: sign_identity(key, principal, now=now)}
+
+
+def problem(resp, status: int, field: str | None = None) -> dict:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    body = resp.json()
+    assert body["status"] == status
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
+
+
+def make_surface(client, workspace_id: int = 1, **overrides) -> dict:
+    data = {"name": "nordvikoutdoor.no", "kind": "website", "url": "https://www.nordvikoutdoor.no",
+            "cadence": "quarterly", "period_start": "2026-01-01"}
+    resp = client.post(URL, json={**data, **overrides}, headers=auth(workspace_id=workspace_id))
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def names(resp) -> list[str]:
+    assert resp.status_code == 200, resp.text
+    return [s["name"] for s in resp.json()["data"]]
+
+
+# --- create, get, list ---------------------------------------------------------------------------
+
+def test_create_then_get_and_list(client):
+    created = make_surface(client, name="  Nettbutikk ", kind="web_shop", owner_id=4, cadence="monthly")
+    assert created["name"] == "Nettbutikk" and created["kind"] == "web_shop" and created["owner_id"] == 4
+    assert created["cadence"] == "monthly" and created["archived"] is False
+    assert date.fromisoformat(created["next_measurement"]) > date.today()
+    assert client.get(f"{URL}/{created['id']}", headers=auth()).json() == created
+    listed = client.get(URL, headers=auth()).json()
+    assert listed["count"] == 1 and listed["data"] == [created]
+    assert listed["limit"] == 50 and listed["offset"] == 0
+
+
+def test_empty_url_means_none_and_cadence_defaults_to_quarterly(client):
+    resp = client.post(URL, json={"name": "Intranet", "kind": "intranet", "url": "", "period_start": "2026-01-01"},
+                       headers=auth())
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["url"] is None and resp.json()["cadence"] == "quarterly"
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"name": "  "}, "name"), ({"name": "x" * 201}, "name"), ({"kind": "blog"}, "kind"),
+    ({"url": "ftp://files.example"}, "url"), ({"url": "www.example.com"}, "url"),
+    ({"cadence": "weekly"}, "cadence"), ({"period_start": "soon"}, "period_start"),
+    ({"period_start": None}, "period_start"),
+])
+def test_bad_input_is_422_naming_the_field(client, overrides, field):
+    data = {"name": "Web", "kind": "website", "period_start": "2026-01-01", **overrides}
+    problem(client.post(URL, json=data, headers=auth()), 422, field)
+    assert client.get(URL, headers=auth()).json()["count"] == 0
+
+
+def test_unknown_id_is_404(client):
+    problem(client.get(f"{URL}/999", headers=auth()), 404)
+
+
+# --- patch ---------------------------------------------------------------------------------------
+
+def test_patch_changes_only_what_was_sent(client):
+    surface = make_surface(client, owner_id=4)
+    resp = client.patch(f"{URL}/{surface['id']}", json={"cadence": "monthly", "url": None}, headers=auth())
+    assert resp.status_code == 200, resp.text
+    changed = resp.json()
+    assert changed["cadence"] == "monthly" and changed["url"] is None
+    assert changed["name"] == surface["name"] and changed["owner_id"] == 4
+    assert changed["updated_at"] >= surface["updated_at"]
+
+
+def test_patch_checks_the_url(client):
+    surface = make_surface(client)
+    problem(client.patch(f"{URL}/{surface['id']}", json={"url": "javascript:alert(1)"}, headers=auth()), 422, "url")
+
+
+@pytest.mark.parametrize("field", ["name", "kind", "cadence", "period_start"])
+def test_patch_cannot_null_a_required_field(client, field):
+    surface = make_surface(client)
+    problem(client.patch(f"{URL}/{surface['id']}", json={field: None}, headers=auth()), 422)
+    assert client.get(f"{URL}/{surface['id']}", headers=auth()).json()[field] == surface[field]
+
+
+@pytest.mark.xfail(strict=True, reason="goals bug: SurfaceUpdate's model_validator puts the error on `body`")
+def test_patch_null_names_the_field(client):
+    surface = make_surface(client)
+    problem(client.patch(f"{URL}/{surface['id']}", json={"name": None}, headers=auth()), 422, "name")
+
+
+@pytest.mark.xfail(strict=True, reason="goals bug: SurfaceUpdate does not strip/blank-check name; "
+                                       "the blank name is stored, then SurfacePublic refuses it: 500")
+def test_patch_blank_name_is_422(client):
+    surface = make_surface(client)
+    problem(client.patch(f"{URL}/{surface['id']}", json={"name": "   "}, headers=auth()), 422, "name")
+
+
+@pytest.mark.xfail(strict=True, reason="goals bug: SurfaceUpdate does not strip name; only the public view does")
+def test_patch_stores_the_stripped_name(client, engine):
+    surface = make_surface(client)
+    assert client.patch(f"{URL}/{surface['id']}", json={"name": "  Web  "}, headers=auth()).status_code == 200
+    with Session(engine) as session:
+        assert service.get_surface(session=session, workspace_id=1, surface_id=surface["id"]).name == "Web"
+
+
+# --- archive, restore, filters -------------------------------------------------------------------
+
+def test_archive_and_restore(client):
+    surface = make_surface(client)
+    archived = client.post(f"{URL}/{surface['id']}/archive", headers=auth())
+    assert archived.status_code == 200 and archived.json()["archived"] is True
+    assert names(client.get(URL, headers=auth())) == []
+    assert names(client.get(URL, params={"archived": True}, headers=auth())) == [surface["name"]]
+    restored = client.post(f"{URL}/{surface['id']}/restore", headers=auth())
+    assert restored.status_code == 200 and restored.json()["archived"] is False
+    assert names(client.get(URL, headers=auth())) == [surface["name"]]
+
+
+@pytest.mark.xfail(strict=True, reason="goals bug: `archived` defaults to false, so 'leave out for all' "
+                                       "(the documented None) cannot be asked for over HTTP")
+def test_archived_can_list_all(client):
+    make_surface(client, name="Live")
+    gone = make_surface(client, name="Gone")
+    client.post(f"{URL}/{gone['id']}/archive", headers=auth())
+    assert client.get(URL, params={"archived": "all"}, headers=auth()).json()["count"] == 2
+
+
+def test_filters(client):
+    make_surface(client, name="nordvikoutdoor.no")
+    make_surface(client, name="Nettbutikk", kind="web_shop")
+    make_surface(client, name="Facebook", kind="social_media", url="https://www.facebook.com/nordvik")
+    make_surface(client, name="Instagram", kind="social_media", url=None)
+    assert names(client.get(URL, params={"kind": "social_media"}, headers=auth())) == ["Facebook", "Instagram"]
+    assert names(client.get(URL, params={"q": "NORDVIK"}, headers=auth())) == ["nordvikoutdoor.no"]
+    assert names(client.get(URL, params={"q": "book"}, headers=auth())) == ["Facebook"]
+    problem(client.get(URL, params={"kind": "blog"}, headers=auth()), 422, "kind")
+
+
+@pytest.mark.xfail(strict=True, reason="goals bug: q is used as a LIKE pattern unescaped, so % and _ match anything")
+def test_q_is_literal(client):
+    make_surface(client, name="Web")
+    assert names(client.get(URL, params={"q": "%"}, headers=auth())) == []
+
+
+# --- pagination and sort -------------------------------------------------------------------------
+
+def test_pagination_and_sort(client):
+    for name, cadence in [("delta", "yearly"), ("alpha", "monthly"), ("charlie", "quarterly"), ("bravo", "monthly"),
+                          ("echo", "half_yearly")]:
+        make_surface(client, name=name, cadence=cadence)
+    assert names(client.get(URL, headers=auth())) == ["alpha", "bravo", "charlie", "delta", "echo"]
+    page = client.get(URL, params={"limit": 2, "offset": 2}, headers=auth()).json()
+    assert page["count"] == 5 and page["limit"] == 2 and page["offset"] == 2
+    assert [s["name"] for s in page["data"]] == ["charlie", "delta"]
+    assert names(client.get(URL, params={"sort": "-name"}, headers=auth())) == ["echo", "delta", "charlie",
+                                                                                 "bravo", "alpha"]
+    by_cadence = names(client.get(URL, params={"sort": "cadence"}, headers=auth()))
+    assert by_cadence == ["echo", "alpha", "bravo", "charlie", "delta"]  # enum stored as text, then by id
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"sort": "url"}, "sort"), ({"sort": "-workspace_id"}, "sort"), ({"limit": 0}, "limit"),
+    ({"limit": 501}, "limit"), ({"offset": -1}, "offset"),
+])
+def test_bad_paging_is_422_naming_the_parameter(client, params, field):
+    problem(client.get(URL, params=params, headers=auth()), 422, field)
+
+
+# --- roles, workspaces, identity -----------------------------------------------------------------
+
+def test_viewer_can_read_but_not_write(client):
+    surface = make_surface(client)
+    viewer = auth(Role.viewer)
+    assert names(client.get(URL, headers=viewer)) == [surface["name"]]
+    assert client.get(f"{URL}/{surface['id']}", headers=viewer).status_code == 200
+    problem(client.post(URL, json={"name": "App", "kind": "app", "period_start": "2026-01-01"}, headers=viewer), 403)
+    problem(client.patch(f"{URL}/{surface['id']}", json={"name": "X"}, headers=viewer), 403)
+    problem(client.post(f"{URL}/{surface['id']}/archive", headers=viewer), 403)
+    problem(client.post(f"{URL}/{surface['id']}/restore", headers=viewer), 403)
+
+
+def test_another_workspaces_surface_is_404(client):
+    theirs = make_surface(client, workspace_id=2, name="Their site")
+    sid = theirs["id"]
+    problem(client.get(f"{URL}/{sid}", headers=auth()), 404)
+    problem(client.patch(f"{URL}/{sid}", json={"name": "Mine now"}, headers=auth()), 404)
+    problem(client.post(f"{URL}/{sid}/archive", headers=auth()), 404)
+    problem(client.post(f"{URL}/{sid}/restore", headers=auth()), 404)
+    assert client.get(URL, headers=auth()).json()["count"] == 0
+    untouched = client.get(f"{URL}/{sid}", headers=auth(workspace_id=2)).json()
+    assert untouched["name"] == "Their site" and untouched["archived"] is False
+
+
+def test_missing_identity_is_401(client):
+    problem(client.get(URL), 401)
+    problem(client.post(URL, json={"name": "App", "kind": "app", "period_start": "2026-01-01"}), 401)
+
+
+def test_expired_identity_is_401(client):
+    body = problem(client.get(URL, headers=auth(now=time.time() - 3600)), 401)
+    assert "expired" in body["detail"]
+
+
+def test_identity_signed_with_another_key_is_401(client):
+    problem(client.get(URL, headers=auth(key="not-the-gateway")), 401)
+
+
+# --- service.py and demo.py directly -------------------------------------------------------------
+
+def test_service_scopes_and_computes_the_next_measurement(engine):
+    with Session(engine) as session:
+        surface = service.create_surface(session=session, workspace_id=1, data=SurfaceCreate(
+            name="Nettbutikk", kind=SurfaceKind.web_shop, cadence=Cadence.monthly, period_start=date(2026, 1, 31)))
+        public = service.to_public(surface, today=date(2026, 2, 15))
+        assert public.next_measurement == date(2026, 2, 28)
+        with pytest.raises(NotFound):
+            service.get_surface(session=session, workspace_id=2, surface_id=surface.id)
+        with pytest.raises(Invalid) as exc:
+            service.list_surfaces(session=session, workspace_id=1, sort="owner_id")
+        assert exc.value.errors[0]["field"] == "sort"
+
+
+def test_demo_seeds_the_surfaces_once(engine):
+    people = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
+    with Session(engine) as session:
+        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is True
+        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is False
+        session.commit()
+        rows, total = service.list_surfaces(session=session, workspace_id=1)
+    assert total == len(demo.SURFACES)
+    assert {s.owner_id for s in rows} == {11, 12, 13}
+    monthly = [s for s in rows if s.cadence == Cadence.monthly]
+    assert monthly and all(s.period_start == date(2026, 5, 1) for s in monthly)

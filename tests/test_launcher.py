@@ -1,0 +1,130 @@
+"""`effekt up` as a newcomer runs it, and the admin commands, as real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kit.embedded_redis import alive, command, socket_path
+
+EFFEKT = str(Path(sys.executable).with_name("effekt"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a fresh laptop: no database URLs, no REDIS_URL."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_") and k != "REDIS_URL"}
+    env.update({"EFFEKT_DATA_DIR": str(data_dir), **extra})
+    return env
+
+
+def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"process exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer in {timeout}s")
+
+
+def children_of(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+@pytest.mark.slow
+def test_up_serves_demo_stops_cleanly_and_reuses_data(tmp_path):
+    port = free_port()
+    env = clean_env(tmp_path, EFFEKT_DEMO_PASSWORD="demo-password-1")
+    for attempt in (1, 2):
+        proc = subprocess.Popen([EFFEKT, "up", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        try:
+            r = wait_for(f"http://127.0.0.1:{port}/signin", proc)
+            assert r.status_code == 200 and "Effekt" in r.text
+            children = children_of(proc.pid)  # the embedded redis-server among them
+            assert alive(socket_path(tmp_path))
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+                page = c.get("/signin")
+                csrf = page.cookies["effekt_csrf"]
+                signed = c.post("/signin", data={"email": "demo@example.com", "password": "demo-password-1",
+                                                 "csrf_token": csrf, "next": "/"})
+                assert signed.status_code == 303
+                home = c.get("/")
+                assert home.status_code == 200 and "Nordvik Outdoor AS" in home.text
+                assert c.get("/healthz").json()["status"] == "ok"
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0, out
+        assert "demo@example.com" in out and "demo-password-1" in out
+        time.sleep(0.5)
+        assert children, "effekt up runs the embedded redis-server as its child"
+        assert not [p for p in children if Path(f"/proc/{p}").exists()], "a child process outlived effekt up"
+        assert not alive(socket_path(tmp_path))
+    assert (tmp_path / "gateway.db").exists() and (tmp_path / "goals.db").exists()
+
+
+def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([EFFEKT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_admin_commands_and_per_service_deployment(tmp_path):
+    """The ops path: migrate, create user/workspace/token, then each part in its own process."""
+    env = clean_env(tmp_path)
+    assert run_cli(["migrate"], env).returncode == 0
+    r = run_cli(["user", "create", "--email", "ops@example.com", "--password-stdin"], env, "a-long-password-1\n")
+    assert r.returncode == 0, r.stderr
+    assert run_cli(["user", "create", "--email", "ops@example.com", "--password-stdin"], env,
+                   "a-long-password-1\n").returncode == 2  # already registered: a clear error
+    r = run_cli(["workspace", "create", "--name", "Ops Co", "--slug", "ops", "--owner", "ops@example.com"], env)
+    assert r.returncode == 0, r.stderr
+    r = run_cli(["token", "create", "--email", "ops@example.com", "--workspace", "ops", "--role", "editor"], env)
+    assert r.returncode == 0, r.stderr
+    token = r.stdout.strip().splitlines()[-1]
+    assert token.startswith("efk_")
+
+    goals_port, gateway_port = free_port(), free_port()
+    env = {**env, "EFFEKT_GATEWAY_GOALS_URL": f"http://127.0.0.1:{goals_port}"}
+    procs = [subprocess.Popen([EFFEKT, "serve", "goals", "--port", str(goals_port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True),
+             subprocess.Popen([EFFEKT, "serve", "gateway", "--port", str(gateway_port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
+    try:
+        wait_for(f"http://127.0.0.1:{goals_port}/healthz", procs[0])
+        wait_for(f"http://127.0.0.1:{gateway_port}/healthz", procs[1])
+        headers = {"Authorization": f"Bearer {token}"}
+        base = f"http://127.0.0.1:{gateway_port}"
+        created = httpx.post(f"{base}/api/v1/surfaces", headers=headers, json={
+            "name": "Web", "kind": "website", "cadence": "yearly", "period_start": "2026-01-01"})
+        assert created.status_code == 201, created.text
+        assert httpx.get(f"{base}/api/v1/me", headers=headers).json()["workspace"]["slug"] == "ops"
+        health = httpx.get(f"{base}/healthz").json()["services"]
+        assert health["goals"]["status"] == "up" and health["tasks"]["status"] == "down"
+        r = httpx.get(f"{base}/api/v1/periods", headers=headers)  # tasks is not running: a 503 problem
+        assert r.status_code == 503 and r.headers["content-type"].startswith("application/problem+json")
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.communicate(timeout=30)
+        # Processes that stop at the same moment each see the other still connected and leave the
+        # shared embedded Redis running, as a deployment without REDIS_URL would: stop it here.
+        command(socket_path(tmp_path), "SHUTDOWN", "NOSAVE")
