@@ -1,20 +1,18 @@
-"""List responses: {data, count} with limit/offset and an allow-listed sort."""
+"""Lists: {data, count, limit, offset}, an allow-listed sort, the archived filter, workspace-scoped look-ups."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlmodel import Session, col
+
+from kit.errors import Invalid, NotFound
 
 T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    data: list[T]
-    count: int
-    limit: int
-    offset: int
 
 
 class PageParams(BaseModel):
@@ -31,3 +29,41 @@ def page_params(limit: Annotated[int, Query(ge=1, le=500, description="Rows per 
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def _all_as_none(value: Any) -> Any:
+    return None if isinstance(value, str) and value.strip().lower() in ("all", "") else value
+
+
+# A plain `bool | None = False` can never be None over HTTP; `archived=all` asks for both.
+ArchivedQuery = Annotated[bool | None, BeforeValidator(_all_as_none),
+                          Query(description="false (the default), true, or all")]
+
+
+def order_by(model: type, sort: str | None, allowed: set[str], default: list) -> list:
+    """ORDER BY for `sort` ("name" or "-name"); an unknown field is a 422 naming `sort`.
+
+    Text sorts by lower(): SQLite and PostgreSQL collate case differently. NULLS LAST: they
+    also disagree on where NULL goes. The id breaks ties so pages never overlap."""
+    if not sort:
+        return [*default, col(model.id)]
+    desc = sort.startswith("-")
+    name = sort.removeprefix("-")
+    if name not in allowed:
+        raise Invalid.field("sort", f"unknown sort field; use one of {', '.join(sorted(allowed))}")
+    column = col(getattr(model, name))
+    if _is_text(column.type):
+        column = func.lower(column)
+    return [(column.desc() if desc else column.asc()).nulls_last(), col(model.id)]
+
+
+def _is_text(type_: sa.types.TypeEngine) -> bool:
+    return isinstance(getattr(type_, "impl", type_), sa.String) and not isinstance(type_, sa.Enum)
+
+
+def get_scoped(session: Session, model: type[T], workspace_id: int, record_id: int, label: str) -> T:
+    """The record if it belongs to the workspace; NotFound otherwise, exactly as if it did not exist."""
+    record = session.get(model, record_id)
+    if record is None or record.workspace_id != workspace_id:
+        raise NotFound(f"No {label} {record_id} in this workspace.")
+    return record

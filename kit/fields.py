@@ -1,0 +1,45 @@
+"""Field types and checks that every service's models share."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ValidationInfo
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def clean_name(value: str | None) -> str | None:
+    """Strip a name; refuse one that is only whitespace."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def finite(value: float | None) -> float | None:
+    """JSON parsers accept Infinity and NaN; stored, they would come back out of the API as null."""
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def not_null(value: Any, info: ValidationInfo) -> Any:
+    """For Update models (mode="before"): a required field may be left out, not set to null.
+
+    A field validator runs only for fields the caller sent, so the error names the field."""
+    if value is None:
+        raise ValueError(f"{info.field_name} cannot be null")
+    return value
+
+
+Name = Annotated[str, AfterValidator(clean_name)]
+OptionalName = Annotated[str | None, AfterValidator(clean_name)]
+FiniteFloat = Annotated[float, AfterValidator(finite)]
+OptionalFiniteFloat = Annotated[float | None, AfterValidator(finite)]

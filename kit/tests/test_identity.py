@@ -1,0 +1,34 @@
+import time
+
+import pytest
+
+from kit.errors import Forbidden, Unauthorized
+from kit.identity import Principal, sign_identity, verify_identity
+from kit.roles import Role
+
+KEY = "a-test-signing-key-that-is-long-enough-for-hs256"
+P = Principal(user_id=7, workspace_id=3, role=Role.editor, token_id=11)
+
+
+def test_round_trip_keeps_user_workspace_role_and_token():
+    assert verify_identity(KEY, sign_identity(KEY, P)) == P
+
+
+def test_expired_identity_is_refused():
+    token = sign_identity(KEY, P, ttl=30, now=time.time() - 60)
+    with pytest.raises(Unauthorized, match="expired"):
+        verify_identity(KEY, token)
+
+
+@pytest.mark.parametrize("token", ["", "abc", "a.b.c", sign_identity(KEY + "x", P)])
+def test_forged_or_garbage_identity_is_refused(token):
+    with pytest.raises(Unauthorized):
+        verify_identity(KEY, token)
+
+
+def test_role_order_and_require():
+    assert Role.owner.at_least(Role.admin) and Role.editor.at_least(Role.viewer)
+    assert not Role.viewer.at_least(Role.editor)
+    P.require(Role.viewer)
+    with pytest.raises(Forbidden):
+        P.require(Role.admin)

@@ -1,0 +1,125 @@
+"""Workspace, member and token rules of the gateway, on the test database and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from gateway import accounts, tokens, workspaces
+from gateway.models import ApiTokenCreate, Membership, UserCreate, WorkspaceCreate
+from kit.errors import Conflict, Forbidden, Invalid, RateLimited
+from kit.roles import Role
+from tests import support
+
+
+def test_last_owner_can_be_neither_removed_nor_demoted(live, account):
+    def attempt(session):
+        with pytest.raises(Invalid) as removed:
+            workspaces.remove_member(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
+                                     user_id=account.user_id)
+        with pytest.raises(Invalid):
+            workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
+                                   user_id=account.user_id, role=Role.admin)
+        return removed.value.errors[0]["field"]
+
+    assert support.gateway_db(attempt) == "role"
+
+
+def test_admins_manage_members_but_only_owners_make_owners(live, account):
+    def run(session):
+        member, temporary = workspaces.add_member(session=session, workspace_id=account.workspace_id,
+                                                  actor_role=Role.admin, email=f"new-{secrets.token_hex(3)}@example.com",
+                                                  role=Role.editor)
+        assert temporary and len(temporary) >= 12  # a brand-new account gets a one-time password
+        with pytest.raises(Forbidden):
+            workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.admin,
+                                   user_id=member.user_id, role=Role.owner)
+        with pytest.raises(Forbidden):
+            workspaces.add_member(session=session, workspace_id=account.workspace_id, actor_role=Role.editor,
+                                  email="x@example.com", role=Role.viewer)
+        with pytest.raises(Conflict):
+            workspaces.add_member(session=session, workspace_id=account.workspace_id, actor_role=Role.admin,
+                                  email=member.email, role=Role.viewer)
+        workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
+                               user_id=member.user_id, role=Role.owner)
+        # Two owners now: the first may step down.
+        workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
+                               user_id=account.user_id, role=Role.admin)
+        return [m.role for m in workspaces.members(session=session, workspace_id=account.workspace_id)]
+
+    assert support.gateway_db(run) == [Role.owner, Role.admin]
+
+
+def test_token_role_is_capped_by_creator_and_expiry_must_be_future(live, account):
+    def run(session):
+        with pytest.raises(Invalid) as too_high:
+            tokens.create_token(session=session, workspace_id=account.workspace_id, user_id=account.user_id,
+                                creator_role=Role.editor, data=ApiTokenCreate(name="x", role=Role.admin))
+        assert too_high.value.errors[0]["field"] == "role"
+        past = datetime.now(timezone.utc) - timedelta(days=1)
+        with pytest.raises(Invalid) as expired:
+            tokens.create_token(session=session, workspace_id=account.workspace_id, user_id=account.user_id,
+                                creator_role=Role.owner, data=ApiTokenCreate(name="x", expires_at=past))
+        assert expired.value.errors[0]["field"] == "expires_at"
+
+    support.gateway_db(run)
+
+
+def test_a_token_loses_power_when_its_creator_does(client, live):
+    editor_token = support.make_account(role="editor")
+
+    def demote(session):
+        other = accounts.create_user(session=session, data=UserCreate(email=f"o-{secrets.token_hex(3)}@example.com",
+                                                                      password="x" * 12))
+        session.add(Membership(workspace_id=editor_token.workspace_id, user_id=other.id, role=Role.owner))
+        session.flush()
+        workspaces.change_role(session=session, workspace_id=editor_token.workspace_id, actor_role=Role.owner,
+                               user_id=editor_token.user_id, role=Role.viewer)
+
+    assert client.get("/api/v1/me", headers=editor_token.headers()).json()["role"] == "editor"
+    support.gateway_db(demote)
+    assert client.get("/api/v1/me", headers=editor_token.headers()).json()["role"] == "viewer"
+
+
+def test_slugs_are_readable_and_unique(live, account):
+    assert workspaces.slugify("Fjord Café & Ærø AS") == "fjord-cafe-aero-as"
+
+    def run(session):
+        from gateway.models import User
+
+        owner = session.get(User, account.user_id)
+        a = workspaces.create_workspace(session=session, data=WorkspaceCreate(name="Same Name Ltd"), owner=owner)
+        b = workspaces.create_workspace(session=session, data=WorkspaceCreate(name="Same Name Ltd"), owner=owner)
+        with pytest.raises(Conflict):
+            workspaces.create_workspace(session=session, data=WorkspaceCreate(name="X", slug=a.slug), owner=owner)
+        return a.slug, b.slug
+
+    first, second = support.gateway_db(run)
+    assert first != second and second.startswith(first)
+
+
+def test_signin_limit_per_account_and_per_address(live):
+    import redis.asyncio as aioredis
+
+    from kit.settings import common
+
+    async def run():
+        r = aioredis.from_url(common().redis_url)
+        limiter = accounts.SigninLimiter(r, per_account=3, per_address=5, window=60)
+        email, address = f"rl-{secrets.token_hex(3)}@example.com", f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        for _ in range(3):
+            await limiter.check(email, address)
+            await limiter.failed(email, address)
+        with pytest.raises(RateLimited) as account_limited:
+            await limiter.check(email, address)
+        assert int(account_limited.value.headers["Retry-After"]) > 0
+        other = f"rl-{secrets.token_hex(3)}@example.com"
+        with pytest.raises(RateLimited):  # the 5th attempt from the address was the one above; more are refused
+            for _ in range(5):
+                await limiter.check(other, address)
+        await r.aclose()
+
+    asyncio.run(run())
