@@ -48,3 +48,30 @@ def client(live):
 @pytest.fixture(scope="session")
 def data_dir() -> str:
     return os.environ["EFFEKT_DATA_DIR"]
+
+
+CHROMIUM = os.environ.get("EFFEKT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium or set EFFEKT_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live):
+    context = chromium.new_context(base_url=live.base_url, viewport={"width": 1280, "height": 860},
+                                   locale="en-GB")
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()

@@ -172,3 +172,12 @@ def start_service(live: LiveStack, name: str) -> None:
             await asyncio.sleep(0.02)
 
     asyncio.run_coroutine_threadsafe(start(), live.loop).result(timeout=30)
+
+
+def screenshot_dir() -> str:
+    """Where browser tests leave screenshots to look at (EFFEKT_SCREENSHOTS, else the temp dir)."""
+    import tempfile
+
+    path = os.environ.get("EFFEKT_SCREENSHOTS") or os.path.join(tempfile.gettempdir(), "effekt-screenshots")
+    os.makedirs(path, exist_ok=True)
+    return path

@@ -27,7 +27,8 @@ def N_(message: str) -> str:
     return message
 
 
-# The role names as the UI shows them; templates translate them with _(role.value), so they are marked here.
+# Translators: role names, shown in badges and mid-sentence ("You are signed in as owner."), in lower case.
+# Templates translate them with _(role.value); marking them here is what puts them in the catalogs.
 ROLE_LABELS = {Role.viewer: N_("viewer"), Role.editor: N_("editor"), Role.admin: N_("admin"),
                Role.owner: N_("owner")}
 ROLES = tuple(ROLE_LABELS)

@@ -25,7 +25,7 @@ from kit.roles import Role
 router = APIRouter()
 
 TOKEN_ERRORS = {"name": N_("Give the token a name of at most 100 characters."),
-                "role": N_("Choose a role no higher than your own."),
+                "role": N_("Choose one of the roles in the list."),
                 "expires_at": N_("Choose a date after today, or leave the field empty.")}
 NOT_A_DATE = N_("Enter the date as year-month-day, or leave the field empty.")
 
@@ -51,6 +51,8 @@ async def create_token(request: Request, browser: WorkspaceDep, name: Annotated[
                        role: Annotated[Role, Form()] = Role.viewer,
                        expires: Annotated[str, Form(max_length=20)] = ""):
     form = {"name": name, "role": role, "expires": expires}
+    if role not in _offered_roles(browser):
+        return await _tokens(request, browser, form=form, errors={"role": TOKEN_ERRORS["role"]}, status=422)
     try:
         expires_at = _expiry(expires, browser.workspace.timezone)
     except ValueError:
@@ -99,10 +101,15 @@ async def _tokens(request: Request, browser: BrowserContext, *, form: dict[str, 
     rows = [_row(t, lang, browser.workspace.timezone) for t in found]
     return render(request, "settings_tokens.html", {
         "nav": "settings", "section": "tokens", "rows": rows, "is_admin": is_admin,
-        "roles": [r for r in ROLES if r != Role.owner and browser.role.at_least(r)],
+        "roles": _offered_roles(browser),
         "form": form or {"name": "", "role": Role.viewer, "expires": ""}, "errors": errors or {},
         "min_expiry": datetime.now(ZoneInfo(browser.workspace.timezone)).date() + timedelta(days=1), **notice,
     }, status=status, headers={"Cache-Control": "no-store"} if notice.get("raw") else None)
+
+
+def _offered_roles(browser: BrowserContext) -> list[Role]:
+    """Roles up to the caller's own, but never owner: a token that can make owners is too much power for a script."""
+    return [r for r in ROLES if r != Role.owner and browser.role.at_least(r)]
 
 
 def _row(token: ApiTokenPublic, lang: str, zone: str) -> TokenRow:
