@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, BeforeValidator
 import sqlalchemy as sa
 from sqlalchemy import func
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from kit.errors import Invalid, NotFound
 
@@ -29,6 +30,20 @@ def page_params(limit: Annotated[int, Query(ge=1, le=500, description="Rows per 
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    """A list response. Subclass it under a name (`class SurfaceList(Page[SurfacePublic]): pass`):
+    used bare, OpenAPI would call the schema `Page_SurfacePublic_`."""
+
+    data: list[T]
+    count: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, data: Sequence[T], count: int, params: PageParams) -> Self:
+        return cls(data=list(data), count=count, limit=params.limit, offset=params.offset)
 
 
 def _all_as_none(value: Any) -> Any:
@@ -55,6 +70,14 @@ def order_by(model: type, sort: str | None, allowed: set[str], default: list) ->
     if _is_text(column.type):
         column = func.lower(column)
     return [(column.desc() if desc else column.asc()).nulls_last(), col(model.id)]
+
+
+def select_page(session: Session, model: type[T], where: Sequence, order: Sequence, *,
+                limit: int, offset: int) -> tuple[list[T], int]:
+    """One page of the rows that match `where`, and how many match in all."""
+    total = session.exec(select(func.count()).select_from(model).where(*where)).one()
+    rows = session.exec(select(model).where(*where).order_by(*order).limit(limit).offset(offset)).all()
+    return list(rows), total
 
 
 def _is_text(type_: sa.types.TypeEngine) -> bool:

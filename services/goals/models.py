@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import AfterValidator, field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
+from kit.fields import Name, OptionalName, not_null, utcnow
+from kit.pagination import Page
 from services.goals.db import GoalsModel
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class SurfaceKind(StrEnum):
@@ -42,26 +41,16 @@ def _check_url(value: str | None) -> str | None:
     return value
 
 
+Url = Annotated[str | None, AfterValidator(_check_url)]
+
+
 class SurfaceBase(GoalsModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     kind: SurfaceKind = Field(sa_type=enum_type(SurfaceKind))
-    url: str | None = Field(default=None, max_length=2000)
+    url: Url = Field(default=None, max_length=2000)
     owner_id: int | None = Field(default=None, description="User id of a workspace member")
     cadence: Cadence = Field(default=Cadence.quarterly, sa_type=enum_type(Cadence), description="How often the surface is measured")
     period_start: date = Field(description="The day the current measurement period started")
-
-    @field_validator("url")
-    @classmethod
-    def _url_scheme(cls, v: str | None) -> str | None:
-        return _check_url(v)
-
-    @field_validator("name")
-    @classmethod
-    def _strip_name(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
-            raise ValueError("must not be blank")
-        return v
 
 
 class Surface(SurfaceBase, table=True):
@@ -79,24 +68,14 @@ class SurfaceCreate(SurfaceBase):
 
 
 class SurfaceUpdate(GoalsModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OptionalName = Field(default=None, min_length=1, max_length=200)
     kind: SurfaceKind | None = None
-    url: str | None = Field(default=None, max_length=2000)
+    url: Url = Field(default=None, max_length=2000)
     owner_id: int | None = None
     cadence: Cadence | None = None
     period_start: date | None = None
 
-    @field_validator("url")
-    @classmethod
-    def _url_scheme(cls, v: str | None) -> str | None:
-        return _check_url(v)
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "SurfaceUpdate":
-        for name in ("name", "kind", "cadence", "period_start"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    _required_stay_set = field_validator("name", "kind", "cadence", "period_start", mode="before")(not_null)
 
 
 class SurfacePublic(SurfaceBase):
@@ -107,8 +86,5 @@ class SurfacePublic(SurfaceBase):
     next_measurement: date = Field(description="When the current cadence period ends")
 
 
-class SurfaceList(GoalsModel):
-    data: list[SurfacePublic]
-    count: int
-    limit: int
-    offset: int
+class SurfaceList(Page[SurfacePublic]):
+    pass

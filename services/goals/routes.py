@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import PageDep
+from kit.pagination import ArchivedQuery, PageDep
 from services.goals import service
 from services.goals.db import SessionDep
 from services.goals.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
@@ -19,11 +19,11 @@ NOT_FOUND = {404: {"description": "No such surface in this workspace"}}
 @router.get("", response_model=SurfaceList, summary="List surfaces")
 def list_surfaces(session: SessionDep, principal: PrincipalDep, page: PageDep,
                   kind: SurfaceKind | None = None,
-                  archived: Annotated[bool | None, Query(description="true, false, or leave out for all")] = False,
+                  archived: ArchivedQuery = False,
                   q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None):
     rows, total = service.list_surfaces(session=session, workspace_id=principal.workspace_id, kind=kind,
                                         archived=archived, q=q, sort=page.sort, limit=page.limit, offset=page.offset)
-    return SurfaceList(data=[service.to_public(s) for s in rows], count=total, limit=page.limit, offset=page.offset)
+    return SurfaceList.of([service.to_public(s) for s in rows], total, page)
 
 
 @router.post("", response_model=SurfacePublic, status_code=status.HTTP_201_CREATED, summary="Create a surface")

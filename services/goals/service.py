@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from kit.dates import next_period_end
-from kit.errors import Invalid, NotFound
-from services.goals.models import Cadence, Surface, SurfaceCreate, SurfaceKind, SurfacePublic, SurfaceUpdate, utcnow
+from kit.fields import utcnow
+from kit.pagination import get_scoped, order_by, select_page
+from services.goals.models import Cadence, Surface, SurfaceCreate, SurfaceKind, SurfacePublic, SurfaceUpdate
 
 SURFACE_SORTS = {"name", "kind", "cadence", "created_at", "updated_at", "period_start"}
+DEFAULT_ORDER = [func.lower(col(Surface.name))]  # as sort=name orders, so both backends agree
 
 
 def to_public(surface: Surface, *, today: date | None = None) -> SurfacePublic:
@@ -30,30 +32,14 @@ def list_surfaces(*, session: Session, workspace_id: int, kind: SurfaceKind | No
     if archived is not None:
         where.append(Surface.archived == archived)
     if q:
-        where.append(func.lower(Surface.name).contains(q.lower()))
-    total = session.exec(select(func.count()).select_from(Surface).where(*where)).one()
-    order = _order_by(sort)
-    rows = session.exec(select(Surface).where(*where).order_by(*order).limit(limit).offset(offset)).all()
-    return list(rows), total
-
-
-def _order_by(sort: str | None):
-    if not sort:
-        return [col(Surface.name), col(Surface.id)]
-    desc = sort.startswith("-")
-    name = sort.lstrip("-")
-    if name not in SURFACE_SORTS:
-        raise Invalid.field("sort", f"unknown sort field; use one of {', '.join(sorted(SURFACE_SORTS))}")
-    column = col(getattr(Surface, name))
-    return [column.desc() if desc else column.asc(), col(Surface.id)]
+        where.append(func.lower(Surface.name).contains(q.lower(), autoescape=True))
+    order = order_by(Surface, sort, SURFACE_SORTS, DEFAULT_ORDER)
+    return select_page(session, Surface, where, order, limit=limit, offset=offset)
 
 
 def get_surface(*, session: Session, workspace_id: int, surface_id: int) -> Surface:
     """The surface, if it belongs to the workspace."""
-    surface = session.get(Surface, surface_id)
-    if surface is None or surface.workspace_id != workspace_id:
-        raise NotFound(f"No surface {surface_id} in this workspace.")
-    return surface
+    return get_scoped(session, Surface, workspace_id, surface_id, "surface")
 
 
 def create_surface(*, session: Session, workspace_id: int, data: SurfaceCreate) -> Surface:

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import field_validator
+from pydantic import BeforeValidator, field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
+from kit.fields import Name, OptionalFiniteFloat, OptionalName, not_null, utcnow
+from kit.pagination import Page
 from services.metrics.db import MetricsModel
 
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Unit(StrEnum):
@@ -48,37 +46,27 @@ class Category(StrEnum):
     result = "result"
 
 
-def _clean_name(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-def _clean_currency(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
+def _clean_currency(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # None, or a wrong type the str check then names
     value = value.strip().upper()
+    if not value:
+        return None
     if not CURRENCY_CODE.fullmatch(value):
         raise ValueError("must be a three-letter ISO 4217 code such as NOK")
     return value
 
 
-def _finite(value: float | None) -> float | None:
-    # json.loads accepts Infinity and NaN; stored, they would come back out of the API as null.
-    if value is not None and not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
+# Before the str checks, so " nok " is trimmed before max_length counts it.
+CurrencyCode = Annotated[str | None, BeforeValidator(_clean_currency)]
 
 
 class KpiBase(MetricsModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     unit: Unit = Field(default=Unit.number, sa_type=enum_type(Unit))
-    currency_code: str | None = Field(default=None, max_length=3,
-                                      description="ISO 4217 code; required when unit is currency, else empty")
+    currency_code: CurrencyCode = Field(default=None, max_length=3,
+                                        description="ISO 4217 code; required when unit is currency, else empty")
     direction: Direction = Field(default=Direction.higher_is_better, sa_type=enum_type(Direction))
     aggregation: Aggregation = Field(default=Aggregation.sum, sa_type=enum_type(Aggregation),
                                      description="How observations combine over a period")
@@ -86,23 +74,8 @@ class KpiBase(MetricsModel):
                                description="input (what is spent), activity (what is done), result (what it achieves)")
     surface_id: int | None = Field(default=None, description="Id of a surface in the goals service")
     owner_id: int | None = Field(default=None, description="User id of a workspace member")
-    baseline_value: float | None = None
+    baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _strip_name(cls, v: str) -> str:
-        return _clean_name(v)
-
-    @field_validator("currency_code", mode="before")
-    @classmethod
-    def _currency(cls, v: str | None) -> str | None:
-        return _clean_currency(v) if isinstance(v, str) or v is None else v
-
-    @field_validator("baseline_value")
-    @classmethod
-    def _finite_baseline(cls, v: float | None) -> float | None:
-        return _finite(v)
 
 
 class Kpi(KpiBase, table=True):
@@ -125,40 +98,20 @@ class KpiCreate(KpiBase):
 
 
 class KpiUpdate(MetricsModel):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OptionalName = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     unit: Unit | None = None
-    currency_code: str | None = Field(default=None, max_length=3)
+    currency_code: CurrencyCode = Field(default=None, max_length=3)
     direction: Direction | None = None
     aggregation: Aggregation | None = None
     category: Category | None = None
     surface_id: int | None = None
     owner_id: int | None = None
-    baseline_value: float | None = None
+    baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
 
-    @field_validator("name")
-    @classmethod
-    def _strip_name(cls, v: str | None) -> str | None:
-        return _clean_name(v)
-
-    @field_validator("currency_code", mode="before")
-    @classmethod
-    def _currency(cls, v: str | None) -> str | None:
-        return _clean_currency(v) if isinstance(v, str) or v is None else v
-
-    @field_validator("baseline_value")
-    @classmethod
-    def _finite_baseline(cls, v: float | None) -> float | None:
-        return _finite(v)
-
-    # A field validator runs only for fields the caller sent, so the error names the field.
-    @field_validator("name", "unit", "direction", "aggregation", "category", mode="before")
-    @classmethod
-    def _required_stay_set(cls, v, info):
-        if v is None:
-            raise ValueError(f"{info.field_name} cannot be null")
-        return v
+    _required_stay_set = field_validator("name", "unit", "direction", "aggregation", "category",
+                                         mode="before")(not_null)
 
 
 class KpiPublic(KpiBase):
@@ -168,8 +121,5 @@ class KpiPublic(KpiBase):
     updated_at: datetime
 
 
-class KpiList(MetricsModel):
-    data: list[KpiPublic]
-    count: int
-    limit: int
-    offset: int
+class KpiList(Page[KpiPublic]):
+    pass

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BeforeValidator
 
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import PageDep
+from kit.pagination import ArchivedQuery, PageDep
 from services.metrics import service
 from services.metrics.db import SessionDep
 from services.metrics.models import Category, KpiCreate, KpiList, KpiPublic, KpiUpdate
@@ -16,15 +15,6 @@ from services.metrics.models import Category, KpiCreate, KpiList, KpiPublic, Kpi
 router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
 NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}
 CONFLICT = {409: {"description": "Another active KPI of this workspace has that name"}}
-
-
-def _all_as_none(value):
-    return None if isinstance(value, str) and value.strip().lower() in ("all", "") else value
-
-
-# A bare `bool | None = False` can never be None over HTTP; `archived=all` is how a caller asks for both.
-ArchivedQuery = Annotated[bool | None, BeforeValidator(_all_as_none),
-                          Query(description="false (the default), true, or all")]
 
 
 @router.get("", response_model=KpiList, summary="List KPIs")
@@ -36,7 +26,7 @@ def list_kpis(session: SessionDep, principal: PrincipalDep, page: PageDep,
     rows, total = service.list_kpis(session=session, workspace_id=principal.workspace_id, category=category,
                                     surface_id=surface_id, archived=archived, q=q, sort=page.sort,
                                     limit=page.limit, offset=page.offset)
-    return KpiList(data=[service.to_public(k) for k in rows], count=total, limit=page.limit, offset=page.offset)
+    return KpiList.of([service.to_public(k) for k in rows], total, page)
 
 
 @router.post("", response_model=KpiPublic, status_code=status.HTTP_201_CREATED, responses=CONFLICT,

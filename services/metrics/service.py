@@ -6,10 +6,13 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kit.errors import Conflict, Invalid, NotFound, field_error
-from services.metrics.models import Category, Kpi, KpiCreate, KpiPublic, KpiUpdate, Unit, utcnow
+from kit.errors import Conflict, Invalid, field_error
+from kit.fields import utcnow
+from kit.pagination import get_scoped, order_by, select_page
+from services.metrics.models import Category, Kpi, KpiCreate, KpiPublic, KpiUpdate, Unit
 
 KPI_SORTS = {"name", "category", "unit", "direction", "baseline_date", "created_at", "updated_at"}
+DEFAULT_ORDER = [func.lower(col(Kpi.name))]  # as sort=name orders
 
 
 def to_public(kpi: Kpi) -> KpiPublic:
@@ -30,20 +33,8 @@ def list_kpis(*, session: Session, workspace_id: int, category: Category | None 
         where.append(Kpi.archived == archived)
     if q:
         where.append(func.lower(Kpi.name).contains(q.lower(), autoescape=True))
-    total = session.exec(select(func.count()).select_from(Kpi).where(*where)).one()
-    order = _order_by(sort)
-    rows = session.exec(select(Kpi).where(*where).order_by(*order).limit(limit).offset(offset)).all()
-    return list(rows), total
-
-
-def _order_by(sort: str | None):
-    desc = bool(sort) and sort.startswith("-")
-    name = (sort or "name").removeprefix("-")
-    if name not in KPI_SORTS:
-        raise Invalid.field("sort", f"unknown sort field; use one of {', '.join(sorted(KPI_SORTS))}")
-    # lower(name): SQLite and PostgreSQL collate case differently; NULLS LAST: they disagree on NULL too.
-    column = func.lower(Kpi.name) if name == "name" else col(getattr(Kpi, name))
-    return [(column.desc() if desc else column.asc()).nulls_last(), col(Kpi.id)]
+    order = order_by(Kpi, sort, KPI_SORTS, DEFAULT_ORDER)
+    return select_page(session, Kpi, where, order, limit=limit, offset=offset)
 
 
 def _check_currency(unit: Unit, currency_code: str | None) -> None:
@@ -78,10 +69,7 @@ def _flush(session: Session, kpi: Kpi) -> Kpi:
 
 def get_kpi(*, session: Session, workspace_id: int, kpi_id: int) -> Kpi:
     """The KPI, if it belongs to the workspace."""
-    kpi = session.get(Kpi, kpi_id)
-    if kpi is None or kpi.workspace_id != workspace_id:
-        raise NotFound(f"No KPI {kpi_id} in this workspace.")
-    return kpi
+    return get_scoped(session, Kpi, workspace_id, kpi_id, "KPI")
 
 
 def create_kpi(*, session: Session, workspace_id: int, data: KpiCreate) -> Kpi:

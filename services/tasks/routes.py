@@ -6,10 +6,9 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BeforeValidator
 
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import PageDep
+from kit.pagination import ArchivedQuery, PageDep
 from services.tasks import service
 from services.tasks.db import SessionDep
 from services.tasks.models import PeriodCreate, PeriodList, PeriodPublic, PeriodUpdate
@@ -18,22 +17,13 @@ router = APIRouter(prefix="/api/v1/periods", tags=["periods"])
 NOT_FOUND = {404: {"description": "No such period in this workspace"}}
 
 
-def _all_as_none(value):
-    return None if isinstance(value, str) and value.strip().lower() in ("all", "") else value
-
-
-# A bare `bool | None = False` can never be None over HTTP; `archived=all` is how a caller asks for both.
-ArchivedQuery = Annotated[bool | None, BeforeValidator(_all_as_none),
-                          Query(description="false (the default), true, or all")]
-
-
 @router.get("", response_model=PeriodList, summary="List planning periods")
 def list_periods(session: SessionDep, principal: PrincipalDep, page: PageDep,
                  archived: ArchivedQuery = False,
                  active_on: Annotated[date | None, Query(description="Only periods that cover this day")] = None):
     rows, total = service.list_periods(session=session, workspace_id=principal.workspace_id, archived=archived,
                                        active_on=active_on, sort=page.sort, limit=page.limit, offset=page.offset)
-    return PeriodList(data=[service.to_public(p) for p in rows], count=total, limit=page.limit, offset=page.offset)
+    return PeriodList.of([service.to_public(p) for p in rows], total, page)
 
 
 @router.post("", response_model=PeriodPublic, status_code=status.HTTP_201_CREATED, summary="Create a period")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from kit.errors import Invalid, NotFound
-from services.tasks.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate, utcnow
+from kit.errors import Invalid
+from kit.fields import utcnow
+from kit.pagination import get_scoped, order_by, select_page
+from services.tasks.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate
 
 PERIOD_SORTS = {"name", "starts_on", "ends_on", "capacity_hours", "created_at", "updated_at"}
+DEFAULT_ORDER = [col(Period.starts_on)]
 
 
 def to_public(period: Period) -> PeriodPublic:
@@ -27,22 +29,8 @@ def list_periods(*, session: Session, workspace_id: int, archived: bool | None =
         where.append(Period.archived == archived)
     if active_on is not None:
         where.extend([Period.starts_on <= active_on, Period.ends_on >= active_on])
-    total = session.exec(select(func.count()).select_from(Period).where(*where)).one()
-    order = _order_by(sort)
-    rows = session.exec(select(Period).where(*where).order_by(*order).limit(limit).offset(offset)).all()
-    return list(rows), total
-
-
-def _order_by(sort: str | None):
-    if not sort:
-        return [col(Period.starts_on), col(Period.id)]
-    desc = sort.startswith("-")
-    name = sort.removeprefix("-")
-    if name not in PERIOD_SORTS:
-        raise Invalid.field("sort", f"unknown sort field; use one of {', '.join(sorted(PERIOD_SORTS))}")
-    column = col(getattr(Period, name))
-    # NULLS LAST on both backends: SQLite and PostgreSQL disagree on where NULL sorts by default.
-    return [(column.desc() if desc else column.asc()).nulls_last(), col(Period.id)]
+    order = order_by(Period, sort, PERIOD_SORTS, DEFAULT_ORDER)
+    return select_page(session, Period, where, order, limit=limit, offset=offset)
 
 
 def _check_span(starts_on: date, ends_on: date) -> None:
@@ -52,10 +40,7 @@ def _check_span(starts_on: date, ends_on: date) -> None:
 
 def get_period(*, session: Session, workspace_id: int, period_id: int) -> Period:
     """The period, if it belongs to the workspace."""
-    period = session.get(Period, period_id)
-    if period is None or period.workspace_id != workspace_id:
-        raise NotFound(f"No period {period_id} in this workspace.")
-    return period
+    return get_scoped(session, Period, workspace_id, period_id, "period")
 
 
 def create_period(*, session: Session, workspace_id: int, data: PeriodCreate) -> Period:
