@@ -93,7 +93,7 @@ def up(port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 
         raise typer.Exit(1)
     redis_url = ensure_redis_url()
     try:
-        service_sockets = runner.publish_service_ports(host)
+        service_sockets = runner.publish_service_ports(host, gateway_socket)
         bootstrap.migrate()
         login = bootstrap.seed_demo(path)
         stack = runner.Stack(gateway_socket, service_sockets, redis_url)

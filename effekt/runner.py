@@ -35,8 +35,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def publish_service_ports(host: str) -> dict[str, socket.socket]:
-    """Bind each service to a free loopback port and tell the gateway where they are."""
+def publish_service_ports(host: str, gateway_socket: socket.socket) -> dict[str, socket.socket]:
+    """Bind each service to a free loopback port; tell the gateway where they are and them where it is."""
+    os.environ["EFFEKT_GATEWAY_URL"] = f"http://{host}:{gateway_socket.getsockname()[1]}"
     sockets = {}
     for name in SERVICES:
         sock = bind(host, 0)

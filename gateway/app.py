@@ -35,7 +35,8 @@ def create_app() -> FastAPI:
     cfg = settings()
     engine = create_engine_from_settings()
     redis_url = ensure_redis_url()
-    upstreams = Upstreams(cfg.upstream_urls(), Signer(common().resolved_signing_key()),
+    signing_key = common().resolved_signing_key()
+    upstreams = Upstreams(cfg.upstream_urls(), Signer(signing_key),
                           timeout=cfg.upstream_timeout, connect_timeout=cfg.upstream_connect_timeout)
 
     @asynccontextmanager
@@ -52,6 +53,7 @@ def create_app() -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url=None)
     state = app.state
     state.settings = cfg
+    state.signing_key = signing_key
     state.engine = engine
     state.upstreams = upstreams
     state.auth = Authenticator(engine, cfg.token_cache_seconds)

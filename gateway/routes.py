@@ -16,6 +16,7 @@ from gateway import openapi
 from gateway.models import UserPublic, WorkspacePublic
 from gateway.models import User, Workspace
 from kit.errors import NotFound, problem_response
+from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.queue import heartbeat_key
 from kit.roles import Role
 from kit.service_app import readiness
@@ -75,9 +76,26 @@ async def proxy(request: Request) -> Response:
     return response
 
 
+async def internal(request: Request) -> Response:
+    """Service-to-service reads: GET /internal/<service>/<path> with the caller's signed identity."""
+    state = request.app.state
+    service = request.path_params["service"]
+    if service not in state.upstreams.urls:
+        raise NotFound(f"No service {service!r}.")
+    principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
+    path = "/" + request.path_params["rest"] + (f"?{request.url.query}" if request.url.query else "")
+    status, kept, content = await state.upstreams.send(service, "GET", path,
+                                                       headers=state.upstreams.identity_headers(principal))
+    response = Response(content, status_code=status)
+    for key, value in kept:
+        response.headers[key] = value
+    return response
+
+
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 proxy_routes = [Route("/api/v1/{resource}", proxy, methods=PROXY_METHODS),
-                Route("/api/v1/{resource}/{rest:path}", proxy, methods=PROXY_METHODS)]
+                Route("/api/v1/{resource}/{rest:path}", proxy, methods=PROXY_METHODS),
+                Route("/internal/{service}/{rest:path}", internal, methods=["GET"])]
 
 
 @router.get("/api/openapi.json", include_in_schema=False)

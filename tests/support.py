@@ -85,7 +85,7 @@ class LiveStack:
 
         redis_url = ensure_redis_url()
         gateway_socket = runner.bind("127.0.0.1", 0)
-        service_sockets = runner.publish_service_ports("127.0.0.1")
+        service_sockets = runner.publish_service_ports("127.0.0.1", gateway_socket)
         _clear_caches()
         bootstrap.migrate()
         self.base_url = f"http://127.0.0.1:{gateway_socket.getsockname()[1]}"

@@ -149,3 +149,19 @@ def test_stopped_service_gives_503_problem_not_a_hang(client, account, live):
     finally:
         support.start_service(live, "goals")
     assert client.get("/api/v1/surfaces", headers=account.headers()).status_code == 200
+
+
+def test_internal_route_needs_a_signed_identity_and_keeps_the_workspace(client, account, other_account):
+    from kit.identity import IDENTITY_HEADER, Principal, sign_identity
+    from kit.roles import Role
+    from kit.settings import common
+
+    sid = client.post("/api/v1/surfaces", json=SURFACE, headers=account.headers()).json()["id"]
+    assert client.get(f"/internal/goals/api/v1/surfaces/{sid}", headers=account.headers()).status_code == 401
+    key = common().resolved_signing_key()
+    mine = sign_identity(key, Principal(user_id=account.user_id, workspace_id=account.workspace_id, role=Role.viewer))
+    theirs = sign_identity(key, Principal(user_id=other_account.user_id, workspace_id=other_account.workspace_id,
+                                          role=Role.admin))
+    assert client.get(f"/internal/goals/api/v1/surfaces/{sid}", headers={IDENTITY_HEADER: mine}).status_code == 200
+    assert client.get(f"/internal/goals/api/v1/surfaces/{sid}", headers={IDENTITY_HEADER: theirs}).status_code == 404
+    assert client.post(f"/internal/goals/api/v1/surfaces", headers={IDENTITY_HEADER: mine}).status_code == 405
