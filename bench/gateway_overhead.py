@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import os
 import re
 import resource
@@ -80,7 +79,8 @@ def child_env(data_dir: Path, redis_url: str | None) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run([*effekt_command(), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*effekt_command(), *args], env=env, input=stdin, capture_output=True, text=True,
+                          timeout=120, check=False)
     if done.returncode != 0:
         raise SystemExit(f"`effekt {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout
@@ -96,9 +96,9 @@ def create_account(env: dict[str, str]) -> str:
 
 
 def spawn(role: str, port: int, env: dict[str, str], logs: Path) -> subprocess.Popen:
-    log = open(logs / f"{role}.log", "wb")
-    return subprocess.Popen([*effekt_command(), "serve", role, "--host", HOST, "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with open(logs / f"{role}.log", "wb") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([*effekt_command(), "serve", role, "--host", HOST, "--port", str(port)],
+                                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
@@ -142,14 +142,13 @@ def run_wrk(url: str, headers: dict[str, str], concurrency: int, seconds: float)
     for key, value in headers.items():
         args += ["-H", f"{key}: {value}"]
     out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
-    requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)[1])
-    m = re.search(r"\d+ requests in ([\d.]+)(\w+)", out)
-    duration = float(m[1]) * {"s": 1, "ms": 1e-3, "m": 60, "us": 1e-6}.get(m[2], 1)
+    m = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
+    requests, duration = int(m[1]), float(m[2]) * {"s": 1, "ms": 1e-3, "m": 60, "us": 1e-6}.get(m[3], 1)
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     lat = {}
     for pct in ("50", "99"):
-        hit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        hit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
         if hit:
             lat[f"p{pct}"] = float(hit[1]) * {"us": 1e-3, "ms": 1, "s": 1000}[hit[2]]
     return requests, duration, errors, lat
@@ -235,6 +234,11 @@ def measure(label: str, generator: str, url: str, headers: dict[str, str], args,
     return Result(label, requests, seconds, errors, lat, cpu)
 
 
+def server_cpu(result: Result, names: list[str]) -> float:
+    """CPU milliseconds per request spent by the named servers."""
+    return 1000 * sum(result.cpu[n] for n in names) / max(result.requests, 1)
+
+
 # --- the benchmark --------------------------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -309,7 +313,13 @@ def main(argv: list[str] | None = None) -> None:
         direct = statistics.median(r.rate for r in direct_runs)
         gateway = statistics.median(r.rate for r in gateway_runs)
         if any(r.errors for r in direct_runs + gateway_runs):
-            print("warning: some responses were errors; see the logs", file=sys.stderr)
+            print("warning: some responses were errors (rerun with --keep to read the servers' logs)", file=sys.stderr)
+        cpu_direct = statistics.median(server_cpu(r, ["goals"]) for r in direct_runs)
+        cpu_through = statistics.median(server_cpu(r, ["goals", "gateway"]) for r in gateway_runs)
+        cpu_gateway = statistics.median(server_cpu(r, ["gateway"]) for r in gateway_runs)
+        # Throughput swings with whatever else the machine runs; CPU time per request swings less.
+        print(f"server CPU per request: direct {cpu_direct:.2f} ms, through the gateway {cpu_through:.2f} ms "
+              f"(gateway {cpu_gateway:.2f} ms); CPU ratio {cpu_direct / cpu_through:.2f}")
         print(f"direct: {direct:.1f} req/s   gateway: {gateway:.1f} req/s")
         print(f"ratio: {gateway / direct:.2f}")
     finally:

@@ -18,7 +18,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        # A pool as large as the thread pool's share, so busy moments reuse connections (and their PRAGMAs).
+        engine = create_engine(url, echo=echo, pool_size=20, max_overflow=20,
+                               connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel, BeforeValidator
 import sqlalchemy as sa
 from sqlalchemy import func
@@ -14,6 +14,9 @@ from sqlmodel import Session, col, select
 from kit.errors import Invalid, NotFound
 
 T = TypeVar("T")
+MAX_ID = 2**63 - 1
+# A record id in a path: positive and within a 64-bit integer, else a 422 naming the parameter.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class PageParams(BaseModel):
@@ -22,7 +25,7 @@ class PageParams(BaseModel):
     sort: str | None
 
 
-def page_params(limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
+async def page_params(limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
                 offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
                 sort: Annotated[str | None, Query(max_length=64, description="Field name; prefix - for descending")] = None,
                 ) -> PageParams:
@@ -53,6 +56,24 @@ def _all_as_none(value: Any) -> Any:
 # A plain `bool | None = False` can never be None over HTTP; `archived=all` asks for both.
 ArchivedQuery = Annotated[bool | None, BeforeValidator(_all_as_none),
                           Query(description="false (the default), true, or all")]
+
+MAX_IDS = 500
+
+
+def _split_ids(value: Any) -> Any:
+    """`ids=1,2&ids=3` → ["1", "2", "3"]; pydantic then checks each is an integer and names its index."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    out = [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+    if len(out) > MAX_IDS:
+        raise ValueError(f"at most {MAX_IDS} ids per request")
+    return out
+
+
+# Comma-separated or repeated; ids outside the caller's workspace simply do not come back.
+IdsQuery = Annotated[list[int] | None, BeforeValidator(_split_ids),
+                     Query(description=f"Only these ids: comma-separated or repeated, at most {MAX_IDS}")]
 
 
 def order_by(model: type, sort: str | None, allowed: set[str], default: list) -> list:
@@ -86,6 +107,8 @@ def _is_text(type_: sa.types.TypeEngine) -> bool:
 
 def get_scoped(session: Session, model: type[T], workspace_id: int, record_id: int, label: str) -> T:
     """The record if it belongs to the workspace; NotFound otherwise, exactly as if it did not exist."""
+    if not 0 < record_id <= MAX_ID:  # beyond a BIGINT no record can exist, and the driver would fail
+        raise NotFound(f"No {label} {record_id} in this workspace.")
     record = session.get(model, record_id)
     if record is None or record.workspace_id != workspace_id:
         raise NotFound(f"No {label} {record_id} in this workspace.")

@@ -12,13 +12,17 @@ from sqlalchemy.engine import Engine
 
 from kit.db import ping
 from kit.errors import install_problem_handlers, problem_response
+from kit.internal import InternalClient
 from kit.observability import Metrics, RequestContextMiddleware
 from kit.queue import lazy_pool
 
 
 def create_service_app(*, name: str, title: str, description: str, engine: Engine, redis_url: str,
-                       signing_key: str, routers: Sequence[APIRouter], version: str = "0.1.0") -> FastAPI:
-    """Build a service app whose API answers only to identities signed by the gateway."""
+                       signing_key: str, routers: Sequence[APIRouter], version: str = "0.1.0",
+                       internal: InternalClient | None = None) -> FastAPI:
+    """Build a service app whose API answers only to identities signed by the gateway.
+
+    `internal` (kept as app.state.internal, closed on shutdown) is how its routes ask other services."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -27,6 +31,8 @@ def create_service_app(*, name: str, title: str, description: str, engine: Engin
             yield
         finally:
             await app.state.queue.aclose(close_connection_pool=True)
+            if internal is not None:
+                internal.close()
             engine.dispose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
@@ -34,6 +40,7 @@ def create_service_app(*, name: str, title: str, description: str, engine: Engin
     app.state.service = name
     app.state.signing_key = signing_key
     app.state.engine = engine
+    app.state.internal = internal
     metrics = Metrics(name)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     install_problem_handlers(app)

@@ -208,7 +208,7 @@ def depends_on_problems(services: dict) -> list[str]:
     problems = []
     for name, svc in services.items():
         depends = svc.get("depends_on") or {}
-        for dep, cond in (dict.fromkeys(depends, {}) if isinstance(depends, list) else depends).items():
+        for dep, cond in ({dep: {} for dep in depends} if isinstance(depends, list) else depends).items():
             if dep not in services:
                 problems.append(f"{name}: depends on {dep}, which is not a service")
             elif (cond or {}).get("condition") == "service_healthy" and not healthcheck_text(services[dep]):

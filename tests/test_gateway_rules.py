@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -122,4 +123,6 @@ def test_signin_limit_per_account_and_per_address(live):
                 await limiter.check(other, address)
         await r.aclose()
 
-    asyncio.run(run())
+    # Playwright's sync API may hold the main thread's event loop: run in a thread of our own.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result(timeout=60)
