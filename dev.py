@@ -43,8 +43,12 @@ def sync(*extras: str) -> None:
 
 
 def run(executable: str, args: list[str]) -> int:
-    path = ROOT / ".venv" / BIN / executable
-    return subprocess.call([str(path), *args], cwd=ROOT)
+    """Become the command (POSIX), so Ctrl-C and SIGTERM reach it directly."""
+    path = str(ROOT / ".venv" / BIN / executable)
+    os.chdir(ROOT)
+    if os.name == "nt":
+        return subprocess.call([path, *args])
+    os.execv(path, [path, *args])
 
 
 def ensure_chromium() -> None:
