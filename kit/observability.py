@@ -94,7 +94,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            endpoint = scope.get("endpoint")  # plain Starlette routes (the gateway's proxy) set only this
+            template = getattr(route, "path", None) or (f"<{endpoint.__name__}>" if endpoint else "unmatched")
             method = scope["method"]
             self.metrics.requests.labels(self.metrics.service, method, template, str(status)).inc()
             self.metrics.latency.labels(self.metrics.service, method, template).observe(time.perf_counter() - started)
