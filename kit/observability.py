@@ -95,7 +95,8 @@ class RequestContextMiddleware:
         finally:
             route = scope.get("route")
             endpoint = scope.get("endpoint")  # plain Starlette routes (the gateway's proxy) set only this
-            template = getattr(route, "path", None) or (f"<{endpoint.__name__}>" if endpoint else "unmatched")
+            name = getattr(endpoint, "__name__", None) or type(endpoint).__name__ if endpoint else None
+            template = getattr(route, "path", None) or (f"<{name}>" if name else "unmatched")
             method = scope["method"]
             self.metrics.requests.labels(self.metrics.service, method, template, str(status)).inc()
             self.metrics.latency.labels(self.metrics.service, method, template).observe(time.perf_counter() - started)

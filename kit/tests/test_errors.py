@@ -56,3 +56,26 @@ def test_crash_is_a_500_problem_without_traceback():
 def test_unknown_route_is_404_problem():
     r = client.get("/nope")
     assert r.status_code == 404 and r.json()["status"] == 404
+
+
+def test_metrics_label_plain_routes_and_mounts_without_failing():
+    from fastapi.staticfiles import StaticFiles
+    from starlette.routing import Route
+    from starlette.responses import PlainTextResponse
+
+    from kit.observability import Metrics, RequestContextMiddleware
+
+    app = FastAPI()
+    metrics = Metrics("t")
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+
+    async def plain(request):
+        return PlainTextResponse("ok")
+
+    app.router.routes.append(Route("/plain", plain))
+    app.mount("/static", StaticFiles(directory=__import__("os").path.dirname(__file__)), name="static")
+    c = TestClient(app)
+    assert c.get("/plain").status_code == 200
+    assert c.get("/static/__init__.py").status_code == 200
+    text = metrics.response().body.decode()
+    assert 'route="<plain>"' in text and 'route="<StaticFiles>"' in text
