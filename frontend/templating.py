@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time, get_datetime_format
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -21,6 +25,56 @@ templates = Jinja2Blocks(env=Environment(loader=FileSystemLoader(TEMPLATES), aut
 templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
 templates.env.install_null_translations(newstyle=True)
+
+
+def format_day(value: Any, lang: str, form: str = "medium") -> str:
+    """A date (or ISO date string) in the page's language: "5. des. 2026", "5 Dec 2026"."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return format_date(day, form, locale=lang)
+
+
+def _moment(value: Any, lang: str, zone: str = "UTC") -> str:
+    """A moment (or ISO string) as short date and time in the workspace's time zone."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(ZoneInfo(zone))
+    pattern = get_datetime_format("medium", locale=lang)
+    return pattern.replace("{1}", format_date(local, "medium", locale=lang)).replace(
+        "{0}", format_time(local, "short", locale=lang))
+
+
+def _percent(value: float | None) -> int | None:
+    """A share 0..1 as a whole percentage, clamped for bars; None stays None (never a made-up number)."""
+    if value is None:
+        return None
+    return max(0, min(100, round(value * 100)))
+
+
+def _figure(value: Any, unit: str | None, lang: str) -> str:
+    """A KPI figure in the page's language: 1 234,5 in Norwegian, 1,234.5 in English; percent with its sign."""
+    if value is None:
+        return ""
+    text = format_decimal(value, "#,##0.##", locale=lang)
+    return f"{text} %" if unit == "percent" else text
+
+
+def _days_from_today(value: Any) -> int | None:
+    """Days from today to a date (negative when it has passed)."""
+    if not value:
+        return None
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return (day - date.today()).days
+
+
+# The line icons, for every template and for blocks rendered alone (they do not run a template's imports).
+templates.env.globals["icon"] = templates.env.get_template("_icons.html").module.icon
+templates.env.filters.update(day=format_day, moment=_moment, percent=_percent, days_from_today=_days_from_today,
+                             figure=_figure)
 
 
 @lru_cache

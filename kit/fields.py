@@ -6,6 +6,7 @@ import math
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
+import annotated_types
 from pydantic import AfterValidator, ValidationInfo
 
 
@@ -38,6 +39,10 @@ def not_null(value: Any, info: ValidationInfo) -> Any:
         raise ValueError(f"{info.field_name} cannot be null")
     return value
 
+
+# PostgreSQL's integer: an id or offset beyond it is a 422, not an overflow deep in the driver (a 500).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, annotated_types.Ge(1), annotated_types.Le(MAX_ID)]
 
 Name = Annotated[str, AfterValidator(clean_name)]
 OptionalName = Annotated[str | None, AfterValidator(clean_name)]

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, BeforeValidator
 import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from kit.errors import Invalid, NotFound
+from kit.fields import MAX_ID, Id
 
 T = TypeVar("T")
-MAX_ID = 2**63 - 1
-# A record id in a path: positive and within a 64-bit integer, else a 422 naming the parameter.
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class PageParams(BaseModel):
@@ -26,7 +24,7 @@ class PageParams(BaseModel):
 
 
 async def page_params(limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
-                offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+                offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Rows to skip")] = 0,
                 sort: Annotated[str | None, Query(max_length=64, description="Field name; prefix - for descending")] = None,
                 ) -> PageParams:
     return PageParams(limit=limit, offset=offset, sort=sort)
@@ -72,7 +70,7 @@ def _split_ids(value: Any) -> Any:
 
 
 # Comma-separated or repeated; ids outside the caller's workspace simply do not come back.
-IdsQuery = Annotated[list[int] | None, BeforeValidator(_split_ids),
+IdsQuery = Annotated[list[Id] | None, BeforeValidator(_split_ids),
                      Query(description=f"Only these ids: comma-separated or repeated, at most {MAX_IDS}")]
 
 
@@ -107,7 +105,7 @@ def _is_text(type_: sa.types.TypeEngine) -> bool:
 
 def get_scoped(session: Session, model: type[T], workspace_id: int, record_id: int, label: str) -> T:
     """The record if it belongs to the workspace; NotFound otherwise, exactly as if it did not exist."""
-    if not 0 < record_id <= MAX_ID:  # beyond a BIGINT no record can exist, and the driver would fail
+    if not 0 < record_id <= MAX_ID:  # beyond an INTEGER id no record can exist, and the driver would fail
         raise NotFound(f"No {label} {record_id} in this workspace.")
     record = session.get(model, record_id)
     if record is None or record.workspace_id != workspace_id:

@@ -101,6 +101,7 @@ def test_the_kpi_list_filters_by_ids_within_the_workspace(client, account, other
     repeated = client.get(f"/api/v1/kpis?ids={mine[1]}&ids={theirs}", headers=account.headers()).json()
     assert [k["id"] for k in repeated["data"]] == [mine[1]]
     problem(client.get("/api/v1/kpis", params={"ids": "1,x"}, headers=account.headers()), 422, "ids.1")
+    problem(client.get("/api/v1/kpis", params={"ids": str(2**40)}, headers=account.headers()), 422, "ids.0")
 
 
 def test_another_workspace_gets_404_on_every_goal_id(client, account, other_account):

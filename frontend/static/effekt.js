@@ -35,4 +35,69 @@
       btn.textContent = btn.dataset.copied || "Copied";
     }
   });
+
+  // Goal tree: a button with data-toggle="kids-7" shows or hides that list. What is collapsed is kept for the
+  // tab, so the tree stays as it was after htmx redraws it (every change re-renders the whole tree).
+  var KEY = "effekt:collapsed";
+  function collapsed() {
+    try { return JSON.parse(sessionStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function setCollapsed(list) {
+    try { sessionStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode: not kept */ }
+  }
+  function show(btn, open) {
+    var target = document.getElementById(btn.dataset.toggle);
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    if (target) target.hidden = !open;
+  }
+  function applyCollapsed(root) {
+    var ids = collapsed();
+    (root || document).querySelectorAll("[data-toggle]").forEach(function (btn) {
+      if (ids.indexOf(btn.dataset.toggle) >= 0) show(btn, false);
+    });
+  }
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest("[data-toggle]");
+    if (!btn) return;
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    show(btn, open);
+    var ids = collapsed().filter(function (id) { return id !== btn.dataset.toggle; });
+    if (!open) ids.push(btn.dataset.toggle);
+    setCollapsed(ids);
+  });
+  // A move button at the end of its list does nothing (it stays focusable, so focus is not lost).
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest("button[aria-disabled='true']");
+    if (btn) evt.preventDefault();
+  });
+
+  // Effect map: an SVG <a> is not an HTMLAnchorElement, so htmx does not stop the browser following it.
+  var opener = null;
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest("svg a[hx-get]");
+    if (!link || !window.htmx || evt.ctrlKey || evt.metaKey || evt.shiftKey || evt.button !== 0) return;
+    evt.preventDefault();
+    opener = link;
+    document.querySelectorAll("svg a.is-selected").forEach(function (a) { a.classList.remove("is-selected"); });
+    link.classList.add("is-selected");
+  });
+  function closePanel() {
+    var panel = document.getElementById("panel");
+    var empty = document.getElementById("panel-empty-template");
+    if (!panel || !empty) return;
+    panel.replaceWith(empty.content.cloneNode(true));
+    document.querySelectorAll("svg a.is-selected").forEach(function (a) { a.classList.remove("is-selected"); });
+    if (opener && document.contains(opener)) opener.focus();
+  }
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest("[data-close-panel]")) closePanel();
+  });
+  document.addEventListener("keydown", function (evt) {
+    var panel = document.getElementById("panel");
+    if (evt.key === "Escape" && panel && panel.classList.contains("is-open")) closePanel();
+  });
+
+  function ready() { applyCollapsed(document); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
+  document.addEventListener("htmx:afterSettle", function () { applyCollapsed(document); });
 })();

@@ -15,16 +15,16 @@ FRONTEND = Path(__file__).resolve().parents[1]
 LANGS = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
 
 
-def extracted() -> dict[str | tuple[str, ...], str]:
-    """msgid (a tuple for plural messages) → where it was found, extracted as babel.cfg says."""
+def extracted() -> dict[tuple[str | tuple[str, ...], str | None], str]:
+    """(msgid (a tuple for plural messages), msgctxt) → where it was found, extracted as babel.cfg says."""
     with (FRONTEND / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found: dict[str | tuple[str, ...], str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
             str(FRONTEND), method_map, options_map):
         if "tests" in Path(filename).parts:
             continue
-        found.setdefault(message, f"{filename}:{lineno}")
+        found.setdefault((message, context), f"{filename}:{lineno}")
     return found
 
 
@@ -34,19 +34,20 @@ def catalog(lang: str):
 
 
 def test_extraction_finds_the_templates_and_the_role_names():
-    messages = extracted()
+    messages = {message for message, _context in extracted()}
     assert "Sign in to Effekt" in messages  # signin.html
     assert ("%(count)s member", "%(count)s members") in messages  # a plural from home.html
-    assert {"viewer", "editor", "admin", "owner"} <= set(messages)  # pages/settings.py ROLE_LABELS
+    assert {"viewer", "editor", "admin", "owner"} <= messages  # pages/settings.py ROLE_LABELS
+    assert ("Tactical means", "effect map column") in extracted()  # pgettext in pages/goals.py
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_message_is_translated(lang):
     cat = catalog(lang)
     problems = []
-    for msgid, where in extracted().items():
+    for (msgid, context), where in extracted().items():
         key = msgid[0] if isinstance(msgid, tuple) else msgid
-        entry = cat.get(key)
+        entry = cat.get(key, context=context)
         if entry is None:
             problems.append(f"missing: {key!r} ({where})")
         elif entry.fuzzy:

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Name, OptionalName, not_null, utcnow
+from kit.fields import Id, Name, OptionalName, not_null, utcnow
 from kit.pagination import Page
 from services.goals.db import GoalsModel
 
@@ -48,7 +48,7 @@ class SurfaceBase(GoalsModel):
     name: Name = Field(min_length=1, max_length=200)
     kind: SurfaceKind = Field(sa_type=enum_type(SurfaceKind))
     url: Url = Field(default=None, max_length=2000)
-    owner_id: int | None = Field(default=None, description="User id of a workspace member")
+    owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     cadence: Cadence = Field(default=Cadence.quarterly, sa_type=enum_type(Cadence), description="How often the surface is measured")
     period_start: date = Field(description="The day the current measurement period started")
 
@@ -71,7 +71,7 @@ class SurfaceUpdate(GoalsModel):
     name: OptionalName = Field(default=None, min_length=1, max_length=200)
     kind: SurfaceKind | None = None
     url: Url = Field(default=None, max_length=2000)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     cadence: Cadence | None = None
     period_start: date | None = None
 

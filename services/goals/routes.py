@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
-from services.goals import service
+from services.goals import routes_goals, routes_templates, service
 from services.goals.db import SessionDep
 from services.goals.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
 
@@ -53,3 +53,7 @@ def archive_surface(surface_id: int, session: SessionDep, principal: EditorDep):
 def restore_surface(surface_id: int, session: SessionDep, principal: EditorDep):
     return service.to_public(service.set_archived(session=session, workspace_id=principal.workspace_id,
                                                   surface_id=surface_id, archived=False))
+
+
+# /api/v1/goals/templates before /api/v1/goals/{goal_id}, which would otherwise take the path
+routers = [router, routes_templates.router, routes_goals.router]

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Name, OptionalFiniteFloat, OptionalName, not_null, utcnow
+from kit.fields import Id, Name, OptionalFiniteFloat, OptionalName, not_null, utcnow
 from kit.pagination import Page
 from services.metrics.db import MetricsModel
 
@@ -72,8 +72,8 @@ class KpiBase(MetricsModel):
                                      description="How observations combine over a period")
     category: Category = Field(sa_type=enum_type(Category),
                                description="input (what is spent), activity (what is done), result (what it achieves)")
-    surface_id: int | None = Field(default=None, description="Id of a surface in the goals service")
-    owner_id: int | None = Field(default=None, description="User id of a workspace member")
+    surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
+    owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
 
@@ -105,8 +105,8 @@ class KpiUpdate(MetricsModel):
     direction: Direction | None = None
     aggregation: Aggregation | None = None
     category: Category | None = None
-    surface_id: int | None = None
-    owner_id: int | None = None
+    surface_id: Id | None = None
+    owner_id: Id | None = None
     baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
 

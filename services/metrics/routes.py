@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, PageDep
+from kit.pagination import ArchivedQuery, IdsQuery, PageDep
 from services.metrics import service
 from services.metrics.db import SessionDep
 from services.metrics.models import Category, KpiCreate, KpiList, KpiPublic, KpiUpdate
@@ -22,9 +22,10 @@ def list_kpis(session: SessionDep, principal: PrincipalDep, page: PageDep,
               category: Category | None = None,
               surface_id: Annotated[int | None, Query(description="Only KPIs of this goals surface")] = None,
               archived: ArchivedQuery = False,
-              q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None):
+              q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None,
+              ids: IdsQuery = None):
     rows, total = service.list_kpis(session=session, workspace_id=principal.workspace_id, category=category,
-                                    surface_id=surface_id, archived=archived, q=q, sort=page.sort,
+                                    surface_id=surface_id, archived=archived, q=q, ids=ids, sort=page.sort,
                                     limit=page.limit, offset=page.offset)
     return KpiList.of([service.to_public(k) for k in rows], total, page)
 

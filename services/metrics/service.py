@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -22,9 +24,12 @@ def to_public(kpi: Kpi) -> KpiPublic:
 
 def list_kpis(*, session: Session, workspace_id: int, category: Category | None = None,
               surface_id: int | None = None, archived: bool | None = False, q: str | None = None,
-              sort: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Kpi], int]:
+              ids: Collection[int] | None = None, sort: str | None = None, limit: int = 50,
+              offset: int = 0) -> tuple[list[Kpi], int]:
     """One page of the workspace's KPIs and the total that match the filters."""
     where = [Kpi.workspace_id == workspace_id]
+    if ids is not None:
+        where.append(col(Kpi.id).in_(set(ids)))
     if category is not None:
         where.append(Kpi.category == category)
     if surface_id is not None:

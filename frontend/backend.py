@@ -1,0 +1,124 @@
+"""What the pages need from the services and the gateway: calls on the browser's behalf, members, field errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from sqlmodel import Session
+
+from gateway import workspaces
+from gateway.auth import BrowserContext
+from gateway.models import MemberPublic
+from kit.errors import BadGateway, Forbidden, NotFound, Problem, Unavailable
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown (`_(message)` in a template)."""
+    return message
+
+
+SERVICE_DOWN = N_("This part of Effekt is not answering right now. Try again in a moment.")
+FORM_PROBLEM = N_("Something in the form is not right. Check it and try again.")
+
+
+class Down(Unavailable):
+    """A service did not answer. Pages that can go on without it catch this and say so in words; elsewhere it is
+    the 503 error page (in the page's language: no English detail from the connection error)."""
+
+    def __init__(self, service: str):
+        super().__init__(None, headers={"Retry-After": "5"})
+        self.service = service
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A service's answer: the status and the decoded JSON body."""
+
+    status: int
+    body: Any
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def field_errors(self, messages: dict[str, str]) -> dict[str, str]:
+        """field → msgid for a 422 problem; a field without a message of its own goes to "" (the whole form)."""
+        problems = self.body.get("errors") if isinstance(self.body, dict) else None
+        out: dict[str, str] = {}
+        for item in problems or [{}]:
+            field = str(item.get("field") or "").split(".")[0]
+            out[field if field in messages else ""] = messages.get(field, FORM_PROBLEM)
+        return out
+
+
+def refusal(answer: Answer) -> Problem:
+    """The error page for a service's refusal that no form can show beside a field (403, 404, 409, 5xx)."""
+    detail = answer.body.get("detail") if isinstance(answer.body, dict) else None
+    kind = {403: Forbidden, 404: NotFound}.get(answer.status)
+    if kind is not None:
+        return kind(detail)
+    problem = BadGateway(detail)
+    problem.status = answer.status if 400 <= answer.status < 600 else 502
+    return problem
+
+
+async def call(request: Request, browser: BrowserContext, method: str, path: str, *, service: str = "goals",
+               params: Any = None, payload: Any = None) -> Answer:
+    """One call to a service as the signed-in browser; Down when the service cannot be reached."""
+    try:
+        status, body = await request.app.state.upstreams.call(service, method, path, browser.principal,
+                                                              params=params, payload=payload)
+    except Unavailable:
+        raise Down(service) from None
+    return Answer(status, body)
+
+
+async def get_or_none(request: Request, browser: BrowserContext, path: str, *, service: str = "goals",
+                      params: Any = None) -> Any:
+    """The body of a GET that answered 200; None when the service is down or answers anything else."""
+    try:
+        answer = await call(request, browser, "GET", path, service=service, params=params)
+    except Down:
+        return None
+    return answer.body if answer.status == 200 else None
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+# --- people -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A workspace member as pages name them."""
+
+    id: int
+    name: str
+    email: str
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.replace(".", " ").split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+async def people(request: Request, browser: BrowserContext) -> dict[int, Person]:
+    """The workspace's members by user id, in the order a select lists them (by name)."""
+    rows = await request.app.state.run_db(_members, browser.workspace.id)
+    found = [Person(m.user_id, m.name or m.email.split("@")[0], m.email) for m in rows]
+    return {p.id: p for p in sorted(found, key=lambda p: p.name.lower())}
+
+
+def _members(session: Session, workspace_id: int) -> list[MemberPublic]:
+    return workspaces.members(session=session, workspace_id=workspace_id)
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A form's number field: an int, or None for empty or junk (the service then names what is missing)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None

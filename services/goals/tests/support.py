@@ -1,0 +1,144 @@
+"""Shared by the goals service tests: an app with a stub InternalClient (there is no gateway here), auth, factories."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kit.db import make_engine
+from kit.errors import Unavailable
+from kit.identity import IDENTITY_HEADER, Principal, sign_identity, verify_identity
+from kit.roles import Role
+from kit.service_app import create_service_app
+from services.goals.db import GoalsModel
+from services.goals.routes import routers
+
+KEY = "test-key"
+GOALS = "/api/v1/goals"
+SURFACES = "/api/v1/surfaces"
+
+
+class StubInternal:
+    """Stands in for kit.internal.InternalClient: answers GET metrics /api/v1/kpis?ids=… per workspace."""
+
+    def __init__(self, kpis: dict[int, dict[int, dict[str, Any]]] | None = None):
+        self.kpis = kpis or {}  # workspace id → KPI id → KPI body
+        self.calls: list[dict[str, Any]] = []
+        self.down = False
+
+    def add(self, workspace_id: int, kpi_id: int, **body: Any) -> None:
+        self.kpis.setdefault(workspace_id, {})[kpi_id] = {"id": kpi_id, "name": f"KPI {kpi_id}", **body}
+
+    def get(self, request, service: str, path: str, params: Any = None) -> tuple[int, Any]:
+        self.calls.append({"service": service, "path": path, "params": params})
+        if self.down:
+            raise Unavailable(f"The {service} service could not be asked.")
+        assert (service, path) == ("metrics", "/api/v1/kpis")
+        assert params["archived"] == "all" and params["limit"] == 500
+        principal = verify_identity(KEY, request.headers[IDENTITY_HEADER])
+        ids = [int(i) for i in params["ids"].split(",")]
+        assert len(ids) <= 500
+        mine = self.kpis.get(principal.workspace_id, {})
+        data = [mine[i] for i in ids if i in mine]
+        return 200, {"data": data, "count": len(data), "limit": 500, "offset": 0}
+
+    def close(self) -> None:
+        pass
+
+
+@contextmanager
+def goals_engine(tmp_path):
+    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'goals.db'}")
+    GoalsModel.metadata.drop_all(engine)
+    GoalsModel.metadata.create_all(engine)
+    try:
+        yield engine
+    finally:
+        GoalsModel.metadata.drop_all(engine)
+        engine.dispose()
+
+
+def make_app(engine, internal: StubInternal | None):
+    return create_service_app(name="goals", title="Effekt goals", description="test", engine=engine,
+                              redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=routers,
+                              internal=internal)
+
+
+def auth(role: Role = Role.editor, workspace_id: int = 1, user_id: int = 1) -> dict:
+    return {IDENTITY_HEADER: sign_identity(KEY, Principal(user_id=user_id, workspace_id=workspace_id, role=role))}
+
+
+def problem(resp, status: int, field: str | None = None) -> dict:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    body = resp.json()
+    assert body["status"] == status
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
+
+
+class Api:
+    """A TestClient speaking for one workspace, with factories for surfaces and goals."""
+
+    def __init__(self, client: TestClient, workspace_id: int = 1, user_id: int = 1, role: Role = Role.editor):
+        self.c, self.headers = client, auth(role, workspace_id, user_id)
+
+    def get(self, path: str, **kw):
+        return self.c.get(path, headers=self.headers, **kw)
+
+    def post(self, path: str, json: Any = None):
+        return self.c.post(path, json=json, headers=self.headers)
+
+    def patch(self, path: str, json: Any):
+        return self.c.patch(path, json=json, headers=self.headers)
+
+    def delete(self, path: str):
+        return self.c.delete(path, headers=self.headers)
+
+    def surface(self, name: str = "Website", kind: str = "website") -> int:
+        resp = self.post(SURFACES, {"name": name, "kind": kind, "period_start": "2026-01-01"})
+        assert resp.status_code == 201, resp.text
+        return resp.json()["id"]
+
+    def goal(self, title: str, level: str, parent_id: int | None = None, **extra) -> dict:
+        resp = self.post(GOALS, {"title": title, "level": level, "parent_id": parent_id, **extra})
+        assert resp.status_code == 201, resp.text
+        return resp.json()
+
+    def chain(self, surface_id: int | None = None) -> tuple[dict, dict, dict]:
+        """A strategic goal, a strategic means under it, a tactical means under that."""
+        sid = surface_id or self.surface()
+        goal = self.goal("Increase revenue", "strategic_goal")
+        means = self.goal("Customer satisfaction", "strategic_means", goal["id"])
+        tactic = self.goal("Answer within 4 h", "tactical_means", means["id"], surface_ids=[sid])
+        return goal, means, tactic
+
+    def count(self, archived: str = "all") -> int:
+        return self.get(GOALS, params={"archived": archived}).json()["count"]
+
+
+@pytest.fixture
+def engine(tmp_path):
+    with goals_engine(tmp_path) as engine:
+        yield engine
+
+
+@pytest.fixture
+def metrics() -> StubInternal:
+    return StubInternal()
+
+
+@pytest.fixture
+def client(engine, metrics):
+    with TestClient(make_app(engine, metrics), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def api(client) -> Api:
+    return Api(client)

@@ -1,0 +1,204 @@
+"""The strategy pages in a real browser: surfaces, the goal tree (build, reorder, archive, restore), the effect map."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import support
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, account: support.Account, path: str) -> None:
+    page.goto(path)
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+" + re.escape(path) + "$"))
+
+
+def goal_row(page: Page, title: str):
+    """The tree row (not the whole subtree) of the goal with this title."""
+    return page.locator(".trow", has=page.get_by_role("link", name=title, exact=True))
+
+
+def add_goal(page: Page, link_name: str, title: str) -> None:
+    page.get_by_role("link", name=link_name).click()
+    form = page.locator("#goal-form")
+    expect(form.get_by_label("Title")).to_be_focused()  # the form opens where the typing starts
+    form.get_by_label("Title").fill(title)
+    form.get_by_role("button", name="Add goal").click()
+    expect(page.locator(".alert-ok")).to_contain_text(f"“{title}” has been added.")
+    expect(page.get_by_role("link", name=title, exact=True)).to_be_visible()
+
+
+def close_form(page: Page) -> None:
+    page.locator("#goal-form").get_by_role("link", name="Cancel").click()
+    expect(page.locator("#goal-form")).to_have_count(0)
+
+
+def children_titles(page: Page, parent_title: str):
+    """The titles of a goal's children, in order (a locator: expect(...).to_have_text([...]) waits for the swap)."""
+    parent = page.locator(".tnode", has=goal_row(page, parent_title)).first
+    return parent.locator("> ul.tkids > li.tnode > .trow .ttitle")
+
+
+def test_build_reorder_map_archive_and_restore_the_goal_tree(page, live, account):
+    surface = httpx.post(f"{live.base_url}/api/v1/surfaces", headers=account.headers(), json={
+        "name": "Web shop", "kind": "web_shop", "period_start": date.today().replace(day=1).isoformat()})
+    assert surface.status_code == 201, surface.text
+    sign_in(page, account, "/strategy")
+    expect(page.get_by_role("heading", name="Set out your strategy")).to_be_visible()
+    expect(page.get_by_role("button", name="Start from the Digital strategy template")).to_be_visible()
+
+    add_goal(page, "Add your first strategic goal", "Grow revenue")
+    close_form(page)  # the form stays open for the next goal
+    add_goal(page, "Add strategic means under “Grow revenue”", "Happy customers")
+    close_form(page)
+
+    # A tactical means needs a surface: the message stands beside the surfaces, then the form goes through.
+    page.get_by_role("link", name="Add tactical means under “Happy customers”").click()
+    form = page.locator("#goal-form")
+    form.get_by_label("Title").fill("Answer within 4 hours")
+    form.get_by_role("button", name="Add goal").click()
+    expect(form.locator("#gf-surfaces-error")).to_contain_text("Choose at least one active surface")
+    expect(form.get_by_label("Title")).to_have_value("Answer within 4 hours")
+    form.get_by_role("checkbox", name=re.compile("Web shop")).check()
+    form.get_by_role("button", name="Add goal").click()
+    tactical = goal_row(page, "Answer within 4 hours")
+    expect(tactical).to_contain_text("Tactical means")
+    expect(tactical.get_by_role("link", name="Web shop")).to_be_visible()
+    expect(tactical).to_contain_text("Not measured")  # no KPI yet: never a made-up number
+    close_form(page)
+
+    add_goal(page, "Add strategic means under “Grow revenue”", "Strong brand")
+    close_form(page)
+    expect(children_titles(page, "Grow revenue")).to_have_text(["Happy customers", "Strong brand"])
+    page.get_by_role("button", name="Move down: Happy customers").click()
+    expect(page.locator("#tree [role=status]")).to_have_text("The goal has been moved.")
+    expect(children_titles(page, "Grow revenue")).to_have_text(["Strong brand", "Happy customers"])
+    # Focus stays on the button, so the keyboard can move it back at once.
+    expect(page.get_by_role("button", name="Move down: Happy customers")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="Move up: Happy customers")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(children_titles(page, "Grow revenue")).to_have_text(["Happy customers", "Strong brand"])
+    expect(page.get_by_role("button", name="Move up: Happy customers")).to_be_focused()
+
+    page.get_by_role("link", name="Effect map").click()
+    expect(page).to_have_url(re.compile(r"/strategy/map$"))
+    map_url = page.url
+    node = page.locator("svg a.map-goal", has_text="Happy customers")
+    expect(node).to_be_visible()
+    page.screenshot(path=f"{support.screenshot_dir()}/effect-map.png", full_page=True)
+    node.click()
+    panel = page.locator("#panel")
+    expect(panel.get_by_role("heading", name="Happy customers")).to_be_visible()
+    expect(panel).to_contain_text("Strategic means")
+    expect(panel.get_by_role("link", name="Answer within 4 hours")).to_be_visible()
+    assert page.url == map_url  # the panel opened without a page load
+    expect(panel).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel.get_by_role("heading", name="Happy customers")).to_have_count(0)
+
+    page.get_by_role("link", name="Goal tree").click()
+    page.once("dialog", lambda dialog: (_check_subtree_question(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Archive: Grow revenue").click()
+    expect(page.locator(".alert-ok")).to_contain_text("“Grow revenue” has been archived, with everything under it.")
+    expect(page.get_by_role("link", name="Happy customers", exact=True)).to_have_count(0)
+
+    page.get_by_role("link", name="Show archived").click()
+    expect(goal_row(page, "Happy customers")).to_contain_text("Archived")
+    page.get_by_role("button", name="Restore Grow revenue").click()
+    expect(page.locator(".alert-ok")).to_contain_text("“Grow revenue” has been restored, with everything under it.")
+    page.get_by_role("link", name="Hide archived").click()
+    expect(page).to_have_url(re.compile(r"/strategy$"))
+    for title in ("Grow revenue", "Happy customers", "Strong brand", "Answer within 4 hours"):
+        expect(goal_row(page, title)).not_to_contain_text("Archived")
+    page.screenshot(path=f"{support.screenshot_dir()}/goal-tree.png", full_page=True)
+
+
+def _check_subtree_question(message: str) -> None:
+    assert message.startswith("Archive “Grow revenue” and the 3 goals under it?"), message
+
+
+def test_goal_page_shows_history_and_breadcrumb(page, live, account):
+    headers = account.headers()
+    root = httpx.post(f"{live.base_url}/api/v1/goals", headers=headers,
+                      json={"title": "Reduce costs", "level": "strategic_goal"}).json()
+    means = httpx.post(f"{live.base_url}/api/v1/goals", headers=headers,
+                       json={"title": "Self-service", "level": "strategic_means", "parent_id": root["id"]}).json()
+    changed = httpx.patch(f"{live.base_url}/api/v1/goals/{means['id']}", headers=headers,
+                          json={"title": "Customers serve themselves", "period_to": "2026-12-31"})
+    assert changed.status_code == 200, changed.text
+    sign_in(page, account, f"/goals/{means['id']}")
+    crumbs = page.get_by_role("navigation", name="Breadcrumb")
+    expect(crumbs.get_by_role("link", name="Reduce costs")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Customers serve themselves")
+    history = page.locator(".timeline")
+    expect(history).to_contain_text("changed the goal")
+    expect(history.locator("del", has_text="Self-service")).to_be_visible()
+    expect(history).to_contain_text("created the goal")
+    expect(page.get_by_text("No KPIs are linked to this goal.")).to_be_visible()
+
+
+def test_surfaces_create_archive_and_restore(page, account):
+    sign_in(page, account, "/surfaces")
+    expect(page.get_by_role("heading", name="No surfaces yet")).to_be_visible()
+    form = page.locator("#surface_form")
+    form.get_by_label("Address").fill("www.example.org")
+    form.get_by_role("button", name="Add surface").click()
+    expect(form.locator("#new-surface-name-error")).to_contain_text("Enter a name")
+    expect(form.locator("#new-surface-url-error")).to_contain_text("starts with https://")
+    expect(form.get_by_label("Name")).to_be_focused()
+
+    form.get_by_label("Name").fill("Main website")
+    form.get_by_label("Address").fill("https://www.example.org")
+    form.get_by_label("Measured").select_option("monthly")
+    form.get_by_role("button", name="Add surface").click()
+    row = page.locator("#surface_list tbody tr", has_text="Main website")
+    expect(row).to_contain_text("Monthly")
+    expect(page.locator("#surface_list .alert-ok")).to_contain_text("“Main website” has been added.")
+    page.screenshot(path=f"{support.screenshot_dir()}/surfaces.png", full_page=True)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Archive Main website").click()
+    expect(page.locator("#surface_list .alert-ok")).to_contain_text("“Main website” has been archived.")
+    expect(page.locator("#surface_list tbody tr", has_text="Main website")).to_have_count(0)
+
+    page.get_by_label("Show").select_option("archived")
+    expect(page).to_have_url(re.compile(r"status=archived"))
+    archived = page.locator("#surface_list tbody tr", has_text="Main website")
+    expect(archived).to_contain_text("Archived")
+    archived.get_by_role("button", name="Restore Main website").click()
+    expect(page.locator("#surface_list .alert-ok")).to_contain_text("“Main website” has been restored.")
+    page.get_by_label("Show").select_option("active")
+    expect(page.locator("#surface_list tbody tr", has_text="Main website")).to_be_visible()
+
+    page.locator("#surface_list").get_by_role("link", name="Main website").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Main website")
+    expect(page.get_by_text("No tactical means are tied to this surface yet.")).to_be_visible()
+
+
+def test_the_pages_say_so_when_the_goals_service_is_down(page, live, account):
+    sign_in(page, account, "/surfaces")
+    support.stop_service(live, "goals")
+    try:
+        page.goto("/surfaces")
+        expect(page.locator("#surface_list")).to_contain_text("this part of Effekt is not answering")
+        page.goto("/strategy")
+        expect(page.get_by_role("heading", name="The goal tree cannot be shown right now")).to_be_visible()
+        page.goto("/strategy/map")
+        expect(page.get_by_role("heading", name="The effect map cannot be drawn right now")).to_be_visible()
+        response = page.goto("/goals/1")
+        assert response.status == 503
+        expect(page.get_by_role("heading", level=1)).to_have_text("A part of Effekt is not answering right now.")
+    finally:
+        support.start_service(live, "goals")
+    page.goto("/strategy")
+    expect(page.get_by_role("heading", name="Set out your strategy")).to_be_visible()
