@@ -202,3 +202,97 @@ def test_the_pages_say_so_when_the_goals_service_is_down(page, live, account):
         support.start_service(live, "goals")
     page.goto("/strategy")
     expect(page.get_by_role("heading", name="Set out your strategy")).to_be_visible()
+
+
+def _created(response: httpx.Response) -> dict:
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _second_workspace(account: support.Account, name: str) -> tuple[str, str]:
+    """Another workspace owned by the account's user, and an admin token there: (slug, token)."""
+    from gateway import tokens, workspaces
+    from gateway.models import ApiTokenCreate, User, WorkspaceCreate
+    from kit.roles import Role
+
+    def create(session):
+        user = session.get(User, account.user_id)
+        ws = workspaces.create_workspace(session=session, data=WorkspaceCreate(name=name), owner=user)
+        _, raw = tokens.create_token(session=session, workspace_id=ws.id, user_id=user.id, creator_role=Role.owner,
+                                     data=ApiTokenCreate(name="test", role=Role.admin))
+        return ws.slug, raw
+
+    return support.gateway_db(create)
+
+
+def test_save_a_tree_as_a_template_and_use_it_in_another_workspace(page, live, account):
+    """The agency path: a structure built for one client is saved once and reused for the next client."""
+    api, headers = f"{live.base_url}/api/v1", account.headers()
+    period = date.today().replace(day=1).isoformat()
+    shop = _created(httpx.post(f"{api}/surfaces", headers=headers,
+                               json={"name": "Client A shop", "kind": "web_shop", "period_start": period}))
+    root = _created(httpx.post(f"{api}/goals", headers=headers,
+                               json={"title": "Grow online sales", "level": "strategic_goal"}))
+    means = _created(httpx.post(f"{api}/goals", headers=headers, json={
+        "title": "Easy checkout", "level": "strategic_means", "parent_id": root["id"]}))
+    _created(httpx.post(f"{api}/goals", headers=headers, json={
+        "title": "Two-step checkout", "level": "tactical_means", "parent_id": means["id"],
+        "surface_ids": [shop["id"]]}))
+
+    # Workspace A: save the tree as a template (a name is required; the message stands beside the field).
+    sign_in(page, account, "/strategy")
+    expect(goal_row(page, "Two-step checkout")).to_be_visible()
+    card = page.locator("#save_template")
+    card.locator("summary").click()
+    card.get_by_role("button", name="Save as template").click()
+    expect(card.locator("#tpl-name-error")).to_contain_text("Enter a name for the template")
+    expect(card.get_by_label("Template name")).to_be_focused()
+    card.get_by_label("Template name").fill("Agency starter")
+    card.get_by_label("Description").fill("Shop first: the structure we start every client with.")
+    card.get_by_role("button", name="Save as template").click()
+    expect(card.get_by_role("status")).to_have_text(
+        "Saved as template “Agency starter”. You can start from it in any workspace you belong to. See your templates")
+
+    # The next client gets a workspace of its own (same user, a shop too); through the top bar's switcher
+    # the template is there as well.
+    other_name = f"Client B {account.slug[-6:]}"
+    other_slug, other_token = _second_workspace(account, other_name)
+    _created(httpx.post(f"{api}/surfaces", headers={"Authorization": f"Bearer {other_token}"},
+                        json={"name": "Client B shop", "kind": "web_shop", "period_start": period}))
+    page.reload()  # the workspace was made outside this page: the switcher lists it from the next page on
+    page.locator("#ws-select").select_option(label=other_name)
+    expect(page.locator("#ws-select")).to_have_value(other_slug)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Strategy").click()
+    expect(page.get_by_role("heading", name="Set out your strategy")).to_be_visible()
+    page.get_by_role("link", name="Templates", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/strategy/templates$"))
+    mine = page.locator(".tpl-card", has=page.get_by_role("heading", name="Agency starter"))
+    expect(mine).to_contain_text("3 goals")
+    expect(mine).to_contain_text("Shop first: the structure we start every client with.")
+    expect(mine).to_contain_text("Web shop")
+    builtin = page.locator(".tpl-card", has=page.get_by_role("heading", name="Digital strategy"))
+    expect(builtin).to_contain_text("Built in")
+    page.screenshot(path=f"{support.screenshot_dir()}/strategy-templates.png", full_page=True)
+
+    mine.get_by_role("button", name="Use in this workspace").click()  # no goals yet: no question
+    report = page.locator(".tpl-report")
+    expect(report.get_by_role("heading")).to_have_text("The template “Agency starter” has been used")
+    expect(report).to_contain_text("3 goals have been created from the template.")
+    expect(report.get_by_role("link", name="Two-step checkout")).to_be_visible()
+    page.screenshot(path=f"{support.screenshot_dir()}/strategy-template-used.png", full_page=True)
+    report.get_by_role("link", name="Open the goal tree").click()
+    expect(page).to_have_url(re.compile(r"/strategy$"))
+    tactical = goal_row(page, "Two-step checkout")
+    expect(tactical.get_by_role("link", name="Client B shop")).to_be_visible()
+    expect(tactical.get_by_role("link", name="Client A shop")).to_have_count(0)
+    expect(children_titles(page, "Grow online sales")).to_have_text(["Easy checkout"])
+
+    # Now the workspace has goals: using a template asks first, since it adds to the tree; what has no
+    # surface of its kind here is left out, and the report says why.
+    page.get_by_role("link", name="Templates", exact=True).click()
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    builtin.get_by_role("button", name="Use in this workspace").click()
+    expect(report).to_contain_text("because the workspace has no surface of their kind yet")
+    expect(report).to_contain_text("Be found and chosen on the website (Website)")
+    assert questions == ["This workspace already has goals. Add the goals of “Digital strategy” after them?"]

@@ -160,7 +160,8 @@ async def _after(request: Request, browser: BrowserContext, view: View, notice: 
 
 
 async def tree_page(request: Request, browser: BrowserContext, view: View, *, form: dict | None = None,
-                    errors: dict | None = None, notice: dict | None = None, status: int = 200):
+                    errors: dict | None = None, notice: dict | None = None, extra: dict | None = None,
+                    status: int = 200):
     """The Strategy page (or its #tree block) with the goals, the open form and what just happened."""
     tree, surfaces, members = await asyncio.gather(
         get_or_none(request, browser, "/api/v1/goals/tree", params={"archived": "all" if view.show_archived else "false"}),
@@ -177,7 +178,7 @@ async def tree_page(request: Request, browser: BrowserContext, view: View, *, fo
         "form": form if open_form else None, "errors": errors or {}, "notice": notice or {},
         "kpi_choices": await _kpi_choices(request, browser) if open_form else None,
         "templates": await _templates(request, browser) if tree is not None and not roots else [],
-        "can_edit": browser.role.at_least(Role.editor),
+        "can_edit": browser.role.at_least(Role.editor), **(extra or {}),
     }, status=status)
 
 

@@ -39,7 +39,8 @@ def get_template(*, session: Session, user_id: int, key: str) -> TemplatePublic:
     """A built-in by its slug or a saved template of this user by its number; anything else is NotFound."""
     if key in BUILTINS:
         return BUILTINS[key]
-    row = session.get(GoalTemplate, int(key)) if key.isdigit() and len(key) < 10 else None
+    # isascii: "³".isdigit() is true, yet int("³") fails
+    row = session.get(GoalTemplate, int(key)) if key.isascii() and key.isdigit() and len(key) < 10 else None
     if row is None or row.owner_id != user_id:
         raise NotFound(f"No template {key!r}.")
     return _public(row)

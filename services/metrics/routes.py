@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, IdsQuery, PageDep
 from services.metrics import service
@@ -20,7 +21,7 @@ CONFLICT = {409: {"description": "Another active KPI of this workspace has that 
 @router.get("", response_model=KpiList, summary="List KPIs")
 def list_kpis(session: SessionDep, principal: PrincipalDep, page: PageDep,
               category: Category | None = None,
-              surface_id: Annotated[int | None, Query(description="Only KPIs of this goals surface")] = None,
+              surface_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only KPIs of this goals surface")] = None,
               archived: ArchivedQuery = False,
               q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None,
               ids: IdsQuery = None):

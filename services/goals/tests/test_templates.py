@@ -158,3 +158,11 @@ def test_demo_seeds_a_believable_strategy_once(engine):
         assert len({s for g in tactical for s in forest.surfaces[g.id]}) == len(demo.SURFACES)  # every surface serves
         assert session.exec(select(GoalSurface)).all()
         assert session.exec(select(Goal).where(Goal.workspace_id == 2)).all() == []
+
+
+def test_a_non_ascii_digit_key_is_simply_not_found():
+    from kit.errors import NotFound
+    from services.goals import templates
+
+    with pytest.raises(NotFound):
+        templates.get_template(session=None, user_id=1, key="³")
