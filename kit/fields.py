@@ -21,6 +21,13 @@ def clean_name(value: str | None) -> str | None:
     value = value.strip()
     if not value:
         raise ValueError("must not be blank")
+    return no_nul(value)
+
+
+def no_nul(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL: refuse it as invalid input rather than fail in the driver."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
     return value
 
 
@@ -46,5 +53,6 @@ Id = Annotated[int, annotated_types.Ge(1), annotated_types.Le(MAX_ID)]
 
 Name = Annotated[str, AfterValidator(clean_name)]
 OptionalName = Annotated[str | None, AfterValidator(clean_name)]
+OptionalText = Annotated[str | None, AfterValidator(no_nul)]
 FiniteFloat = Annotated[float, AfterValidator(finite)]
 OptionalFiniteFloat = Annotated[float | None, AfterValidator(finite)]

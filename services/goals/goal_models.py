@@ -11,7 +11,7 @@ from pydantic import field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import MAX_ID, FiniteFloat, Id, Name, OptionalName, not_null, utcnow
+from kit.fields import MAX_ID, FiniteFloat, Id, Name, OptionalName, OptionalText, not_null, utcnow
 from services.goals.db import GoalsModel
 
 
@@ -44,7 +44,7 @@ class GoalAction(StrEnum):
 
 class GoalBase(GoalsModel):
     title: Name = Field(min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000, sa_type=sa.Text)
+    description: OptionalText = Field(default=None, max_length=5000, sa_type=sa.Text)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="User id of a workspace member")
     period_from: date | None = None
     period_to: date | None = Field(default=None, description="On or after period_from")
@@ -107,7 +107,7 @@ class GoalTemplate(GoalsModel, table=True):
     owner_id: int = Field(index=True, description="The user who saved it; only they see it")
     workspace_id: int = Field(description="The workspace it was saved from")
     name: str = Field(max_length=200)
-    description: str | None = Field(default=None, sa_type=sa.Text)
+    description: OptionalText = Field(default=None, sa_type=sa.Text)
     nodes: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -148,7 +148,7 @@ class GoalCreate(GoalBase):
 
 class GoalUpdate(GoalsModel):
     title: OptionalName = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    description: OptionalText = Field(default=None, max_length=5000)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     period_from: date | None = None
     period_to: date | None = None

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import field_validator
 from sqlmodel import Field
 
-from kit.fields import Name, OptionalFiniteFloat, OptionalName, not_null, utcnow
+from kit.fields import Name, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
 from kit.pagination import Page
 from services.tasks.db import TasksModel
 
@@ -18,7 +18,7 @@ class PeriodBase(TasksModel):
     ends_on: date = Field(description="Last day of the period (inclusive); not before starts_on")
     capacity_hours: OptionalFiniteFloat = Field(default=None, ge=0,
                                                 description="Hours the team can spend in the period")
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: OptionalText = Field(default=None, max_length=2000)
 
 
 class Period(PeriodBase, table=True):
@@ -40,7 +40,7 @@ class PeriodUpdate(TasksModel):
     starts_on: date | None = None
     ends_on: date | None = None
     capacity_hours: OptionalFiniteFloat = Field(default=None, ge=0)
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: OptionalText = Field(default=None, max_length=2000)
 
     _required_stay_set = field_validator("name", "starts_on", "ends_on", mode="before")(not_null)
 
