@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from services.metrics import service
-from services.metrics.models import Aggregation, Category, Direction, Kpi, KpiCreate, Unit
+from services.metrics import service, targets
+from services.metrics.models import Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Unit
 
 INGRID, MIKKO, SARA = "ingrid.solberg@example.com", "mikko.virtanen@example.com", "sara.lindqvist@example.com"
 H, L, B = Direction.higher_is_better, Direction.lower_is_better, Direction.target_band
@@ -45,8 +45,25 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
     today = today or date.today()
     baseline_date = date(today.year - 1, 12, 31)
     for name, description, unit, currency, direction, aggregation, category, owner, baseline in KPIS:
-        service.create_kpi(session=session, workspace_id=workspace_id, data=KpiCreate(
+        kpi = service.create_kpi(session=session, workspace_id=workspace_id, data=KpiCreate(
             name=name, description=description, unit=unit, currency_code=currency, direction=direction,
             aggregation=aggregation, category=category, owner_id=people.get(owner),
-            baseline_value=baseline, baseline_date=baseline_date))
+            baseline_value=baseline, baseline_date=baseline_date, expected_frequency="month",
+            amber_threshold=0.85, red_threshold=0.5))
+        targets.replace_targets(session=session, workspace_id=workspace_id, kpi_id=kpi.id,
+                                items=monthly_targets(today.year, direction, baseline))
     return True
+
+
+def monthly_targets(year: int, direction: Direction, baseline: float) -> list[KpiTargetIn]:
+    """A target for each month of the year: 10 % better than the baseline, or a band around it."""
+    items = []
+    for month in range(1, 13):
+        start, end = targets.period_bounds("month", date(year, month, 1))
+        if direction == Direction.target_band:
+            items.append(KpiTargetIn(period_start=start, period_end=end, target=baseline,
+                                     band_low=round(baseline * 0.9, 2), band_high=round(baseline * 1.05, 2)))
+        else:
+            factor = 0.9 if direction == Direction.lower_is_better else 1.1
+            items.append(KpiTargetIn(period_start=start, period_end=end, target=round(baseline * factor, 2)))
+    return items

@@ -1,4 +1,4 @@
-"""KPIs: the measured quantities a workspace tracks, and which way is better for each."""
+"""KPIs: the measured quantities a workspace tracks, and which way is better for each; their observations."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BeforeValidator, field_validator
+import annotated_types
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo, field_validator
+from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, OptionalFiniteFloat, OptionalName, not_null, utcnow
+from kit.fields import FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
 from kit.pagination import Page
 from services.metrics.db import MetricsModel
 
@@ -61,9 +63,25 @@ def _clean_currency(value: Any) -> Any:
 CurrencyCode = Annotated[str | None, BeforeValidator(_clean_currency)]
 
 
+class ThresholdMode(StrEnum):
+    relative = "relative"
+    absolute = "absolute"
+
+
+class Frequency(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+THRESHOLD_HELP = ("relative: amber/red are shares of attainment (0..1, red <= amber); "
+                  "absolute: amber/red are values of the KPI itself")
+
+
 class KpiBase(MetricsModel):
     name: Name = Field(min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
+    description: OptionalText = Field(default=None, max_length=2000)
     unit: Unit = Field(default=Unit.number, sa_type=enum_type(Unit))
     currency_code: CurrencyCode = Field(default=None, max_length=3,
                                         description="ISO 4217 code; required when unit is currency, else empty")
@@ -76,6 +94,12 @@ class KpiBase(MetricsModel):
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
+    threshold_mode: ThresholdMode = Field(default=ThresholdMode.relative, sa_type=enum_type(ThresholdMode),
+                                          description=THRESHOLD_HELP)
+    amber_threshold: OptionalFiniteFloat = Field(default=None, description="Below this: at risk (empty: 0.9 relative)")
+    red_threshold: OptionalFiniteFloat = Field(default=None, description="Below this: off track (empty: 0.6 relative)")
+    expected_frequency: Frequency | None = Field(default=None, sa_type=enum_type(Frequency),
+                                                 description="How often a value is expected; later ones make it stale")
 
 
 class Kpi(KpiBase, table=True):
@@ -99,7 +123,7 @@ class KpiCreate(KpiBase):
 
 class KpiUpdate(MetricsModel):
     name: OptionalName = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
+    description: OptionalText = Field(default=None, max_length=2000)
     unit: Unit | None = None
     currency_code: CurrencyCode = Field(default=None, max_length=3)
     direction: Direction | None = None
@@ -109,8 +133,12 @@ class KpiUpdate(MetricsModel):
     owner_id: Id | None = None
     baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
+    threshold_mode: ThresholdMode | None = None
+    amber_threshold: OptionalFiniteFloat = None
+    red_threshold: OptionalFiniteFloat = None
+    expected_frequency: Frequency | None = None
 
-    _required_stay_set = field_validator("name", "unit", "direction", "aggregation", "category",
+    _required_stay_set = field_validator("name", "unit", "direction", "aggregation", "category", "threshold_mode",
                                          mode="before")(not_null)
 
 
@@ -119,7 +147,131 @@ class KpiPublic(KpiBase):
     archived: bool
     created_at: datetime
     updated_at: datetime
+    # The current period (by expected_frequency, else the month) as the goals service reads it.
+    actual: float | None = Field(default=None, description="Observations of the current period, aggregated")
+    target: float | None = Field(default=None, description="Target of the current period")
+    band_low: float | None = None
+    band_high: float | None = None
+    attainment: float | None = Field(default=None, description="0..1; null when not measured")
+    status: str = Field(default="not_measured", description="on_track, at_risk, off_track or not_measured")
 
 
 class KpiList(Page[KpiPublic]):
+    pass
+
+
+# --- observations ----------------------------------------------------------------------------------
+
+class Period(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+# enum_type stores member names, and "import" cannot be a class attribute: hence the functional form.
+Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "derived")])
+Source.__doc__ = "Where a value came from: typed in, imported from a file, pushed over the API, or derived."
+
+MAX_BATCH = 10_000
+
+
+def _no_nul(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL; refused here it is a 422 instead of a driver error (a 500)."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Note = Annotated[str | None, AfterValidator(_no_nul)]
+
+
+def period_start_problem(period: Period, start: date) -> str | None:
+    """Why `start` cannot begin a `period`, or None: a week starts on Monday, a month on the 1st."""
+    if period == Period.week and start.weekday() != 0:
+        return f"a week starts on a Monday; {start.isoformat()} is a {start.strftime('%A')}"
+    if period == Period.month and start.day != 1:
+        return f"a month starts on the 1st; {start.isoformat()} is not"
+    return None
+
+
+class ObservationBase(MetricsModel):
+    kpi_id: Id = Field(foreign_key="kpis.id", ondelete="CASCADE")
+    period: Period = Field(sa_type=enum_type(Period), description="day, week (from Monday) or month (from the 1st)")
+    period_start: date = Field(description="First day of the period")
+    value: FiniteFloat = Field(description="The total for the period, not an increment")
+    source: Source = Field(default=Source("api"), sa_type=enum_type(Source))
+    note: Note = Field(default=None, max_length=2000)
+
+
+class Observation(ObservationBase, table=True):
+    __tablename__ = "observations"
+    # One value per KPI, period and source: pushing the same key again replaces the value (an upsert on this key).
+    __table_args__ = (sa.UniqueConstraint("kpi_id", "period", "period_start", "source", name="uq_observations_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ObservationCreate(ObservationBase):
+    @field_validator("period_start")
+    @classmethod
+    def _starts_its_period(cls, value: date, info: ValidationInfo) -> date:
+        period = info.data.get("period")  # absent when the period itself was invalid; that error is enough
+        problem = period_start_problem(period, value) if period else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class ObservationPublic(ObservationBase):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ObservationPushed(ObservationPublic):
+    replaced: bool = Field(description="True if a value for this KPI, period and source existed and was replaced")
+
+
+class ObservationList(Page[ObservationPublic]):
+    pass
+
+
+class ObservationBatch(BaseModel):
+    # Items stay raw here and are validated one by one in observations.py, so one answer names every bad item:
+    # wrong shape and unusable KPI alike. The schema still documents them as ObservationCreate.
+    observations: Annotated[list[Any], annotated_types.Len(1, MAX_BATCH)] = PydanticField(
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ObservationCreate"}})
+
+
+class BatchResult(BaseModel):
+    created: int
+    replaced: int
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+class KpiTargetBase(MetricsModel):
+    period_start: date
+    period_end: date = Field(description="Last day the target covers; equal to period_start for a target by a date")
+    target: FiniteFloat
+    band_low: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")
+    band_high: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")
+
+
+class KpiTarget(KpiTargetBase, table=True):
+    __tablename__ = "kpi_targets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_id: int = Field(foreign_key="kpis.id", ondelete="CASCADE", index=True)
+    workspace_id: int = Field(index=True)
+
+
+class KpiTargetIn(KpiTargetBase):
+    pass
+
+
+class KpiTargetPublic(KpiTargetBase):
     pass

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from datetime import date
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -11,15 +12,37 @@ from sqlmodel import Session, col, select
 from kit.errors import Conflict, Invalid, field_error
 from kit.fields import utcnow
 from kit.pagination import get_scoped, order_by, select_page
-from services.metrics.models import Category, Kpi, KpiCreate, KpiPublic, KpiUpdate, Unit
+from services.metrics import targets
+from services.metrics.models import Category, Frequency, Kpi, KpiCreate, KpiPublic, KpiUpdate, Unit
 
 KPI_SORTS = {"name", "category", "unit", "direction", "baseline_date", "created_at", "updated_at"}
 DEFAULT_ORDER = [func.lower(col(Kpi.name))]  # as sort=name orders
 
 
 def to_public(kpi: Kpi) -> KpiPublic:
-    """The public view of a KPI."""
+    """The public view of a KPI, without figures of the current period."""
     return KpiPublic.model_validate(kpi)
+
+
+def with_figures(*, session: Session, kpis: Sequence[Kpi], today: date | None = None) -> list[KpiPublic]:
+    """Public views with actual, target, attainment and status of each KPI's current period (two queries)."""
+    today = today or date.today()
+    buckets = [targets.Bucket(*targets.period_bounds(f.value, today), f.value) for f in Frequency]
+    index = {b.frequency: i for i, b in enumerate(buckets)}
+    ids = [k.id for k in kpis]
+    frequency = {k.id: (k.expected_frequency or Frequency.month).value for k in kpis}
+    actuals = targets.values(session, ids, buckets)
+    windows = {i: (buckets[index[f]].start, buckets[index[f]].end) for i, f in frequency.items()}
+    goals = targets.goals_for(session, ids, windows)
+    out = []
+    for kpi in kpis:
+        actual = actuals.get((kpi.id, index[frequency[kpi.id]]))
+        goal = goals.get(kpi.id, targets.Goal())
+        share = targets.attainment(kpi, actual, goal)
+        out.append(KpiPublic.model_validate(kpi, update={
+            "actual": actual, "target": goal.target, "band_low": goal.band_low, "band_high": goal.band_high,
+            "attainment": share, "status": targets.status_of(kpi, actual, share)}))
+    return out
 
 
 def list_kpis(*, session: Session, workspace_id: int, category: Category | None = None,
@@ -80,6 +103,8 @@ def get_kpi(*, session: Session, workspace_id: int, kpi_id: int) -> Kpi:
 def create_kpi(*, session: Session, workspace_id: int, data: KpiCreate) -> Kpi:
     """Add a KPI to the workspace; its name must be free among the active KPIs."""
     _check_currency(data.unit, data.currency_code)
+    targets.check_thresholds(mode=data.threshold_mode, amber=data.amber_threshold, red=data.red_threshold,
+                             direction=data.direction)
     _check_name_free(session, workspace_id=workspace_id, name=data.name)
     return _flush(session, Kpi.model_validate(data, update={"workspace_id": workspace_id}))
 
@@ -89,6 +114,10 @@ def update_kpi(*, session: Session, workspace_id: int, kpi_id: int, data: KpiUpd
     kpi = get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
     changes = data.model_dump(exclude_unset=True)
     _check_currency(changes.get("unit", kpi.unit), changes.get("currency_code", kpi.currency_code))
+    targets.check_thresholds(mode=changes.get("threshold_mode", kpi.threshold_mode),
+                             amber=changes.get("amber_threshold", kpi.amber_threshold),
+                             red=changes.get("red_threshold", kpi.red_threshold),
+                             direction=changes.get("direction", kpi.direction))
     if "name" in changes and not kpi.archived:
         _check_name_free(session, workspace_id=workspace_id, name=changes["name"], kpi_id=kpi.id)
     kpi.sqlmodel_update(changes)

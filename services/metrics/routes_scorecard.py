@@ -1,0 +1,92 @@
+"""HTTP routes of KPI targets and the scorecard: thin, they parse, call the rules and return."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel
+
+from kit.fields import MAX_ID
+from kit.identity import EditorDep, PrincipalDep
+from services.metrics import scorecard, targets
+from services.metrics.db import SessionDep
+from services.metrics.models import KpiTargetIn, KpiTargetPublic
+
+router = APIRouter(prefix="/api/v1", tags=["scorecard"])
+NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}
+
+
+class ScorecardPeriod(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class PeriodInfo(BaseModel):
+    kind: ScorecardPeriod
+    start: date
+    end: date
+    label: str
+
+
+class ScorecardItem(BaseModel):
+    kpi_id: int
+    name: str
+    unit: str
+    currency_code: str | None
+    direction: str
+    value: float | None
+    previous_value: float | None
+    change: float | None
+    target: float | None
+    band_low: float | None
+    band_high: float | None
+    attainment: float | None
+    status: str
+    status_label: str
+    sparkline: list[float | None]
+    stale: bool
+
+
+class ScorecardColumns(BaseModel):
+    input: list[ScorecardItem]
+    activity: list[ScorecardItem]
+    result: list[ScorecardItem]
+
+
+class Scorecard(BaseModel):
+    period: PeriodInfo
+    columns: ScorecardColumns
+
+
+@router.get("/kpis/{kpi_id}/targets", response_model=list[KpiTargetPublic], responses=NOT_FOUND,
+            summary="List a KPI's targets", tags=["kpis"])
+def list_targets(kpi_id: int, session: SessionDep, principal: PrincipalDep):
+    return targets.list_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
+
+
+@router.put("/kpis/{kpi_id}/targets", response_model=list[KpiTargetPublic], responses=NOT_FOUND,
+            summary="Replace a KPI's targets", tags=["kpis"],
+            description="A target per period, or one target with a date (period_start = period_end). "
+                        "Periods must not overlap.")
+def replace_targets(kpi_id: int, items: Annotated[list[KpiTargetIn], Body(max_length=1000)],
+                    session: SessionDep, principal: EditorDep):
+    return targets.replace_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id,
+                                   items=items)
+
+
+# Twelve periods back and one forward must stay inside the calendar.
+DateQuery = Annotated[date | None, Query(alias="date", ge=date(1900, 1, 1), le=date(9998, 12, 31),
+                                         description="A day in the period; default today")]
+SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="This surface's and workspace-wide KPIs")]
+
+
+@router.get("/scorecard", response_model=Scorecard, summary="The scorecard of a period",
+            description=scorecard.__doc__)
+def get_scorecard(session: SessionDep, principal: PrincipalDep, day: DateQuery = None, surface_id: SurfaceQuery = None,
+                  period: ScorecardPeriod = ScorecardPeriod.month):
+    return scorecard.build(session=session, workspace_id=principal.workspace_id, period=period.value,
+                           day=day or date.today(), surface_id=surface_id)
