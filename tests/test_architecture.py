@@ -42,3 +42,14 @@ def test_modules_stay_small():
             if lines > 450:
                 too_long.append(f"{path.relative_to(ROOT)}: {lines}")
     assert not too_long, too_long
+
+
+def test_running_code_never_imports_the_test_helpers():
+    offenders = []
+    for package in ("kit", "services", "gateway", "frontend", "effekt"):
+        for path in (ROOT / package).rglob("*.py"):
+            if "tests" in path.parts or path.name == "testing.py":
+                continue
+            if "kit.testing" in path.read_text():
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders

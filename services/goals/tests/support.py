@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from kit.db import make_engine
 from kit.errors import Unavailable
-from kit.identity import IDENTITY_HEADER, Principal, sign_identity, verify_identity
+from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.roles import Role
 from kit.service_app import create_service_app
+from kit.testing import TEST_KEY, auth, fresh_engine, problem
 from services.goals.db import GoalsModel
 from services.goals.routes import routers
 
-KEY = "test-key"
+KEY = TEST_KEY
 GOALS = "/api/v1/goals"
 SURFACES = "/api/v1/surfaces"
 
@@ -50,43 +48,17 @@ class StubInternal:
         pass
 
 
-@contextmanager
-def goals_engine(tmp_path):
-    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'goals.db'}")
-    GoalsModel.metadata.drop_all(engine)
-    GoalsModel.metadata.create_all(engine)
-    try:
-        yield engine
-    finally:
-        GoalsModel.metadata.drop_all(engine)
-        engine.dispose()
-
-
 def make_app(engine, internal: StubInternal | None):
     return create_service_app(name="goals", title="Effekt goals", description="test", engine=engine,
                               redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=routers,
                               internal=internal)
 
 
-def auth(role: Role = Role.editor, workspace_id: int = 1, user_id: int = 1) -> dict:
-    return {IDENTITY_HEADER: sign_identity(KEY, Principal(user_id=user_id, workspace_id=workspace_id, role=role))}
-
-
-def problem(resp, status: int, field: str | None = None) -> dict:
-    assert resp.status_code == status, resp.text
-    assert resp.headers["content-type"].startswith("application/problem+json")
-    body = resp.json()
-    assert body["status"] == status
-    if field is not None:
-        assert field in [e["field"] for e in body.get("errors", [])], body
-    return body
-
-
 class Api:
     """A TestClient speaking for one workspace, with factories for surfaces and goals."""
 
     def __init__(self, client: TestClient, workspace_id: int = 1, user_id: int = 1, role: Role = Role.editor):
-        self.c, self.headers = client, auth(role, workspace_id, user_id)
+        self.c, self.headers = client, auth(role, workspace_id, user_id=user_id)
 
     def get(self, path: str, **kw):
         return self.c.get(path, headers=self.headers, **kw)
@@ -124,7 +96,7 @@ class Api:
 
 @pytest.fixture
 def engine(tmp_path):
-    with goals_engine(tmp_path) as engine:
+    with fresh_engine(tmp_path, GoalsModel.metadata, "goals") as engine:
         yield engine
 
 

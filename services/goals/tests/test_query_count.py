@@ -13,9 +13,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from kit.sqlcount import count_statements
+from kit.testing import fresh_engine
+from services.goals.db import GoalsModel
 from services.goals.goal_models import Goal, GoalKpi, GoalLevel, GoalSurface
 from services.goals.models import Surface, SurfaceKind
-from services.goals.tests.support import GOALS, StubInternal, auth, goals_engine, make_app
+from services.goals.tests.support import GOALS, StubInternal, auth, make_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 MAX_STATEMENTS = 6
@@ -63,7 +65,7 @@ def build_tree(session: Session, total: int, metrics: StubInternal) -> int:
 def measure(tmp_path, total: int) -> dict[str, int]:
     metrics = StubInternal()
     (tmp_path / str(total)).mkdir()
-    with goals_engine(tmp_path / str(total)) as engine:
+    with fresh_engine(tmp_path / str(total), GoalsModel.metadata, "goals") as engine:
         with Session(engine) as session:
             kpis = build_tree(session, total, metrics)
         counts = {}

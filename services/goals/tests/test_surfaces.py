@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 
@@ -10,17 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from kit.db import make_engine
 from kit.errors import Invalid, NotFound
-from kit.identity import IDENTITY_HEADER, Principal, sign_identity
 from kit.roles import Role
 from kit.service_app import create_service_app
+from kit.testing import TEST_KEY, auth, fresh_engine, problem
 from services.goals import demo, service
 from services.goals.db import GoalsModel
 from services.goals.models import Cadence, SurfaceCreate, SurfaceKind
 from services.goals.routes import router
 
-KEY = "test-key"
+KEY = TEST_KEY
 URL = "/api/v1/surfaces"
 # The short test key is the point of a test; production keys are 48 random bytes.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -28,11 +26,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthW
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'goals.db'}")
-    GoalsModel.metadata.create_all(engine)
-    yield engine
-    GoalsModel.metadata.drop_all(engine)
-    engine.dispose()
+    with fresh_engine(tmp_path, GoalsModel.metadata, "goals") as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -44,19 +39,6 @@ def client(engine):
         yield c
 
 
-def auth(role: Role = Role.editor, workspace_id: int = 1, *, now: float | None = None, key: str = KEY) -> dict:
-    principal = Principal(user_id=1, workspace_id=workspace_id, role=role)
-    return {IDENTITY_HEADER: sign_identity(key, principal, now=now)}
-
-
-def problem(resp, status: int, field: str | None = None) -> dict:
-    assert resp.status_code == status, resp.text
-    assert resp.headers["content-type"].startswith("application/problem+json")
-    body = resp.json()
-    assert body["status"] == status
-    if field is not None:
-        assert field in [e["field"] for e in body.get("errors", [])], body
-    return body
 
 
 def make_surface(client, workspace_id: int = 1, **overrides) -> dict:

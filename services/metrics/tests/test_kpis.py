@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 
@@ -11,17 +10,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kit.db import make_engine
 from kit.errors import Conflict, Invalid, NotFound
-from kit.identity import IDENTITY_HEADER, Principal, sign_identity
 from kit.roles import Role
 from kit.service_app import create_service_app
+from kit.testing import TEST_KEY, auth, fresh_engine, problem
 from services.metrics import demo, service
 from services.metrics.db import MetricsModel
 from services.metrics.models import Category, Kpi, KpiCreate, KpiUpdate, Unit
 from services.metrics.routes import router
 
-KEY = "test-key"
+KEY = TEST_KEY
 URL = "/api/v1/kpis"
 # The short test key is the point of a test; production keys are 48 random bytes.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -29,11 +27,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthW
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'metrics.db'}")
-    MetricsModel.metadata.create_all(engine)
-    yield engine
-    MetricsModel.metadata.drop_all(engine)
-    engine.dispose()
+    with fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -44,19 +39,6 @@ def client(engine):
         yield c
 
 
-def auth(role: Role = Role.editor, workspace_id: int = 1, *, now: float | None = None, key: str = KEY) -> dict:
-    principal = Principal(user_id=1, workspace_id=workspace_id, role=role)
-    return {IDENTITY_HEADER: sign_identity(key, principal, now=now)}
-
-
-def problem(resp, status: int, field: str | None = None) -> dict:
-    assert resp.status_code == status, resp.text
-    assert resp.headers["content-type"].startswith("application/problem+json")
-    body = resp.json()
-    assert body["status"] == status
-    if field is not None:
-        assert field in [e["field"] for e in body.get("errors", [])], body
-    return body
 
 
 def make_kpi(client, workspace_id: int = 1, **overrides) -> dict:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
 from sqlmodel import Session
 
-from kit.db import make_engine
 from kit.errors import Invalid
+from kit.testing import fresh_engine
 from services.metrics import service, targets
 from services.metrics.db import MetricsModel
 from services.metrics.models import Kpi, KpiCreate, KpiTargetIn, KpiUpdate, Observation
@@ -17,12 +16,8 @@ from services.metrics.models import Kpi, KpiCreate, KpiTargetIn, KpiUpdate, Obse
 
 @pytest.fixture
 def session(tmp_path):
-    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'metrics.db'}")
-    MetricsModel.metadata.create_all(engine)
-    with Session(engine) as s:
+    with fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as engine, Session(engine) as s:
         yield s
-    MetricsModel.metadata.drop_all(engine)
-    engine.dispose()
 
 
 def make(session, name="Visits", **fields) -> Kpi:

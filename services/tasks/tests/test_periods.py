@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 
@@ -10,17 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from kit.db import make_engine
 from kit.errors import Invalid, NotFound
-from kit.identity import IDENTITY_HEADER, Principal, sign_identity
 from kit.roles import Role
 from kit.service_app import create_service_app
+from kit.testing import TEST_KEY, auth, fresh_engine, problem
 from services.tasks import demo, service
 from services.tasks.db import TasksModel
 from services.tasks.models import PeriodCreate, PeriodUpdate
 from services.tasks.routes import router
 
-KEY = "test-key"
+KEY = TEST_KEY
 # The short test key is the point of a test; production keys are 48 random bytes.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 URL = "/api/v1/periods"
@@ -28,11 +26,8 @@ URL = "/api/v1/periods"
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'tasks.db'}")
-    TasksModel.metadata.create_all(engine)
-    yield engine
-    TasksModel.metadata.drop_all(engine)
-    engine.dispose()
+    with fresh_engine(tmp_path, TasksModel.metadata, "tasks") as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -43,19 +38,6 @@ def client(engine):
         yield c
 
 
-def auth(role: Role = Role.editor, workspace_id: int = 1, *, now: float | None = None, key: str = KEY) -> dict:
-    principal = Principal(user_id=1, workspace_id=workspace_id, role=role)
-    return {IDENTITY_HEADER: sign_identity(key, principal, now=now)}
-
-
-def problem(resp, status: int, field: str | None = None) -> dict:
-    assert resp.status_code == status, resp.text
-    assert resp.headers["content-type"].startswith("application/problem+json")
-    body = resp.json()
-    assert body["status"] == status
-    if field is not None:
-        assert field in [e["field"] for e in body.get("errors", [])], body
-    return body
 
 
 def make_period(client, workspace_id: int = 1, **overrides) -> dict:
