@@ -7,7 +7,7 @@ import secrets
 from sqlmodel import Session, select
 
 from gateway import accounts, workspaces
-from gateway.models import Membership, UserCreate, Workspace, WorkspaceCreate
+from gateway.models import Membership, User, UserCreate, Workspace, WorkspaceCreate
 from kit.roles import Role
 
 DEMO_EMAIL = "demo@example.com"
@@ -25,8 +25,6 @@ def ensure(session: Session, *, password: str) -> tuple[int, dict[str, int], boo
     workspace = session.exec(select(Workspace).where(Workspace.slug == DEMO_SLUG)).first()
     if workspace is not None:
         rows = session.exec(select(Membership.user_id).where(Membership.workspace_id == workspace.id)).all()
-        from gateway.models import User
-
         people = {u.email: u.id for u in session.exec(select(User).where(User.id.in_(rows))).all()}
         return workspace.id, people, False
     owner = accounts.get_user_by_email(session=session, email=DEMO_EMAIL) or accounts.create_user(

@@ -13,8 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway import openapi
-from gateway.models import UserPublic, WorkspacePublic
-from gateway.models import User, Workspace
+from gateway.models import User, UserPublic, Workspace, WorkspacePublic
 from kit.errors import NotFound, problem_response
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.queue import heartbeat_key
@@ -69,11 +68,7 @@ async def proxy(request: Request) -> Response:
             headers[name] = value
     body = await request.body() if request.method not in ("GET", "HEAD") else None
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    status, kept, content = await state.upstreams.send(service, request.method, path, headers=headers, body=body)
-    response = Response(content, status_code=status)
-    for key, value in kept:
-        response.headers[key] = value
-    return response
+    return relay(*await state.upstreams.send(service, request.method, path, headers=headers, body=body))
 
 
 async def internal(request: Request) -> Response:
@@ -84,8 +79,11 @@ async def internal(request: Request) -> Response:
         raise NotFound(f"No service {service!r}.")
     principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
     path = "/" + request.path_params["rest"] + (f"?{request.url.query}" if request.url.query else "")
-    status, kept, content = await state.upstreams.send(service, "GET", path,
-                                                       headers=state.upstreams.identity_headers(principal))
+    return relay(*await state.upstreams.send(service, "GET", path, headers=state.upstreams.identity_headers(principal)))
+
+
+def relay(status: int, kept: list[tuple[str, str]], content: bytes) -> Response:
+    """The upstream's answer, with the headers worth passing on."""
     response = Response(content, status_code=status)
     for key, value in kept:
         response.headers[key] = value
