@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+from kit.fields import utcnow
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -71,3 +74,13 @@ def in_session(engine: Engine, fn, /, *args, **kwargs):
         except BaseException:
             session.rollback()
             raise
+
+
+def save(session: Session, record: Any, changes: Mapping[str, Any] | None = None) -> Any:
+    """Apply changes to a record, stamp its updated_at and flush: how a service's write ends."""
+    if changes:
+        record.sqlmodel_update(changes)
+    record.updated_at = utcnow()
+    session.add(record)
+    session.flush()
+    return record

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col
 
 from kit.dates import next_period_end
-from kit.fields import utcnow
+from kit.db import save
 from kit.pagination import get_scoped, order_by, select_page
 from services.goals.models import Cadence, Surface, SurfaceCreate, SurfaceKind, SurfacePublic, SurfaceUpdate
 
@@ -53,18 +53,10 @@ def create_surface(*, session: Session, workspace_id: int, data: SurfaceCreate) 
 def update_surface(*, session: Session, workspace_id: int, surface_id: int, data: SurfaceUpdate) -> Surface:
     """Change the fields the caller sent."""
     surface = get_surface(session=session, workspace_id=workspace_id, surface_id=surface_id)
-    surface.sqlmodel_update(data.model_dump(exclude_unset=True))
-    surface.updated_at = utcnow()
-    session.add(surface)
-    session.flush()
-    return surface
+    return save(session, surface, data.model_dump(exclude_unset=True))
 
 
 def set_archived(*, session: Session, workspace_id: int, surface_id: int, archived: bool) -> Surface:
     """Archive or restore a surface; archiving keeps its history."""
     surface = get_surface(session=session, workspace_id=workspace_id, surface_id=surface_id)
-    surface.archived = archived
-    surface.updated_at = utcnow()
-    session.add(surface)
-    session.flush()
-    return surface
+    return save(session, surface, {"archived": archived})

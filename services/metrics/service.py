@@ -9,8 +9,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from kit.db import save
 from kit.errors import Conflict, Invalid, field_error
-from kit.fields import utcnow
 from kit.pagination import get_scoped, order_by, select_page
 from services.metrics import targets
 from services.metrics.models import Category, Frequency, Kpi, KpiCreate, KpiPublic, KpiUpdate, Unit
@@ -86,13 +86,11 @@ def _check_name_free(session: Session, *, workspace_id: int, name: str, kpi_id: 
         raise _name_taken(name)
 
 
-def _flush(session: Session, kpi: Kpi) -> Kpi:
-    session.add(kpi)
+def _save(session: Session, kpi: Kpi, changes: dict | None = None) -> Kpi:
     try:
-        session.flush()
+        return save(session, kpi, changes)
     except IntegrityError:  # only the unique active name can fail; a concurrent request won the race
         raise _name_taken(kpi.name) from None
-    return kpi
 
 
 def get_kpi(*, session: Session, workspace_id: int, kpi_id: int) -> Kpi:
@@ -106,7 +104,7 @@ def create_kpi(*, session: Session, workspace_id: int, data: KpiCreate) -> Kpi:
     targets.check_thresholds(mode=data.threshold_mode, amber=data.amber_threshold, red=data.red_threshold,
                              direction=data.direction)
     _check_name_free(session, workspace_id=workspace_id, name=data.name)
-    return _flush(session, Kpi.model_validate(data, update={"workspace_id": workspace_id}))
+    return _save(session, Kpi.model_validate(data, update={"workspace_id": workspace_id}))
 
 
 def update_kpi(*, session: Session, workspace_id: int, kpi_id: int, data: KpiUpdate) -> Kpi:
@@ -120,9 +118,7 @@ def update_kpi(*, session: Session, workspace_id: int, kpi_id: int, data: KpiUpd
                              direction=changes.get("direction", kpi.direction))
     if "name" in changes and not kpi.archived:
         _check_name_free(session, workspace_id=workspace_id, name=changes["name"], kpi_id=kpi.id)
-    kpi.sqlmodel_update(changes)
-    kpi.updated_at = utcnow()
-    return _flush(session, kpi)
+    return _save(session, kpi, changes)
 
 
 def set_archived(*, session: Session, workspace_id: int, kpi_id: int, archived: bool) -> Kpi:
@@ -130,6 +126,4 @@ def set_archived(*, session: Session, workspace_id: int, kpi_id: int, archived: 
     kpi = get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
     if kpi.archived and not archived:
         _check_name_free(session, workspace_id=workspace_id, name=kpi.name, kpi_id=kpi.id)
-    kpi.archived = archived
-    kpi.updated_at = utcnow()
-    return _flush(session, kpi)
+    return _save(session, kpi, {"archived": archived})

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import Session, col
 
 from kit.errors import Invalid
-from kit.fields import utcnow
+from kit.db import save
 from kit.pagination import get_scoped, order_by, select_page
 from services.tasks.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate
 
@@ -57,18 +57,10 @@ def update_period(*, session: Session, workspace_id: int, period_id: int, data: 
     period = get_period(session=session, workspace_id=workspace_id, period_id=period_id)
     changes = data.model_dump(exclude_unset=True)
     _check_span(changes.get("starts_on", period.starts_on), changes.get("ends_on", period.ends_on))
-    period.sqlmodel_update(changes)
-    period.updated_at = utcnow()
-    session.add(period)
-    session.flush()
-    return period
+    return save(session, period, changes)
 
 
 def set_archived(*, session: Session, workspace_id: int, period_id: int, archived: bool) -> Period:
     """Archive or restore a period; archiving keeps what was planned in it."""
     period = get_period(session=session, workspace_id=workspace_id, period_id=period_id)
-    period.archived = archived
-    period.updated_at = utcnow()
-    session.add(period)
-    session.flush()
-    return period
+    return save(session, period, {"archived": archived})
