@@ -11,14 +11,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontend.deps import NoWorkspace, SignInRequired, csrf_protect
-from frontend.pages import (auth, goals, home, settings, strategy, strategy_templates, surface, surfaces, tokens,
-                            workspaces)
+from frontend.pages import (auth, cycles, goals, home, imports, kpis, scorecard, settings, strategy,
+                            strategy_templates, surface, surfaces, tokens, workspaces)
 from frontend.templating import render
 from gateway.app import create_app as create_gateway_app
 from kit.errors import Problem, problem_response
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, home, settings, tokens, workspaces, surfaces, surface, strategy_templates, strategy, goals)
+PAGE_MODULES = (auth, home, settings, tokens, workspaces, surfaces, surface, strategy_templates, strategy, goals,
+                kpis, imports, scorecard, cycles)
 
 
 def create_app() -> FastAPI:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -20,14 +21,29 @@ COOKIE = "effekt_lang"
 ALIASES = {"no": "nb", "nn": "nb"}
 
 
+def load_catalog(lang: str) -> Catalog:
+    """A language's messages: messages.po, then every other .po of its folder (one per area of the UI)."""
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    paths = sorted(folder.glob("*.po"), key=lambda p: (p.name != "messages.po", p.name))
+    catalog: Catalog | None = None
+    for path in paths:
+        with path.open("rb") as f:
+            part = read_po(f, locale=lang)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id:
+                catalog[message.id] = message  # the same msgid in two files: the later file wins
+    return catalog if catalog is not None else Catalog(locale=lang)
+
+
 @lru_cache
 def translations(lang: str) -> gettext.NullTranslations:
-    """The catalog of a language, compiled in memory from its .po file (no .mo files to build or commit)."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if lang == DEFAULT or not path.exists():
+    """The catalog of a language, compiled in memory from its .po files (no .mo files to build or commit)."""
+    if lang == DEFAULT or not (LOCALE_DIR / lang).exists():
         return Translations()
-    with path.open("rb") as f:
-        catalog = read_po(f, locale=lang)
+    catalog = load_catalog(lang)
     buf = BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)

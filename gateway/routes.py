@@ -24,6 +24,7 @@ from kit.service_app import readiness
 RESOURCES = {
     "surfaces": "goals", "goals": "goals",
     "kpis": "metrics", "observations": "metrics", "cycles": "metrics", "scorecard": "metrics",
+    "imports": "metrics",
     "actions": "tasks", "periods": "tasks", "workflows": "tasks", "tasks": "tasks",
 }
 OPENAPI_TTL = 30.0

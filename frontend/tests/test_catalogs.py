@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
 
 from frontend import i18n
 
@@ -29,8 +28,7 @@ def extracted() -> dict[tuple[str | tuple[str, ...], str | None], str]:
 
 
 def catalog(lang: str):
-    with (FRONTEND / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        return read_po(f, locale=lang)
+    return i18n.load_catalog(lang)
 
 
 def test_extraction_finds_the_templates_and_the_role_names():

@@ -1,0 +1,7 @@
+"""KPIs: the list, the KPI page with targets, manual entry and observations, the KPI library."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
