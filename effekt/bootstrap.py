@@ -50,12 +50,19 @@ def seed_demo(data_dir: Path) -> DemoLogin:
         workspace_id, people, created = in_session(engine, lambda s: gateway_demo.ensure(s, password=password))
     finally:
         engine.dispose()
-    for name in SERVICES:
-        part = PARTS[name]
-        demo = part.module("demo")
-        engine = make_engine(part.database_url())
-        try:
-            in_session(engine, lambda s: demo.seed(s, workspace_id=workspace_id, people=people))
-        finally:
-            engine.dispose()
+    refs: dict = {}  # ids one service's demo hands to the next: surfaces to metrics, KPIs back to goals
+    for step in ("seed", "connect"):
+        for name in SERVICES:
+            part = PARTS[name]
+            demo = part.module("demo")
+            if not hasattr(demo, step):
+                continue
+            engine = make_engine(part.database_url())
+            try:
+                if step == "seed":
+                    in_session(engine, lambda s: demo.seed(s, workspace_id=workspace_id, people=people, refs=refs))
+                else:
+                    in_session(engine, lambda s: demo.connect(s, workspace_id=workspace_id, refs=refs))
+            finally:
+                engine.dispose()
     return DemoLogin(gateway_demo.DEMO_EMAIL, password, created)

@@ -39,7 +39,8 @@ class BrowserContext:
     def principal(self) -> Principal | None:
         if self.workspace is None or self.role is None:
             return None
-        return Principal(user_id=self.user.id, workspace_id=self.workspace.id, role=self.role)
+        return Principal(user_id=self.user.id, workspace_id=self.workspace.id, role=self.role,
+                         timezone=self.workspace.timezone)
 
 
 class Signer:
@@ -82,7 +83,7 @@ class Authenticator:
                 raise Unauthorized("The API token is unknown, expired or revoked.",
                                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
             return Principal(user_id=grant.user_id, workspace_id=grant.workspace_id, role=grant.role,
-                             token_id=grant.token_id), "token"
+                             token_id=grant.token_id, timezone=grant.timezone), "token"
         raw = request.cookies.get(SESSION_COOKIE)
         context = await self.browser(raw) if raw else None
         if context is None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from gateway.accounts import hash_secret
-from gateway.models import ApiToken, ApiTokenCreate, ApiTokenPublic, Membership, User, utcnow
+from gateway.models import ApiToken, ApiTokenCreate, ApiTokenPublic, Membership, User, Workspace, utcnow
 from kit.dates import as_utc
 from kit.errors import Invalid, NotFound, field_error
 from kit.roles import Role
@@ -26,6 +26,7 @@ class TokenGrant:
     user_id: int
     workspace_id: int
     role: Role
+    timezone: str = "UTC"
 
 
 def create_token(*, session: Session, workspace_id: int, user_id: int, creator_role: Role,
@@ -69,12 +70,13 @@ def resolve_token(*, session: Session, raw: str) -> TokenGrant | None:
     """The grant of a live token, capped by its creator's current role; None if unusable."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    row = session.exec(select(ApiToken, Membership.role).join(
+    row = session.exec(select(ApiToken, Membership.role, Workspace.timezone).join(
         Membership, (Membership.user_id == ApiToken.user_id) & (Membership.workspace_id == ApiToken.workspace_id))
+        .join(Workspace, Workspace.id == ApiToken.workspace_id)
         .where(ApiToken.token_hash == hash_secret(raw))).first()
     if row is None:
         return None
-    token, member_role = row
+    token, member_role, zone = row
     now = utcnow()
     if token.revoked_at is not None or (token.expires_at is not None and as_utc(token.expires_at) <= now):
         return None
@@ -82,5 +84,6 @@ def resolve_token(*, session: Session, raw: str) -> TokenGrant | None:
         token.last_used_at = now
         session.add(token)
     role = min(Role(token.role), Role(member_role), key=lambda r: r.rank)
-    return TokenGrant(token_id=token.id, user_id=token.user_id, workspace_id=token.workspace_id, role=role)
+    return TokenGrant(token_id=token.id, user_id=token.user_id, workspace_id=token.workspace_id, role=role,
+                      timezone=zone)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jwt
 from fastapi import Depends, Request
@@ -25,6 +27,15 @@ class Principal:
     workspace_id: int
     role: Role
     token_id: int | None = None
+    timezone: str = "UTC"  # the workspace's: "today", and so the current period, is the workspace's today
+
+    def today(self) -> date:
+        """Today's date in the workspace's time zone (UTC if the zone is unknown here)."""
+        try:
+            zone = ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return datetime.now(zone).date()
 
     def require(self, minimum: Role) -> None:
         """Refuse the call unless the role is at least `minimum`."""
@@ -39,6 +50,8 @@ def sign_identity(key: str, principal: Principal, *, ttl: int = DEFAULT_TTL, now
               "role": principal.role.value, "iat": issued, "exp": issued + ttl}
     if principal.token_id is not None:
         claims["tok"] = principal.token_id
+    if principal.timezone != "UTC":
+        claims["tz"] = principal.timezone
     return jwt.encode(claims, key, algorithm="HS256")
 
 
@@ -48,7 +61,8 @@ def verify_identity(key: str, token: str) -> Principal:
         claims = jwt.decode(token, key, algorithms=["HS256"], issuer=ISSUER,
                             options={"require": ["exp", "iat", "sub", "iss"]})
         return Principal(user_id=int(claims["sub"]), workspace_id=int(claims["ws"]),
-                         role=Role(claims["role"]), token_id=claims.get("tok"))
+                         role=Role(claims["role"]), token_id=claims.get("tok"),
+                         timezone=str(claims.get("tz") or "UTC"))
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The identity signed by the gateway has expired.") from None
     except (jwt.InvalidTokenError, KeyError, ValueError):

@@ -32,3 +32,16 @@ def test_role_order_and_require():
     P.require(Role.viewer)
     with pytest.raises(Forbidden):
         P.require(Role.admin)
+
+
+def test_the_workspace_time_zone_travels_and_gives_its_own_today():
+    from dataclasses import replace
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    east, west = replace(P, timezone="Pacific/Kiritimati"), replace(P, timezone="Etc/GMT+12")  # 26 hours apart
+    assert verify_identity(KEY, sign_identity(KEY, east)).timezone == "Pacific/Kiritimati"
+    assert verify_identity(KEY, sign_identity(KEY, P)).timezone == "UTC"
+    assert east.today() == datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    assert (east.today() - west.today()).days in (1, 2)  # never the same day
+    assert replace(P, timezone="Mars/Olympus").today() == datetime.now(ZoneInfo("UTC")).date()

@@ -1,16 +1,17 @@
 """The goals service's part of the demo: the surfaces Nordvik Outdoor runs and its digital strategy.
 
-KPI links are left out: the metrics demo is seeded after this one, in another database."""
+The metrics demo is seeded after this one, in another database: `refs` carries the surfaces' ids to it and
+brings its KPIs' ids back for `connect`, which links them to the goals."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.goals import service
-from services.goals.goal_models import Goal, GoalCreate, GoalLevel
+from services.goals.goal_models import Goal, GoalCreate, GoalKpi, GoalLevel
 from services.goals.kpis import NoKpis
 from services.goals.models import Cadence, Surface, SurfaceCreate, SurfaceKind
 
@@ -95,7 +96,8 @@ def _seed_strategy(session: Session, workspace_id: int, people: dict[str, int], 
                     add(GoalLevel.tactical_means, means_id, t_title, t_owner, t_weight, t_description, ids)
 
 
-def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None) -> bool:
+def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None,
+         refs: dict | None = None) -> bool:
     """Add the demo surfaces and strategy where the workspace has none yet; True if it added anything."""
     today = today or date.today()
     added = False
@@ -106,4 +108,40 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
         session.flush()
         _seed_strategy(session, workspace_id, people, today)
         added = True
+    if refs is not None:
+        session.flush()
+        refs["surfaces"] = dict(session.exec(select(Surface.name, Surface.id).where(
+            Surface.workspace_id == workspace_id, Surface.archived == False)).all())  # noqa: E712  (SQL)
     return added
+
+
+# Goal title → (KPI name, weight): what each goal is measured by.
+KPI_LINKS = {
+    "Grow online revenue by 15 %": [("Online revenue", 1.0)],
+    "Be the outdoor brand people trust": [("Net Promoter Score", 1.0)],
+    "Trip guides and gear tests that rank in search": [("Visits", 2.0), ("Articles published", 1.0)],
+    "Trip stories on Instagram and Facebook": [("Campaigns run", 1.0)],
+    "Turbrevet: seasonal tips that bring readers back": [("Campaigns run", 1.0), ("Visits", 1.0)],
+    "Faster checkout in the web shop": [("Conversion rate", 2.0), ("Online revenue", 1.0)],
+    "Wish lists and stock alerts in the app": [("Online revenue", 1.0)],
+    "Cut customer service costs by 20 %": [("Complaints", 1.0)],
+    "Answer complaints on Facebook within 4 hours": [("Time to answer complaints", 2.0), ("Complaints", 1.0)],
+    "Returns and order tracking on Min side": [("Complaints", 1.0)],
+}
+
+
+def connect(session: Session, *, workspace_id: int, refs: dict) -> bool:
+    """Link the demo goals to the metrics demo's KPIs (by name, from `refs`) unless any goal has links."""
+    kpis = refs.get("kpis") or {}
+    goals = dict(session.exec(select(Goal.title, Goal.id).where(Goal.workspace_id == workspace_id)).all())
+    if not kpis or not goals:
+        return False
+    linked = session.exec(select(func.count()).select_from(GoalKpi).where(col(GoalKpi.goal_id).in_(goals.values())))
+    if linked.one():
+        return False
+    for title, links in KPI_LINKS.items():
+        for name, weight in links:
+            if title in goals and name in kpis:
+                session.add(GoalKpi(goal_id=goals[title], kpi_id=kpis[name], weight=weight))
+    session.flush()
+    return True

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.metrics import service, targets
-from services.metrics.models import Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Unit
+from kit.dates import add_months
+from services.metrics.models import (Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Observation,
+                                     Source, Unit)
 
 INGRID, MIKKO, SARA = "ingrid.solberg@example.com", "mikko.virtanen@example.com", "sara.lindqvist@example.com"
 H, L, B = Direction.higher_is_better, Direction.lower_is_better, Direction.target_band
@@ -38,32 +40,107 @@ KPIS = [
 ]
 
 
-def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None) -> bool:
-    """Add the demo KPIs unless the workspace has KPIs already; True if it added them."""
-    if session.exec(select(func.count()).select_from(Kpi).where(Kpi.workspace_id == workspace_id)).one():
+# Where each KPI is measured (a surface of the goals demo by name); the rest are workspace-wide.
+SURFACE_OF = {"Visits": "nordvikoutdoor.no", "Articles published": "nordvikoutdoor.no",
+              "Hours spent on content": "nordvikoutdoor.no", "Conversion rate": "Nettbutikk",
+              "Online revenue": "Nettbutikk", "Campaigns run": "Turbrevet newsletter",
+              "Complaints": "Facebook", "Time to answer complaints": "Facebook"}
+DAILY = {"Visits", "Online revenue"}  # pushed every night by the analytics export; the rest typed in monthly
+# The recent level of each KPI against its baseline, so the demo shows every status: a factor on the baseline.
+RECENT = {"Visits": 1.13, "Conversion rate": 1.06, "Online revenue": 1.12, "Marketing cost": 0.97,
+          "Hours spent on content": 1.08, "Articles published": 1.15, "Campaigns run": 1.2,
+          "Net Promoter Score": 1.07, "Complaints": 0.88, "Time to answer complaints": 0.97}
+SEASON = [0.82, 0.86, 0.95, 1.02, 1.1, 1.16, 1.08, 1.0, 1.04, 0.98, 0.95, 1.04]  # outdoor gear: spring and summer
+YEARS = 2
+
+
+def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None,
+         refs: dict | None = None) -> bool:
+    """Add the demo KPIs, two years of targets and observations unless the workspace has KPIs; True if added.
+
+    `refs` carries ids between the services' demo seeds: surfaces by name in, KPIs by name out."""
+    refs = refs if refs is not None else {}
+    existing = session.exec(select(Kpi.name, Kpi.id).where(Kpi.workspace_id == workspace_id)).all()
+    if existing:
+        refs["kpis"] = dict(existing)
         return False
     today = today or date.today()
+    surfaces = refs.get("surfaces", {})
     baseline_date = date(today.year - 1, 12, 31)
+    rnd = random.Random(2026)
+    refs["kpis"] = {}
     for name, description, unit, currency, direction, aggregation, category, owner, baseline in KPIS:
         kpi = service.create_kpi(session=session, workspace_id=workspace_id, data=KpiCreate(
             name=name, description=description, unit=unit, currency_code=currency, direction=direction,
             aggregation=aggregation, category=category, owner_id=people.get(owner),
-            baseline_value=baseline, baseline_date=baseline_date, expected_frequency="month",
-            amber_threshold=0.85, red_threshold=0.5))
-        targets.replace_targets(session=session, workspace_id=workspace_id, kpi_id=kpi.id,
-                                items=monthly_targets(today.year, direction, baseline))
+            surface_id=surfaces.get(SURFACE_OF.get(name)), baseline_value=baseline, baseline_date=baseline_date,
+            expected_frequency="month", amber_threshold=0.85, red_threshold=0.5))
+        refs["kpis"][name] = kpi.id
+        seasonal = _seasonal(kpi)
+        items = [t for year in range(today.year - YEARS + 1, today.year + 1)
+                 for t in monthly_targets(year, direction, baseline, seasonal=seasonal)]
+        targets.replace_targets(session=session, workspace_id=workspace_id, kpi_id=kpi.id, items=items)
+        session.add_all(history(kpi, workspace_id, baseline, today, rnd))
+    session.flush()
     return True
 
 
-def monthly_targets(year: int, direction: Direction, baseline: float) -> list[KpiTargetIn]:
-    """A target for each month of the year: 10 % better than the baseline, or a band around it."""
+def _seasonal(kpi: Kpi) -> bool:
+    return kpi.aggregation == Aggregation.sum and kpi.category != Category.input
+
+
+def monthly_targets(year: int, direction: Direction, baseline: float, *, seasonal: bool = False) -> list[KpiTargetIn]:
+    """A target for each month of the year: 10 % better than the baseline (with the season), or a band around it."""
     items = []
     for month in range(1, 13):
         start, end = targets.period_bounds("month", date(year, month, 1))
+        base = baseline * (SEASON[month - 1] if seasonal else 1.0)
         if direction == Direction.target_band:
-            items.append(KpiTargetIn(period_start=start, period_end=end, target=baseline,
-                                     band_low=round(baseline * 0.9, 2), band_high=round(baseline * 1.05, 2)))
+            items.append(KpiTargetIn(period_start=start, period_end=end, target=round(base, 2),
+                                     band_low=round(base * 0.9, 2), band_high=round(base * 1.05, 2)))
         else:
             factor = 0.9 if direction == Direction.lower_is_better else 1.1
-            items.append(KpiTargetIn(period_start=start, period_end=end, target=round(baseline * factor, 2)))
+            items.append(KpiTargetIn(period_start=start, period_end=end, target=round(base * factor, 2)))
     return items
+
+
+def _level(kpi: Kpi, baseline: float, month: date, today: date) -> float:
+    """The KPI's typical monthly value: from about the baseline two years ago to its RECENT level now."""
+    first = date(today.year - YEARS, today.month, 1)
+    span = (today.year - first.year) * 12 + today.month - first.month
+    done = ((month.year - first.year) * 12 + month.month - first.month) / span
+    start = 2 - RECENT[kpi.name]  # as far below (or above) the baseline then as it is beyond it now
+    level = baseline * (start + (RECENT[kpi.name] - start) * done)
+    return level * (SEASON[month.month - 1] if _seasonal(kpi) else 1.0)
+
+
+def history(kpi: Kpi, workspace_id: int, baseline: float, today: date, rnd: random.Random) -> list[Observation]:
+    """Two years of observations up to yesterday: daily for DAILY KPIs, else monthly (this month so far)."""
+    rows = []
+    month = date(today.year - YEARS, today.month, 1)
+    while month <= today:
+        level = _level(kpi, baseline, month, today)
+        days = targets.period_bounds("month", month)[1].day
+        if kpi.name in DAILY:
+            for day in range(1, days + 1):
+                when = month.replace(day=day)
+                if when >= today:
+                    break
+                weekend = 0.8 if when.weekday() >= 5 else 1.06
+                value = level / days * weekend * rnd.uniform(0.85, 1.15)
+                rows.append(_observation(kpi, workspace_id, "day", when, value, "api"))
+        else:
+            share = min(1.0, (today - month).days / days) if kpi.aggregation == Aggregation.sum else 1.0
+            if share > 0:
+                value = level * share * rnd.uniform(0.94, 1.06)
+                rows.append(_observation(kpi, workspace_id, "month", month, value, "manual"))
+        month = add_months(month, 1)
+    return rows
+
+
+def _observation(kpi: Kpi, workspace_id: int, period: str, start: date, value: float, source: str) -> Observation:
+    digits = 0 if kpi.unit in (Unit.number, Unit.currency) and kpi.aggregation == Aggregation.sum else 2
+    if kpi.name == "Net Promoter Score":
+        digits = 0
+    return Observation(kpi_id=kpi.id, workspace_id=workspace_id, period=period, period_start=start,
+                       value=round(value, digits), source=Source(source))

@@ -24,7 +24,8 @@ def quarters(year: int) -> list[tuple[str, date, date]]:
     return out
 
 
-def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None) -> bool:
+def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None,
+         refs: dict | None = None) -> bool:
     """Add this year's quarters unless the workspace has periods already; True if it added them."""
     if session.exec(select(func.count()).select_from(Period).where(Period.workspace_id == workspace_id)).one():
         return False
