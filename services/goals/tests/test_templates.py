@@ -166,3 +166,22 @@ def test_a_non_ascii_digit_key_is_simply_not_found():
 
     with pytest.raises(NotFound):
         templates.get_template(session=None, user_id=1, key="³")
+
+
+def test_demo_hands_surfaces_on_and_links_the_kpis_it_gets_back(engine):
+    from services.goals.goal_models import GoalKpi
+
+    refs: dict = {}
+    with Session(engine) as session:
+        demo.seed(session, workspace_id=1, people={}, today=date(2026, 5, 17), refs=refs)
+        assert set(refs["surfaces"]) == {name for name, *_ in demo.SURFACES}
+        assert demo.connect(session, workspace_id=1, refs={}) is False  # no KPIs yet: nothing to link
+        refs["kpis"] = {"Online revenue": 31, "Conversion rate": 32, "Time to answer complaints": 33}
+        assert demo.connect(session, workspace_id=1, refs=refs) is True
+        assert demo.connect(session, workspace_id=1, refs=refs) is False  # once
+        session.commit()
+        links = {(session.get(Goal, link.goal_id).title, link.kpi_id, link.weight)
+                 for link in session.exec(select(GoalKpi)).all()}
+    assert ("Faster checkout in the web shop", 32, 2.0) in links
+    assert ("Answer complaints on Facebook within 4 hours", 33, 2.0) in links
+    assert {kpi for _, kpi, _ in links} == {31, 32, 33}
