@@ -69,3 +69,19 @@ def test_another_workspace_cannot_see_or_push_to_the_kpi(client, account, other_
     assert client.get("/api/v1/observations", headers=foreign).json()["count"] == 0  # all or nothing
     mine = client.get("/api/v1/observations", params={"kpi_id": kpi_id, "to": "2025-01-01"}, headers=account.headers())
     assert [o["value"] for o in mine.json()["data"]] == [0]
+
+
+def test_a_manual_correction_wins_and_months_beat_days(client, account):
+    kpi_id = make_kpi(client, account)
+    days = [{"kpi_id": kpi_id, "period": "day", "period_start": d.isoformat(), "value": 10} for d in DAYS[:31]]
+    client.post("/api/v1/observations/batch", json={"observations": days}, headers=account.headers())
+    card = client.get("/api/v1/scorecard", params={"date": "2025-01-15"}, headers=account.headers()).json()
+    assert card["columns"]["result"][0]["value"] == 310.0
+    fix = {"kpi_id": kpi_id, "period": "day", "period_start": "2025-01-01", "value": 0, "source": "manual"}
+    assert client.post("/api/v1/observations", json=fix, headers=account.headers()).status_code == 201
+    card = client.get("/api/v1/scorecard", params={"date": "2025-01-15"}, headers=account.headers()).json()
+    assert card["columns"]["result"][0]["value"] == 300.0  # the correction replaces the pushed day, not adds to it
+    month = {"kpi_id": kpi_id, "period": "month", "period_start": "2025-01-01", "value": 280, "source": "import"}
+    assert client.post("/api/v1/observations", json=month, headers=account.headers()).status_code == 201
+    card = client.get("/api/v1/scorecard", params={"date": "2025-01-15"}, headers=account.headers()).json()
+    assert card["columns"]["result"][0]["value"] == 280.0  # the month's total, not the month plus its days

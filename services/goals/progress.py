@@ -2,7 +2,8 @@
 
 RULES (also served in the OpenAPI description of the goal endpoints):
 
-**KPI attainment** (0..1), from the figures the metrics service gives for the KPI:
+**KPI attainment** (0..1): the one the metrics service gives for the KPI (it owns the rules of measurement,
+e.g. a summed KPI judged on pace while its period runs); when it gives none, from its figures:
 - *higher_is_better*: (actual − baseline) / (target − baseline), clamped to 0..1.
 - *lower_is_better*: (baseline − actual) / (baseline − target), clamped to 0..1.
 - *target_band*: 1 when band_low ≤ actual ≤ band_high (a missing bound is open), else 0.
@@ -63,6 +64,7 @@ class KpiFigures:
     band_low: float | None = None
     band_high: float | None = None
     status: str | None = None
+    attainment: float | None = None  # metrics' own, when it gives one
 
     @classmethod
     def from_api(cls, body: Mapping[str, Any]) -> "KpiFigures":
@@ -72,7 +74,12 @@ class KpiFigures:
                    baseline=_number(body.get("baseline_value")), target=_number(body.get("target")),
                    actual=_number(body.get("actual")), band_low=_number(body.get("band_low")),
                    band_high=_number(body.get("band_high")),
-                   status=status if status in MEASURED else None)
+                   status=status if status in MEASURED else None, attainment=_share(body.get("attainment")))
+
+
+def _share(value: Any) -> float | None:
+    number = _number(value)
+    return number if number is not None and 0 <= number <= 1 else None
 
 
 def _clamp(value: float) -> float:
@@ -92,6 +99,8 @@ def attainment(figures: KpiFigures) -> float | None:
     actual = figures.actual
     if actual is None:
         return None
+    if figures.attainment is not None:
+        return figures.attainment
     if figures.direction == "target_band":
         low, high = figures.band_low, figures.band_high
         if low is None and high is None:

@@ -14,7 +14,8 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
+from kit.fields import (FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, no_nul, not_null,
+                        utcnow)
 from kit.pagination import Page
 from services.metrics.db import MetricsModel
 
@@ -75,6 +76,22 @@ class Frequency(StrEnum):
     quarter = "quarter"
 
 
+# enum_type stores member names, and "import" cannot be a class attribute: hence the functional form.
+Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "derived")])
+Source.__doc__ = "Where a value came from: typed in, imported from a file, pushed over the API, or derived."
+
+
+def _clean_formula(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return value if value.strip() else None  # an empty form field means no formula; unstripped, positions hold
+
+
+# Input syntax: [Name] or [#id] references, numbers, + - * / and parentheses (see formula.py).
+FormulaText = Annotated[str | None, BeforeValidator(_clean_formula), AfterValidator(no_nul)]
+FORMULA_HELP = ("Derived KPIs: a formula over other KPIs of the workspace, by name in brackets or by id, "
+                "e.g. [Cost] / [Conversions] or [#12] / [#15] * 100; + - * / and parentheses")
+
 THRESHOLD_HELP = ("relative: amber/red are shares of attainment (0..1, red <= amber); "
                   "absolute: amber/red are values of the KPI itself")
 
@@ -100,6 +117,9 @@ class KpiBase(MetricsModel):
     red_threshold: OptionalFiniteFloat = Field(default=None, description="Below this: off track (empty: 0.6 relative)")
     expected_frequency: Frequency | None = Field(default=None, sa_type=enum_type(Frequency),
                                                  description="How often a value is expected; later ones make it stale")
+    source: Source = Field(default=Source("api"), sa_type=enum_type(Source),
+                           description="Where its values come from: manual, import, api, or derived (formula)")
+    formula: FormulaText = Field(default=None, max_length=2000, sa_type=sa.Text, description=FORMULA_HELP)
 
 
 class Kpi(KpiBase, table=True):
@@ -137,9 +157,11 @@ class KpiUpdate(MetricsModel):
     amber_threshold: OptionalFiniteFloat = None
     red_threshold: OptionalFiniteFloat = None
     expected_frequency: Frequency | None = None
+    source: Source | None = None
+    formula: FormulaText = Field(default=None, max_length=2000, description=FORMULA_HELP + "; null removes it")
 
     _required_stay_set = field_validator("name", "unit", "direction", "aggregation", "category", "threshold_mode",
-                                         mode="before")(not_null)
+                                         "source", mode="before")(not_null)
 
 
 class KpiPublic(KpiBase):
@@ -152,8 +174,16 @@ class KpiPublic(KpiBase):
     target: float | None = Field(default=None, description="Target of the current period")
     band_low: float | None = None
     band_high: float | None = None
+    projected: float | None = Field(default=None, description="A summed KPI's pace while its period runs: the value "
+                                    "so far scaled to the whole period; attainment and status use it")
     attainment: float | None = Field(default=None, description="0..1; null when not measured")
     status: str = Field(default="not_measured", description="on_track, at_risk, off_track or not_measured")
+    formula_display: str | None = Field(default=None, description="The formula with the current names")
+    inputs: list[int] = Field(default_factory=list, description="Ids of the KPIs the formula uses")
+    derived: bool = Field(default=False, description="True when the values come from a formula")
+    last_observed: date | None = Field(default=None, description="period_start of the latest observation "
+                                                                 "(of a derived KPI: of its stalest input)")
+    stale: bool = Field(default=False, description="The latest observation is older than the expected frequency")
 
 
 class KpiList(Page[KpiPublic]):
@@ -168,9 +198,6 @@ class Period(StrEnum):
     month = "month"
 
 
-# enum_type stores member names, and "import" cannot be a class attribute: hence the functional form.
-Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "derived")])
-Source.__doc__ = "Where a value came from: typed in, imported from a file, pushed over the API, or derived."
 
 MAX_BATCH = 10_000
 
@@ -195,7 +222,9 @@ def period_start_problem(period: Period, start: date) -> str | None:
 
 
 class ObservationBase(MetricsModel):
-    kpi_id: Id = Field(foreign_key="kpis.id", ondelete="CASCADE")
+    # No foreign key: the service checks every KPI itself and KPIs are archived, never deleted (the key's trigger
+    # made imports three times slower).
+    kpi_id: Id
     period: Period = Field(sa_type=enum_type(Period), description="day, week (from Monday) or month (from the 1st)")
     period_start: date = Field(description="First day of the period")
     value: FiniteFloat = Field(description="The total for the period, not an increment")
@@ -209,7 +238,7 @@ class Observation(ObservationBase, table=True):
     __table_args__ = (sa.UniqueConstraint("kpi_id", "period", "period_start", "source", name="uq_observations_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = Field(index=True)
+    workspace_id: int  # no index: reads by KPI use the unique key (it leads with kpi_id); imports stay fast
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

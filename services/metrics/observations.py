@@ -25,6 +25,7 @@ CSV_COLUMNS = ("kpi_id", "kpi_name", "period", "period_start", "value", "source"
 OBSERVATION_SORTS = {"period_start", "value", "created_at", "updated_at"}
 ITEM = TypeAdapter(ObservationCreate)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DERIVED = "derived KPI: values come from its formula"
 
 
 def to_public(observation: Observation) -> ObservationPublic:
@@ -38,16 +39,18 @@ def to_pushed(observation: Observation, replaced: bool) -> ObservationPushed:
 
 
 def _kpi_problems(session: Session, workspace_id: int, kpi_ids: set[int]) -> dict[int, str]:
-    """Why each KPI id cannot take observations: not in the workspace, or archived."""
-    rows = session.exec(select(Kpi.id, Kpi.archived).where(Kpi.workspace_id == workspace_id,
-                                                            col(Kpi.id).in_(kpi_ids))).all()
-    archived = dict(rows)
+    """Why each KPI id cannot take observations: not in the workspace, archived, or derived from a formula."""
+    rows = session.exec(select(Kpi.id, Kpi.archived, Kpi.formula).where(Kpi.workspace_id == workspace_id,
+                                                                         col(Kpi.id).in_(kpi_ids))).all()
+    found = {kpi_id: (archived, formula) for kpi_id, archived, formula in rows}
     problems = {}
     for kpi_id in kpi_ids:
-        if kpi_id not in archived:
+        if kpi_id not in found:
             problems[kpi_id] = f"no KPI {kpi_id} in this workspace"
-        elif archived[kpi_id]:
+        elif found[kpi_id][0]:
             problems[kpi_id] = f"KPI {kpi_id} is archived; restore it first"
+        elif found[kpi_id][1] is not None:
+            problems[kpi_id] = DERIVED
     return problems
 
 
@@ -163,7 +166,7 @@ def delete_observation(*, session: Session, workspace_id: int, observation_id: i
     session.flush()
 
 
-def _cell(text: str | None) -> str:
+def cell(text: str | None) -> str:
     """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
     if not text:
         return ""
@@ -180,8 +183,8 @@ def export_csv(*, session: Session, workspace_id: int, kpi_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    name = _cell(kpi.name)
+    name = cell(kpi.name)
     for row in rows:
         writer.writerow([kpi.id, name, row.period.value, row.period_start.isoformat(), repr(row.value),
-                         row.source.value, _cell(row.note)])
+                         row.source.value, cell(row.note)])
     return out.getvalue()

@@ -6,8 +6,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel, Field
 
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
@@ -44,11 +44,17 @@ class ScorecardItem(BaseModel):
     target: float | None
     band_low: float | None
     band_high: float | None
+    projected: float | None = Field(description="On pace while the period runs (summed KPIs): the value so far "
+                                                "scaled to the whole period; attainment and status use it")
     attainment: float | None
     status: str
     status_label: str
     sparkline: list[float | None]
     stale: bool
+    category: str
+    derived: bool = Field(description="True when the value comes from a formula over other KPIs")
+    formula_display: str | None = Field(description="The formula with the current names of its inputs")
+    inputs: list[int] = Field(description="Ids of the KPIs the formula uses")
 
 
 class ScorecardColumns(BaseModel):
@@ -89,4 +95,21 @@ SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="This su
 def get_scorecard(session: SessionDep, principal: PrincipalDep, day: DateQuery = None, surface_id: SurfaceQuery = None,
                   period: ScorecardPeriod = ScorecardPeriod.month):
     return scorecard.build(session=session, workspace_id=principal.workspace_id, period=period.value,
-                           day=day or date.today(), surface_id=surface_id)
+                           day=day or principal.today(), surface_id=surface_id,
+                           today=principal.today())
+
+
+@router.get("/scorecard/export.csv", response_class=Response, summary="Export the scorecard of a period as CSV",
+            responses={200: {"content": {"text/csv": {}},
+                             "description": ", ".join(scorecard.CSV_COLUMNS) + "; one row per KPI, column by "
+                                                                                "column as on the scorecard"}})
+def export_scorecard(session: SessionDep, principal: PrincipalDep, day: DateQuery = None,
+                     surface_id: SurfaceQuery = None, period: ScorecardPeriod = ScorecardPeriod.month):
+    card = scorecard.build(session=session, workspace_id=principal.workspace_id, period=period.value,
+                           day=day or principal.today(), surface_id=surface_id,
+                           today=principal.today())
+    name = f"scorecard-{period.value}-{card['period']['start'].isoformat()}"
+    if surface_id is not None:
+        name += f"-surface-{surface_id}"
+    return Response(scorecard.to_csv(card), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{name}.csv"'})

@@ -1,12 +1,23 @@
 """Targets, thresholds and the value of a KPI for a period. The status rule given thresholds lives here.
 
 Periods are calendar dates. Observations arrive already bucketed by the sender (its period_start is a date
-in the sender's time zone), so nothing here converts time zones: a period [start, end] holds the
-observations whose period_start lies in it.
+in the sender's time zone), so nothing here converts time zones.
 
-A KPI's value for a period aggregates those observations by its aggregation (sum, mean, min, max, or the
-value of the latest period_start for last). Values of every KPI and every period asked for come from
-one grouped query, so reads do not grow in queries with the number of KPIs.
+Which observations make a KPI's value for a window (a month, quarter, ... of the scorecard):
+- An observation counts in a window when its period_start lies in it and its period is not longer than the
+  window (a month's total never counts in a week or a day; a week counts in the month where it starts).
+- Precedence, so that a KPI fed twice is not counted twice: per KPI and window only ONE granularity is used,
+  the coarsest one present in the window (month over week over day); and per KPI, period and period_start only
+  ONE source, by precedence manual > import > api > derived (a manual correction wins).
+- The remaining observations aggregate by the KPI's aggregation (sum, mean, min, max, or the value of the
+  latest period_start for last).
+- A derived KPI (one with a formula) takes no observations: its value for a window is its formula evaluated
+  on its inputs' values for the same window (derived inputs in turn by their formulas). A missing input or a
+  division by zero gives no value.
+
+Values of every KPI and every window asked for come from one aggregate query (window functions pick the
+granularity and the source; SQLite 3.25+ and PostgreSQL), plus one small query for the workspace's formulas,
+so reads do not grow in queries with the number of KPIs.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from sqlmodel import Session, col, delete, select
 from kit.dates import add_months
 from kit.errors import Invalid, field_error
 from kit.pagination import get_scoped
+from services.metrics import formula, measure
 from services.metrics.models import Direction, Frequency, Kpi, KpiTarget, KpiTargetIn, Observation, ThresholdMode
 
 AMBER, RED = 0.9, 0.6  # relative defaults: attainment at or above AMBER is on track, at or above RED at risk
@@ -58,14 +70,16 @@ def period_label(kind: str, start: date) -> str:
     return start.strftime("%B %Y") if kind == "month" else start.isoformat()
 
 
+def stale_since(frequency: str, today: date) -> date:
+    """The start of the previous expected period: a KPI whose latest observation began before it is stale."""
+    return previous_bounds(frequency, period_bounds(frequency, today)[0])[0]
+
+
 def is_stale(frequency: str | None, last: date | None, today: date) -> bool:
     """True when the latest observation began before the previous expected period: one is missing."""
     if frequency is None:
         return False
-    if last is None:
-        return True
-    start, _ = period_bounds(frequency, today)
-    return last < previous_bounds(frequency, start)[0]
+    return last is None or last < stale_since(frequency, today)
 
 
 # --- thresholds and status -------------------------------------------------------------------------
@@ -113,6 +127,34 @@ def attainment(kpi: Kpi, actual: float | None, goal: Goal) -> float | None:
     if baseline is None or (target - baseline) * sign <= 0:
         return 1.0 if (actual - target) * sign >= 0 else 0.0
     return min(1.0, max(0.0, (actual - baseline) / (target - baseline)))
+
+
+def paced(kpi: Kpi, actual: float | None, start: date, end: date, today: date) -> float | None:
+    """What a summed KPI is heading for while its period still runs: the value so far scaled to the whole period.
+
+    A month's running total judged against the whole month's target would look off track until its last day.
+    Days before today count as elapsed (today's figures are rarely in yet). Levels (mean, last, min, max) and
+    derived KPIs (a ratio of totals is already a rate) are judged as they are."""
+    if actual is None or kpi.aggregation != "sum" or kpi.formula is not None or not start <= today <= end:
+        return actual
+    elapsed = max(1, (today - start).days)
+    return actual * ((end - start).days + 1) / elapsed
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A period's value measured against its goal: what it is heading for, the attainment and the status."""
+
+    projected: float | None
+    attainment: float | None
+    status: str
+
+
+def judge(kpi: Kpi, actual: float | None, goal: Goal, window: tuple[date, date], today: date) -> Judgement:
+    """Attainment and status of a period's value, on pace (see paced) while the period runs."""
+    projected = paced(kpi, actual, window[0], window[1], today)
+    share = attainment(kpi, projected, goal)
+    return Judgement(projected, share, status_of(kpi, projected, share))
 
 
 def status_of(kpi: Kpi, actual: float | None, share: float | None) -> str:
@@ -203,44 +245,97 @@ class Bucket:
     frequency: str | None = None
 
 
-def _bucket_case(buckets: Sequence[Bucket]) -> sa.ColumnElement:
-    frequency = sa.func.coalesce(col(Kpi.expected_frequency), Frequency.month.name)
-    whens = []
-    for index, bucket in enumerate(buckets):
-        cond = col(Observation.period_start).between(bucket.start, bucket.end)
-        if bucket.frequency is not None:
-            cond = sa.and_(cond, frequency == Frequency(bucket.frequency).name)
-        whens.append((cond, index))
-    return sa.case(*whens, else_=None)
+AGGREGATES = ("sum", "mean", "min", "max", "last")  # the order of measure.Figures
 
 
-def values(session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket]) -> dict[tuple[int, int], float]:
-    """{(kpi_id, bucket index): aggregated value} for every KPI and bucket with observations: one query."""
+def _graph(session: Session, where: sa.ColumnElement) -> formula.Graph:
+    rows = session.execute(sa.select(col(Kpi.id), col(Kpi.name), col(Kpi.expected_frequency), col(Kpi.archived),
+                                     col(Kpi.formula), col(Kpi.aggregation)).where(where))
+    return formula.Graph({kpi_id: formula.node_of(name, frequency.value if frequency else None, archived, text,
+                                                  aggregation.value)
+                          for kpi_id, name, frequency, archived, text, aggregation in rows})
+
+
+def load_graph(session: Session, kpi_ids: Collection[int]) -> formula.Graph:
+    """Every KPI of the workspaces of kpi_ids as formulas see them: one query, whatever the number of KPIs."""
+    if not kpi_ids:
+        return formula.Graph({})
+    spaces = sa.select(col(Kpi.workspace_id)).where(col(Kpi.id).in_(set(kpi_ids))).scalar_subquery()
+    return _graph(session, col(Kpi.workspace_id).in_(spaces))
+
+
+def workspace_graph(session: Session, workspace_id: int) -> formula.Graph:
+    """Every KPI of the workspace as formulas see them: one query."""
+    return _graph(session, col(Kpi.workspace_id) == workspace_id)
+
+
+def _frequency(graph: formula.Graph, kpi_id: int) -> str:
+    node = graph.nodes.get(kpi_id)
+    return (node.frequency if node else None) or Frequency.month.value
+
+
+def _finite(value: float | None) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Values per (kpi_id, bucket index), and per KPI the latest period_start found inside the buckets."""
+
+    values: dict[tuple[int, int], float]
+    latest: dict[int, date]
+
+
+def figures(session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket], *,
+            graph: formula.Graph | None = None) -> Figures:
+    """values() and the latest observation inside the buckets (of a derived KPI: the oldest of its inputs')."""
     if not kpi_ids or not buckets:
-        return {}
-    bucket = _bucket_case(buckets).label("bucket")
-    rank = sa.func.row_number().over(partition_by=(col(Observation.kpi_id), bucket),
-                                     order_by=(col(Observation.period_start).desc(), col(Observation.id).desc()))
-    inner = (select(col(Observation.kpi_id).label("kpi_id"), bucket, col(Observation.value).label("value"),
-                    rank.label("rank"), col(Kpi.aggregation).label("aggregation"))
-             .join(Kpi, col(Kpi.id) == col(Observation.kpi_id))
-             .where(col(Observation.kpi_id).in_(set(kpi_ids)),
-                    col(Observation.period_start).between(min(b.start for b in buckets), max(b.end for b in buckets)))
-             .subquery())
-    v = inner.c.value
-    value = sa.case((inner.c.aggregation == "sum", sa.func.sum(v)), (inner.c.aggregation == "mean", sa.func.avg(v)),
-                    (inner.c.aggregation == "min", sa.func.min(v)), (inner.c.aggregation == "max", sa.func.max(v)),
-                    else_=sa.func.max(sa.case((inner.c.rank == 1, v))))
-    query = (sa.select(inner.c.kpi_id, inner.c.bucket, value).where(inner.c.bucket.is_not(None))
-             .group_by(inner.c.kpi_id, inner.c.bucket, inner.c.aggregation))
-    return {(kpi_id, index): float(val) for kpi_id, index, val in session.execute(query)
-            if val is not None and math.isfinite(val)}
+        return Figures({}, {})
+    graph = graph if graph is not None else load_graph(session, kpi_ids)
+    applies = [None if b.frequency is None else {k for k in kpi_ids if _frequency(graph, k) == b.frequency}
+               for b in buckets]
+    needs = [None if mine is None else graph.measured_inputs(mine) for mine in applies]
+    found = measure.measure(session, graph.measured_inputs(kpi_ids), buckets, needs)
+    picked = {}
+    for (kpi_id, index), figures_ in found.figures.items():
+        node = graph.nodes.get(kpi_id)
+        picked[(kpi_id, index)] = _finite(figures_[AGGREGATES.index(node.aggregation if node else "sum")])
+    out: dict[tuple[int, int], float] = {}
+    for index in range(len(buckets)):
+        memo: dict[int, float | None] = {}
+        for kpi_id in (kpi_ids if applies[index] is None else applies[index]):
+            value = graph.value(kpi_id, lambda k: picked.get((k, index)), memo)
+            if value is not None:
+                out[(kpi_id, index)] = value
+    return Figures(out, _through_inputs(graph, kpi_ids, found.latest))
 
 
-def last_observed(session: Session, kpi_ids: Collection[int]) -> dict[int, date]:
-    """The latest observation's period_start of each KPI: one grouped query."""
+def values(session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket], *,
+           graph: formula.Graph | None = None) -> dict[tuple[int, int], float]:
+    """{(kpi_id, bucket index): value} for every KPI and bucket with a value, by the rules of the module doc:
+    measured KPIs by one aggregate query, derived KPIs by their formulas over their inputs' values."""
+    return figures(session, kpi_ids, buckets, graph=graph).values
+
+
+def _through_inputs(graph: formula.Graph, kpi_ids: Collection[int], found: dict[int, date]) -> dict[int, date]:
+    """Per KPI its latest date; a derived KPI's is the oldest of its measured inputs' (none if one has none)."""
+    out = {}
+    for kpi_id in kpi_ids:
+        inputs = graph.measured_inputs([kpi_id]) if graph.derived(kpi_id) else {kpi_id}
+        dates = [found.get(i) for i in inputs]
+        if dates and all(dates):
+            out[kpi_id] = min(dates)
+    return out
+
+
+def last_observed(session: Session, kpi_ids: Collection[int], *,
+                  graph: formula.Graph | None = None) -> dict[int, date]:
+    """The latest observation's period_start of each KPI (of a derived one: the oldest of its inputs' latest)."""
     if not kpi_ids:
         return {}
+    graph = graph if graph is not None else load_graph(session, kpi_ids)
+    measured_ids = graph.measured_inputs(kpi_ids)
     rows = session.execute(sa.select(col(Observation.kpi_id), sa.func.max(col(Observation.period_start)))
-                           .where(col(Observation.kpi_id).in_(set(kpi_ids))).group_by(col(Observation.kpi_id)))
-    return {kpi_id: last for kpi_id, last in rows}
+                           .where(col(Observation.kpi_id).in_(measured_ids)).group_by(col(Observation.kpi_id)))
+    found = {kpi_id: last for kpi_id, last in rows} if measured_ids else {}
+    return _through_inputs(graph, kpi_ids, found)

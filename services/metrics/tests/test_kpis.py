@@ -293,3 +293,118 @@ def test_demo_seeds_believable_kpis_once(engine):
     assert by_name["Hours spent on content"].unit == Unit.duration
     assert {k.owner_id for k in rows} == {11, 12, 13}
     assert all(k.baseline_date == date(2025, 12, 31) for k in rows)
+
+
+# --- derived KPIs ----------------------------------------------------------------------------------
+
+def test_derived_kpi_by_names_is_stored_with_ids_and_shown_with_names(client):
+    cost = make_kpi(client, name="Cost", category="input")
+    conversions = make_kpi(client, name="Conversions")
+    derived = make_kpi(client, name="Cost per conversion", category="result", direction="lower_is_better",
+                       formula=" [cost] / [Conversions] ")
+    assert derived["formula"] == f"[#{cost['id']}] / [#{conversions['id']}]"
+    assert derived["formula_display"] == "[Cost] / [Conversions]"
+    assert derived["inputs"] == [cost["id"], conversions["id"]]
+    assert derived["derived"] is True and derived["source"] == "derived"
+    assert cost["derived"] is False and cost["source"] == "api" and cost["formula"] is None and cost["inputs"] == []
+    assert cost["last_observed"] is None and cost["stale"] is False
+    renamed = client.patch(f"{URL}/{cost['id']}", json={"name": "Spend"}, headers=auth())
+    assert renamed.status_code == 200
+    again = client.get(f"{URL}/{derived['id']}", headers=auth()).json()
+    assert again["formula"] == derived["formula"] and again["formula_display"] == "[Spend] / [Conversions]"
+    by_id = make_kpi(client, name="Per hundred", formula=f"[#{cost['id']}] / [#{conversions['id']}] * 100")
+    assert by_id["formula_display"] == "[Spend] / [Conversions] * 100"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[Cost] / [Nothing]", "unknown KPI [Nothing] at position 10"),
+    ("[Cost] / ", "syntax error at position 10: expected a number"),
+    ("[#999999] + 1", "no KPI 999999 in this workspace"),
+    ("2 * 3", "must use at least one KPI"),
+    ("x" * 2001, "at most 2000"),
+])
+def test_bad_formulas_are_422_on_formula(client, text, message):
+    make_kpi(client, name="Cost", category="input")
+    body = problem(client.post(URL, json={"name": "Derived", "category": "result", "formula": text},
+                               headers=auth()), 422, "formula")
+    assert message in body["errors"][0]["detail"], body
+    assert client.get(URL, headers=auth()).json()["count"] == 1
+
+
+def test_formula_cannot_use_another_workspaces_kpi(client):
+    theirs = make_kpi(client, workspace_id=2, name="Their cost")
+    body = problem(client.post(URL, json={"name": "Mine", "category": "result", "formula": f"[#{theirs['id']}]"},
+                               headers=auth()), 422, "formula")
+    assert f"no KPI {theirs['id']} in this workspace" in body["detail"]
+    problem(client.post(URL, json={"name": "Mine", "category": "result", "formula": "[Their cost]"},
+                        headers=auth()), 422, "formula")
+
+
+def test_self_reference_and_cycles_are_refused_naming_the_chain(client):
+    a = make_kpi(client, name="A")
+    b = make_kpi(client, name="B", formula="[A] * 2")
+    c = make_kpi(client, name="C", formula="[B] + 1")
+    body = problem(client.patch(f"{URL}/{a['id']}", json={"formula": "[A] + 1"}, headers=auth()), 422, "formula")
+    assert "cannot use itself" in body["detail"]
+    body = problem(client.patch(f"{URL}/{a['id']}", json={"formula": "[C] / 2"}, headers=auth()), 422, "formula")
+    assert "A → C → B → A" in body["detail"]
+    assert client.get(f"{URL}/{a['id']}", headers=auth()).json()["formula"] is None
+    ok = client.patch(f"{URL}/{b['id']}", json={"formula": None}, headers=auth())
+    assert ok.status_code == 200 and ok.json()["derived"] is False and ok.json()["source"] == "api"
+    assert client.patch(f"{URL}/{a['id']}", json={"formula": "[C] / 2"}, headers=auth()).status_code == 200
+    assert c["inputs"] == [b["id"]]
+
+
+def test_source_follows_the_formula(client):
+    make_kpi(client, name="Cost", category="input")
+    manual = make_kpi(client, name="Typed", source="manual")
+    assert manual["source"] == "manual"
+    problem(client.post(URL, json={"name": "X", "category": "result", "source": "derived"}, headers=auth()),
+            422, "source")
+    problem(client.post(URL, json={"name": "X", "category": "result", "source": "manual", "formula": "[Cost]"},
+                        headers=auth()), 422, "source")
+    problem(client.patch(f"{URL}/{manual['id']}", json={"source": None}, headers=auth()), 422, "source")
+    made = client.patch(f"{URL}/{manual['id']}", json={"formula": "[Cost] * 2"}, headers=auth()).json()
+    assert made["source"] == "derived" and made["derived"] is True
+    empty = client.patch(f"{URL}/{manual['id']}", json={"formula": "  ", "source": "import"}, headers=auth()).json()
+    assert (empty["source"], empty["formula"], empty["derived"]) == ("import", None, False)
+
+
+def test_archiving_an_input_of_a_formula_is_409_naming_it(client):
+    cost = make_kpi(client, name="Cost", category="input")
+    derived = make_kpi(client, name="Cost per order", formula="[Cost] / 10")
+    body = problem(client.post(f"{URL}/{cost['id']}/archive", headers=auth()), 409, "archived")
+    assert "'Cost per order'" in body["detail"]
+    assert client.post(f"{URL}/{derived['id']}/archive", headers=auth()).status_code == 200
+    assert client.post(f"{URL}/{cost['id']}/archive", headers=auth()).status_code == 200
+    body = problem(client.post(f"{URL}/{derived['id']}/restore", headers=auth()), 409, "formula")
+    assert "'Cost'" in body["detail"]
+    problem(client.post(URL, json={"name": "New", "category": "result", "formula": f"[#{cost['id']}]"},
+                        headers=auth()), 422, "formula")
+    assert client.post(f"{URL}/{cost['id']}/restore", headers=auth()).status_code == 200
+    assert client.post(f"{URL}/{derived['id']}/restore", headers=auth()).status_code == 200
+
+
+# --- staleness and owner filters -----------------------------------------------------------------
+
+def test_stale_and_owner_filters(client, engine):
+    from services.metrics.models import Observation
+    fresh = make_kpi(client, name="Fresh", expected_frequency="day", owner_id=5)
+    old = make_kpi(client, name="Old", expected_frequency="month", owner_id=5)
+    make_kpi(client, name="Never", expected_frequency="week", owner_id=6)
+    make_kpi(client, name="Unplanned", owner_id=5)
+    derived = make_kpi(client, name="Both", formula="[Fresh] + [Old]", expected_frequency="month", owner_id=5)
+    today = date.today()
+    with Session(engine) as s:
+        s.add(Observation(kpi_id=fresh["id"], workspace_id=1, period="day", period_start=today, value=1.0))
+        s.add(Observation(kpi_id=old["id"], workspace_id=1, period="month", period_start=date(2020, 1, 1), value=1.0))
+        s.commit()
+    assert names(client.get(URL, params={"stale": True}, headers=auth())) == ["Both", "Never", "Old"]
+    assert names(client.get(URL, params={"stale": False}, headers=auth())) == ["Fresh", "Unplanned"]
+    assert names(client.get(URL, params={"stale": True, "owner_id": 5}, headers=auth())) == ["Both", "Old"]
+    assert names(client.get(URL, params={"owner_id": 6}, headers=auth())) == ["Never"]
+    both = client.get(f"{URL}/{derived['id']}", headers=auth()).json()
+    assert both["last_observed"] == "2020-01-01" and both["stale"] is True
+    assert client.get(f"{URL}/{fresh['id']}", headers=auth()).json()["last_observed"] == today.isoformat()
+    problem(client.get(URL, params={"owner_id": 0}, headers=auth()), 422, "owner_id")
+

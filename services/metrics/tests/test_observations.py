@@ -292,7 +292,7 @@ def test_service_rules(engine):  # noqa: F811
             observations.delete_observation(session=session, workspace_id=2, observation_id=row.id)
 
 
-def test_the_database_keeps_one_value_per_key_and_cascades(engine):  # noqa: F811
+def test_the_database_keeps_one_value_per_key(engine):  # noqa: F811
     with Session(engine) as session:
         kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
         key = dict(workspace_id=1, kpi_id=kpi.id, period=Period.day, period_start=date(2026, 3, 2))
@@ -303,6 +303,22 @@ def test_the_database_keeps_one_value_per_key_and_cascades(engine):  # noqa: F81
         with pytest.raises(IntegrityError):
             session.flush()
         session.rollback()
+        # No foreign key (KPIs are archived, never deleted): removing one takes its values explicitly.
+        session.query(Observation).filter_by(kpi_id=kpi.id).delete()
         session.delete(kpi)
         session.commit()
         assert observations.list_observations(session=session, workspace_id=1)[1] == 0
+
+
+# --- derived KPIs take no observations --------------------------------------------------------------
+
+def test_pushing_to_a_derived_kpi_is_422_on_kpi_id(client):
+    cost = make_kpi(client, name="Cost", category="input")
+    derived = make_kpi(client, name="Double cost", formula="[Cost] * 2")
+    body = problem(push(client, derived["id"]), 422, "kpi_id")
+    assert body["errors"][0]["detail"] == "derived KPI: values come from its formula"
+    resp = batch(client, [item(cost["id"], date(2026, 3, 2)), item(derived["id"], date(2026, 3, 2))])
+    body = problem(resp, 422, "observations.1.kpi_id")
+    assert [e["field"] for e in body["errors"]] == ["observations.1.kpi_id"]
+    assert "derived KPI" in body["errors"][0]["detail"]
+    assert listed(client)["count"] == 0  # all or nothing

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -13,7 +15,7 @@ from services.metrics.models import Kpi, KpiTarget, Observation
 from services.metrics.routes import router
 from services.metrics.routes_scorecard import router as scorecard_router
 from services.metrics.tests.test_kpis import KEY, auth, engine, problem  # noqa: F401  (engine is a fixture)
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 TODAY = date.today()
@@ -29,11 +31,13 @@ def client(engine):  # noqa: F811
 
 
 def seed(engine, n: int, surface_id: int | None = None, prefix: str = "K") -> list[int]:  # noqa: F811
-    """n KPIs, each with a target for this month and an observation in it and in the month before."""
+    """n KPIs, each with a target for this month and an observation in it and in the month before.
+
+    Means, not sums: a sum of a month still running is judged on pace (test_targets), a level as it is."""
     start = TODAY.replace(day=1)
     with Session(engine) as s:
         kpis = [Kpi(name=f"{prefix}{i:04}", category=("input", "activity", "result")[i % 3], workspace_id=1,
-                    baseline_value=0.0, surface_id=surface_id) for i in range(n)]
+                    aggregation="mean", baseline_value=0.0, surface_id=surface_id) for i in range(n)]
         s.add_all(kpis)
         s.flush()
         for kpi in kpis:
@@ -115,3 +119,116 @@ def test_scorecard_dates_stay_in_the_calendar(client):
         problem(client.get("/api/v1/scorecard", params={"date": day}, headers=auth()), 422)
     assert client.get("/api/v1/scorecard", params={"date": "1900-01-01", "period": "year"},
                       headers=auth()).status_code == 200
+
+
+# --- derived KPIs on the scorecard, and its CSV ------------------------------------------------------
+
+def make(client, name: str, category: str, **extra) -> int:  # noqa: F811
+    resp = client.post("/api/v1/kpis", json={"name": name, "category": category, **extra}, headers=auth())
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+def push(engine, kpi_id: int, value: float, start=None):  # noqa: F811
+    with Session(engine) as s:
+        s.add(Observation(kpi_id=kpi_id, workspace_id=1, period="month", period_start=start or TODAY.replace(day=1),
+                          value=value))
+        s.commit()
+
+
+def test_derived_kpis_sit_beside_their_inputs(client, engine):  # noqa: F811
+    spend, hours = make(client, "Ad spend", "input"), make(client, "Hours", "input")
+    make(client, "Zeta", "input")
+    make(client, "Cost per hour", "input", formula="[Ad spend] / [Hours]")
+    orders, visits = make(client, "Orders", "result"), make(client, "Visits", "result")
+    make(client, "Conversion", "result", formula="[Orders] / [Visits] * 100")
+    make(client, "Conversion x2", "result", formula="[Conversion] * 2")
+    make(client, "Cost per order", "result", formula="[Ad spend] / [Orders]")
+    make(client, "Aardvark", "result", formula="[Hours] * 1")
+    for kpi_id, value in ((spend, 600.0), (hours, 30.0), (orders, 12.0), (visits, 400.0)):
+        push(engine, kpi_id, value)
+    body = client.get("/api/v1/scorecard", headers=auth()).json()
+    column = {c: [i["name"] for i in body["columns"][c]] for c in ("input", "result")}
+    assert column["input"] == ["Ad spend", "Hours", "Cost per hour", "Zeta"]
+    assert column["result"] == ["Orders", "Cost per order", "Visits", "Conversion", "Conversion x2", "Aardvark"]
+    items = {i["name"]: i for c in body["columns"].values() for i in c}
+    assert items["Cost per hour"]["value"] == 20.0 and items["Conversion x2"]["value"] == 6.0
+    assert items["Cost per order"]["value"] == 50.0 and items["Cost per order"]["inputs"] == [spend, orders]
+    assert items["Conversion"]["derived"] is True and items["Orders"]["derived"] is False
+    assert items["Conversion"]["formula_display"] == "[Orders] / [Visits] * 100"
+    assert items["Orders"]["formula_display"] is None and items["Orders"]["inputs"] == []
+    assert items["Zeta"]["category"] == "input" and items["Zeta"]["value"] is None
+
+
+def test_scorecard_csv_export(client, engine):  # noqa: F811
+    orders = make(client, "=HYPERLINK(\"http://x\")", "result", baseline_value=0, expected_frequency="month",
+                  aggregation="mean")  # a level: not judged on pace while the month runs
+    spend = make(client, "Spend, total", "input", unit="currency", currency_code="NOK")
+    make(client, "Per order", "input", formula="[Spend, total] / [#%d]" % orders)
+    client.put(f"/api/v1/kpis/{orders}/targets", headers=auth(), json=[
+        {"period_start": TODAY.replace(day=1).isoformat(), "period_end": TODAY.replace(day=1).isoformat(),
+         "target": 10}])
+    push(engine, orders, 7.0)
+    push(engine, spend, 70.0)
+    resp = client.get("/api/v1/scorecard/export.csv", headers=auth())
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert resp.headers["content-disposition"] == (
+        f'attachment; filename="scorecard-month-{TODAY.replace(day=1).isoformat()}.csv"')
+    rows = list(csv.reader(io.StringIO(resp.text)))
+    assert rows[0] == ["category", "kpi", "unit", "value", "target", "attainment", "status", "previous", "change",
+                       "stale"]
+    assert rows[1:] == [
+        ["input", "Spend, total", "NOK", "70.0", "", "", "not_measured", "", "", "false"],
+        ["input", "Per order", "number", "10.0", "", "", "not_measured", "", "", "false"],
+        ["result", "'=HYPERLINK(\"http://x\")", "number", "7.0", "10.0", "0.7", "at_risk", "", "", "false"]]
+    assert client.get("/api/v1/scorecard/export.csv", params={"period": "week"}, headers=auth()).status_code == 422
+    problem(client.get("/api/v1/scorecard/export.csv"), 401)
+    other = client.get("/api/v1/scorecard/export.csv", headers=auth(workspace_id=2))
+    assert list(csv.reader(io.StringIO(other.text))) == [rows[0]]
+
+
+def test_queries_do_not_grow_with_kpis_or_formulas(client, engine):  # noqa: F811
+    counts = []
+    for n in (5, 200):
+        ids = seed(engine, n, prefix=f"N{n}-")
+        with Session(engine) as s:
+            for i in range(0, n - 1, 2):  # a derived KPI for every two measured ones, and one of derived ones
+                s.add(Kpi(name=f"D{n}-{i}", category="result", workspace_id=1, formula=f"[#{ids[i]}] / [#{ids[i + 1]}]"))
+            s.flush()
+            first = s.exec(select(Kpi).where(Kpi.name == f"D{n}-0")).one()
+            s.add(Kpi(name=f"DD{n}", category="activity", workspace_id=1, formula=f"[#{first.id}] * 2"))
+            s.commit()
+        statements = []
+        for url, params in (("/api/v1/scorecard", {"period": "quarter"}), ("/api/v1/scorecard/export.csv", {}),
+                            ("/api/v1/kpis", {"limit": 500}), ("/api/v1/kpis", {"stale": True, "owner_id": 1})):
+            with count_statements(engine) as log:
+                assert client.get(url, params=params, headers=auth()).status_code == 200
+            statements.append(log.count)
+        counts.append(statements)
+        body = client.get("/api/v1/scorecard", headers=auth()).json()
+        derived = [i for c in body["columns"].values() for i in c if i["derived"]]
+        assert len(derived) == n // 2 + 1 and all(i["value"] == 1.0 for i in derived if i["name"].startswith(f"D{n}-"))
+        with Session(engine) as s:
+            s.query(Observation).delete()
+            s.query(KpiTarget).delete()
+            s.query(Kpi).delete()
+            s.commit()
+    assert counts[0] == counts[1], counts
+    print("query counts (scorecard, csv, list, stale list):", counts)
+
+
+def test_staleness_on_current_and_past_scorecards(client, engine):  # noqa: F811
+    fresh = make(client, "Fresh", "result", expected_frequency="month")
+    old = make(client, "Old", "result", expected_frequency="month")
+    make(client, "Both", "result", expected_frequency="month", formula="[Fresh] + [Old]")
+    make(client, "Never", "result", expected_frequency="week")
+    make(client, "Unplanned", "result")
+    push(engine, fresh, 1.0)
+    push(engine, old, 1.0, start=date(TODAY.year - 2, 1, 1))
+    expected = {"Fresh": False, "Old": True, "Both": True, "Never": True, "Unplanned": False}
+    for params in ({}, {"date": f"{TODAY.year - 2}-03-15"}):  # from the aggregate; from all history
+        with count_statements(engine) as log:
+            body = client.get("/api/v1/scorecard", params=params, headers=auth()).json()
+        stale = {i["name"]: i["stale"] for i in body["columns"]["result"]}
+        assert stale == expected, (params, log.count)
