@@ -26,8 +26,22 @@ async def home(request: Request, browser: WorkspaceDep):
                                      for _, service, path in COUNTS))
     counts = {key: value for (key, _, _), value in zip(COUNTS, results)}
     members, live_tokens = await state.run_db(_local_counts, browser.workspace.id)
+    stale = await _my_stale_kpis(state.upstreams, principal, browser.user.id)
     return render(request, "home.html", {"counts": counts, "members": members, "tokens": live_tokens,
-                                         "nav": "home"})
+                                         "stale": stale, "nav": "home"})
+
+
+async def _my_stale_kpis(upstreams, principal, user_id: int) -> list[dict] | None:
+    """The active KPIs the user owns that are waiting for data; None when metrics cannot answer."""
+    try:
+        status, body = await upstreams.call("metrics", "GET", "/api/v1/kpis", principal, params={
+            "stale": "true", "owner_id": user_id, "archived": "false", "sort": "name", "limit": 50})
+    except Unavailable:
+        return None
+    if status != 200 or not isinstance(body, dict):
+        return None
+    # Checked here too: the list must stay right whichever filters the service knows.
+    return [k for k in body.get("data", []) if k.get("stale") and k.get("owner_id") == user_id]
 
 
 async def _count(upstreams, service: str, path: str, principal) -> int | None:

@@ -1,0 +1,72 @@
+"""The KPI pages' form logic: what the API gets, manual entry's period start, target errors, the scorecard order."""
+
+from __future__ import annotations
+
+from frontend import kpi_form, kpi_page
+from frontend.backend import FORM_PROBLEM, Answer
+from frontend.pages import scorecard
+
+
+def test_create_payload_leaves_out_empty_fields_and_reads_decimal_commas():
+    form = kpi_form.blank(owner_id=7)
+    form.update(name="Revenue", unit="currency", currency_code="nok", baseline_value="1 200,5", amber_threshold="0,8")
+    body = kpi_form.payload(form, creating=True)
+    assert body["owner_id"] == 7 and body["currency_code"] == "nok"
+    assert body["baseline_value"] == 1200.5 and body["amber_threshold"] == 0.8
+    assert "formula" not in body and "surface_id" not in body and "red_threshold" not in body
+
+
+def test_update_payload_clears_fields_and_passes_junk_on_for_the_api_to_name():
+    form = kpi_form.blank()
+    form.update(name="Visits", currency_code="NOK", baseline_value="lots")
+    body = kpi_form.payload(form, creating=False)
+    assert body["currency_code"] is None  # only money has a currency
+    assert body["baseline_value"] == "lots" and body["formula"] is None and body["owner_id"] is None
+    assert "formula" not in kpi_form.payload(form, creating=False, formula_known=False)
+
+
+def test_presets_fill_the_form_in_the_pages_language():
+    preset = {"key": "bounce_rate", "name": "Bounce rate", "unit": "percent", "direction": "lower_is_better",
+              "aggregation": "mean", "category": "result", "expected_frequency": "month"}
+    form = kpi_form.from_preset(preset, 3, lambda text: text.upper())
+    assert form["name"] == "BOUNCE RATE" and form["unit"] == "percent" and form["direction"] == "lower_is_better"
+    assert form["owner_id"] == "3"
+    assert kpi_form.library({"data": [preset, {"name": "no key"}]}) == [preset]
+    assert kpi_form.library([preset]) == [preset] and kpi_form.library(None) == []
+
+
+def test_manual_entry_counts_from_the_first_day_of_its_period():
+    assert kpi_page.snap("week", "2026-11-26") == "2026-11-23"  # a Thursday → its Monday
+    assert kpi_page.snap("month", "2026-11-26") == "2026-11-01"
+    assert kpi_page.snap("day", "2026-11-26") == "2026-11-26"
+    assert kpi_page.snap("month", "not a day") == "not a day"
+
+
+def test_target_errors_go_to_their_rows():
+    answer = Answer(422, {"errors": [{"field": "targets.1.period_start", "detail": "overlaps the period of targets.0"},
+                                     {"field": "2.target", "detail": "Input should be a valid number"}]})
+    errors = kpi_page.target_errors(answer)
+    assert errors[1] == kpi_page.OVERLAP and errors[2] == kpi_page.TARGET_ERRORS["target"]
+    assert kpi_page.target_errors(Answer(422, {"detail": "?"})) == {-1: FORM_PROBLEM}
+
+
+def test_derived_kpis_stand_after_their_inputs():
+    items = [{"kpi_id": 1}, {"kpi_id": 9, "derived": True, "inputs": [1, 2]}, {"kpi_id": 2}, {"kpi_id": 3},
+             {"kpi_id": 8, "derived": True, "inputs": [77]}]
+    assert [i["kpi_id"] for i in scorecard.arrange(items)] == [1, 2, 9, 3, 8]
+
+
+def test_band_targets_default_to_the_middle_and_a_date_target_is_one_day():
+    row = {"period_start": "2026-11-01", "period_end": "", "target": "", "band_low": "30", "band_high": "40"}
+    assert kpi_page._target_payload(row) == {"period_start": "2026-11-01", "period_end": "2026-11-01",
+                                             "target": 35.0, "band_low": 30.0, "band_high": 40.0}
+
+
+def test_scorecard_parameters_fall_back_and_stay_in_the_calendar():
+    from datetime import date
+
+    choice = scorecard.parse({"period": "decade", "date": "0001-01-01", "surface": "99999999999"})
+    assert choice == {"period": "month", "date": date(1901, 1, 1), "surface": None}
+    choice = scorecard.parse({"period": "quarter", "date": "2026-11-23", "surface": "4"})
+    assert scorecard.query(choice) == "period=quarter&date=2026-11-23&surface=4"
+    assert scorecard.query(choice, date=None, surface=None) == "period=quarter"
