@@ -68,7 +68,7 @@ def _count(session: Session, model: type, workspace_id: int) -> int:
 
 def _seed_surfaces(session: Session, workspace_id: int, people: dict[str, int], today: date) -> None:
     for name, kind, url, cadence, owner in SURFACES:
-        start = date(today.year, 1, 1) if cadence != Cadence.monthly else today.replace(day=1)
+        start = date(today.year, 1, 1)  # every cadence counted from New Year: past periods line up with cycles
         service.create_surface(session=session, workspace_id=workspace_id, data=SurfaceCreate(
             name=name, kind=kind, url=url, cadence=cadence, period_start=start, owner_id=people.get(owner)))
 

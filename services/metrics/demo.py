@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from services.metrics import service, targets
+from services.metrics import demo_cycles, service, targets
 from kit.dates import add_months
 from services.metrics.models import (Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Observation,
                                      Source, Unit)
@@ -47,11 +48,14 @@ SURFACE_OF = {"Visits": "nordvikoutdoor.no", "Articles published": "nordvikoutdo
               "Complaints": "Facebook", "Time to answer complaints": "Facebook"}
 DAILY = {"Visits", "Online revenue"}  # pushed every night by the analytics export; the rest typed in monthly
 # The recent level of each KPI against its baseline, so the demo shows every status: a factor on the baseline.
-RECENT = {"Visits": 1.13, "Conversion rate": 1.06, "Online revenue": 1.12, "Marketing cost": 0.97,
-          "Hours spent on content": 1.08, "Articles published": 1.15, "Campaigns run": 1.2,
-          "Net Promoter Score": 1.07, "Complaints": 0.88, "Time to answer complaints": 0.97}
-SEASON = [0.82, 0.86, 0.95, 1.02, 1.1, 1.16, 1.08, 1.0, 1.04, 0.98, 0.95, 1.04]  # outdoor gear: spring and summer
+# Targets are 10 % beyond the baseline: ~1.18 is on track, ~1.07 at risk, ~1.0 off track (band: 0.9 to 1.05).
+RECENT = {"Visits": 1.2, "Conversion rate": 1.07, "Online revenue": 1.19, "Marketing cost": 0.97,
+          "Hours spent on content": 1.09, "Articles published": 1.25, "Campaigns run": 1.22,
+          "Net Promoter Score": 1.07, "Complaints": 0.85, "Time to answer complaints": 0.97}
+SEASON = [0.95, 0.96, 0.99, 1.02, 1.05, 1.07, 1.04, 1.0, 1.01, 0.99, 0.97, 1.03]  # outdoor gear: spring and summer
 YEARS = 2
+CYCLE_SURFACE = "Nettbutikk"  # monthly, from New Year (the goals demo): its last four months have cycles
+DEMO_ZONE = "Europe/Oslo"  # the demo workspace's time zone: its "today"
 
 
 def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None,
@@ -64,7 +68,7 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
     if existing:
         refs["kpis"] = dict(existing)
         return False
-    today = today or date.today()
+    today = today or datetime.now(ZoneInfo(DEMO_ZONE)).date()
     surfaces = refs.get("surfaces", {})
     baseline_date = date(today.year - 1, 12, 31)
     rnd = random.Random(2026)
@@ -76,12 +80,14 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
             surface_id=surfaces.get(SURFACE_OF.get(name)), baseline_value=baseline, baseline_date=baseline_date,
             expected_frequency="month", amber_threshold=0.85, red_threshold=0.5))
         refs["kpis"][name] = kpi.id
-        seasonal = _seasonal(kpi)
         items = [t for year in range(today.year - YEARS + 1, today.year + 1)
-                 for t in monthly_targets(year, direction, baseline, seasonal=seasonal)]
+                 for t in monthly_targets(year, direction, baseline)]
         targets.replace_targets(session=session, workspace_id=workspace_id, kpi_id=kpi.id, items=items)
         session.add_all(history(kpi, workspace_id, baseline, today, rnd))
     session.flush()
+    if CYCLE_SURFACE in surfaces:
+        demo_cycles.seed(session, workspace_id=workspace_id, surface_id=surfaces[CYCLE_SURFACE],
+                         people=people, today=today)
     return True
 
 
@@ -89,12 +95,12 @@ def _seasonal(kpi: Kpi) -> bool:
     return kpi.aggregation == Aggregation.sum and kpi.category != Category.input
 
 
-def monthly_targets(year: int, direction: Direction, baseline: float, *, seasonal: bool = False) -> list[KpiTargetIn]:
-    """A target for each month of the year: 10 % better than the baseline (with the season), or a band around it."""
+def monthly_targets(year: int, direction: Direction, baseline: float) -> list[KpiTargetIn]:
+    """A target for each month of the year: 10 % better than the baseline, or a band around it."""
     items = []
     for month in range(1, 13):
         start, end = targets.period_bounds("month", date(year, month, 1))
-        base = baseline * (SEASON[month - 1] if seasonal else 1.0)
+        base = baseline
         if direction == Direction.target_band:
             items.append(KpiTargetIn(period_start=start, period_end=end, target=round(base, 2),
                                      band_low=round(base * 0.9, 2), band_high=round(base * 1.05, 2)))
@@ -132,7 +138,7 @@ def history(kpi: Kpi, workspace_id: int, baseline: float, today: date, rnd: rand
         else:
             share = min(1.0, (today - month).days / days) if kpi.aggregation == Aggregation.sum else 1.0
             if share > 0:
-                value = level * share * rnd.uniform(0.94, 1.06)
+                value = level * share * rnd.uniform(0.97, 1.03)
                 rows.append(_observation(kpi, workspace_id, "month", month, value, "manual"))
         month = add_months(month, 1)
     return rows

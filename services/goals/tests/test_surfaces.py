@@ -13,7 +13,7 @@ from kit.errors import Invalid, NotFound
 from kit.roles import Role
 from kit.service_app import create_service_app
 from kit.testing import TEST_KEY, auth, fresh_engine, problem
-from services.goals import demo, service
+from services.goals import demo, service, surfaces
 from services.goals.db import GoalsModel
 from services.goals.models import Cadence, SurfaceCreate, SurfaceKind
 from services.goals.routes import router
@@ -255,4 +255,5 @@ def test_demo_seeds_the_surfaces_once(engine):
     assert total == len(demo.SURFACES)
     assert {s.owner_id for s in rows} == {11, 12, 13}
     monthly = [s for s in rows if s.cadence == Cadence.monthly]
-    assert monthly and all(s.period_start == date(2026, 5, 1) for s in monthly)
+    assert monthly and all(s.period_start == date(2026, 1, 1) for s in rows)  # cycles line up from New Year
+    assert all(surfaces.to_public(s, today=date(2026, 5, 17)).next_measurement == date(2026, 6, 1) for s in monthly)

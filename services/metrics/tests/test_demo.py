@@ -1,0 +1,56 @@
+"""The demo's measurement: two years of believable observations and a web shop reviewed month by month."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, func, select
+
+from kit.testing import fresh_engine
+from services.metrics import demo, service
+from services.metrics.cycle_models import Cycle, CycleFinding, CycleItem
+from services.metrics.db import MetricsModel
+from services.metrics.models import Observation
+
+TODAY = date(2026, 11, 24)
+PEOPLE = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
+SURFACES = {"nordvikoutdoor.no": 1, "Nettbutikk": 2, "Turbrevet newsletter": 5, "Facebook": 6}
+
+
+@pytest.fixture
+def session(tmp_path):
+    import services.metrics.cycle_models  # noqa: F401  (registers the tables)
+    import services.metrics.import_models  # noqa: F401
+
+    with fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as engine, Session(engine) as s:
+        yield s
+
+
+def test_two_years_of_data_and_four_reviewed_months(session):
+    refs = {"surfaces": dict(SURFACES)}
+    assert demo.seed(session, workspace_id=1, people=PEOPLE, today=TODAY, refs=refs) is True
+    session.commit()
+    assert set(refs["kpis"]) == {row[0] for row in demo.KPIS}
+    first, last, count = session.exec(select(func.min(Observation.period_start), func.max(Observation.period_start),
+                                             func.count())).one()
+    assert (first, last) == (date(2024, 11, 1), date(2026, 11, 23))  # two years, up to yesterday
+    assert count > 2 * 2 * 365  # two KPIs fed daily, the rest monthly
+    kpis, _ = service.list_kpis(session=session, workspace_id=1)
+    figures = {k.name: k for k in service.with_figures(session=session, kpis=kpis, today=TODAY)}
+    assert {f.status for f in figures.values()} >= {"on_track", "at_risk", "off_track"}  # every status shows
+    assert figures["Visits"].surface_id == 1 and figures["Net Promoter Score"].surface_id is None
+
+    cycles = session.exec(select(Cycle).order_by(Cycle.period_start)).all()
+    assert [(c.period_start, c.status.value) for c in cycles] == [
+        (date(2026, 7, 1), "closed"), (date(2026, 8, 1), "closed"), (date(2026, 9, 1), "closed"),
+        (date(2026, 10, 1), "open")]
+    items = session.exec(select(CycleItem)).all()
+    assert all(i.root_cause for i in items if i.status == "off_track" and i.cycle_id != cycles[-1].id)
+    assert any(i.note for i in items)
+    findings = session.exec(select(CycleFinding)).all()
+    assert {f.cycle_id for f in findings} == {c.id for c in cycles} and all(f.kpi_id for f in findings)
+
+    again = {"surfaces": dict(SURFACES)}
+    assert demo.seed(session, workspace_id=1, people=PEOPLE, today=TODAY, refs=again) is False  # once
+    assert again["kpis"] == refs["kpis"]
