@@ -34,6 +34,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scratch_db import scratch_database  # noqa: E402  (bench/, beside this file)
 from kit.dates import add_months  # noqa: E402
 from kit.identity import IDENTITY_HEADER, Principal, sign_identity  # noqa: E402
 from kit.roles import Role  # noqa: E402
@@ -52,22 +53,6 @@ FROM observations o JOIN kpis k ON k.id = o.kpi_id
 WHERE k.workspace_id = %(ws)s AND NOT k.archived AND o.period_start BETWEEN %(start)s AND %(end)s
 GROUP BY o.kpi_id, month, k.aggregation
 """
-
-
-def server_url(url: str, database: str) -> str:
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{database}"
-
-
-def recreate(admin_url: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-
-
-def drop(admin_url: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
 def seed(url: str, n_kpis: int, years: int, today: date) -> int:
@@ -150,6 +135,38 @@ def timed(fn, rounds: int) -> list[float]:
     return out
 
 
+def compare(url: str, kpis: int, rounds: int, today: date) -> tuple[list[float], list[float]]:
+    """Timings of the scorecard request (the service in its own process) and of the reference SQL."""
+    with tempfile.TemporaryDirectory(prefix="effekt-bench-") as data_dir:
+        port = free_port()
+        proc = start_service(url, port, data_dir)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+        conn = psycopg.connect(url)
+        try:
+            def scorecard():
+                identity = sign_identity(KEY, Principal(user_id=1, workspace_id=1, role=Role.viewer))
+                response = client.get("/api/v1/scorecard", params={"period": "month"},
+                                      headers={IDENTITY_HEADER: identity})
+                response.raise_for_status()
+                assert sum(len(c) for c in response.json()["columns"].values()) == kpis
+
+            this_month = today.replace(day=1)  # the scorecard's twelve months: eleven back and this one
+            params = {"ws": 1, "start": add_months(this_month, -11),
+                      "end": add_months(this_month, 1) - timedelta(days=1)}
+
+            def reference():
+                return conn.execute(REFERENCE, params).fetchall()
+
+            check = reference()
+            print(f"reference SQL: {len(check):,} values over {len({row[1] for row in check})} months", flush=True)
+            return timed(scorecard, rounds), timed(reference, rounds)
+        finally:
+            conn.close()
+            client.close()
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kpis", type=int, default=1000)
@@ -159,59 +176,20 @@ def main() -> None:
         "EFFEKT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--keep", action="store_true", help="Keep the bench database afterwards.")
     args = parser.parse_args()
-    admin = args.database_url.replace("postgresql+psycopg", "postgresql")
-    url = server_url(admin, DB)
     today = date.today()
-    recreate(admin)
-    try:
+    with scratch_database(args.database_url, DB, keep=args.keep) as url:
         from kit import migrations
         migrations.upgrade(ROOT / "services" / "metrics", url)
         t0 = time.perf_counter()
         rows = seed(url, args.kpis, args.years, today)
         print(f"seeded {args.kpis} KPIs, {rows:,} observations in {time.perf_counter() - t0:.1f} s", flush=True)
-        port = free_port()
-        with tempfile.TemporaryDirectory(prefix="effekt-bench-") as data_dir:
-            proc = start_service(url, port, data_dir)
-            try:
-                headers = {IDENTITY_HEADER: ""}
-                client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
-
-                def scorecard():
-                    headers[IDENTITY_HEADER] = sign_identity(KEY, Principal(user_id=1, workspace_id=1,
-                                                                            role=Role.viewer))
-                    response = client.get("/api/v1/scorecard", params={"period": "month"}, headers=headers)
-                    response.raise_for_status()
-                    body = response.json()
-                    assert sum(len(c) for c in body["columns"].values()) == args.kpis
-                    return body
-
-                this_month = today.replace(day=1)  # the scorecard's twelve months: eleven back and this one
-                params = {"ws": 1, "start": add_months(this_month, -11),
-                          "end": add_months(this_month, 1) - timedelta(days=1)}
-                conn = psycopg.connect(url)
-
-                def reference():
-                    return conn.execute(REFERENCE, params).fetchall()
-
-                check = reference()
-                months = {row[1] for row in check}
-                print(f"reference SQL: {len(check):,} values over {len(months)} months", flush=True)
-                api = timed(scorecard, args.rounds)
-                sql = timed(reference, args.rounds)
-                conn.close()
-                client.close()
-            finally:
-                proc.terminate()
-                proc.wait(timeout=20)
-        a, s = statistics.median(api), statistics.median(sql)
-        print(f"scorecard request (HTTP, {args.kpis} KPIs): median {a * 1000:.0f} ms "
-              f"(min {min(api) * 1000:.0f}, max {max(api) * 1000:.0f})")
-        print(f"single SQL aggregate:                 median {s * 1000:.0f} ms "
-              f"(min {min(sql) * 1000:.0f}, max {max(sql) * 1000:.0f})")
-        print(f"ratio: {a / s:.2f}")
-    finally:
-        if not args.keep:
-            drop(admin)
+        api, sql = compare(url, args.kpis, args.rounds, today)
+    a, s = statistics.median(api), statistics.median(sql)
+    print(f"scorecard request (HTTP, {args.kpis} KPIs): median {a * 1000:.0f} ms "
+          f"(min {min(api) * 1000:.0f}, max {max(api) * 1000:.0f})")
+    print(f"single SQL aggregate:                 median {s * 1000:.0f} ms "
+          f"(min {min(sql) * 1000:.0f}, max {max(sql) * 1000:.0f})")
+    print(f"ratio: {a / s:.2f}")
 
 
 if __name__ == "__main__":
