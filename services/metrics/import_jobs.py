@@ -1,7 +1,10 @@
 """Running an import: check every line, then store the good ones in committed chunks with progress.
 
-Each chunk and the progress it makes commit together, so a run cut off mid-way resumes after its last chunk;
-values are upserted on their key (KPI, period, start, source), so running again never duplicates anything."""
+All or nothing (the default): every line is checked first, then the rows are stored in key order. With
+store_good: a thread stores each chunk while the next one is checked. Each chunk and the progress it makes commit
+together, so a run cut off mid-way resumes after its last chunk; values are upserted on their key (KPI, period,
+start, source), so running again never duplicates anything. On PostgreSQL a chunk none of whose keys is stored
+yet is COPied straight into observations; others go through a temporary table and INSERT ... ON CONFLICT."""
 
 from __future__ import annotations
 
@@ -262,9 +265,14 @@ def _check_then_store(engine: Engine, record: ObservationImport, data: bytes, ch
         return _end(engine, record, ImportStatus.failed_validation)
     with engine.begin() as conn:
         _progress(conn, record.id, record.attempt, status=ImportStatus.storing)
-    store = _Store(engine, record)
-    for keys, lines in _sorted_chunks(good, size):
-        store.put(keys, lines)
+    store = _Store(engine, record, background=engine.dialect.name == "postgresql")  # the next chunk is made meanwhile
+    try:
+        for keys, lines in _sorted_chunks(good, size):
+            store.put(keys, lines)
+    except BaseException:
+        store.close(failed=True)
+        raise
+    store.close()
     return _end(engine, record, ImportStatus.done)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile, status
@@ -22,11 +23,12 @@ log = logging.getLogger("effekt.metrics.imports")
 READ_BLOCK = 1024 * 1024
 
 
-async def enqueue(request: Request, import_id: int, attempt: int) -> None:
+async def enqueue(request: Request, import_id: int, attempt: int, created: datetime) -> None:
     """Queue the run after the commit; if Redis is away the import stays queued and can be run again."""
+    # created_at in the job id too: ids start again in a fresh database while Redis remembers job ids
+    job_id = f"run_import:{import_id}:{int(created.timestamp() * 1_000_000)}:{attempt}"
     try:
-        await request.app.state.queue.enqueue_job("run_import", import_id, attempt,
-                                                  _job_id=f"run_import:{import_id}:{attempt}",
+        await request.app.state.queue.enqueue_job("run_import", import_id, attempt, _job_id=job_id,
                                                   _queue_name=queue_name("metrics"))
     except Exception:
         log.exception("could not queue import %s", import_id)
@@ -97,7 +99,7 @@ def run_import(import_id: int, request: Request, background: BackgroundTasks, se
     Running again (after a failure or an interruption) never duplicates a value: values are upserted."""
     record = imports.start_run(session=session, workspace_id=principal.workspace_id, import_id=import_id,
                                mapping=data.mapping if data else None)
-    background.add_task(enqueue, request, record.id, record.attempt)
+    background.add_task(enqueue, request, record.id, record.attempt, record.created_at)
     return imports.to_public(record)
 
 
