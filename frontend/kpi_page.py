@@ -172,10 +172,10 @@ def _target_rows(found: Any) -> list[dict[str, str]]:
     return [{f: kpi_form.as_text(t.get(f)) for f in TARGET_FIELDS} for t in items]
 
 
-def blank_entry(kpi: dict[str, Any]) -> dict[str, str]:
+def blank_entry(kpi: dict[str, Any], today: date) -> dict[str, str]:
     """Manual entry for the KPI's own period (a quarterly KPI is entered by month), starting today's period."""
     period = kpi.get("expected_frequency") if kpi.get("expected_frequency") in PERIODS else "month"
-    return {"period": period, "period_start": snap(period, date.today().isoformat()), "value": "", "note": ""}
+    return {"period": period, "period_start": snap(period, today.isoformat()), "value": "", "note": ""}
 
 
 async def _kpi(request: Request, browser: BrowserContext, kpi_id: int) -> dict[str, Any]:
@@ -224,7 +224,8 @@ async def detail_page(request: Request, browser: BrowserContext, kpi_id: int, *,
         "nav": "kpis", "kpi": kpi, "people": await people(request, browser),
         "surfaces": await surfaces(request, browser),
         "form": form or kpi_form.of_kpi(kpi), "errors": errors or {}, "targets": targets,
-        "target_errors": target_errors or {}, "entry": entry or blank_entry(kpi), "entry_errors": entry_errors or {},
+        "target_errors": target_errors or {}, "entry": entry or blank_entry(kpi, browser.principal.today()),
+        "entry_errors": entry_errors or {},
         "observations": observations.get("data") if isinstance(observations, dict) else None,
         "obs_page": page, "obs_pages": max(1, -(-obs_count // OBS_PER_PAGE)), "obs_count": obs_count,
         "inputs": inputs, "input_names": await kpi_names(request, browser, inputs), "periods": PERIODS,

@@ -223,3 +223,25 @@ def test_the_live_workers_open_a_due_cycle_on_schedule(client, account, live):
         time.sleep(0.2)
     # (the live goals worker's own startup run may have opened it first: the same single cycle)
     assert [(c["period_start"], c["opened_by"]) for c in rows] == [(_ended()[0].isoformat(), None)]
+
+
+def test_findings_answer_only_in_their_own_cycle_and_workspace(client, account, other_account):
+    surface = make_surface(client, account)
+    red_kpi(client, account, surface, _current())
+    h = account.headers()
+    first = client.post("/api/v1/cycles", headers=h, json={"surface_id": surface}).json()
+    finding = client.post(f"/api/v1/cycles/{first['id']}/findings", headers=h,
+                          json={"text": "Slow checkout", "change_kind": "technology"})
+    assert finding.status_code == 201, finding.text
+    path = f"/api/v1/cycles/{first['id']}/findings/{finding.json()['id']}"
+    for method, body in (("PATCH", {"text": "Mine now"}), ("DELETE", None)):
+        assert client.request(method, path, json=body, headers=other_account.headers()).status_code == 404
+        assert client.request(method, path, json=body, headers=viewer_headers(account)).status_code == 403
+    assert client.post(f"/api/v1/cycles/{first['id']}/findings", headers=viewer_headers(account),
+                       json={"text": "x", "change_kind": "content"}).status_code == 403
+    second = client.post("/api/v1/cycles", headers=h, json={"surface_id": make_surface(client, account, "App")})
+    assert second.status_code == 201, second.text
+    elsewhere = f"/api/v1/cycles/{second.json()['id']}/findings/{finding.json()['id']}"
+    assert client.patch(elsewhere, headers=h, json={"text": "moved"}).status_code == 404  # not this cycle's
+    kept = client.get(f"/api/v1/cycles/{first['id']}", headers=h).json()["findings"]
+    assert [(f["id"], f["text"]) for f in kept] == [(finding.json()["id"], "Slow checkout")]

@@ -6,6 +6,7 @@ import time
 from datetime import date, timedelta
 
 from tests import support
+from tests.test_cycles_api import viewer_headers
 
 KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum",
        "category": "result"}
@@ -74,3 +75,12 @@ def test_other_workspaces_and_viewers(client, account, other_account):
     wrong = client.put(f"/api/v1/imports/{record['id']}/mapping", json={"columns": ["value"]},
                        headers=account.headers())
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "columns"
+    mapping = {"columns": ["kpi_name", "period", "period_start", "value"]}
+    foreign = client.put(f"/api/v1/imports/{record['id']}/mapping", json=mapping, headers=other_account.headers())
+    assert foreign.status_code == 404, foreign.text
+    reader = viewer_headers(account)  # a viewer of the import's own workspace: reads, never writes
+    assert client.get(f"/api/v1/imports/{record['id']}", headers=reader).status_code == 200
+    for method, path, body in (("PUT", "/mapping", mapping), ("POST", "/run", None), ("DELETE", "", None)):
+        resp = client.request(method, f"/api/v1/imports/{record['id']}{path}", json=body, headers=reader)
+        assert resp.status_code == 403, (method, path, resp.text)
+    assert client.get(f"/api/v1/imports/{record['id']}", headers=account.headers()).json()["status"] == "uploaded"

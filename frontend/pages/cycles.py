@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -92,7 +93,8 @@ async def open_cycle(request: Request, browser: WorkspaceDep):
         errors = answer.field_errors(OPEN_ERRORS) if answer.status == 422 else {"surface_id": OPEN_ERRORS["surface_id"]}
         return await list_page(request, browser, filters, form=form, errors=errors, status=422)
     if answer.status == 409:
-        existing = int_or_none(str(answer.body.get("detail", "")).split()[1]) if isinstance(answer.body, dict) else None
+        found = re.search(r"\bCycle (\d+)\b", str(answer.body.get("detail", ""))) if isinstance(answer.body, dict) else None
+        existing = int(found.group(1)) if found else None
         return await list_page(request, browser, filters, form=form, conflict=existing or 0, status=409)
     if not answer.ok:
         raise refusal(answer)

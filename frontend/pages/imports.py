@@ -166,13 +166,15 @@ async def _import_page(request: Request, browser: BrowserContext, import_id: int
         answer = await call(request, browser, "GET", f"{API}/{import_id}/problems", service="metrics",
                             params={"limit": PROBLEMS_PER_PAGE, "offset": (page - 1) * PROBLEMS_PER_PAGE})
         problems = answer.body if answer.ok else problems
-    kpis = await call(request, browser, "GET", "/api/v1/kpis", service="metrics", params={"limit": 500})
     running = record["status"] in RUNNING and not record["interrupted"]
+    kpis = None  # for the mapping form's KPI choice; not on every poll of a running import
+    if not running:
+        kpis = await call(request, browser, "GET", "/api/v1/kpis", service="metrics", params={"limit": 500})
     total = record["rows_total"] or 0
     return render(request, "import.html", {
         "nav": "kpis", "record": record, "mapping": mapping or record["mapping"] or record["suggested"],
         "roles": ROLES, "periods": PERIODS, "statuses": STATUSES, "running": running,
-        "kpis": kpis.body["data"] if kpis.ok else [], "problems": problems["data"],
+        "kpis": kpis.body["data"] if kpis is not None and kpis.ok else [], "problems": problems["data"],
         "problem_count": problems["count"], "problems_page": page,
         "problem_pages": max(1, -(-problems["count"] // PROBLEMS_PER_PAGE)),
         "total": total,

@@ -47,16 +47,6 @@ def query(choice: dict[str, Any], **changes: Any) -> str:
     return urlencode({k: v for k, v in pairs.items() if v})
 
 
-def arrange(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A column's cards, each derived KPI placed right after the last of its inputs in the same column."""
-    plain = [i for i in items if not i.get("derived")]
-    for item in (i for i in items if i.get("derived")):
-        inputs = {x.get("id", x.get("kpi_id")) if isinstance(x, dict) else x for x in item.get("inputs") or []}
-        at = max((n for n, other in enumerate(plain) if other["kpi_id"] in inputs), default=len(plain) - 1)
-        plain.insert(at + 1, item)
-    return plain
-
-
 async def _last_observed(request: Request, browser: BrowserContext, items: list[dict[str, Any]]) -> dict[int, str]:
     """When each stale KPI last had a value, if the items do not say (one call, only when some are stale)."""
     missing = [i["kpi_id"] for i in items if i.get("stale") and not i.get("last_observed")]
@@ -82,7 +72,8 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
         down = card is None
     except Down:
         down = True
-    columns = {key: arrange(card["columns"].get(key, [])) for key, _, _ in COLUMNS} if card else {}
+    # In the API's order: derived KPIs already stand beside their inputs (services/metrics/scorecard.py).
+    columns = {key: card["columns"].get(key, []) for key, _, _ in COLUMNS} if card else {}
     items = [i for col in columns.values() for i in col]
     last = await _last_observed(request, browser, items)
     names = await kpi_names(request, browser, sorted({x for i in items if i.get("derived")

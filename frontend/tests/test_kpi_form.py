@@ -1,4 +1,4 @@
-"""The KPI pages' form logic: what the API gets, manual entry's period start, target errors, the scorecard order."""
+"""The KPI pages' form logic: what the API gets, manual entry's period start, target errors, scorecard parameters."""
 
 from __future__ import annotations
 
@@ -48,12 +48,6 @@ def test_target_errors_go_to_their_rows():
     errors = kpi_page.target_errors(answer)
     assert errors[1] == kpi_page.OVERLAP and errors[2] == kpi_page.TARGET_ERRORS["target"]
     assert kpi_page.target_errors(Answer(422, {"detail": "?"})) == {-1: FORM_PROBLEM}
-
-
-def test_derived_kpis_stand_after_their_inputs():
-    items = [{"kpi_id": 1}, {"kpi_id": 9, "derived": True, "inputs": [1, 2]}, {"kpi_id": 2}, {"kpi_id": 3},
-             {"kpi_id": 8, "derived": True, "inputs": [77]}]
-    assert [i["kpi_id"] for i in scorecard.arrange(items)] == [1, 2, 9, 3, 8]
 
 
 def test_band_targets_default_to_the_middle_and_a_date_target_is_one_day():

@@ -102,10 +102,11 @@ def existing(session: Session, workspace_id: int, surface_id: int, period_start:
 
 def open_cycle(*, session: Session, workspace_id: int, surface_id: int, surface_name: str, cadence: str,
                period_start: date, period_end: date, opened_by: int | None = None,
-               at: datetime | None = None) -> tuple[Cycle, bool]:
+               at: datetime | None = None, today: date | None = None) -> tuple[Cycle, bool]:
     """Open the surface's cycle for the period and freeze its snapshot; (cycle, created). Idempotent.
 
-    `at` stamps opened_at (the demo seed backdates its cycles); default now."""
+    `at` stamps opened_at (the demo seed backdates its cycles); default now. `today` (the workspace's)
+    decides whether the period still runs, so a summed KPI is judged on pace."""
     if period_end < period_start:
         raise Invalid.field("period_end", "must not be before period_start")
     now = at or utcnow()
@@ -117,7 +118,7 @@ def open_cycle(*, session: Session, workspace_id: int, surface_id: int, surface_
     if new_id is None:
         return existing(session, workspace_id, surface_id, period_start), False
     cycle = session.get(Cycle, new_id)
-    freeze(session=session, cycle=cycle)
+    freeze(session=session, cycle=cycle, today=today)
     return cycle, True
 
 
@@ -131,7 +132,7 @@ def open_for_surface(*, session: Session, workspace_id: int, surface: dict[str, 
                                today=today or date.today(), period_start=period_start, choice=period)
     cycle, created = open_cycle(session=session, workspace_id=workspace_id, surface_id=surface["id"],
                                 surface_name=surface["name"], cadence=surface["cadence"], period_start=start,
-                                period_end=end, opened_by=opened_by, at=at)
+                                period_end=end, opened_by=opened_by, at=at, today=today)
     if not created:
         raise Conflict(f"Cycle {cycle.id} already covers {surface['name']} from {start.isoformat()}.",
                        errors=[field_error("period_start", f"cycle {cycle.id} covers this period")],
@@ -165,7 +166,8 @@ def _previous_values(session: Session, cycle: Cycle) -> dict[int, float | None] 
     return dict(rows)
 
 
-def figures(session: Session, cycle: Cycle, kpis: Sequence[Kpi]) -> dict[int, dict[str, Any]]:
+def figures(session: Session, cycle: Cycle, kpis: Sequence[Kpi],
+            today: date | None = None) -> dict[int, dict[str, Any]]:
     """The frozen fields of each KPI for the cycle's period: five queries whatever the number of KPIs."""
     ids = [k.id for k in kpis]
     previous = _previous_values(session, cycle)
@@ -176,7 +178,7 @@ def figures(session: Session, cycle: Cycle, kpis: Sequence[Kpi]) -> dict[int, di
     found = targets.values(session, ids, buckets)
     goals = targets.goals_for(session, ids, {i: (cycle.period_start, cycle.period_end) for i in ids})
     out = {}
-    window, today = (cycle.period_start, cycle.period_end), date.today()
+    window, today = (cycle.period_start, cycle.period_end), today or date.today()
     for kpi in kpis:
         value = found.get((kpi.id, 0))
         before = found.get((kpi.id, 1)) if previous is None else previous.get(kpi.id)
@@ -200,20 +202,20 @@ def _insert_items(session: Session, cycle: Cycle, found: dict[int, dict[str, Any
                           "updated_at": now, **fields} for kpi_id, fields in found.items()])
 
 
-def freeze(*, session: Session, cycle: Cycle) -> None:
+def freeze(*, session: Session, cycle: Cycle, today: date | None = None) -> None:
     """Write the snapshot of a new cycle: one item per KPI it covers."""
     kpis = surface_kpis(session, cycle.workspace_id, cycle.surface_id)
-    _insert_items(session, cycle, figures(session, cycle, kpis))
+    _insert_items(session, cycle, figures(session, cycle, kpis, today))
 
 
-def refresh(*, session: Session, cycle: Cycle) -> Cycle:
+def refresh(*, session: Session, cycle: Cycle, today: date | None = None) -> Cycle:
     """Take late data into an open cycle: figures are frozen again, notes and root causes stay.
 
     KPIs added to the surface since come in; items of KPIs archived since stay as they were frozen."""
     if cycle.status != CycleStatus.open:
         raise Conflict(f"Cycle {cycle.id} is closed; its snapshot can no longer change.")
     kpis = surface_kpis(session, cycle.workspace_id, cycle.surface_id)
-    found = figures(session, cycle, kpis)
+    found = figures(session, cycle, kpis, today)
     items = {i.kpi_id: i for i in session.exec(select(CycleItem).where(CycleItem.cycle_id == cycle.id)).all()}
     for kpi_id, fields in found.items():
         if kpi_id in items:

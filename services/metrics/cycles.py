@@ -20,11 +20,11 @@ from services.metrics.cycle_models import (ChangeKind, CompareCell, CompareRow, 
                                            CycleFinding, CycleItem, CycleItemPublic, CyclePublic, CycleStatus,
                                            FindingPublic)
 from services.metrics.cycle_snapshot import CATEGORY_ORDER
+from services.metrics.observations import cell
 
 CYCLE_SORTS = {"period_start", "period_end", "opened_at", "closed_at", "surface_name", "status"}
 FINDING_SORTS = {"created_at", "updated_at", "change_kind"}
 MAX_COMPARE = 12
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OFF_TRACK = "off_track"
 CSV_COLUMNS = ("cycle_id", "surface", "period_start", "period_end", "cycle_status", "category", "kpi_id", "kpi",
                "unit", "currency_code", "value", "target", "band_low", "band_high", "attainment", "status",
@@ -169,13 +169,6 @@ def compare(*, session: Session, workspace_id: int, ids: Sequence[int]) -> Compa
     return Comparison(cycles=summaries(session, cycles), rows=ordered)
 
 
-def _cell(text: str | None) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (as observations.csv does)."""
-    if not text:
-        return ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _num(value: float | None) -> str:
     return "" if value is None else repr(value)
 
@@ -187,9 +180,9 @@ def export_csv(*, session: Session, workspace_id: int, cycle_id: int) -> tuple[C
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for item in items_of(session, cycle.id):
-        writer.writerow([cycle.id, _cell(cycle.surface_name), cycle.period_start.isoformat(),
+        writer.writerow([cycle.id, cell(cycle.surface_name), cycle.period_start.isoformat(),
                          cycle.period_end.isoformat(), cycle.status.value, item.category, item.kpi_id,
-                         _cell(item.name), item.unit, item.currency_code or "", _num(item.value), _num(item.target),
+                         cell(item.name), item.unit, item.currency_code or "", _num(item.value), _num(item.target),
                          _num(item.band_low), _num(item.band_high), _num(item.attainment), item.status,
-                         _num(item.previous_value), _num(item.change), _cell(item.note), _cell(item.root_cause)])
+                         _num(item.previous_value), _num(item.change), cell(item.note), cell(item.root_cause)])
     return cycle, out.getvalue()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 40  # nesting of parentheses and unary minus; far beyond any real formula, far below the stack
+MAX_OPERATIONS = 100  # a chain a + b + c … is a tree as deep as it is long: keep it far below the stack too
 TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<ref>\[[^\]]*\]?)|(?P<op>[-+*/()]))")
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
@@ -89,6 +90,7 @@ class _Parser:
         self.tokens = _tokens(text)
         self.at = 0
         self.depth = 0
+        self.operations = 0
 
     @property
     def token(self) -> _Token:
@@ -102,6 +104,9 @@ class _Parser:
         left = self.unary()
         while self.token.kind == "op" and PRECEDENCE.get(self.token.text, 0) >= min_precedence:
             op = self.token.text
+            self.operations += 1
+            if self.operations > MAX_OPERATIONS:
+                raise FormulaError(f"at most {MAX_OPERATIONS} operations (+ - * /); position {self.token.position}")
             self.at += 1
             left = Bin(op, left, self.expression(PRECEDENCE[op] + 1))
         return left

@@ -110,7 +110,8 @@ def delete_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
              description="Notes, root causes and findings stay; KPIs added since come in.")
 def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
     cycle = cycles.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
-    return cycles.detail(session=session, cycle=cycle_snapshot.refresh(session=session, cycle=cycle))
+    fresh = cycle_snapshot.refresh(session=session, cycle=cycle, today=principal.today())
+    return cycles.detail(session=session, cycle=fresh)
 
 
 @router.patch("/{cycle_id}/items/{kpi_id}", response_model=CycleItemPublic, responses={**NOT_FOUND, **CLOSED},

@@ -60,6 +60,15 @@ def test_too_long_is_refused():
         formula.parse("1+" * 1000 + "1")
 
 
+def test_a_long_chain_is_refused_before_it_could_exhaust_the_stack():
+    """a + 1 + 1 … is a tree as deep as it is long; every walk over it recurses."""
+    assert formula.evaluate(formula.parse("[#1]" + "+1" * 100), lambda ref: 1.0) == 101.0
+    with pytest.raises(FormulaError, match="at most 100 operations"):
+        formula.parse("[#1]" + "+1" * 101)
+    with pytest.raises(FormulaError, match="at most 100 operations"):
+        formula.parse("[#1]" + "+1" * 990)  # 1,984 characters: within the length limit
+
+
 @pytest.mark.parametrize("text, values, expected", [
     ("[#1] / [#2]", {1: 10.0, 2: 4.0}, 2.5),
     ("[#1] / [#2] * 100", {1: 1.0, 2: 8.0}, 12.5),

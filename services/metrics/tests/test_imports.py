@@ -30,7 +30,7 @@ def queued(monkeypatch):
     """The runs the routes queue, instead of Redis."""
     runs: list[tuple[int, int]] = []
 
-    async def fake(request, import_id, attempt):
+    async def fake(request, import_id, attempt, created):
         runs.append((import_id, attempt))
 
     monkeypatch.setattr(routes_imports, "enqueue", fake)
