@@ -148,6 +148,8 @@ def list_observations(*, session: Session, workspace_id: int, kpi_id: int | None
     if kpi_id is not None:
         get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
         where.append(Observation.kpi_id == kpi_id)
+    else:  # through the workspace's KPIs: the unique key leads with kpi_id (observations have no workspace index)
+        where.append(col(Observation.kpi_id).in_(select(Kpi.id).where(Kpi.workspace_id == workspace_id)))
     if period is not None:
         where.append(Observation.period == period)
     if date_from is not None:
