@@ -300,10 +300,14 @@ def figures(session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket
     for (kpi_id, index), figures_ in found.figures.items():
         node = graph.nodes.get(kpi_id)
         picked[(kpi_id, index)] = _finite(figures_[AGGREGATES.index(node.aggregation if node else "sum")])
-    out: dict[tuple[int, int], float] = {}
-    for index in range(len(buckets)):
+    formulas = {k for k, node in graph.nodes.items() if node.derived}
+    wanted = set(kpi_ids) - formulas  # picked also holds inputs that were not asked for
+    out = {(k, i): value for (k, i), value in picked.items() if value is not None and k in wanted
+           and (applies[i] is None or k in applies[i])}
+    derived = [k for k in kpi_ids if k in formulas]
+    for index in range(len(buckets)) if derived else ():
         memo: dict[int, float | None] = {}
-        for kpi_id in (kpi_ids if applies[index] is None else applies[index]):
+        for kpi_id in (derived if applies[index] is None else [k for k in derived if k in applies[index]]):
             value = graph.value(kpi_id, lambda k: picked.get((k, index)), memo)
             if value is not None:
                 out[(kpi_id, index)] = value
