@@ -61,8 +61,11 @@ def ensure_chromium() -> None:
         subprocess.call(["apt-get", "update", "-qq"], env=env)
         subprocess.call(["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"], env=env)
     if not CHROMIUM.exists():
-        print(f"note: no Chromium at {CHROMIUM}; browser tests will be skipped "
-              "(install Debian's `chromium`, or set EFFEKT_CHROMIUM).", flush=True)
+        print(
+            f"note: no Chromium at {CHROMIUM}; browser tests will be skipped "
+            "(install Debian's `chromium`, or set EFFEKT_CHROMIUM).",
+            flush=True,
+        )
 
 
 def main(argv: list[str]) -> int:

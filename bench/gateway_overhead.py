@@ -58,6 +58,7 @@ class Result:
 
 # --- the stack ------------------------------------------------------------------------------------------------
 
+
 def effekt_command() -> list[str]:
     script = Path(sys.executable).with_name("effekt")
     return [str(script)] if script.exists() else [sys.executable, "-c", "from effekt.cli import app; app()"]
@@ -79,8 +80,9 @@ def child_env(data_dir: Path, redis_url: str | None) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> str:
-    done = subprocess.run([*effekt_command(), *args], env=env, input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [*effekt_command(), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
     if done.returncode != 0:
         raise SystemExit(f"`effekt {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout
@@ -91,14 +93,21 @@ def create_account(env: dict[str, str]) -> str:
     run_cli(["migrate"], env)
     run_cli(["user", "create", "--email", EMAIL, "--name", "Bench", "--password-stdin"], env, stdin=PASSWORD + "\n")
     run_cli(["workspace", "create", "--name", "Bench", "--slug", "bench", "--owner", EMAIL], env)
-    out = run_cli(["token", "create", "--email", EMAIL, "--workspace", "bench", "--role", "admin", "--name", "bench"], env)
+    out = run_cli(
+        ["token", "create", "--email", EMAIL, "--workspace", "bench", "--role", "admin", "--name", "bench"], env
+    )
     return out.strip().splitlines()[-1]
 
 
 def spawn(role: str, port: int, env: dict[str, str], logs: Path) -> subprocess.Popen:
     with open(logs / f"{role}.log", "wb") as log:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([*effekt_command(), "serve", role, "--host", HOST, "--port", str(port)],
-                                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [*effekt_command(), "serve", role, "--host", HOST, "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
@@ -136,6 +145,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 # --- load generators ------------------------------------------------------------------------------------------
+
 
 def run_wrk(url: str, headers: dict[str, str], concurrency: int, seconds: float) -> tuple[int, float, int, dict]:
     args = [WRK, "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
@@ -175,7 +185,7 @@ async def _python_load(url: str, headers: dict[str, str], concurrency: int, seco
                 lower = raw.lower()
                 at = lower.find(b"\r\ncontent-length:")
                 if at >= 0:
-                    await reader.readexactly(int(lower[at + 17:lower.index(b"\r\n", at + 2)]))
+                    await reader.readexactly(int(lower[at + 17 : lower.index(b"\r\n", at + 2)]))
                 elif b"transfer-encoding: chunked" in lower:
                     while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
                         await reader.readexactly(size + 2)
@@ -212,10 +222,29 @@ def start_profilers(args, label: str, pids: dict[str, int]) -> list[subprocess.P
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     out = Path(args.profile)
     out.mkdir(parents=True, exist_ok=True)
-    return [subprocess.Popen([py_spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--nonblocking", "--gil",
-                              "--duration", str(max(1, round(args.seconds))),
-                              "--output", str(out / f"{label}-{name}.txt")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for name, pid in pids.items()]
+    return [
+        subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "--nonblocking",
+                "--gil",
+                "--duration",
+                str(max(1, round(args.seconds))),
+                "--output",
+                str(out / f"{label}-{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+    ]
 
 
 def measure(label: str, generator: str, url: str, headers: dict[str, str], args, pids: dict[str, int]) -> Result:
@@ -241,17 +270,25 @@ def server_cpu(result: Result, names: list[str]) -> float:
 
 # --- the benchmark --------------------------------------------------------------------------------------------
 
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=10, help="measured time per mode (default 10)")
     p.add_argument("--warmup", type=float, default=2, help="unmeasured load before each run (default 2)")
     p.add_argument("--concurrency", type=int, default=10, help="connections in flight (default 10)")
     p.add_argument("--rounds", type=int, default=1, help="alternate direct/gateway runs; medians are reported")
-    p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
-                   help=f"auto: {WRK} when installed, else the Python generator")
+    p.add_argument(
+        "--generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help=f"auto: {WRK} when installed, else the Python generator",
+    )
     p.add_argument("--redis-url", help="use this Redis instead of the embedded one")
-    p.add_argument("--profile", metavar="DIR", help="record py-spy profiles of the servers into DIR "
-                   "(py-spy must be installed; it perturbs the numbers)")
+    p.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="record py-spy profiles of the servers into DIR (py-spy must be installed; it perturbs the numbers)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the data dir and logs (printed at the end)")
     return p.parse_args(argv)
 
@@ -289,9 +326,16 @@ def main(argv: list[str] | None = None) -> None:
         bearer = {"Authorization": f"Bearer {token}"}
         with httpx.Client(timeout=10) as client:
             me = client.get(gateway_url + "/api/v1/me", headers=bearer).raise_for_status().json()
-            client.post(gateway_url + "/api/v1/surfaces", headers=bearer, json={
-                "name": "Bench shop", "kind": "web_shop", "url": "https://shop.example.com",
-                "period_start": dt.date.today().isoformat()}).raise_for_status()
+            client.post(
+                gateway_url + "/api/v1/surfaces",
+                headers=bearer,
+                json={
+                    "name": "Bench shop",
+                    "kind": "web_shop",
+                    "url": "https://shop.example.com",
+                    "period_start": dt.date.today().isoformat(),
+                },
+            ).raise_for_status()
             principal = Principal(user_id=me["user"]["id"], workspace_id=me["workspace"]["id"], role=Role(me["role"]))
             ttl = int((args.warmup + args.seconds) * args.rounds * 2 + 600)
             signed = {IDENTITY_HEADER: sign_identity(key, principal, ttl=ttl)}
@@ -300,15 +344,26 @@ def main(argv: list[str] | None = None) -> None:
             assert direct_body == gateway_body and direct_body["count"] == 1, (direct_body, gateway_body)
 
         pids = {"goals": procs[0].pid, "gateway": procs[1].pid}
-        print(f"load generator: {generator}, {args.concurrency} connections, {args.warmup:g} s warm-up + "
-              f"{args.seconds:g} s per run, {args.rounds} round(s); {os.cpu_count()} CPUs; GET {PATH}")
+        print(
+            f"load generator: {generator}, {args.concurrency} connections, {args.warmup:g} s warm-up + "
+            f"{args.seconds:g} s per run, {args.rounds} round(s); {os.cpu_count()} CPUs; GET {PATH}"
+        )
         direct_runs, gateway_runs = [], []
         for _ in range(args.rounds):
-            direct_runs.append(measure("direct (goals, signed identity)", generator, goals_url + PATH, signed, args,
-                                       {"goals": pids["goals"]}))
+            direct_runs.append(
+                measure(
+                    "direct (goals, signed identity)",
+                    generator,
+                    goals_url + PATH,
+                    signed,
+                    args,
+                    {"goals": pids["goals"]},
+                )
+            )
             print(direct_runs[-1].line(), flush=True)
-            gateway_runs.append(measure("through gateway (bearer token)", generator, gateway_url + PATH, bearer,
-                                        args, pids))
+            gateway_runs.append(
+                measure("through gateway (bearer token)", generator, gateway_url + PATH, bearer, args, pids)
+            )
             print(gateway_runs[-1].line(), flush=True)
         direct = statistics.median(r.rate for r in direct_runs)
         gateway = statistics.median(r.rate for r in gateway_runs)
@@ -318,8 +373,10 @@ def main(argv: list[str] | None = None) -> None:
         cpu_through = statistics.median(server_cpu(r, ["goals", "gateway"]) for r in gateway_runs)
         cpu_gateway = statistics.median(server_cpu(r, ["gateway"]) for r in gateway_runs)
         # Throughput swings with whatever else the machine runs; CPU time per request swings less.
-        print(f"server CPU per request: direct {cpu_direct:.2f} ms, through the gateway {cpu_through:.2f} ms "
-              f"(gateway {cpu_gateway:.2f} ms); CPU ratio {cpu_direct / cpu_through:.2f}")
+        print(
+            f"server CPU per request: direct {cpu_direct:.2f} ms, through the gateway {cpu_through:.2f} ms "
+            f"(gateway {cpu_gateway:.2f} ms); CPU ratio {cpu_direct / cpu_through:.2f}"
+        )
         print(f"direct: {direct:.1f} req/s   gateway: {gateway:.1f} req/s")
         print(f"ratio: {gateway / direct:.2f}")
     finally:

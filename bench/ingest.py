@@ -81,7 +81,7 @@ def copy_seconds(url: str, data: bytes) -> float:
         started = time.perf_counter()
         with conn.cursor().copy("COPY bare FROM STDIN (FORMAT csv, HEADER true, DELIMITER ';')") as copy:
             for start in range(0, len(data), 1 << 20):
-                copy.write(data[start:start + (1 << 20)])
+                copy.write(data[start : start + (1 << 20)])
         return time.perf_counter() - started
 
 
@@ -89,10 +89,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--kpis", type=int, default=1000)
-    parser.add_argument("--store-good", action="store_true",
-                        help="store good lines as they are checked (one pass) instead of all or nothing (two)")
-    parser.add_argument("--database-url", default=os.environ.get("EFFEKT_TEST_DATABASE_URL",
-                                                                 "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--store-good",
+        action="store_true",
+        help="store good lines as they are checked (one pass) instead of all or nothing (two)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("EFFEKT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     args = parser.parse_args()
     data = make_csv(args.rows, args.kpis)
     with scratch_database(args.database_url, DATABASE) as url:

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scratch_db import scratch_database  # noqa: E402  (bench/, beside this file)
+
 from kit.dates import add_months  # noqa: E402
 from kit.identity import IDENTITY_HEADER, Principal, sign_identity  # noqa: E402
 from kit.roles import Role  # noqa: E402
@@ -64,9 +65,17 @@ def seed(url: str, n_kpis: int, years: int, today: date) -> int:
     def add(session):
         ids = []
         for i in range(n_kpis):
-            kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(
-                name=f"KPI {i:04d}", category=CATEGORIES[i % 3], aggregation=AGGREGATIONS[i % 5],
-                expected_frequency="day", baseline_value=100.0))
+            kpi = service.create_kpi(
+                session=session,
+                workspace_id=1,
+                data=KpiCreate(
+                    name=f"KPI {i:04d}",
+                    category=CATEGORIES[i % 3],
+                    aggregation=AGGREGATIONS[i % 5],
+                    expected_frequency="day",
+                    baseline_value=100.0,
+                ),
+            )
             ids.append(kpi.id)
         return ids
 
@@ -82,17 +91,22 @@ def seed(url: str, n_kpis: int, years: int, today: date) -> int:
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
         with conn.cursor() as cur:
             for year in range(today.year - years, today.year + 1):
-                cur.executemany("INSERT INTO kpi_targets (kpi_id, workspace_id, period_start, period_end, target) "
-                                "VALUES (%s, 1, %s, %s, %s)",
-                                [(k, date(year, 1, 1), date(year, 12, 31), 120.0) for k in ids])
-            with cur.copy("COPY observations (kpi_id, workspace_id, period, period_start, value, source, "
-                          "created_at, updated_at) FROM STDIN") as copy:
+                cur.executemany(
+                    "INSERT INTO kpi_targets (kpi_id, workspace_id, period_start, period_end, target) "
+                    "VALUES (%s, 1, %s, %s, %s)",
+                    [(k, date(year, 1, 1), date(year, 12, 31), 120.0) for k in ids],
+                )
+            with cur.copy(
+                "COPY observations (kpi_id, workspace_id, period, period_start, value, source, "
+                "created_at, updated_at) FROM STDIN"
+            ) as copy:
                 stamp = "2026-01-01 00:00:00+00"
                 for kpi_id in ids:
                     buf = io.StringIO()
                     for day in days:
-                        buf.write(f"{kpi_id}\t1\tday\t{day.isoformat()}\t{rnd.uniform(50, 150):.3f}\tapi\t"
-                                  f"{stamp}\t{stamp}\n")
+                        buf.write(
+                            f"{kpi_id}\t1\tday\t{day.isoformat()}\t{rnd.uniform(50, 150):.3f}\tapi\t{stamp}\t{stamp}\n"
+                        )
                     copy.write(buf.getvalue())
                     rows += len(days)
         conn.commit()
@@ -108,9 +122,14 @@ def free_port() -> int:
 
 def start_service(url: str, port: int, data_dir: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_")}
-    env.update(EFFEKT_DATA_DIR=data_dir, EFFEKT_METRICS_DATABASE_URL=url, EFFEKT_SIGNING_KEY=KEY,
-               EFFEKT_LOG_LEVEL="WARNING", EFFEKT_LOG_JSON="false",
-               REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    env.update(
+        EFFEKT_DATA_DIR=data_dir,
+        EFFEKT_METRICS_DATABASE_URL=url,
+        EFFEKT_SIGNING_KEY=KEY,
+        EFFEKT_LOG_LEVEL="WARNING",
+        EFFEKT_LOG_JSON="false",
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    )
     script = Path(sys.executable).with_name("effekt")
     proc = subprocess.Popen([str(script), "serve", "metrics", "--port", str(port)], env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
@@ -143,16 +162,21 @@ def compare(url: str, kpis: int, rounds: int, today: date) -> tuple[list[float],
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
         conn = psycopg.connect(url)
         try:
+
             def scorecard():
                 identity = sign_identity(KEY, Principal(user_id=1, workspace_id=1, role=Role.viewer))
-                response = client.get("/api/v1/scorecard", params={"period": "month"},
-                                      headers={IDENTITY_HEADER: identity})
+                response = client.get(
+                    "/api/v1/scorecard", params={"period": "month"}, headers={IDENTITY_HEADER: identity}
+                )
                 response.raise_for_status()
                 assert sum(len(c) for c in response.json()["columns"].values()) == kpis
 
             this_month = today.replace(day=1)  # the scorecard's twelve months: eleven back and this one
-            params = {"ws": 1, "start": add_months(this_month, -11),
-                      "end": add_months(this_month, 1) - timedelta(days=1)}
+            params = {
+                "ws": 1,
+                "start": add_months(this_month, -11),
+                "end": add_months(this_month, 1) - timedelta(days=1),
+            }
 
             def reference():
                 return conn.execute(REFERENCE, params).fetchall()
@@ -172,23 +196,30 @@ def main() -> None:
     parser.add_argument("--kpis", type=int, default=1000)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--database-url", default=os.environ.get(
-        "EFFEKT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("EFFEKT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the bench database afterwards.")
     args = parser.parse_args()
     today = date.today()
     with scratch_database(args.database_url, DB, keep=args.keep) as url:
         from kit import migrations
+
         migrations.upgrade(ROOT / "services" / "metrics", url)
         t0 = time.perf_counter()
         rows = seed(url, args.kpis, args.years, today)
         print(f"seeded {args.kpis} KPIs, {rows:,} observations in {time.perf_counter() - t0:.1f} s", flush=True)
         api, sql = compare(url, args.kpis, args.rounds, today)
     a, s = statistics.median(api), statistics.median(sql)
-    print(f"scorecard request (HTTP, {args.kpis} KPIs): median {a * 1000:.0f} ms "
-          f"(min {min(api) * 1000:.0f}, max {max(api) * 1000:.0f})")
-    print(f"single SQL aggregate:                 median {s * 1000:.0f} ms "
-          f"(min {min(sql) * 1000:.0f}, max {max(sql) * 1000:.0f})")
+    print(
+        f"scorecard request (HTTP, {args.kpis} KPIs): median {a * 1000:.0f} ms "
+        f"(min {min(api) * 1000:.0f}, max {max(api) * 1000:.0f})"
+    )
+    print(
+        f"single SQL aggregate:                 median {s * 1000:.0f} ms "
+        f"(min {min(sql) * 1000:.0f}, max {max(sql) * 1000:.0f})"
+    )
     print(f"ratio: {a / s:.2f}")
 
 

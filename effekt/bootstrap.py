@@ -60,9 +60,11 @@ def seed_demo(data_dir: Path) -> DemoLogin:
             engine = make_engine(part.database_url())
             try:
                 if step == "seed":
-                    in_session(engine, lambda s: demo.seed(s, workspace_id=workspace_id, people=people, refs=refs))
+                    in_session(
+                        engine, lambda s, demo=demo: demo.seed(s, workspace_id=workspace_id, people=people, refs=refs)
+                    )
                 else:
-                    in_session(engine, lambda s: demo.connect(s, workspace_id=workspace_id, refs=refs))
+                    in_session(engine, lambda s, demo=demo: demo.connect(s, workspace_id=workspace_id, refs=refs))
             finally:
                 engine.dispose()
     return DemoLogin(gateway_demo.DEMO_EMAIL, password, created)

@@ -10,12 +10,15 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Effekt: goal-driven active management of websites and digital services.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Effekt: goal-driven active management of websites and digital services.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 workspace_app = typer.Typer(help="Manage workspaces.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
@@ -50,8 +53,13 @@ class TokenRole(StrEnum):
     admin = "admin"
 
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where SQLite files and the embedded Redis live "
-                                                 "(default: EFFEKT_DATA_DIR, else a per-user data folder).")]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where SQLite files and the embedded Redis live (default: EFFEKT_DATA_DIR, else a per-user data folder).",
+    ),
+]
 
 
 def _use_data_dir(data_dir: Path | None) -> Path:
@@ -75,22 +83,25 @@ def _logging(service: str, *, as_json: bool | None = None) -> None:
 
 
 @app.command()
-def up(port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 8000,
-       host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-       data_dir: DataDir = None) -> None:
+def up(
+    port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    data_dir: DataDir = None,
+) -> None:
     """Run everything on this machine: gateway, UI, the three services and their workers, with demo data."""
     started = time.perf_counter()
     path = _use_data_dir(data_dir)
     _logging("effekt", as_json=False)
     logging.getLogger().setLevel(logging.WARNING)
     from effekt import bootstrap, runner
-    from kit.embedded_redis import ensure_redis_url, stop as stop_redis
+    from kit.embedded_redis import ensure_redis_url
+    from kit.embedded_redis import stop as stop_redis
 
     try:
         gateway_socket = runner.bind(host, port)
     except OSError as exc:
         typer.secho(f"Port {port} on {host} is in use ({exc.strerror}). Try --port {port + 10}.", fg="red", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     redis_url = ensure_redis_url()
     try:
         service_sockets = runner.publish_service_ports(host, gateway_socket)
@@ -100,8 +111,11 @@ def up(port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 
 
         def ready() -> None:
             shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-            typer.secho(f"\nEffekt is running at http://{shown}:{port}  (ready in {time.perf_counter() - started:.1f} s)",
-                        fg="green", bold=True)
+            typer.secho(
+                f"\nEffekt is running at http://{shown}:{port}  (ready in {time.perf_counter() - started:.1f} s)",
+                fg="green",
+                bold=True,
+            )
             typer.echo(f"  Sign in as {login.email}  password: {login.password}")
             typer.echo(f"  API docs: http://{shown}:{port}/api/docs")
             typer.echo(f"  Data: {path}")
@@ -114,12 +128,15 @@ def up(port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 
 
 
 @app.command()
-def serve(role: Annotated[RoleName, typer.Argument(help="Which part to serve.")],
-          host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          port: Annotated[Optional[int], typer.Option(help="Port (default: gateway 8000, goals 8001, "
-                                                      "tasks 8002, metrics 8003).")] = None,
-          migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Migrate its database first.")] = False,
-          data_dir: DataDir = None) -> None:
+def serve(
+    role: Annotated[RoleName, typer.Argument(help="Which part to serve.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: gateway 8000, goals 8001, tasks 8002, metrics 8003).")
+    ] = None,
+    migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Migrate its database first.")] = False,
+    data_dir: DataDir = None,
+) -> None:
     """Serve one part on its own, configured from the environment (per-service deployment)."""
     import uvicorn
 
@@ -133,13 +150,21 @@ def serve(role: Annotated[RoleName, typer.Argument(help="Which part to serve.")]
     # uvicorn re-raises SIGTERM after its graceful shutdown; exit normally then, so atexit work
     # (leaving the embedded Redis) still runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(PARTS[role.value].create_app(), host=host, port=port or DEFAULT_PORTS[role.value],
-                log_config=None, access_log=False, proxy_headers=True, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        PARTS[role.value].create_app(),
+        host=host,
+        port=port or DEFAULT_PORTS[role.value],
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
 
 
 @app.command()
-def worker(service: Annotated[ServiceName, typer.Argument(help="Whose queue to work.")],
-           data_dir: DataDir = None) -> None:
+def worker(
+    service: Annotated[ServiceName, typer.Argument(help="Whose queue to work.")], data_dir: DataDir = None
+) -> None:
     """Run one service's arq worker: its jobs and scheduled cycles."""
     from arq.worker import Worker
 
@@ -152,8 +177,10 @@ def worker(service: Annotated[ServiceName, typer.Argument(help="Whose queue to w
 
 
 @app.command()
-def migrate(part: Annotated[Optional[PartName], typer.Argument(help="One part; all when left out.")] = None,
-            data_dir: DataDir = None) -> None:
+def migrate(
+    part: Annotated[PartName | None, typer.Argument(help="One part; all when left out.")] = None,
+    data_dir: DataDir = None,
+) -> None:
     """Run the Alembic migrations of one part or of all."""
     from effekt import bootstrap
     from effekt.registry import ROLES
@@ -165,8 +192,9 @@ def migrate(part: Annotated[Optional[PartName], typer.Argument(help="One part; a
 
 
 @app.command(hidden=True)
-def revision(part: PartName, message: Annotated[str, typer.Option("-m", "--message")],
-             data_dir: DataDir = None) -> None:
+def revision(
+    part: PartName, message: Annotated[str, typer.Option("-m", "--message")], data_dir: DataDir = None
+) -> None:
     """Generate a migration from the models (developers)."""
     from effekt import bootstrap
     from effekt.registry import PARTS
@@ -196,11 +224,14 @@ def _fail(exc: Exception) -> None:
 
 
 @user_app.command("create")
-def user_create(email: Annotated[str, typer.Option(help="The user's email.")],
-                name: Annotated[str, typer.Option(help="Display name.")] = "",
-                password_stdin: Annotated[bool, typer.Option("--password-stdin",
-                                                             help="Read the password from standard input.")] = False,
-                data_dir: DataDir = None) -> None:
+def user_create(
+    email: Annotated[str, typer.Option(help="The user's email.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
     """Create a user account."""
     from pydantic import ValidationError
 
@@ -209,24 +240,29 @@ def user_create(email: Annotated[str, typer.Option(help="The user's email.")],
     from kit.db import in_session
 
     _use_data_dir(data_dir)
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
     try:
         data = UserCreate(email=email, name=name, password=password)
         user = in_session(_gateway_session(), lambda s: accounts.create_user(session=s, data=data))
     except ValidationError as exc:
         typer.secho(f"error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", fg="red", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except Exception as exc:
         _fail(exc)
     typer.echo(f"created user {user.email} (id {user.id})")
 
 
 @workspace_app.command("create")
-def workspace_create(name: Annotated[str, typer.Option(help="The workspace's name.")],
-                     owner: Annotated[str, typer.Option(help="Email of its first owner.")],
-                     slug: Annotated[Optional[str], typer.Option(help="URL name (default: from the name).")] = None,
-                     data_dir: DataDir = None) -> None:
+def workspace_create(
+    name: Annotated[str, typer.Option(help="The workspace's name.")],
+    owner: Annotated[str, typer.Option(help="Email of its first owner.")],
+    slug: Annotated[str | None, typer.Option(help="URL name (default: from the name).")] = None,
+    data_dir: DataDir = None,
+) -> None:
     """Create a workspace with an owner."""
     from pydantic import ValidationError
 
@@ -247,7 +283,7 @@ def workspace_create(name: Annotated[str, typer.Option(help="The workspace's nam
         workspace = in_session(_gateway_session(), create)
     except ValidationError as exc:
         typer.secho(f"error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", fg="red", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except typer.Exit:
         raise
     except Exception as exc:
@@ -256,11 +292,13 @@ def workspace_create(name: Annotated[str, typer.Option(help="The workspace's nam
 
 
 @token_app.command("create")
-def token_create(email: Annotated[str, typer.Option(help="The user the token acts for.")],
-                 workspace: Annotated[str, typer.Option(help="Slug of the workspace it is bound to.")],
-                 role: Annotated[TokenRole, typer.Option(help="Its role, at most the user's own.")] = TokenRole.viewer,
-                 name: Annotated[str, typer.Option(help="A name to recognise it by.")] = "cli",
-                 data_dir: DataDir = None) -> None:
+def token_create(
+    email: Annotated[str, typer.Option(help="The user the token acts for.")],
+    workspace: Annotated[str, typer.Option(help="Slug of the workspace it is bound to.")],
+    role: Annotated[TokenRole, typer.Option(help="Its role, at most the user's own.")] = TokenRole.viewer,
+    name: Annotated[str, typer.Option(help="A name to recognise it by.")] = "cli",
+    data_dir: DataDir = None,
+) -> None:
     """Create an API token; the token is printed alone on the last line, once."""
     from gateway import accounts, tokens, workspaces
     from gateway.models import ApiTokenCreate
@@ -275,8 +313,13 @@ def token_create(email: Annotated[str, typer.Option(help="The user the token act
             typer.secho(f"error: no user {email}", fg="red", err=True)
             raise typer.Exit(2)
         ws, my_role = workspaces.workspace_for_user(session=session, user_id=user.id, slug=workspace)
-        return tokens.create_token(session=session, workspace_id=ws.id, user_id=user.id, creator_role=my_role,
-                                   data=ApiTokenCreate(name=name, role=Role(role.value)))
+        return tokens.create_token(
+            session=session,
+            workspace_id=ws.id,
+            user_id=user.id,
+            creator_role=my_role,
+            data=ApiTokenCreate(name=name, role=Role(role.value)),
+        )
 
     try:
         token, raw = in_session(_gateway_session(), create)

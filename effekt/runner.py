@@ -49,8 +49,14 @@ def publish_service_ports(host: str, gateway_socket: socket.socket) -> dict[str,
 class Stack:
     """The running set: servers and workers, started and stopped together."""
 
-    def __init__(self, gateway_socket: socket.socket, service_sockets: dict[str, socket.socket], redis_url: str,
-                 *, workers: bool = True):
+    def __init__(
+        self,
+        gateway_socket: socket.socket,
+        service_sockets: dict[str, socket.socket],
+        redis_url: str,
+        *,
+        workers: bool = True,
+    ):
         self.sockets = {"gateway": gateway_socket, **service_sockets}
         self.redis_url = redis_url
         self.with_workers = workers
@@ -62,8 +68,9 @@ class Stack:
 
     def start_server(self, name: str, sock: socket.socket) -> asyncio.Task:
         """Serve one part on a bound socket."""
-        config = uvicorn.Config(PARTS[name].create_app(), log_config=None, access_log=False,
-                                lifespan="on", timeout_graceful_shutdown=5)
+        config = uvicorn.Config(
+            PARTS[name].create_app(), log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+        )
         server = EmbeddedServer(config)
         self.servers[name] = server
         self.sockets[name] = sock

@@ -11,15 +11,43 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontend.deps import NoWorkspace, SignInRequired, csrf_protect
-from frontend.pages import (auth, cycles, goals, home, imports, kpis, scorecard, settings, strategy,
-                            strategy_templates, surface, surfaces, tokens, workspaces)
+from frontend.pages import (
+    auth,
+    cycles,
+    goals,
+    home,
+    imports,
+    kpis,
+    scorecard,
+    settings,
+    strategy,
+    strategy_templates,
+    surface,
+    surfaces,
+    tokens,
+    workspaces,
+)
 from frontend.templating import render
 from gateway.app import create_app as create_gateway_app
 from kit.errors import Problem, problem_response
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, home, settings, tokens, workspaces, surfaces, surface, strategy_templates, strategy, goals,
-                kpis, imports, scorecard, cycles)
+PAGE_MODULES = (
+    auth,
+    home,
+    settings,
+    tokens,
+    workspaces,
+    surfaces,
+    surface,
+    strategy_templates,
+    strategy,
+    goals,
+    kpis,
+    imports,
+    scorecard,
+    cycles,
+)
 
 
 def create_app() -> FastAPI:
@@ -58,15 +86,28 @@ def install_html_errors(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem):
         if wants_problem(request):
-            return problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors,
-                                    instance=request.url.path, headers=exc.headers)
-        return render(request, "error.html", {"status": exc.status, "title": exc.title, "detail": exc.detail},
-                      status=exc.status)
+            return problem_response(
+                exc.status,
+                exc.title,
+                exc.detail,
+                slug=exc.slug,
+                errors=exc.errors,
+                instance=request.url.path,
+                headers=exc.headers,
+            )
+        return render(
+            request, "error.html", {"status": exc.status, "title": exc.title, "detail": exc.detail}, status=exc.status
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if wants_problem(request):
-            return problem_response(exc.status_code, "Not found" if exc.status_code == 404 else "Error",
-                                    exc.detail if isinstance(exc.detail, str) else None, instance=request.url.path)
-        return render(request, "error.html", {"status": exc.status_code, "title": None, "detail": None},
-                      status=exc.status_code)
+            return problem_response(
+                exc.status_code,
+                "Not found" if exc.status_code == 404 else "Error",
+                exc.detail if isinstance(exc.detail, str) else None,
+                instance=request.url.path,
+            )
+        return render(
+            request, "error.html", {"status": exc.status_code, "title": None, "detail": None}, status=exc.status_code
+        )

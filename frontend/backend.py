@@ -64,19 +64,29 @@ def refusal(answer: Answer) -> Problem:
     return problem
 
 
-async def call(request: Request, browser: BrowserContext, method: str, path: str, *, service: str = "goals",
-               params: Any = None, payload: Any = None) -> Answer:
+async def call(
+    request: Request,
+    browser: BrowserContext,
+    method: str,
+    path: str,
+    *,
+    service: str = "goals",
+    params: Any = None,
+    payload: Any = None,
+) -> Answer:
     """One call to a service as the signed-in browser; Down when the service cannot be reached."""
     try:
-        status, body = await request.app.state.upstreams.call(service, method, path, browser.principal,
-                                                              params=params, payload=payload)
+        status, body = await request.app.state.upstreams.call(
+            service, method, path, browser.principal, params=params, payload=payload
+        )
     except Unavailable:
         raise Down(service) from None
     return Answer(status, body)
 
 
-async def get_or_none(request: Request, browser: BrowserContext, path: str, *, service: str = "goals",
-                      params: Any = None) -> Any:
+async def get_or_none(
+    request: Request, browser: BrowserContext, path: str, *, service: str = "goals", params: Any = None
+) -> Any:
     """The body of a GET that answered 200; None when the service is down or answers anything else."""
     try:
         answer = await call(request, browser, "GET", path, service=service, params=params)
@@ -90,6 +100,7 @@ def is_htmx(request: Request) -> bool:
 
 
 # --- people -----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Person:

@@ -89,8 +89,10 @@ def column_x(column: int) -> float:
 def text_width(text: str) -> float:
     """A rough width of `text` in ems of a semi-bold sans-serif (wide enough for DejaVu Sans, the widest common one)."""
     narrow, slim, wide = set("il.,:;'!|() "), set("fjrt-"), set("mwMW%@")
-    return sum(0.32 if c in narrow else 0.44 if c in slim else 0.95 if c in wide
-               else 0.74 if c.isupper() else 0.64 for c in text)
+    return sum(
+        0.32 if c in narrow else 0.44 if c in slim else 0.95 if c in wide else 0.74 if c.isupper() else 0.64
+        for c in text
+    )
 
 
 def wrap(text: str, ems: float = TITLE_EMS, lines: int = TITLE_LINES) -> list[str]:
@@ -143,10 +145,22 @@ class _Layout:
             self.row += GOAL_H + GAP_Y
         percent = _percent(goal.get("progress"))
         status = goal.get("status") or "not_measured"
-        label = _words(goal["title"], self.labels.levels.get(goal["level"], ""), self.labels.status.get(status, ""),
-                       percent)
-        node = Node("goal", goal["id"], column, y, GOAL_H, wrap(goal["title"]), status,
-                    self.labels.status.get(status, ""), percent, label, goal["level"])
+        label = _words(
+            goal["title"], self.labels.levels.get(goal["level"], ""), self.labels.status.get(status, ""), percent
+        )
+        node = Node(
+            "goal",
+            goal["id"],
+            column,
+            y,
+            GOAL_H,
+            wrap(goal["title"]),
+            status,
+            self.labels.status.get(status, ""),
+            percent,
+            label,
+            goal["level"],
+        )
         self.goals[goal["id"]] = node
         for child in children:
             self.edges.append(_curve(node, self.goals[child["id"]]))
@@ -156,8 +170,9 @@ class _Layout:
 def _curve(a: Node, b: Node) -> Edge:
     x1, x2 = a.x + NODE_W, b.x
     mid = (x1 + x2) / 2
-    return Edge(f"M{x1:.1f},{a.y:.1f} C{mid:.1f},{a.y:.1f} {mid:.1f},{b.y:.1f} {x2:.1f},{b.y:.1f}",
-                long=b.column - a.column > 1)
+    return Edge(
+        f"M{x1:.1f},{a.y:.1f} C{mid:.1f},{a.y:.1f} {mid:.1f},{b.y:.1f} {x2:.1f},{b.y:.1f}", long=b.column - a.column > 1
+    )
 
 
 def _kpi_nodes(roots: list[dict[str, Any]], goals: dict[int, Node], labels: Labels) -> list[tuple[Node, list[int]]]:
@@ -175,8 +190,18 @@ def _kpi_nodes(roots: list[dict[str, Any]], goals: dict[int, Node], labels: Labe
         name = link.get("name") or f"{labels.kpi} {kpi_id}"
         status = link.get("status") or "not_measured"
         percent = _percent(link.get("attainment"))
-        node = Node("kpi", kpi_id, 3, y, KPI_H, wrap(name, lines=2), status, labels.status.get(status, ""),
-                    percent, _words(name, labels.kpi, labels.status.get(status, ""), percent))
+        node = Node(
+            "kpi",
+            kpi_id,
+            3,
+            y,
+            KPI_H,
+            wrap(name, lines=2),
+            status,
+            labels.status.get(status, ""),
+            percent,
+            _words(name, labels.kpi, labels.status.get(status, ""), percent),
+        )
         placed.append((node, goal_ids))
     return placed
 
@@ -192,5 +217,10 @@ def layout(roots: list[dict[str, Any]], *, labels: Labels) -> Drawing:
         edges.extend(_curve(work.goals[g], node) for g in goal_ids)
     bottom = max([n.top + n.height for n in work.goals.values()] + [n.top + n.height for n, _ in kpis] + [HEAD])
     columns = [(column_x(i) + NODE_W / 2, text) for i, text in enumerate(labels.columns)]
-    return Drawing(width=column_x(3) + NODE_W + PAD, height=bottom + PAD, columns=columns,
-                   nodes=list(work.goals.values()) + [n for n, _ in kpis], edges=edges)
+    return Drawing(
+        width=column_x(3) + NODE_W + PAD,
+        height=bottom + PAD,
+        columns=columns,
+        nodes=list(work.goals.values()) + [n for n, _ in kpis],
+        edges=edges,
+    )

@@ -8,16 +8,18 @@ from starlette.datastructures import FormData
 
 from frontend.backend import N_, int_or_none
 
-GOAL_ERRORS = {"title": N_("Enter a title of at most 200 characters."),
-               "description": N_("Use at most 5,000 characters."),
-               "owner_id": N_("Choose a member of this workspace, or no owner."),
-               "surface_ids": N_("Choose at least one active surface. A tactical means is carried out on a surface."),
-               "kpis": N_("Choose KPIs from the list."),
-               "period_from": N_("Enter the first day as a date, or leave the field empty."),
-               "period_to": N_("The period must end on or after the day it starts."),
-               "weight": N_("Enter a weight of 0 or more, for example 1 or 2.5."),
-               "parent_id": N_("The goal above has been archived or moved. Reload the page and try again."),
-               "level": N_("The goal above has been archived or moved. Reload the page and try again.")}
+GOAL_ERRORS = {
+    "title": N_("Enter a title of at most 200 characters."),
+    "description": N_("Use at most 5,000 characters."),
+    "owner_id": N_("Choose a member of this workspace, or no owner."),
+    "surface_ids": N_("Choose at least one active surface. A tactical means is carried out on a surface."),
+    "kpis": N_("Choose KPIs from the list."),
+    "period_from": N_("Enter the first day as a date, or leave the field empty."),
+    "period_to": N_("The period must end on or after the day it starts."),
+    "weight": N_("Enter a weight of 0 or more, for example 1 or 2.5."),
+    "parent_id": N_("The goal above has been archived or moved. Reload the page and try again."),
+    "level": N_("The goal above has been archived or moved. Reload the page and try again."),
+}
 TEXT_FIELDS = ("title", "description", "owner_id", "period_from", "period_to", "weight", "level", "parent_id")
 
 
@@ -32,18 +34,36 @@ def read(data: FormData) -> dict[str, Any]:
 
 def blank(level: str, parent_id: int | None, owner_id: int | None = None) -> dict[str, Any]:
     """A new goal at `level` under `parent_id`, owned by whoever adds it until they choose someone else."""
-    return {"title": "", "description": "", "owner_id": str(owner_id or ""), "period_from": "", "period_to": "", "weight": "1",
-            "level": level, "parent_id": "" if parent_id is None else str(parent_id), "surface_ids": set(),
-            "kpi_ids": set(), "kpis_shown": False}
+    return {
+        "title": "",
+        "description": "",
+        "owner_id": str(owner_id or ""),
+        "period_from": "",
+        "period_to": "",
+        "weight": "1",
+        "level": level,
+        "parent_id": "" if parent_id is None else str(parent_id),
+        "surface_ids": set(),
+        "kpi_ids": set(),
+        "kpis_shown": False,
+    }
 
 
 def of_goal(goal: dict[str, Any]) -> dict[str, Any]:
     """The edit form of a goal as the tree (or the API) gives it."""
-    return {"title": goal["title"], "description": goal.get("description") or "",
-            "owner_id": str(goal.get("owner_id") or ""), "period_from": goal.get("period_from") or "",
-            "period_to": goal.get("period_to") or "", "weight": f"{goal.get('weight', 1):g}", "level": goal["level"],
-            "parent_id": str(goal.get("parent_id") or ""), "surface_ids": {str(i) for i in goal.get("surface_ids", [])},
-            "kpi_ids": {str(k["kpi_id"]) for k in goal.get("kpis", [])}, "kpis_shown": False}
+    return {
+        "title": goal["title"],
+        "description": goal.get("description") or "",
+        "owner_id": str(goal.get("owner_id") or ""),
+        "period_from": goal.get("period_from") or "",
+        "period_to": goal.get("period_to") or "",
+        "weight": f"{goal.get('weight', 1):g}",
+        "level": goal["level"],
+        "parent_id": str(goal.get("parent_id") or ""),
+        "surface_ids": {str(i) for i in goal.get("surface_ids", [])},
+        "kpi_ids": {str(k["kpi_id"]) for k in goal.get("kpis", [])},
+        "kpis_shown": False,
+    }
 
 
 def weight_error(form: dict[str, Any]) -> dict[str, str]:
@@ -56,9 +76,14 @@ def weight_error(form: dict[str, Any]) -> dict[str, str]:
 
 
 def _common(form: dict[str, Any]) -> dict[str, Any]:
-    return {"title": form["title"], "description": form["description"] or None,
-            "owner_id": int_or_none(form["owner_id"]), "period_from": form["period_from"] or None,
-            "period_to": form["period_to"] or None, "weight": float(form["weight"] or "1")}
+    return {
+        "title": form["title"],
+        "description": form["description"] or None,
+        "owner_id": int_or_none(form["owner_id"]),
+        "period_from": form["period_from"] or None,
+        "period_to": form["period_to"] or None,
+        "weight": float(form["weight"] or "1"),
+    }
 
 
 def _ids(values: set[str]) -> list[int]:

@@ -9,14 +9,24 @@ from typing import Any
 from frontend.backend import N_
 
 LEVELS = ("strategic_goal", "strategic_means", "tactical_means")
-LEVEL_LABELS = {"strategic_goal": N_("Strategic goal"), "strategic_means": N_("Strategic means"),
-                "tactical_means": N_("Tactical means")}
+LEVEL_LABELS = {
+    "strategic_goal": N_("Strategic goal"),
+    "strategic_means": N_("Strategic means"),
+    "tactical_means": N_("Tactical means"),
+}
 # What the button under a goal adds.
-ADD_LABELS = {None: N_("Add strategic goal"), "strategic_goal": N_("Add strategic means"),
-              "strategic_means": N_("Add tactical means")}
+ADD_LABELS = {
+    None: N_("Add strategic goal"),
+    "strategic_goal": N_("Add strategic means"),
+    "strategic_means": N_("Add tactical means"),
+}
 CHILD_LEVEL = {None: "strategic_goal", "strategic_goal": "strategic_means", "strategic_means": "tactical_means"}
-STATUS_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track"),
-                 "not_measured": N_("Not measured")}
+STATUS_LABELS = {
+    "on_track": N_("On track"),
+    "at_risk": N_("At risk"),
+    "off_track": N_("Off track"),
+    "not_measured": N_("Not measured"),
+}
 
 
 def walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -28,7 +38,8 @@ def walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def annotate(nodes: list[dict[str, Any]], parent: dict[str, Any] | None = None) -> int:
     """Give each node what the tree page needs: parent id (and whether that is archived), first/last among its
-    active siblings, the number of goals under it and the level of a child. Returns the number of nodes (this level and below)."""
+    active siblings, the number of goals under it and the level of a child. Returns the number of nodes (this level
+    and below)."""
     active = [n for n in nodes if not n.get("archived")]
     total = 0
     for node in nodes:
@@ -53,13 +64,26 @@ def kpi_ids(nodes: list[dict[str, Any]]) -> list[int]:
 
 # --- history ---------------------------------------------------------------------------------------------
 
-FIELD_LABELS = {"title": N_("Title"), "description": N_("Description"), "owner_id": N_("Owner"),
-                "period_from": N_("Start"), "period_to": N_("End"), "weight": N_("Weight"),
-                "position": N_("Place among its siblings"),
-                "surface_ids": N_("Surfaces"), "kpis": N_("KPIs")}
-ACTION_LABELS = {"created": N_("created the goal"), "updated": N_("changed the goal"), "moved": N_("moved the goal"),
-                 "archived": N_("archived the goal"), "restored": N_("restored the goal"),
-                 "kpi_linked": N_("linked a KPI"), "kpi_unlinked": N_("removed a KPI")}
+FIELD_LABELS = {
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "owner_id": N_("Owner"),
+    "period_from": N_("Start"),
+    "period_to": N_("End"),
+    "weight": N_("Weight"),
+    "position": N_("Place among its siblings"),
+    "surface_ids": N_("Surfaces"),
+    "kpis": N_("KPIs"),
+}
+ACTION_LABELS = {
+    "created": N_("created the goal"),
+    "updated": N_("changed the goal"),
+    "moved": N_("moved the goal"),
+    "archived": N_("archived the goal"),
+    "restored": N_("restored the goal"),
+    "kpi_linked": N_("linked a KPI"),
+    "kpi_unlinked": N_("removed a KPI"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,22 +129,33 @@ def describe(event: Mapping[str, Any], names: Names) -> Event:
         kpi = pair[1] if action == "kpi_linked" else pair[0]
         subject = names.kpi(kpi) if kpi is not None else None
         changes = {}
-    rows = [_change(key, value, names) for key, value in changes.items()
-            if key not in ("archived", "level") and not (action == "created" and key in ("position", "parent_id"))]
-    return Event(at=event.get("at", ""), who=names.person(event.get("user_id")), action=ACTION_LABELS.get(
-        action, ACTION_LABELS["updated"]), subject=subject, changes=[r for r in rows if r is not None])
+    rows = [
+        _change(key, value, names)
+        for key, value in changes.items()
+        if key not in ("archived", "level") and not (action == "created" and key in ("position", "parent_id"))
+    ]
+    return Event(
+        at=event.get("at", ""),
+        who=names.person(event.get("user_id")),
+        action=ACTION_LABELS.get(action, ACTION_LABELS["updated"]),
+        subject=subject,
+        changes=[r for r in rows if r is not None],
+    )
 
 
 def _change(key: str, value: Any, names: Names) -> Change | None:
     old, new = (value + [None, None])[:2] if isinstance(value, list) else (None, value)
     if key.startswith("kpis.") and key.endswith(".weight"):
         kpi = key.split(".")[1]
-        return Change(N_("KPI weight"), _number(old), _number(new),
-                      about=names.kpi(int(kpi)) if kpi.isdigit() else None)
+        return Change(
+            N_("KPI weight"), _number(old), _number(new), about=names.kpi(int(kpi)) if kpi.isdigit() else None
+        )
     show: Callable[[Any], str | None] = {
         "owner_id": lambda v: names.person(v) if v is not None else None,
-        "period_from": lambda v: names.day(v) if v else None, "period_to": lambda v: names.day(v) if v else None,
-        "weight": _number, "position": lambda v: str(v + 1) if isinstance(v, int) else None,
+        "period_from": lambda v: names.day(v) if v else None,
+        "period_to": lambda v: names.day(v) if v else None,
+        "weight": _number,
+        "position": lambda v: str(v + 1) if isinstance(v, int) else None,
         "surface_ids": lambda v: ", ".join(names.surface(i) for i in v) if v else None,
         "kpis": lambda v: ", ".join(names.kpi(k.get("kpi_id")) for k in v if isinstance(k, dict)) if v else None,
     }.get(key, lambda v: None if v in (None, "") else str(v))

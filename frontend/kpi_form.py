@@ -9,64 +9,98 @@ from starlette.datastructures import FormData
 from frontend.backend import N_, int_or_none
 
 UNITS = {"number": N_("Number"), "percent": N_("Percent"), "currency": N_("Money"), "duration": N_("Hours")}
-DIRECTIONS = {"higher_is_better": N_("Higher is better"), "lower_is_better": N_("Lower is better"),
-              "target_band": N_("Within a target band")}
-AGGREGATIONS = {"sum": N_("Sum"), "mean": N_("Average"), "last": N_("Latest value"), "min": N_("Lowest"),
-                "max": N_("Highest")}
+DIRECTIONS = {
+    "higher_is_better": N_("Higher is better"),
+    "lower_is_better": N_("Lower is better"),
+    "target_band": N_("Within a target band"),
+}
+AGGREGATIONS = {
+    "sum": N_("Sum"),
+    "mean": N_("Average"),
+    "last": N_("Latest value"),
+    "min": N_("Lowest"),
+    "max": N_("Highest"),
+}
 CATEGORIES = {"input": N_("Input"), "activity": N_("Activity"), "result": N_("Result")}
-CATEGORY_HINTS = {"input": N_("What is spent: money, hours, people"),
-                  "activity": N_("What is done: articles published, campaigns run"),
-                  "result": N_("What it achieves: traffic, conversions, revenue, satisfaction")}
+CATEGORY_HINTS = {
+    "input": N_("What is spent: money, hours, people"),
+    "activity": N_("What is done: articles published, campaigns run"),
+    "result": N_("What it achieves: traffic, conversions, revenue, satisfaction"),
+}
 FREQUENCIES = {"day": N_("Daily"), "week": N_("Weekly"), "month": N_("Monthly"), "quarter": N_("Quarterly")}
 THRESHOLD_MODES = {"relative": N_("Relative to the target"), "absolute": N_("Absolute values")}
-SOURCES = {"manual": N_("Entered by hand"), "import": N_("File import"), "api": N_("Push API"),
-           "derived": N_("Derived")}
+SOURCES = {
+    "manual": N_("Entered by hand"),
+    "import": N_("File import"),
+    "api": N_("Push API"),
+    "derived": N_("Derived"),
+}
 OWN_SOURCES = ("manual", "import", "api")  # derived is set by the service when there is a formula
 
 # The library's presets by key, in the page's language (the API's own names are English).
 PRESETS = {
     "visits": (N_("Visits"), N_("Sessions on the website or app in the period.")),
-    "conversion_rate": (N_("Conversion rate"),
-                        N_("Share of sessions that end in an order or a lead, in percent.")),
-    "bounce_rate": (N_("Bounce rate"),
-                    N_("Share of sessions that leave after one page, in percent; lower is better.")),
+    "conversion_rate": (N_("Conversion rate"), N_("Share of sessions that end in an order or a lead, in percent.")),
+    "bounce_rate": (N_("Bounce rate"), N_("Share of sessions that leave after one page, in percent; lower is better.")),
     "revenue": (N_("Revenue"), N_("Revenue from the digital channels, excluding VAT.")),
     "cost": (N_("Cost"), N_("Money spent: media, agencies, tools; lower is better.")),
     "hours_spent": (N_("Hours spent"), N_("Hours the team logs on the work, kept within the planned band.")),
     "articles_published": (N_("Articles published"), N_("Articles, guides and posts published.")),
     "campaigns_run": (N_("Campaigns run"), N_("Newsletter, social and paid campaigns launched.")),
-    "nps": (N_("Net Promoter Score"),
-            N_("From the customer survey, −100 to 100; the latest score of the period counts.")),
+    "nps": (
+        N_("Net Promoter Score"),
+        N_("From the customer survey, −100 to 100; the latest score of the period counts."),
+    ),
     "csat": (N_("Customer satisfaction (CSAT)"), N_("Share of satisfied answers in the survey, in percent.")),
     "complaints": (N_("Complaints"), N_("Complaints received across all channels; lower is better.")),
-    "time_to_answer": (N_("Time to answer"),
-                       N_("Hours from a question or complaint arriving to the first answer; lower is better.")),
+    "time_to_answer": (
+        N_("Time to answer"),
+        N_("Hours from a question or complaint arriving to the first answer; lower is better."),
+    ),
 }
 
-KPI_ERRORS = {"name": N_("Enter a name of at most 200 characters that no other KPI uses."),
-              "description": N_("Use at most 2,000 characters."),
-              "unit": N_("Choose a unit."),
-              "currency_code": N_("Money needs a three-letter currency code such as NOK or EUR; other units none."),
-              "direction": N_("Choose which way is better."),
-              "aggregation": N_("Choose how values combine over a period."),
-              "category": N_("Choose input, activity or result."),
-              "surface_id": N_("Choose an active surface, or none."),
-              "owner_id": N_("Choose a member of this workspace, or no owner."),
-              "expected_frequency": N_("Choose how often a value is expected."),
-              "baseline_value": N_("Enter the baseline as a number, for example 1200 or 3.5."),
-              "baseline_date": N_("Enter the baseline's date, or leave the field empty."),
-              "threshold_mode": N_("Choose relative or absolute thresholds."),
-              "amber_threshold": N_("Relative thresholds are shares from 0 to 1, e.g. 0.9; absolute ones need both "
-                                    "values."),
-              "red_threshold": N_("The red threshold must lie beyond the amber one, and relative ones between 0 and "
-                                  "1."),
-              "source": N_("Choose where the values come from. A KPI with a formula is derived."),
-              "formula": N_("The formula could not be used. Name other KPIs in brackets, e.g. [Cost] / [Visits], "
-                            "and do not let formulas refer to each other in a circle.")}
+KPI_ERRORS = {
+    "name": N_("Enter a name of at most 200 characters that no other KPI uses."),
+    "description": N_("Use at most 2,000 characters."),
+    "unit": N_("Choose a unit."),
+    "currency_code": N_("Money needs a three-letter currency code such as NOK or EUR; other units none."),
+    "direction": N_("Choose which way is better."),
+    "aggregation": N_("Choose how values combine over a period."),
+    "category": N_("Choose input, activity or result."),
+    "surface_id": N_("Choose an active surface, or none."),
+    "owner_id": N_("Choose a member of this workspace, or no owner."),
+    "expected_frequency": N_("Choose how often a value is expected."),
+    "baseline_value": N_("Enter the baseline as a number, for example 1200 or 3.5."),
+    "baseline_date": N_("Enter the baseline's date, or leave the field empty."),
+    "threshold_mode": N_("Choose relative or absolute thresholds."),
+    "amber_threshold": N_("Relative thresholds are shares from 0 to 1, e.g. 0.9; absolute ones need both values."),
+    "red_threshold": N_("The red threshold must lie beyond the amber one, and relative ones between 0 and 1."),
+    "source": N_("Choose where the values come from. A KPI with a formula is derived."),
+    "formula": N_(
+        "The formula could not be used. Name other KPIs in brackets, e.g. [Cost] / [Visits], "
+        "and do not let formulas refer to each other in a circle."
+    ),
+}
 NAME_TAKEN = N_("Another active KPI already has this name.")
-TEXT_FIELDS = ("name", "description", "unit", "currency_code", "direction", "aggregation", "category",
-               "surface_id", "owner_id", "expected_frequency", "baseline_value", "baseline_date", "threshold_mode",
-               "amber_threshold", "red_threshold", "formula", "source")
+TEXT_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "currency_code",
+    "direction",
+    "aggregation",
+    "category",
+    "surface_id",
+    "owner_id",
+    "expected_frequency",
+    "baseline_value",
+    "baseline_date",
+    "threshold_mode",
+    "amber_threshold",
+    "red_threshold",
+    "formula",
+    "source",
+)
 
 
 def read(data: FormData) -> dict[str, str]:
@@ -77,9 +111,17 @@ def read(data: FormData) -> dict[str, str]:
 def blank(owner_id: int | None = None, surface_id: int | None = None) -> dict[str, str]:
     """A new KPI: a monthly result, higher is better, owned by whoever adds it."""
     form = dict.fromkeys(TEXT_FIELDS, "")
-    form.update(unit="number", direction="higher_is_better", aggregation="sum", category="result",
-                threshold_mode="relative", expected_frequency="month", source="manual", owner_id=str(owner_id or ""),
-                surface_id=str(surface_id or ""))
+    form.update(
+        unit="number",
+        direction="higher_is_better",
+        aggregation="sum",
+        category="result",
+        threshold_mode="relative",
+        expected_frequency="month",
+        source="manual",
+        owner_id=str(owner_id or ""),
+        surface_id=str(surface_id or ""),
+    )
     return form
 
 
@@ -121,17 +163,24 @@ def number(text: str) -> Any:
 def payload(form: dict[str, str], *, creating: bool, formula_known: bool = True) -> dict[str, Any]:
     """The JSON the API takes: empty optional fields null (left out on create)."""
     out: dict[str, Any] = {
-        "name": form["name"], "description": form["description"] or None, "unit": form["unit"] or None,
+        "name": form["name"],
+        "description": form["description"] or None,
+        "unit": form["unit"] or None,
         "currency_code": form["currency_code"] if form["unit"] == "currency" and form["currency_code"] else None,
-        "direction": form["direction"] or None, "aggregation": form["aggregation"] or None,
-        "category": form["category"] or None, "surface_id": int_or_none(form["surface_id"]),
-        "owner_id": int_or_none(form["owner_id"]), "expected_frequency": form["expected_frequency"] or None,
+        "direction": form["direction"] or None,
+        "aggregation": form["aggregation"] or None,
+        "category": form["category"] or None,
+        "surface_id": int_or_none(form["surface_id"]),
+        "owner_id": int_or_none(form["owner_id"]),
+        "expected_frequency": form["expected_frequency"] or None,
         "baseline_value": number(form["baseline_value"]) if form["baseline_value"] else None,
-        "baseline_date": form["baseline_date"] or None, "threshold_mode": form["threshold_mode"] or None,
+        "baseline_date": form["baseline_date"] or None,
+        "threshold_mode": form["threshold_mode"] or None,
         "amber_threshold": number(form["amber_threshold"]) if form["amber_threshold"] else None,
         "red_threshold": number(form["red_threshold"]) if form["red_threshold"] else None,
         "formula": form["formula"] or None,
-        "source": form["source"] if form["source"] in OWN_SOURCES and not form["formula"] else None}
+        "source": form["source"] if form["source"] in OWN_SOURCES and not form["formula"] else None,
+    }
     if not formula_known:
         del out["formula"]
     if out["source"] is None:

@@ -10,8 +10,19 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from frontend import kpi_form
-from frontend.backend import (FORM_PROBLEM, SERVICE_DOWN, Answer, Down, N_, call, get_or_none, int_or_none, is_htmx,
-                              people, refusal)
+from frontend.backend import (
+    FORM_PROBLEM,
+    N_,
+    SERVICE_DOWN,
+    Answer,
+    Down,
+    call,
+    get_or_none,
+    int_or_none,
+    is_htmx,
+    people,
+    refusal,
+)
 from frontend.deps import WorkspaceDep
 from frontend.templating import render
 from gateway.auth import BrowserContext
@@ -19,31 +30,43 @@ from kit.roles import Role
 
 router = APIRouter()
 
-LABELS = {"units": kpi_form.UNITS, "directions": kpi_form.DIRECTIONS, "aggregations": kpi_form.AGGREGATIONS,
-          "categories": kpi_form.CATEGORIES, "category_hints": kpi_form.CATEGORY_HINTS,
-          "frequencies": kpi_form.FREQUENCIES, "threshold_modes": kpi_form.THRESHOLD_MODES,
-          "sources": kpi_form.SOURCES, "presets": kpi_form.PRESETS}
+LABELS = {
+    "units": kpi_form.UNITS,
+    "directions": kpi_form.DIRECTIONS,
+    "aggregations": kpi_form.AGGREGATIONS,
+    "categories": kpi_form.CATEGORIES,
+    "category_hints": kpi_form.CATEGORY_HINTS,
+    "frequencies": kpi_form.FREQUENCIES,
+    "threshold_modes": kpi_form.THRESHOLD_MODES,
+    "sources": kpi_form.SOURCES,
+    "presets": kpi_form.PRESETS,
+}
 PERIODS = {"day": N_("Day"), "week": N_("Week (from Monday)"), "month": N_("Month")}
 OBS_PER_PAGE = 20
 TARGET_FIELDS = ("period_start", "period_end", "target", "band_low", "band_high")
-TARGET_ERRORS = {"period_start": N_("Enter the first day. Periods of two targets must not overlap."),
-                 "period_end": N_("The period must end on or after the day it starts."),
-                 "target": N_("Enter the target as a number."),
-                 "band_low": N_("Enter the band's bottom as a number, or leave it empty."),
-                 "band_high": N_("The band's top must be a number not below its bottom.")}
+TARGET_ERRORS = {
+    "period_start": N_("Enter the first day. Periods of two targets must not overlap."),
+    "period_end": N_("The period must end on or after the day it starts."),
+    "target": N_("Enter the target as a number."),
+    "band_low": N_("Enter the band's bottom as a number, or leave it empty."),
+    "band_high": N_("The band's top must be a number not below its bottom."),
+}
 OVERLAP = N_("This period overlaps the period of another target.")
-ENTRY_ERRORS = {"period": N_("Choose day, week or month."),
-                "period_start": N_("Enter a day in the period."),
-                "value": N_("Enter the value as a number, for example 1200 or 3.5."),
-                "note": N_("Use at most 2,000 characters."),
-                "kpi_id": N_("This KPI cannot take values: it may have been archived.")}
+ENTRY_ERRORS = {
+    "period": N_("Choose day, week or month."),
+    "period_start": N_("Enter a day in the period."),
+    "value": N_("Enter the value as a number, for example 1200 or 3.5."),
+    "note": N_("Use at most 2,000 characters."),
+    "kpi_id": N_("This KPI cannot take values: it may have been archived."),
+}
 NOTICES = ("saved", "targets", "added", "replaced", "deleted", "archive", "restore", "taken", "in_use")
 
 
 async def surfaces(request: Request, browser: BrowserContext) -> dict[int, dict[str, Any]]:
     """The workspace's surfaces by id (archived ones too, so old KPIs still name theirs)."""
-    body = await get_or_none(request, browser, "/api/v1/surfaces", params={"archived": "all", "limit": 500,
-                                                                          "sort": "name"})
+    body = await get_or_none(
+        request, browser, "/api/v1/surfaces", params={"archived": "all", "limit": 500, "sort": "name"}
+    )
     return {s["id"]: s for s in body["data"]} if isinstance(body, dict) else {}
 
 
@@ -57,8 +80,14 @@ async def edit_kpi(request: Request, browser: WorkspaceDep, kpi_id: int):
     form = kpi_form.read(await request.form())
     kpi = await _kpi(request, browser, kpi_id)
     try:
-        answer = await call(request, browser, "PATCH", f"/api/v1/kpis/{kpi_id}", service="metrics",
-                            payload=kpi_form.payload(form, creating=False, formula_known="formula" in kpi))
+        answer = await call(
+            request,
+            browser,
+            "PATCH",
+            f"/api/v1/kpis/{kpi_id}",
+            service="metrics",
+            payload=kpi_form.payload(form, creating=False, formula_known="formula" in kpi),
+        )
     except Down:
         return await detail_page(request, browser, kpi_id, form=form, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (409, 422):
@@ -74,21 +103,27 @@ async def save_targets(request: Request, browser: WorkspaceDep, kpi_id: int):
     action = str(data.get("action", "save"))
     if action == "add":
         rows.append(dict.fromkeys(TARGET_FIELDS, ""))
-        return await detail_page(request, browser, kpi_id, targets=rows, focus="target-row-%d" % (len(rows) - 1))
+        return await detail_page(request, browser, kpi_id, targets=rows, focus=f"target-row-{len(rows) - 1}")
     if action.startswith("remove:"):
         index = int_or_none(action.split(":", 1)[1])
         rows = [r for i, r in enumerate(rows) if i != index]
         return await detail_page(request, browser, kpi_id, targets=rows, focus="targets-heading")
     items = [r for r in rows if any(r.values())]
     try:
-        answer = await call(request, browser, "PUT", f"/api/v1/kpis/{kpi_id}/targets", service="metrics",
-                            payload=[_target_payload(r) for r in items])
+        answer = await call(
+            request,
+            browser,
+            "PUT",
+            f"/api/v1/kpis/{kpi_id}/targets",
+            service="metrics",
+            payload=[_target_payload(r) for r in items],
+        )
     except Down:
-        return await detail_page(request, browser, kpi_id, targets=items, target_errors={-1: SERVICE_DOWN},
-                                 status=503)
+        return await detail_page(request, browser, kpi_id, targets=items, target_errors={-1: SERVICE_DOWN}, status=503)
     if answer.status == 422:
-        return await detail_page(request, browser, kpi_id, targets=items, target_errors=target_errors(answer),
-                                 status=422)
+        return await detail_page(
+            request, browser, kpi_id, targets=items, target_errors=target_errors(answer), status=422
+        )
     return await _done(request, browser, kpi_id, answer, "targets")
 
 
@@ -96,17 +131,22 @@ async def save_targets(request: Request, browser: WorkspaceDep, kpi_id: int):
 async def enter_value(request: Request, browser: WorkspaceDep, kpi_id: int):
     data = await request.form()
     entry = {f: str(data.get(f, "")).strip() for f in ("period", "period_start", "value", "note")}
-    body: dict[str, Any] = {"kpi_id": kpi_id, "period": entry["period"] or None, "source": "manual",
-                            "period_start": snap(entry["period"], entry["period_start"]) or None,
-                            "value": kpi_form.number(entry["value"]) if entry["value"] else None,
-                            "note": entry["note"] or None}
+    body: dict[str, Any] = {
+        "kpi_id": kpi_id,
+        "period": entry["period"] or None,
+        "source": "manual",
+        "period_start": snap(entry["period"], entry["period_start"]) or None,
+        "value": kpi_form.number(entry["value"]) if entry["value"] else None,
+        "note": entry["note"] or None,
+    }
     try:
         answer = await call(request, browser, "POST", "/api/v1/observations", service="metrics", payload=body)
     except Down:
         return await detail_page(request, browser, kpi_id, entry=entry, entry_errors={"": SERVICE_DOWN}, status=503)
     if answer.status == 422:
-        return await detail_page(request, browser, kpi_id, entry=entry,
-                                 entry_errors=answer.field_errors(ENTRY_ERRORS), status=422)
+        return await detail_page(
+            request, browser, kpi_id, entry=entry, entry_errors=answer.field_errors(ENTRY_ERRORS), status=422
+        )
     return await _done(request, browser, kpi_id, answer, "replaced" if answer.status == 200 else "added")
 
 
@@ -150,8 +190,13 @@ def _target_payload(row: dict[str, str]) -> dict[str, Any]:
     low, high, target = (kpi_form.number(row[f]) if row[f] else None for f in ("band_low", "band_high", "target"))
     if target is None and isinstance(low, float) and isinstance(high, float):
         target = (low + high) / 2  # a band's target is its middle unless given
-    return {"period_start": row["period_start"] or None, "period_end": end or None, "target": target,
-            "band_low": low, "band_high": high}
+    return {
+        "period_start": row["period_start"] or None,
+        "period_end": end or None,
+        "target": target,
+        "band_low": low,
+        "band_high": high,
+    }
 
 
 def target_errors(answer: Answer) -> dict[int, str]:
@@ -198,37 +243,74 @@ def input_ids(kpi: dict[str, Any]) -> list[int]:
 async def kpi_names(request: Request, browser: BrowserContext, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    body = await get_or_none(request, browser, "/api/v1/kpis", service="metrics",
-                             params={"ids": ",".join(map(str, ids[:500])), "archived": "all", "limit": 500})
+    body = await get_or_none(
+        request,
+        browser,
+        "/api/v1/kpis",
+        service="metrics",
+        params={"ids": ",".join(map(str, ids[:500])), "archived": "all", "limit": 500},
+    )
     return {k["id"]: k["name"] for k in body.get("data", [])} if isinstance(body, dict) else {}
 
 
 async def _observations(request: Request, browser: BrowserContext, kpi_id: int, page: int) -> dict[str, Any] | None:
-    return await get_or_none(request, browser, "/api/v1/observations", service="metrics", params={
-        "kpi_id": kpi_id, "sort": "-period_start", "limit": OBS_PER_PAGE, "offset": (page - 1) * OBS_PER_PAGE})
+    return await get_or_none(
+        request,
+        browser,
+        "/api/v1/observations",
+        service="metrics",
+        params={"kpi_id": kpi_id, "sort": "-period_start", "limit": OBS_PER_PAGE, "offset": (page - 1) * OBS_PER_PAGE},
+    )
 
 
-async def detail_page(request: Request, browser: BrowserContext, kpi_id: int, *, form: dict | None = None,
-                      errors: dict | None = None, targets: list | None = None, target_errors: dict | None = None,
-                      entry: dict | None = None, entry_errors: dict | None = None, notice: str | None = None,
-                      focus: str | None = None, status: int = 200):
+async def detail_page(
+    request: Request,
+    browser: BrowserContext,
+    kpi_id: int,
+    *,
+    form: dict | None = None,
+    errors: dict | None = None,
+    targets: list | None = None,
+    target_errors: dict | None = None,
+    entry: dict | None = None,
+    entry_errors: dict | None = None,
+    notice: str | None = None,
+    focus: str | None = None,
+    status: int = 200,
+):
     kpi = await _kpi(request, browser, kpi_id)
     page = max(1, min(int_or_none(request.query_params.get("obs")) or 1, 10_000))
     observations = await _observations(request, browser, kpi_id, page)
     if targets is None:
-        targets = _target_rows(await get_or_none(request, browser, f"/api/v1/kpis/{kpi_id}/targets",
-                                                 service="metrics"))
+        targets = _target_rows(await get_or_none(request, browser, f"/api/v1/kpis/{kpi_id}/targets", service="metrics"))
     inputs = input_ids(kpi)
     obs_count = observations.get("count", 0) if isinstance(observations, dict) else 0
-    return render(request, "kpi.html", {
-        "nav": "kpis", "kpi": kpi, "people": await people(request, browser),
-        "surfaces": await surfaces(request, browser),
-        "form": form or kpi_form.of_kpi(kpi), "errors": errors or {}, "targets": targets,
-        "target_errors": target_errors or {}, "entry": entry or blank_entry(kpi, browser.principal.today()),
-        "entry_errors": entry_errors or {},
-        "observations": observations.get("data") if isinstance(observations, dict) else None,
-        "obs_page": page, "obs_pages": max(1, -(-obs_count // OBS_PER_PAGE)), "obs_count": obs_count,
-        "inputs": inputs, "input_names": await kpi_names(request, browser, inputs), "periods": PERIODS,
-        "notice": notice, "focus": focus, "can_edit": browser.role.at_least(Role.editor),
-        "derived": bool(kpi.get("derived") or kpi.get("formula")), **LABELS,
-    }, status=status)
+    return render(
+        request,
+        "kpi.html",
+        {
+            "nav": "kpis",
+            "kpi": kpi,
+            "people": await people(request, browser),
+            "surfaces": await surfaces(request, browser),
+            "form": form or kpi_form.of_kpi(kpi),
+            "errors": errors or {},
+            "targets": targets,
+            "target_errors": target_errors or {},
+            "entry": entry or blank_entry(kpi, browser.principal.today()),
+            "entry_errors": entry_errors or {},
+            "observations": observations.get("data") if isinstance(observations, dict) else None,
+            "obs_page": page,
+            "obs_pages": max(1, -(-obs_count // OBS_PER_PAGE)),
+            "obs_count": obs_count,
+            "inputs": inputs,
+            "input_names": await kpi_names(request, browser, inputs),
+            "periods": PERIODS,
+            "notice": notice,
+            "focus": focus,
+            "can_edit": browser.role.at_least(Role.editor),
+            "derived": bool(kpi.get("derived") or kpi.get("formula")),
+            **LABELS,
+        },
+        status=status,
+    )

@@ -97,8 +97,19 @@ def spark(values: list[float | None], width: int = WIDTH, height: int = HEIGHT) 
     lines = [" ".join(f"{x},{y}" for x, y in r) for r in runs if len(r) > 1]
     dots = [r[0] for r in runs if len(r) == 1]
     last_index = max(i for i, v in enumerate(values) if v is not None)
-    return Spark(lines, dots, point(last_index, values[last_index]), known[0], known[-1], low, high, len(known),
-                 len(values), width, height)
+    return Spark(
+        lines,
+        dots,
+        point(last_index, values[last_index]),
+        known[0],
+        known[-1],
+        low,
+        high,
+        len(known),
+        len(values),
+        width,
+        height,
+    )
 
 
 def install(env) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,9 @@ from frontend import i18n
 from gateway.auth import CSRF_COOKIE, new_csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
-templates = Jinja2Blocks(env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                                         extensions=["jinja2.ext.i18n"]))
+templates = Jinja2Blocks(
+    env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, extensions=["jinja2.ext.i18n"])
+)
 templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
 templates.env.install_null_translations(newstyle=True)
@@ -41,11 +42,12 @@ def _moment(value: Any, lang: str, zone: str = "UTC") -> str:
         return ""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(ZoneInfo(zone))
     pattern = get_datetime_format("medium", locale=lang)
     return pattern.replace("{1}", format_date(local, "medium", locale=lang)).replace(
-        "{0}", format_time(local, "short", locale=lang))
+        "{0}", format_time(local, "short", locale=lang)
+    )
 
 
 def _percent(value: float | None) -> int | None:
@@ -73,8 +75,9 @@ def _days_from_today(value: Any) -> int | None:
 
 # The line icons, for every template and for blocks rendered alone (they do not run a template's imports).
 templates.env.globals["icon"] = templates.env.get_template("_icons.html").module.icon
-templates.env.filters.update(day=format_day, moment=_moment, percent=_percent, days_from_today=_days_from_today,
-                             figure=_figure)
+templates.env.filters.update(
+    day=format_day, moment=_moment, percent=_percent, days_from_today=_days_from_today, figure=_figure
+)
 
 
 @lru_cache
@@ -93,13 +96,25 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """The whole page; or, for an htmx request whose target (HX-Target) is a block of the page, that block."""
     browser = getattr(request.state, "browser", None)
     lang = i18n.pick_language(request, browser.user.locale if browser else None)
-    ctx = {"request": request, "lang": lang, "csrf_token": csrf_token(request), "browser": browser,
-           **gettext_functions(lang), **(context or {})}
+    ctx = {
+        "request": request,
+        "lang": lang,
+        "csrf_token": csrf_token(request),
+        "browser": browser,
+        **gettext_functions(lang),
+        **(context or {}),
+    }
     block = _target_block(request, name)
     if block:
         response = templates.TemplateResponse(request, name, ctx, status_code=status, block_name=block)

@@ -61,16 +61,25 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
 def start_session(*, session: Session, user: User, workspace_id: int | None, days: int) -> str:
     """Open a browser session; returns the raw cookie value."""
     raw = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=hash_secret(raw), user_id=user.id, workspace_id=workspace_id,
-                            expires_at=utcnow() + timedelta(days=days)))
+    session.add(
+        UserSession(
+            token_hash=hash_secret(raw),
+            user_id=user.id,
+            workspace_id=workspace_id,
+            expires_at=utcnow() + timedelta(days=days),
+        )
+    )
     session.flush()
     return raw
 
 
 def load_session(*, session: Session, raw: str) -> tuple[UserSession, User] | None:
     """The live session and its user for a cookie value, or None."""
-    row = session.exec(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                       .where(UserSession.token_hash == hash_secret(raw))).first()
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == hash_secret(raw))
+    ).first()
     if row is None:
         return None
     user_session, user = row
@@ -83,7 +92,6 @@ def load_session(*, session: Session, raw: str) -> tuple[UserSession, User] | No
 def end_session(*, session: Session, raw: str) -> None:
     """Sign out: forget the session."""
     session.exec(delete(UserSession).where(UserSession.token_hash == hash_secret(raw)))
-
 
 
 class SigninLimiter:
@@ -111,8 +119,9 @@ class SigninLimiter:
         if int(account_failures or 0) >= self.per_account or int(address_count) > self.per_address:
             wait = max(int(account_ttl or 0), 60)
             minutes = max(1, round(wait / 60))
-            raise RateLimited(f"Too many sign-in attempts. Try again in {minutes} minutes.",
-                              headers={"Retry-After": str(wait)})
+            raise RateLimited(
+                f"Too many sign-in attempts. Try again in {minutes} minutes.", headers={"Retry-After": str(wait)}
+            )
 
     async def failed(self, email: str, address: str) -> None:
         account_key, _ = self._keys(email, address)

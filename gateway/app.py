@@ -36,8 +36,12 @@ def create_app() -> FastAPI:
     engine = create_engine_from_settings()
     redis_url = ensure_redis_url()
     signing_key = common().resolved_signing_key()
-    upstreams = Upstreams(cfg.upstream_urls(), Signer(signing_key),
-                          timeout=cfg.upstream_timeout, connect_timeout=cfg.upstream_connect_timeout)
+    upstreams = Upstreams(
+        cfg.upstream_urls(),
+        Signer(signing_key),
+        timeout=cfg.upstream_timeout,
+        connect_timeout=cfg.upstream_connect_timeout,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -49,8 +53,15 @@ def create_app() -> FastAPI:
             await app.state.queue.aclose(close_connection_pool=True)
             engine.dispose()
 
-    app = FastAPI(title="Effekt API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Effekt API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     state = app.state
     state.settings = cfg
     state.signing_key = signing_key
@@ -58,8 +69,12 @@ def create_app() -> FastAPI:
     state.upstreams = upstreams
     state.auth = Authenticator(engine, cfg.token_cache_seconds)
     state.queue = state.redis = lazy_pool(redis_url)
-    state.limiter = SigninLimiter(state.redis, per_account=cfg.signin_account_limit,
-                                  per_address=cfg.signin_address_limit, window=cfg.signin_window_seconds)
+    state.limiter = SigninLimiter(
+        state.redis,
+        per_account=cfg.signin_account_limit,
+        per_address=cfg.signin_address_limit,
+        window=cfg.signin_window_seconds,
+    )
     state.metrics = Metrics("gateway")
     state.run_db = lambda fn, *a, **kw: run_in_threadpool(partial(in_session, engine, fn, *a, **kw))
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)

@@ -39,8 +39,9 @@ class BrowserContext:
     def principal(self) -> Principal | None:
         if self.workspace is None or self.role is None:
             return None
-        return Principal(user_id=self.user.id, workspace_id=self.workspace.id, role=self.role,
-                         timezone=self.workspace.timezone)
+        return Principal(
+            user_id=self.user.id, workspace_id=self.workspace.id, role=self.role, timezone=self.workspace.timezone
+        )
 
 
 class Signer:
@@ -80,10 +81,17 @@ class Authenticator:
                 raise Unauthorized("Use 'Authorization: Bearer <API token>'.", headers={"WWW-Authenticate": "Bearer"})
             grant = await self.token_grant(raw.strip())
             if grant is None:
-                raise Unauthorized("The API token is unknown, expired or revoked.",
-                                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-            return Principal(user_id=grant.user_id, workspace_id=grant.workspace_id, role=grant.role,
-                             token_id=grant.token_id, timezone=grant.timezone), "token"
+                raise Unauthorized(
+                    "The API token is unknown, expired or revoked.",
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                )
+            return Principal(
+                user_id=grant.user_id,
+                workspace_id=grant.workspace_id,
+                role=grant.role,
+                token_id=grant.token_id,
+                timezone=grant.timezone,
+            ), "token"
         raw = request.cookies.get(SESSION_COOKIE)
         context = await self.browser(raw) if raw else None
         if context is None:
@@ -128,12 +136,14 @@ class Authenticator:
             mine = workspaces.workspaces_of(session=session, user_id=user.id)
             workspace, role = _current_workspace(session, user_session, mine)
             session.commit()
-            return BrowserContext(user=user, session=user_session, workspace=workspace, role=role,
-                                  workspaces=tuple(mine))
+            return BrowserContext(
+                user=user, session=user_session, workspace=workspace, role=role, workspaces=tuple(mine)
+            )
 
 
-def _current_workspace(session: Session, user_session: UserSession,
-                       mine: list[tuple[Workspace, Role]]) -> tuple[Workspace | None, Role | None]:
+def _current_workspace(
+    session: Session, user_session: UserSession, mine: list[tuple[Workspace, Role]]
+) -> tuple[Workspace | None, Role | None]:
     """The session's workspace if the user is still a member there, else the user's first workspace."""
     for workspace, role in mine:
         if workspace.id == user_session.workspace_id:

@@ -28,13 +28,16 @@ def ensure(session: Session, *, password: str) -> tuple[int, dict[str, int], boo
         people = {u.email: u.id for u in session.exec(select(User).where(User.id.in_(rows))).all()}
         return workspace.id, people, False
     owner = accounts.get_user_by_email(session=session, email=DEMO_EMAIL) or accounts.create_user(
-        session=session, data=UserCreate(email=DEMO_EMAIL, name="Demo Owner", password=password))
+        session=session, data=UserCreate(email=DEMO_EMAIL, name="Demo Owner", password=password)
+    )
     workspace = workspaces.create_workspace(
-        session=session, data=WorkspaceCreate(name="Nordvik Outdoor AS", slug=DEMO_SLUG), owner=owner)
+        session=session, data=WorkspaceCreate(name="Nordvik Outdoor AS", slug=DEMO_SLUG), owner=owner
+    )
     people = {DEMO_EMAIL: owner.id}
     for email, name, role in TEAM:
         user = accounts.get_user_by_email(session=session, email=email) or accounts.create_user(
-            session=session, data=UserCreate(email=email, name=name, password=secrets.token_urlsafe(24)))
+            session=session, data=UserCreate(email=email, name=name, password=secrets.token_urlsafe(24))
+        )
         session.add(Membership(workspace_id=workspace.id, user_id=user.id, role=role))
         people[email] = user.id
     session.flush()

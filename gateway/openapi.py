@@ -9,11 +9,18 @@ from typing import Any
 REF_PREFIX = "#/components/schemas/"
 
 SECURITY_SCHEMES = {
-    "apiToken": {"type": "http", "scheme": "bearer",
-                 "description": "An API token (efk_…) created under Settings → API tokens or with "
-                                "`effekt token create`. It is bound to one workspace and one role."},
-    "session": {"type": "apiKey", "in": "cookie", "name": "effekt_session",
-                "description": "The browser session; unsafe methods also need the X-CSRF-Token header."},
+    "apiToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token (efk_…) created under Settings → API tokens or with "
+        "`effekt token create`. It is bound to one workspace and one role.",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "effekt_session",
+        "description": "The browser session; unsafe methods also need the X-CSRF-Token header.",
+    },
 }
 
 
@@ -53,7 +60,7 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
         out = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith(REF_PREFIX):
-                name = value[len(REF_PREFIX):]
+                name = value[len(REF_PREFIX) :]
                 out[key] = REF_PREFIX + renames.get(name, name)
             else:
                 out[key] = _rename_refs(value, renames)

@@ -22,10 +22,17 @@ from kit.service_app import readiness
 
 # Which service owns each public resource under /api/v1/.
 RESOURCES = {
-    "surfaces": "goals", "goals": "goals",
-    "kpis": "metrics", "observations": "metrics", "cycles": "metrics", "scorecard": "metrics",
+    "surfaces": "goals",
+    "goals": "goals",
+    "kpis": "metrics",
+    "observations": "metrics",
+    "cycles": "metrics",
+    "scorecard": "metrics",
     "imports": "metrics",
-    "actions": "tasks", "periods": "tasks", "workflows": "tasks", "tasks": "tasks",
+    "actions": "tasks",
+    "periods": "tasks",
+    "workflows": "tasks",
+    "tasks": "tasks",
 }
 OPENAPI_TTL = 30.0
 
@@ -40,14 +47,23 @@ class Me(BaseModel):
 router = APIRouter()
 
 
-@router.get("/api/v1/me", response_model=Me, tags=["identity"], summary="Who am I",
-            responses={401: {"description": "No valid API token or session"}})
+@router.get(
+    "/api/v1/me",
+    response_model=Me,
+    tags=["identity"],
+    summary="Who am I",
+    responses={401: {"description": "No valid API token or session"}},
+)
 async def me(request: Request) -> Me:
     """The caller, the workspace the token (or session) is bound to, and the role there."""
     principal, via = await request.app.state.auth.api_principal(request)
     user, workspace = await request.app.state.run_db(_me_rows, principal.user_id, principal.workspace_id)
-    return Me(user=UserPublic.model_validate(user), workspace=WorkspacePublic.model_validate(workspace),
-              role=principal.role, via=via)
+    return Me(
+        user=UserPublic.model_validate(user),
+        workspace=WorkspacePublic.model_validate(workspace),
+        role=principal.role,
+        via=via,
+    )
 
 
 def _me_rows(session, user_id: int, workspace_id: int):
@@ -92,9 +108,11 @@ def relay(status: int, kept: list[tuple[str, str]], content: bytes) -> Response:
 
 
 PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-proxy_routes = [Route("/api/v1/{resource}", proxy, methods=PROXY_METHODS),
-                Route("/api/v1/{resource}/{rest:path}", proxy, methods=PROXY_METHODS),
-                Route("/internal/{service}/{rest:path}", internal, methods=["GET"])]
+proxy_routes = [
+    Route("/api/v1/{resource}", proxy, methods=PROXY_METHODS),
+    Route("/api/v1/{resource}/{rest:path}", proxy, methods=PROXY_METHODS),
+    Route("/internal/{service}/{rest:path}", internal, methods=["GET"]),
+]
 
 
 @router.get("/api/openapi.json", include_in_schema=False)
@@ -105,7 +123,7 @@ async def merged_openapi(request: Request) -> JSONResponse:
         return JSONResponse(cached[1])
     names = list(state.upstreams.urls)
     docs = await asyncio.gather(*(state.upstreams.openapi(n) for n in names))
-    doc = openapi.merge(request.app.openapi(), dict(zip(names, docs)))
+    doc = openapi.merge(request.app.openapi(), dict(zip(names, docs, strict=False)))
     if all(d is not None for d in docs):
         state.openapi_cache = (time.monotonic() + OPENAPI_TTL, doc)
     return JSONResponse(doc)
@@ -113,10 +131,13 @@ async def merged_openapi(request: Request) -> JSONResponse:
 
 @router.get("/api/docs", include_in_schema=False)
 async def api_docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="Effekt API",
-                               swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-                               swagger_css_url="/static/swagger/swagger-ui.css",
-                               swagger_favicon_url="/static/favicon.svg")
+    return get_swagger_ui_html(
+        openapi_url="/api/openapi.json",
+        title="Effekt API",
+        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
 
 
 @router.get("/healthz", include_in_schema=False)
@@ -125,7 +146,7 @@ async def healthz(request: Request) -> JSONResponse:
     state = request.app.state
     names = list(state.upstreams.urls)
     results = await asyncio.gather(*(state.upstreams.health(n) for n in names))
-    services = dict(zip(names, results))
+    services = dict(zip(names, results, strict=False))
     workers = await _worker_beats(state.redis, names)
     for name in names:
         services[name]["worker_seen_seconds_ago"] = workers.get(name)
@@ -139,7 +160,7 @@ async def _worker_beats(redis, names: list[str]) -> dict[str, float | None]:
     except Exception:
         return {}
     now = time.time()
-    return {n: (round(now - float(v), 1) if v else None) for n, v in zip(names, values)}
+    return {n: (round(now - float(v), 1) if v else None) for n, v in zip(names, values, strict=False)}
 
 
 @router.get("/readyz", include_in_schema=False)
@@ -147,8 +168,9 @@ async def readyz(request: Request) -> Response:
     checks = await readiness(request.app, request.app.state.engine)
     if all(v == "ok" for v in checks.values()):
         return JSONResponse({"status": "ready", "service": "gateway", "checks": checks})
-    return problem_response(503, "Not ready", "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok"),
-                            slug="not-ready")
+    return problem_response(
+        503, "Not ready", "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok"), slug="not-ready"
+    )
 
 
 @router.get("/metrics", include_in_schema=False)

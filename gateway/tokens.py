@@ -29,17 +29,27 @@ class TokenGrant:
     timezone: str = "UTC"
 
 
-def create_token(*, session: Session, workspace_id: int, user_id: int, creator_role: Role,
-                 data: ApiTokenCreate) -> tuple[ApiToken, str]:
+def create_token(
+    *, session: Session, workspace_id: int, user_id: int, creator_role: Role, data: ApiTokenCreate
+) -> tuple[ApiToken, str]:
     """Create a token; returns it with the raw secret, which is never shown again."""
     if not creator_role.at_least(data.role):
-        raise Invalid("A token cannot have a higher role than its creator.",
-                      errors=[field_error("role", f"at most {creator_role.value}")])
+        raise Invalid(
+            "A token cannot have a higher role than its creator.",
+            errors=[field_error("role", f"at most {creator_role.value}")],
+        )
     if data.expires_at is not None and as_utc(data.expires_at) <= utcnow():
         raise Invalid("The expiry must be in the future.", errors=[field_error("expires_at", "must be in the future")])
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(workspace_id=workspace_id, user_id=user_id, name=data.name, role=data.role,
-                     token_hash=hash_secret(raw), prefix=raw[:10], expires_at=data.expires_at)
+    token = ApiToken(
+        workspace_id=workspace_id,
+        user_id=user_id,
+        name=data.name,
+        role=data.role,
+        token_hash=hash_secret(raw),
+        prefix=raw[:10],
+        expires_at=data.expires_at,
+    )
     session.add(token)
     session.flush()
     return token, raw
@@ -47,8 +57,11 @@ def create_token(*, session: Session, workspace_id: int, user_id: int, creator_r
 
 def list_tokens(*, session: Session, workspace_id: int, user_id: int | None = None) -> list[ApiTokenPublic]:
     """The workspace's tokens (only those `user_id` created, if given), newest first, live and revoked."""
-    query = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id).where(
-        ApiToken.workspace_id == workspace_id)
+    query = (
+        select(ApiToken, User.email)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.workspace_id == workspace_id)
+    )
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)
     rows = session.exec(query.order_by(ApiToken.id.desc())).all()
@@ -70,10 +83,12 @@ def resolve_token(*, session: Session, raw: str) -> TokenGrant | None:
     """The grant of a live token, capped by its creator's current role; None if unusable."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    row = session.exec(select(ApiToken, Membership.role, Workspace.timezone).join(
-        Membership, (Membership.user_id == ApiToken.user_id) & (Membership.workspace_id == ApiToken.workspace_id))
+    row = session.exec(
+        select(ApiToken, Membership.role, Workspace.timezone)
+        .join(Membership, (Membership.user_id == ApiToken.user_id) & (Membership.workspace_id == ApiToken.workspace_id))
         .join(Workspace, Workspace.id == ApiToken.workspace_id)
-        .where(ApiToken.token_hash == hash_secret(raw))).first()
+        .where(ApiToken.token_hash == hash_secret(raw))
+    ).first()
     if row is None:
         return None
     token, member_role, zone = row
@@ -84,6 +99,6 @@ def resolve_token(*, session: Session, raw: str) -> TokenGrant | None:
         token.last_used_at = now
         session.add(token)
     role = min(Role(token.role), Role(member_role), key=lambda r: r.rank)
-    return TokenGrant(token_id=token.id, user_id=token.user_id, workspace_id=token.workspace_id, role=role,
-                      timezone=zone)
-
+    return TokenGrant(
+        token_id=token.id, user_id=token.user_id, workspace_id=token.workspace_id, role=role, timezone=zone
+    )

@@ -19,8 +19,17 @@ from kit.observability import REQUEST_ID_HEADER, request_id_var
 log = logging.getLogger("effekt.gateway.upstream")
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE = (aiohttp.ClientConnectionError, asyncio.TimeoutError)
-PASS_HEADERS = ("content-type", "location", "retry-after", "content-disposition", "etag", "cache-control",
-                "last-modified", "vary", "link")
+PASS_HEADERS = (
+    "content-type",
+    "location",
+    "retry-after",
+    "content-disposition",
+    "etag",
+    "cache-control",
+    "last-modified",
+    "vary",
+    "link",
+)
 FORWARD_HEADERS = frozenset({"content-type", "accept", "if-none-match", "if-match", "accept-language"})
 
 
@@ -36,8 +45,13 @@ class Upstreams:
     async def start(self) -> None:
         for name, url in self.urls.items():
             connector = aiohttp.TCPConnector(limit=256, keepalive_timeout=30, ttl_dns_cache=300)
-            self.sessions[name] = aiohttp.ClientSession(base_url=url, connector=connector, timeout=self.timeout,
-                                                        auto_decompress=False, skip_auto_headers=("User-Agent",))
+            self.sessions[name] = aiohttp.ClientSession(
+                base_url=url,
+                connector=connector,
+                timeout=self.timeout,
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent",),
+            )
 
     async def close(self) -> None:
         for session in self.sessions.values():
@@ -50,30 +64,50 @@ class Upstreams:
             headers[IDENTITY_HEADER] = self.signer.sign(principal)
         return headers
 
-    async def send(self, service: str, method: str, path: str, *, headers: dict[str, str], body: bytes | None = None,
-                   params: Any = None) -> tuple[int, list[tuple[str, str]], bytes]:
+    async def send(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        body: bytes | None = None,
+        params: Any = None,
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         """Send one request; retry connection failures of idempotent methods; map failures to 503."""
         session = self.sessions[service]
         attempts = 3 if method in IDEMPOTENT else 1
         try:
-            async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), reraise=True,
-                                               wait=wait_exponential(multiplier=0.05, max=0.5),
-                                               retry=retry_if_exception_type(RETRYABLE)):
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(attempts),
+                reraise=True,
+                wait=wait_exponential(multiplier=0.05, max=0.5),
+                retry=retry_if_exception_type(RETRYABLE),
+            ):
                 with attempt:
-                    async with session.request(method, path, data=body, headers=headers, params=params,
-                                               allow_redirects=False) as resp:
+                    async with session.request(
+                        method, path, data=body, headers=headers, params=params, allow_redirects=False
+                    ) as resp:
                         content = await resp.read()
                         kept = [(k, v) for k, v in resp.headers.items() if k.lower() in PASS_HEADERS]
                         return resp.status, kept, content
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Unavailable(f"The {service} service did not answer in time.", headers={"Retry-After": "5"}) from None
         except aiohttp.ClientConnectionError as exc:
             log.warning("%s unreachable: %s", service, exc)
             raise Unavailable(f"The {service} service is unavailable.", headers={"Retry-After": "5"}) from None
         raise AssertionError("unreachable")  # AsyncRetrying either returns or re-raises
 
-    async def call(self, service: str, method: str, path: str, principal: Principal | None, *,
-                   payload: Any = None, params: Any = None) -> tuple[int, Any]:
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        principal: Principal | None,
+        *,
+        payload: Any = None,
+        params: Any = None,
+    ) -> tuple[int, Any]:
         """A JSON call on behalf of a principal (the frontend's way to reach services)."""
         headers = self.identity_headers(principal)
         body = None
@@ -93,16 +127,19 @@ class Upstreams:
             async with self.sessions[service].get("/healthz", timeout=aiohttp.ClientTimeout(total=2)) as resp:
                 await resp.read()
                 up = resp.status == 200
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             up = False
-        return {"status": "up" if up else "down", "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-                "url": self.urls[service]}
+        return {
+            "status": "up" if up else "down",
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "url": self.urls[service],
+        }
 
     async def openapi(self, service: str) -> dict[str, Any] | None:
         try:
             async with self.sessions[service].get("/openapi.json", timeout=aiohttp.ClientTimeout(total=5)) as resp:
                 if resp.status == 200:
                     return await resp.json()
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, aiohttp.ClientError, ValueError):
             log.warning("no OpenAPI document from %s", service)
         return None

@@ -10,15 +10,18 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from gateway import accounts
-from gateway.models import (MemberPublic, Membership, User, UserCreate, Workspace, WorkspaceCreate)
+from gateway.models import MemberPublic, Membership, User, UserCreate, Workspace, WorkspaceCreate
 from kit.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from kit.roles import Role
 
 
 def slugify(text: str) -> str:
     """A URL-safe slug from a name: 'Fjord Café AS' → 'fjord-cafe-as'."""
-    ascii_ = unicodedata.normalize("NFKD", text.replace("ø", "o").replace("Ø", "o").replace("æ", "ae")
-                                   .replace("Æ", "ae")).encode("ascii", "ignore").decode()
+    ascii_ = (
+        unicodedata.normalize("NFKD", text.replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae"))
+        .encode("ascii", "ignore")
+        .decode()
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:48].strip("-")
     return slug or "workspace"
 
@@ -59,20 +62,28 @@ def update_workspace(*, session: Session, workspace_id: int, name: str, timezone
 
 def workspaces_of(*, session: Session, user_id: int) -> list[tuple[Workspace, Role]]:
     """Every workspace the user belongs to, with the user's role there, by name."""
-    rows = session.exec(select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
-                        .where(Membership.user_id == user_id).order_by(Workspace.name)).all()
+    rows = session.exec(
+        select(Workspace, Membership.role)
+        .join(Membership, Membership.workspace_id == Workspace.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Workspace.name)
+    ).all()
     return [(w, Role(r)) for w, r in rows]
 
 
 def membership(*, session: Session, user_id: int, workspace_id: int) -> Membership | None:
-    return session.exec(select(Membership).where(Membership.user_id == user_id,
-                                                 Membership.workspace_id == workspace_id)).first()
+    return session.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.workspace_id == workspace_id)
+    ).first()
 
 
 def workspace_for_user(*, session: Session, user_id: int, slug: str) -> tuple[Workspace, Role]:
     """The workspace with this slug if the user is a member; NotFound otherwise (as if it did not exist)."""
-    row = session.exec(select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
-                       .where(Workspace.slug == slug, Membership.user_id == user_id)).first()
+    row = session.exec(
+        select(Workspace, Membership.role)
+        .join(Membership, Membership.workspace_id == Workspace.id)
+        .where(Workspace.slug == slug, Membership.user_id == user_id)
+    ).first()
     if row is None:
         raise NotFound(f"No workspace {slug!r}.")
     return row[0], Role(row[1])
@@ -80,14 +91,18 @@ def workspace_for_user(*, session: Session, user_id: int, slug: str) -> tuple[Wo
 
 def members(*, session: Session, workspace_id: int) -> list[MemberPublic]:
     """The workspace's members, owners first, then by email."""
-    rows = session.exec(select(Membership, User).join(User, User.id == Membership.user_id)
-                        .where(Membership.workspace_id == workspace_id)).all()
+    rows = session.exec(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.workspace_id == workspace_id)
+    ).all()
     out = [MemberPublic(user_id=u.id, email=u.email, name=u.name, role=Role(m.role)) for m, u in rows]
     return sorted(out, key=lambda m: (-m.role.rank, m.email))
 
 
-def add_member(*, session: Session, workspace_id: int, actor_role: Role, email: str, role: Role,
-               name: str = "") -> tuple[MemberPublic, str | None]:
+def add_member(
+    *, session: Session, workspace_id: int, actor_role: Role, email: str, role: Role, name: str = ""
+) -> tuple[MemberPublic, str | None]:
     """Add a member by email. A new account gets a one-time password, returned for the admin to pass on."""
     _check_grant(actor_role, role)
     email = accounts.normalise_email(email)
@@ -139,8 +154,13 @@ def _check_grant(actor_role: Role, role: Role) -> None:
 
 
 def _keep_an_owner(session: Session, workspace_id: int) -> None:
-    owners = session.exec(select(func.count()).select_from(Membership).where(
-        Membership.workspace_id == workspace_id, Membership.role == Role.owner)).one()
+    owners = session.exec(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.workspace_id == workspace_id, Membership.role == Role.owner)
+    ).one()
     if owners <= 1:
-        raise Invalid("A workspace needs at least one owner.",
-                      errors=[field_error("role", "the last owner cannot be removed or demoted")])
+        raise Invalid(
+            "A workspace needs at least one owner.",
+            errors=[field_error("role", "the last owner cannot be removed or demoted")],
+        )

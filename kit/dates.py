@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
@@ -32,4 +32,4 @@ def next_period_end(start: date, cadence: str, today: date) -> date:
 
 def as_utc(value: datetime) -> datetime:
     """A datetime read back from SQLite may be naive; every stored datetime is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

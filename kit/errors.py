@@ -22,8 +22,14 @@ class Problem(Exception):
     title = "Internal error"
     slug = "internal"
 
-    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None,
-                 title: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail or self.title)
         self.detail = detail
         self.errors = errors or []
@@ -56,7 +62,7 @@ class Invalid(Problem):
     status, title, slug = 422, "Invalid input", "invalid"
 
     @classmethod
-    def field(cls, field: str, message: str) -> "Invalid":
+    def field(cls, field: str, message: str) -> Invalid:
         """A 422 that names one field."""
         return cls(f"{field}: {message}", errors=[field_error(field, message)])
 
@@ -78,8 +84,15 @@ def field_error(field: str, message: str) -> dict[str, Any]:
     return {"field": field, "pointer": "/" + field.replace(".", "/"), "detail": message}
 
 
-def problem_body(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
-                 errors: list[dict[str, Any]] | None = None, instance: str | None = None) -> dict[str, Any]:
+def problem_body(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    instance: str | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {"type": TYPE_BASE + (slug or str(status)), "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -92,8 +105,9 @@ def problem_body(status: int, title: str, detail: str | None = None, *, slug: st
 
 def problem_response(status: int, title: str, detail: str | None = None, **kw: Any) -> JSONResponse:
     headers = kw.pop("headers", None)
-    return JSONResponse(problem_body(status, title, detail, **kw), status_code=status,
-                        media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        problem_body(status, title, detail, **kw), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
 
 
 def _loc_to_field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -117,25 +131,33 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors,
-                                instance=request.url.path, headers=exc.headers)
+        return problem_response(
+            exc.status,
+            exc.title,
+            exc.detail,
+            slug=exc.slug,
+            errors=exc.errors,
+            instance=request.url.path,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors[:5])
-        return problem_response(422, Invalid.title, detail, slug=Invalid.slug, errors=errors,
-                                instance=request.url.path)
+        return problem_response(422, Invalid.title, detail, slug=Invalid.slug, errors=errors, instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, title, detail, instance=request.url.path,
-                                headers=getattr(exc, "headers", None))
+        return problem_response(
+            exc.status_code, title, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "Internal error", "The server failed; the error was logged.",
-                                instance=request.url.path)
+        return problem_response(
+            500, "Internal error", "The server failed; the error was logged.", instance=request.url.path
+        )

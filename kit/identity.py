@@ -46,8 +46,14 @@ class Principal:
 def sign_identity(key: str, principal: Principal, *, ttl: int = DEFAULT_TTL, now: float | None = None) -> str:
     """Sign a principal into a compact token valid for `ttl` seconds."""
     issued = int(now if now is not None else time.time())
-    claims = {"iss": ISSUER, "sub": str(principal.user_id), "ws": principal.workspace_id,
-              "role": principal.role.value, "iat": issued, "exp": issued + ttl}
+    claims = {
+        "iss": ISSUER,
+        "sub": str(principal.user_id),
+        "ws": principal.workspace_id,
+        "role": principal.role.value,
+        "iat": issued,
+        "exp": issued + ttl,
+    }
     if principal.token_id is not None:
         claims["tok"] = principal.token_id
     if principal.timezone != "UTC":
@@ -58,11 +64,16 @@ def sign_identity(key: str, principal: Principal, *, ttl: int = DEFAULT_TTL, now
 def verify_identity(key: str, token: str) -> Principal:
     """Check signature, issuer and expiry; raise Unauthorized otherwise."""
     try:
-        claims = jwt.decode(token, key, algorithms=["HS256"], issuer=ISSUER,
-                            options={"require": ["exp", "iat", "sub", "iss"]})
-        return Principal(user_id=int(claims["sub"]), workspace_id=int(claims["ws"]),
-                         role=Role(claims["role"]), token_id=claims.get("tok"),
-                         timezone=str(claims.get("tz") or "UTC"))
+        claims = jwt.decode(
+            token, key, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "iat", "sub", "iss"]}
+        )
+        return Principal(
+            user_id=int(claims["sub"]),
+            workspace_id=int(claims["ws"]),
+            role=Role(claims["role"]),
+            token_id=claims.get("tok"),
+            timezone=str(claims.get("tz") or "UTC"),
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The identity signed by the gateway has expired.") from None
     except (jwt.InvalidTokenError, KeyError, ValueError):

@@ -40,8 +40,13 @@ def run_env(metadata: MetaData, version_table: str) -> None:
     def include_name(name, type_, parent_names):
         return name in owned if type_ == "table" else True
 
-    opts = dict(target_metadata=metadata, version_table=version_table, include_name=include_name,
-                render_as_batch=url.startswith("sqlite"), compare_type=True)
+    opts = dict(
+        target_metadata=metadata,
+        version_table=version_table,
+        include_name=include_name,
+        render_as_batch=url.startswith("sqlite"),
+        compare_type=True,
+    )
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **opts)
         with context.begin_transaction():

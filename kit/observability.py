@@ -27,9 +27,14 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname.lower(),
-               "service": self.service, "logger": record.name, "msg": record.getMessage(),
-               "request_id": getattr(record, "request_id", None) or request_id_var.get()}
+        out = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "service": self.service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+        }
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, default=str)
@@ -38,7 +43,9 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
     """Route the root logger to stderr, as JSON lines unless told otherwise."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(service) if as_json else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter(service) if as_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -50,10 +57,18 @@ class Metrics:
 
     def __init__(self, service: str):
         self.registry = CollectorRegistry()
-        self.requests = Counter("effekt_http_requests_total", "HTTP requests", ["service", "method", "route", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("effekt_http_request_seconds", "HTTP request latency", ["service", "method", "route"],
-                                 registry=self.registry)
+        self.requests = Counter(
+            "effekt_http_requests_total",
+            "HTTP requests",
+            ["service", "method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "effekt_http_request_seconds",
+            "HTTP request latency",
+            ["service", "method", "route"],
+            registry=self.registry,
+        )
         self.service = service
 
     def response(self) -> Response:

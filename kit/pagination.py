@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Generic, Self, TypeVar
 
+import sqlalchemy as sa
 from fastapi import Depends, Query
 from pydantic import BaseModel, BeforeValidator
-import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -23,10 +23,11 @@ class PageParams(BaseModel):
     sort: str | None
 
 
-async def page_params(limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
-                offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Rows to skip")] = 0,
-                sort: Annotated[str | None, Query(max_length=64, description="Field name; prefix - for descending")] = None,
-                ) -> PageParams:
+async def page_params(
+    limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Rows to skip")] = 0,
+    sort: Annotated[str | None, Query(max_length=64, description="Field name; prefix - for descending")] = None,
+) -> PageParams:
     return PageParams(limit=limit, offset=offset, sort=sort)
 
 
@@ -52,8 +53,9 @@ def _all_as_none(value: Any) -> Any:
 
 
 # A plain `bool | None = False` can never be None over HTTP; `archived=all` asks for both.
-ArchivedQuery = Annotated[bool | None, BeforeValidator(_all_as_none),
-                          Query(description="false (the default), true, or all")]
+ArchivedQuery = Annotated[
+    bool | None, BeforeValidator(_all_as_none), Query(description="false (the default), true, or all")
+]
 
 MAX_IDS = 500
 
@@ -70,8 +72,11 @@ def _split_ids(value: Any) -> Any:
 
 
 # Comma-separated or repeated; ids outside the caller's workspace simply do not come back.
-IdsQuery = Annotated[list[Id] | None, BeforeValidator(_split_ids),
-                     Query(description=f"Only these ids: comma-separated or repeated, at most {MAX_IDS}")]
+IdsQuery = Annotated[
+    list[Id] | None,
+    BeforeValidator(_split_ids),
+    Query(description=f"Only these ids: comma-separated or repeated, at most {MAX_IDS}"),
+]
 
 
 def order_by(model: type, sort: str | None, allowed: set[str], default: list) -> list:
@@ -91,8 +96,9 @@ def order_by(model: type, sort: str | None, allowed: set[str], default: list) ->
     return [(column.desc() if desc else column.asc()).nulls_last(), col(model.id)]
 
 
-def select_page(session: Session, model: type[T], where: Sequence, order: Sequence, *,
-                limit: int, offset: int) -> tuple[list[T], int]:
+def select_page(
+    session: Session, model: type[T], where: Sequence, order: Sequence, *, limit: int, offset: int
+) -> tuple[list[T], int]:
     """One page of the rows that match `where`, and how many match in all."""
     total = session.exec(select(func.count()).select_from(model).where(*where)).one()
     rows = session.exec(select(model).where(*where).order_by(*order).limit(limit).offset(offset)).all()

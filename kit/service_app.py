@@ -17,9 +17,18 @@ from kit.observability import Metrics, RequestContextMiddleware
 from kit.queue import lazy_pool
 
 
-def create_service_app(*, name: str, title: str, description: str, engine: Engine, redis_url: str,
-                       signing_key: str, routers: Sequence[APIRouter], version: str = "0.1.0",
-                       internal: InternalClient | None = None) -> FastAPI:
+def create_service_app(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    engine: Engine,
+    redis_url: str,
+    signing_key: str,
+    routers: Sequence[APIRouter],
+    version: str = "0.1.0",
+    internal: InternalClient | None = None,
+) -> FastAPI:
     """Build a service app whose API answers only to identities signed by the gateway.
 
     `internal` (kept as app.state.internal, closed on shutdown) is how its routes ask other services."""
@@ -35,8 +44,9 @@ def create_service_app(*, name: str, title: str, description: str, engine: Engin
                 internal.close()
             engine.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=title, description=description, version=version, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.service = name
     app.state.signing_key = signing_key
     app.state.engine = engine
@@ -62,8 +72,9 @@ def health_router(name: str, engine: Engine, metrics: Metrics) -> APIRouter:
         checks = await readiness(request.app, engine)
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ready", "service": name, "checks": checks})
-        return problem_response(503, "Not ready", "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok"),
-                                slug="not-ready")
+        return problem_response(
+            503, "Not ready", "; ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok"), slug="not-ready"
+        )
 
     @router.get("/metrics")
     async def prometheus():

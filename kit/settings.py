@@ -24,8 +24,9 @@ class CommonSettings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "EFFEKT_REDIS_URL"))
     signing_key: str | None = None
-    gateway_url: str = Field(default="http://127.0.0.1:8000",
-                             description="How services reach the gateway's internal routes")
+    gateway_url: str = Field(
+        default="http://127.0.0.1:8000", description="How services reach the gateway's internal routes"
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

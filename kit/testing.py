@@ -32,8 +32,9 @@ def fresh_engine(tmp_path: Path, metadata: MetaData, name: str) -> Iterator[Engi
         engine.dispose()
 
 
-def auth(role: Role = Role.editor, workspace_id: int = 1, *, user_id: int = 1, now: float | None = None,
-         key: str = TEST_KEY) -> dict[str, str]:
+def auth(
+    role: Role = Role.editor, workspace_id: int = 1, *, user_id: int = 1, now: float | None = None, key: str = TEST_KEY
+) -> dict[str, str]:
     """Headers carrying an identity signed as the gateway would."""
     principal = Principal(user_id=user_id, workspace_id=workspace_id, role=role)
     return {IDENTITY_HEADER: sign_identity(key, principal, now=now)}

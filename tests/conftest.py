@@ -51,8 +51,16 @@ def data_dir() -> str:
 
 
 CHROMIUM = os.environ.get("EFFEKT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +77,7 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, live):
-    context = chromium.new_context(base_url=live.base_url, viewport={"width": 1280, "height": 860},
-                                   locale="en-GB")
+    context = chromium.new_context(base_url=live.base_url, viewport={"width": 1280, "height": 860}, locale="en-GB")
     context.set_default_timeout(15_000)
     pg = context.new_page()
     yield pg

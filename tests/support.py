@@ -79,7 +79,7 @@ class LiveStack:
         self.base_url = ""
         self.service_urls: dict[str, str] = {}
 
-    def start(self) -> "LiveStack":
+    def start(self) -> LiveStack:
         from effekt import bootstrap, runner
         from kit.embedded_redis import ensure_redis_url
 
@@ -146,10 +146,17 @@ def make_account(*, role: str = "admin", name: str = "Test Co") -> Account:
     email = f"user-{tag}@example.com"
 
     def create(session):
-        user = accounts.create_user(session=session, data=UserCreate(email=email, name=f"User {tag}", password=PASSWORD))
+        user = accounts.create_user(
+            session=session, data=UserCreate(email=email, name=f"User {tag}", password=PASSWORD)
+        )
         ws = workspaces.create_workspace(session=session, data=WorkspaceCreate(name=f"{name} {tag}"), owner=user)
-        _, raw = tokens.create_token(session=session, workspace_id=ws.id, user_id=user.id, creator_role=Role.owner,
-                                     data=ApiTokenCreate(name="test", role=Role(role)))
+        _, raw = tokens.create_token(
+            session=session,
+            workspace_id=ws.id,
+            user_id=user.id,
+            creator_role=Role.owner,
+            data=ApiTokenCreate(name="test", role=Role(role)),
+        )
         return Account(email=email, password=PASSWORD, user_id=user.id, workspace_id=ws.id, slug=ws.slug, token=raw)
 
     return gateway_db(create)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from tests import support
 
-SURFACE = {"name": "Main website", "kind": "website", "url": "https://example.com", "cadence": "monthly",
-           "period_start": "2026-01-01"}
+SURFACE = {
+    "name": "Main website",
+    "kind": "website",
+    "url": "https://example.com",
+    "cadence": "monthly",
+    "period_start": "2026-01-01",
+}
 
 
 def test_token_identifies_caller_workspace_and_role(client, account):
@@ -42,14 +49,30 @@ def test_resource_round_trip_through_gateway(client, account):
 
 def test_other_workspace_gets_404_on_every_id(client, account, other_account):
     sid = client.post("/api/v1/surfaces", json=SURFACE, headers=account.headers()).json()["id"]
-    kpi = client.post("/api/v1/kpis", json={"name": "Visits", "unit": "number", "direction": "higher_is_better",
-                                            "aggregation": "sum", "category": "result"}, headers=account.headers())
+    kpi = client.post(
+        "/api/v1/kpis",
+        json={
+            "name": "Visits",
+            "unit": "number",
+            "direction": "higher_is_better",
+            "aggregation": "sum",
+            "category": "result",
+        },
+        headers=account.headers(),
+    )
     assert kpi.status_code == 201, kpi.text
-    period = client.post("/api/v1/periods", json={"name": "Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"},
-                         headers=account.headers())
+    period = client.post(
+        "/api/v1/periods",
+        json={"name": "Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"},
+        headers=account.headers(),
+    )
     assert period.status_code == 201, period.text
     foreign = other_account.headers()
-    for path in (f"/api/v1/surfaces/{sid}", f"/api/v1/kpis/{kpi.json()['id']}", f"/api/v1/periods/{period.json()['id']}"):
+    for path in (
+        f"/api/v1/surfaces/{sid}",
+        f"/api/v1/kpis/{kpi.json()['id']}",
+        f"/api/v1/periods/{period.json()['id']}",
+    ):
         missing = client.get(path.rsplit("/", 1)[0] + "/999999999", headers=foreign)
         r = client.get(path, headers=foreign)
         assert r.status_code == 404, path
@@ -84,11 +107,12 @@ def test_unknown_resource_is_404_problem(client, account):
 
 
 def test_revoked_and_expired_tokens_stop_working(client, account):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
+
+    from sqlmodel import select
 
     from gateway import tokens
     from gateway.models import ApiToken
-    from sqlmodel import select
 
     def revoke(session):
         token = session.exec(select(ApiToken).where(ApiToken.workspace_id == account.workspace_id)).one()
@@ -102,7 +126,7 @@ def test_revoked_and_expired_tokens_stop_working(client, account):
 
     def expire(session):
         token = session.exec(select(ApiToken).where(ApiToken.workspace_id == other.workspace_id)).one()
-        token.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        token.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         session.add(token)
 
     support.gateway_db(expire)
@@ -160,8 +184,9 @@ def test_internal_route_needs_a_signed_identity_and_keeps_the_workspace(client, 
     assert client.get(f"/internal/goals/api/v1/surfaces/{sid}", headers=account.headers()).status_code == 401
     key = common().resolved_signing_key()
     mine = sign_identity(key, Principal(user_id=account.user_id, workspace_id=account.workspace_id, role=Role.viewer))
-    theirs = sign_identity(key, Principal(user_id=other_account.user_id, workspace_id=other_account.workspace_id,
-                                          role=Role.admin))
+    theirs = sign_identity(
+        key, Principal(user_id=other_account.user_id, workspace_id=other_account.workspace_id, role=Role.admin)
+    )
     assert client.get(f"/internal/goals/api/v1/surfaces/{sid}", headers={IDENTITY_HEADER: mine}).status_code == 200
     assert client.get(f"/internal/goals/api/v1/surfaces/{sid}", headers={IDENTITY_HEADER: theirs}).status_code == 404
-    assert client.post(f"/internal/goals/api/v1/surfaces", headers={IDENTITY_HEADER: mine}).status_code == 405
+    assert client.post("/internal/goals/api/v1/surfaces", headers={IDENTITY_HEADER: mine}).status_code == 405

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -20,10 +19,16 @@ def test_no_server_errors_and_problem_json_on_errors(live):
     assert len(operations) >= 15
     failures: list[str] = []
     for operation in operations:
+
         @given(case=operation.as_strategy())
         # derandomize: the same examples every run, so CI is reproducible; raise EXAMPLES locally to explore.
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case):
             response = case.call(base_url=live.base_url, headers=account.headers(), timeout=20)
             if response.status_code >= 500:
@@ -32,7 +37,8 @@ def test_no_server_errors_and_problem_json_on_errors(live):
                 content_type = response.headers.get("content-type") or [""]
                 content_type = content_type[0] if isinstance(content_type, list) else content_type
                 assert content_type.startswith("application/problem+json"), (
-                    f"{case.method} {case.formatted_path} {response.status_code}: {content_type}")
+                    f"{case.method} {case.formatted_path} {response.status_code}: {content_type}"
+                )
 
         check()
     assert not failures, "\n".join(failures[:10])

@@ -7,8 +7,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ROOMS = ("app.py", "config.py", "db.py", "models.py", "service.py", "routes.py", "jobs.py", "worker.py", "demo.py",
-         "migrations/env.py", "migrations/script.py.mako", "tests")
+ROOMS = (
+    "app.py",
+    "config.py",
+    "db.py",
+    "models.py",
+    "service.py",
+    "routes.py",
+    "jobs.py",
+    "worker.py",
+    "demo.py",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "tests",
+)
 
 
 def test_import_contracts_are_kept():

@@ -20,19 +20,49 @@ def seed(live, account) -> tuple[int, int]:
     """A quarterly web shop whose current period began this month, and its Orders KPI: 20 of 100, off track."""
     h = account.headers()
     with httpx.Client(base_url=live.base_url, headers=h, timeout=20) as c:
-        surface = c.post("/api/v1/surfaces", json={"name": "Web shop", "kind": "web_shop", "cadence": "quarterly",
-                                                   "period_start": add_months(MONTH, -12).isoformat()})
+        surface = c.post(
+            "/api/v1/surfaces",
+            json={
+                "name": "Web shop",
+                "kind": "web_shop",
+                "cadence": "quarterly",
+                "period_start": add_months(MONTH, -12).isoformat(),
+            },
+        )
         assert surface.status_code == 201, surface.text
-        kpi = c.post("/api/v1/kpis", json={"name": "Orders", "category": "result", "baseline_value": 0,
-                                           "aggregation": "mean",  # a level: judged as it is, not on pace
-                                           "surface_id": surface.json()["id"]})
+        kpi = c.post(
+            "/api/v1/kpis",
+            json={
+                "name": "Orders",
+                "category": "result",
+                "baseline_value": 0,
+                "aggregation": "mean",  # a level: judged as it is, not on pace
+                "surface_id": surface.json()["id"],
+            },
+        )
         assert kpi.status_code == 201, kpi.text
         kpi_id = kpi.json()["id"]
         end = add_months(MONTH, 3).toordinal() - 1
-        assert c.put(f"/api/v1/kpis/{kpi_id}/targets", json=[{"period_start": MONTH.isoformat(), "target": 100,
-                     "period_end": date.fromordinal(end).isoformat()}]).status_code == 200
-        assert c.post("/api/v1/observations/batch", json={"observations": [
-            {"kpi_id": kpi_id, "period": "month", "period_start": MONTH.isoformat(), "value": 20}]}).status_code == 200
+        assert (
+            c.put(
+                f"/api/v1/kpis/{kpi_id}/targets",
+                json=[
+                    {"period_start": MONTH.isoformat(), "target": 100, "period_end": date.fromordinal(end).isoformat()}
+                ],
+            ).status_code
+            == 200
+        )
+        assert (
+            c.post(
+                "/api/v1/observations/batch",
+                json={
+                    "observations": [
+                        {"kpi_id": kpi_id, "period": "month", "period_start": MONTH.isoformat(), "value": 20}
+                    ]
+                },
+            ).status_code
+            == 200
+        )
     return surface.json()["id"], kpi_id
 
 

@@ -14,8 +14,7 @@ from tests import support
 from tests.test_browser_strategy import sign_in
 
 pytestmark = pytest.mark.browser
-KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum",
-       "category": "result"}
+KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum", "category": "result"}
 
 
 def csv_of_days(days: int, bad_line: int | None = None) -> bytes:
@@ -63,7 +62,8 @@ def test_a_bad_line_is_reported_then_the_fixed_file_imports(page, live, account)
     page.get_by_role("button", name="Start the import").click()
     expect(page.get_by_role("progressbar")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="observations created")).to_contain_text(
-        "20000 observations created, 0 replaced.", timeout=60_000)
+        "20000 observations created, 0 replaced.", timeout=60_000
+    )
     expect(page.locator("#import_status[hx-trigger]")).to_have_count(0)  # polling stopped
     assert observations(live, account) == 20_000
 
@@ -83,8 +83,9 @@ def test_viewer_sees_imports_without_the_upload_form(page, live):
 
 def test_an_unreadable_file_and_a_bad_mapping_are_named_beside_their_fields(page, live, account):
     sign_in(page, account, "/imports")
-    page.get_by_label("CSV or XLSX file").set_input_files({"name": "empty.csv", "mimeType": "text/csv",
-                                                          "buffer": b"   \n"})
+    page.get_by_label("CSV or XLSX file").set_input_files(
+        {"name": "empty.csv", "mimeType": "text/csv", "buffer": b"   \n"}
+    )
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.locator("#import-file-error")).to_contain_text("Choose a CSV or XLSX file with a header line")
     expect(page.get_by_label("CSV or XLSX file")).to_have_attribute("aria-invalid", "true")

@@ -38,10 +38,12 @@ def add_viewer(account) -> str:
     email = f"viewer-{account.slug}@example.com"
 
     def run(session):
-        accounts.create_user(session=session, data=UserCreate(email=email, name="Vera Viewer",
-                                                              password=support.PASSWORD))
-        workspaces.add_member(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
-                              email=email, role=Role.viewer)
+        accounts.create_user(
+            session=session, data=UserCreate(email=email, name="Vera Viewer", password=support.PASSWORD)
+        )
+        workspaces.add_member(
+            session=session, workspace_id=account.workspace_id, actor_role=Role.owner, email=email, role=Role.viewer
+        )
 
     support.gateway_db(run)
     return email
@@ -132,8 +134,9 @@ def test_add_a_kpi_from_the_library_set_a_target_enter_values_and_see_the_scorec
 def test_a_derived_kpi_shows_its_formula_and_inputs_and_takes_no_values(page, live, account):
     cost = create_kpi(live, account, name="Cost", category="input", unit="currency", currency_code="NOK")
     create_kpi(live, account, name="Conversions")
-    derived = create_kpi(live, account, name="Cost per conversion", formula="[Cost] / [Conversions]",
-                         direction="lower_is_better")
+    derived = create_kpi(
+        live, account, name="Cost per conversion", formula="[Cost] / [Conversions]", direction="lower_is_better"
+    )
     sign_in(page, account, f"/kpis/{derived['id']}")
     expect(page.get_by_text("Derived", exact=True).first).to_be_visible()
     figures = page.locator(".formula")
@@ -192,11 +195,20 @@ def test_a_viewer_reads_but_gets_no_forms(page, live, account):
 
 
 def test_a_stale_kpi_is_listed_on_its_owners_home_page(page, live, account):
-    stale = create_kpi(live, account, name="Articles published", category="activity", owner_id=account.user_id,
-                       expected_frequency="week")
+    stale = create_kpi(
+        live,
+        account,
+        name="Articles published",
+        category="activity",
+        owner_id=account.user_id,
+        expected_frequency="week",
+    )
     long_ago = date.today() - timedelta(days=60)
-    pushed = httpx.post(f"{live.base_url}/api/v1/observations", headers=account.headers(), json={
-        "kpi_id": stale["id"], "period": "day", "period_start": long_ago.isoformat(), "value": 3})
+    pushed = httpx.post(
+        f"{live.base_url}/api/v1/observations",
+        headers=account.headers(),
+        json={"kpi_id": stale["id"], "period": "day", "period_start": long_ago.isoformat(), "value": 3},
+    )
     assert pushed.status_code == 201, pushed.text
     create_kpi(live, account, name="Nobody's", owner_id=None, expected_frequency="day")
     sign_in(page, account, "/")
@@ -215,20 +227,40 @@ def test_another_workspaces_kpi_is_not_found(page, live, account, other_account)
     sign_in(page, account, "/kpis")
     response = page.goto(f"/kpis/{foreign['id']}")
     assert response.status == 404
-    expect(page.get_by_role("heading", name="This page does not exist, or it is not in your workspace.")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="This page does not exist, or it is not in your workspace.")
+    ).to_be_visible()
     expect(page.get_by_text("Secret")).to_have_count(0)
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("nb", ("Legg til en KPI", "Mål", "Målstyringskort", "KPI-er du eier som trenger data")),
-    ("fi", ("Uusi mittari", "Tavoitteet", "Tuloskortti", "Omistamasi mittarit, jotka tarvitsevat tietoja"))])
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        ("nb", ("Legg til en KPI", "Mål", "Målstyringskort", "KPI-er du eier som trenger data")),
+        ("fi", ("Uusi mittari", "Tavoitteet", "Tuloskortti", "Omistamasi mittarit, jotka tarvitsevat tietoja")),
+    ],
+)
 def test_the_measurement_pages_in_another_language(page, live, account, lang, words):
-    kpi = create_kpi(live, account, name="Inntekter", unit="currency", currency_code="NOK", owner_id=account.user_id,
-                     expected_frequency="month")
-    httpx.post(f"{live.base_url}/api/v1/observations", headers=account.headers(), json={
-        "kpi_id": kpi["id"], "period": "month", "period_start": date.today().replace(day=1).isoformat(),
-        "value": 1234.5, "source": "manual"})
+    kpi = create_kpi(
+        live,
+        account,
+        name="Inntekter",
+        unit="currency",
+        currency_code="NOK",
+        owner_id=account.user_id,
+        expected_frequency="month",
+    )
+    httpx.post(
+        f"{live.base_url}/api/v1/observations",
+        headers=account.headers(),
+        json={
+            "kpi_id": kpi["id"],
+            "period": "month",
+            "period_start": date.today().replace(day=1).isoformat(),
+            "value": 1234.5,
+            "source": "manual",
+        },
+    )
     sign_in(page, account, "/kpis")
     page.context.add_cookies([{"name": "effekt_lang", "value": lang, "url": live.base_url}])
     page.goto("/kpis")

@@ -23,23 +23,57 @@ PAGES = 20  # KPIs of page views, 1,000 days each: 20,000 lines, enough to watch
 def setup(live, account) -> int:
     """A monthly web shop, a conversion KPI aiming from 1 % to 2 % this month, and a goal measured by it."""
     with httpx.Client(base_url=live.base_url, headers=account.headers(), timeout=20) as c:
-        surface = c.post("/api/v1/surfaces", json={"name": "Web shop", "kind": "web_shop", "cadence": "monthly",
-                                                   "period_start": add_months(MONTH, -12).isoformat()}).json()
-        kpi = c.post("/api/v1/kpis", json={"name": "Conversion rate", "category": "result", "unit": "percent",
-                                           "aggregation": "mean", "baseline_value": 1.0, "expected_frequency": "month",
-                                           "surface_id": surface["id"]}).json()
+        surface = c.post(
+            "/api/v1/surfaces",
+            json={
+                "name": "Web shop",
+                "kind": "web_shop",
+                "cadence": "monthly",
+                "period_start": add_months(MONTH, -12).isoformat(),
+            },
+        ).json()
+        kpi = c.post(
+            "/api/v1/kpis",
+            json={
+                "name": "Conversion rate",
+                "category": "result",
+                "unit": "percent",
+                "aggregation": "mean",
+                "baseline_value": 1.0,
+                "expected_frequency": "month",
+                "surface_id": surface["id"],
+            },
+        ).json()
         last_day = add_months(MONTH, 1) - timedelta(days=1)
-        assert c.put(f"/api/v1/kpis/{kpi['id']}/targets", json=[
-            {"period_start": MONTH.isoformat(), "period_end": last_day.isoformat(), "target": 2.0}]).status_code == 200
+        assert (
+            c.put(
+                f"/api/v1/kpis/{kpi['id']}/targets",
+                json=[{"period_start": MONTH.isoformat(), "period_end": last_day.isoformat(), "target": 2.0}],
+            ).status_code
+            == 200
+        )
         for n in range(PAGES):
-            assert c.post("/api/v1/kpis", json={"name": f"Page {n:02} views", "category": "result",
-                                                "surface_id": surface["id"]}).status_code == 201
+            assert (
+                c.post(
+                    "/api/v1/kpis",
+                    json={"name": f"Page {n:02} views", "category": "result", "surface_id": surface["id"]},
+                ).status_code
+                == 201
+            )
         goal = c.post("/api/v1/goals", json={"title": "Sell more online", "level": "strategic_goal"}).json()
-        means = c.post("/api/v1/goals", json={"title": "Make buying easy", "level": "strategic_means",
-                                              "parent_id": goal["id"]}).json()
-        tactic = c.post("/api/v1/goals", json={"title": "Faster checkout", "level": "tactical_means",
-                                               "parent_id": means["id"], "surface_ids": [surface["id"]],
-                                               "kpis": [{"kpi_id": kpi["id"]}]})
+        means = c.post(
+            "/api/v1/goals", json={"title": "Make buying easy", "level": "strategic_means", "parent_id": goal["id"]}
+        ).json()
+        tactic = c.post(
+            "/api/v1/goals",
+            json={
+                "title": "Faster checkout",
+                "level": "tactical_means",
+                "parent_id": means["id"],
+                "surface_ids": [surface["id"]],
+                "kpis": [{"kpi_id": kpi["id"]}],
+            },
+        )
         assert tactic.status_code == 201, tactic.text
     return kpi["id"]
 
@@ -80,7 +114,8 @@ def test_import_scorecard_cycle_and_goal_progress(page: Page, live, account):
     page.get_by_role("button", name="Start the import").click()
     expect(page.get_by_role("progressbar")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="observations created")).to_contain_text(
-        "20006 observations created, 0 replaced.", timeout=90_000)
+        "20006 observations created, 0 replaced.", timeout=90_000
+    )
     assert stored(live, account) == 20_006
 
     page.goto("/scorecard")

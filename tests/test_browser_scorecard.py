@@ -25,33 +25,64 @@ def months_back(n: int) -> list[date]:
 
 def push(live, account, kpi: dict, values: list[float | None]) -> None:
     """One value a month, ending with this month (None: no value that month)."""
-    items = [{"kpi_id": kpi["id"], "period": "month", "period_start": start.isoformat(), "value": value}
-             for start, value in zip(months_back(len(values)), values) if value is not None]
-    answer = httpx.post(f"{live.base_url}/api/v1/observations/batch", headers=account.headers(),
-                        json={"observations": items})
+    items = [
+        {"kpi_id": kpi["id"], "period": "month", "period_start": start.isoformat(), "value": value}
+        for start, value in zip(months_back(len(values)), values, strict=False)
+        if value is not None
+    ]
+    answer = httpx.post(
+        f"{live.base_url}/api/v1/observations/batch", headers=account.headers(), json={"observations": items}
+    )
     assert answer.status_code == 200, answer.text
 
 
 def target(live, account, kpi: dict, value: float) -> None:
     start = date.today().replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    answer = httpx.put(f"{live.base_url}/api/v1/kpis/{kpi['id']}/targets", headers=account.headers(),
-                       json=[{"period_start": start.isoformat(), "period_end": end.isoformat(), "target": value}])
+    answer = httpx.put(
+        f"{live.base_url}/api/v1/kpis/{kpi['id']}/targets",
+        headers=account.headers(),
+        json=[{"period_start": start.isoformat(), "period_end": end.isoformat(), "target": value}],
+    )
     assert answer.status_code == 200, answer.text
 
 
 def test_the_scorecard_shows_inputs_activities_and_results(page, live, account):
     # Monthly levels ("last"): this month's sum would be judged on pace, by the day of the month.
-    cost = create_kpi(live, account, name="Cost", category="input", unit="currency", currency_code="NOK",
-                      direction="lower_is_better", expected_frequency="month", aggregation="last")
-    articles = create_kpi(live, account, name="Articles published", category="activity",
-                          expected_frequency="month", aggregation="last")
-    conversions = create_kpi(live, account, name="Conversions", category="result", expected_frequency="month",
-                             aggregation="last")
-    create_kpi(live, account, name="Cost per conversion", category="result", direction="lower_is_better",
-               formula="[Cost] / [Conversions]")
-    create_kpi(live, account, name="Bounce rate", category="result", unit="percent", expected_frequency="month",
-               direction="lower_is_better")
+    cost = create_kpi(
+        live,
+        account,
+        name="Cost",
+        category="input",
+        unit="currency",
+        currency_code="NOK",
+        direction="lower_is_better",
+        expected_frequency="month",
+        aggregation="last",
+    )
+    articles = create_kpi(
+        live, account, name="Articles published", category="activity", expected_frequency="month", aggregation="last"
+    )
+    conversions = create_kpi(
+        live, account, name="Conversions", category="result", expected_frequency="month", aggregation="last"
+    )
+    create_kpi(
+        live,
+        account,
+        name="Cost per conversion",
+        category="result",
+        direction="lower_is_better",
+        formula="[Cost] / [Conversions]",
+    )
+    create_kpi(
+        live,
+        account,
+        name="Bounce rate",
+        category="result",
+        unit="percent",
+        expected_frequency="month",
+        direction="lower_is_better",
+    )
     push(live, account, cost, [5000, None, 4200, 4000])
     push(live, account, articles, [4, 6, 5, 2])
     push(live, account, conversions, [30, 35, 40, 50])
@@ -117,9 +148,14 @@ def test_an_empty_workspace_is_pointed_to_the_kpis_and_the_library(page, live, a
     expect(page.get_by_role("heading", name="Start from the library")).to_be_visible()
 
     # A surface without KPIs of its own (and none workspace-wide) says so; the other shows its KPI.
-    shop, blog = (httpx.post(f"{live.base_url}/api/v1/surfaces", headers=account.headers(), json={
-        "name": name, "kind": "website", "period_start": date.today().replace(day=1).isoformat()}).json()
-        for name in ("Web shop", "Blog"))
+    shop, blog = (
+        httpx.post(
+            f"{live.base_url}/api/v1/surfaces",
+            headers=account.headers(),
+            json={"name": name, "kind": "website", "period_start": date.today().replace(day=1).isoformat()},
+        ).json()
+        for name in ("Web shop", "Blog")
+    )
     create_kpi(live, account, name="Orders", surface_id=shop["id"])
     page.goto("/scorecard")
     page.get_by_label("Surface").select_option(label="Blog")

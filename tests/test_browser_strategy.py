@@ -49,8 +49,11 @@ def children_titles(page: Page, parent_title: str):
 
 
 def test_build_reorder_map_archive_and_restore_the_goal_tree(page, live, account):
-    surface = httpx.post(f"{live.base_url}/api/v1/surfaces", headers=account.headers(), json={
-        "name": "Web shop", "kind": "web_shop", "period_start": date.today().replace(day=1).isoformat()})
+    surface = httpx.post(
+        f"{live.base_url}/api/v1/surfaces",
+        headers=account.headers(),
+        json={"name": "Web shop", "kind": "web_shop", "period_start": date.today().replace(day=1).isoformat()},
+    )
     assert surface.status_code == 201, surface.text
     sign_in(page, account, "/strategy")
     expect(page.get_by_role("heading", name="Set out your strategy")).to_be_visible()
@@ -129,12 +132,19 @@ def _check_subtree_question(message: str) -> None:
 
 def test_goal_page_shows_history_and_breadcrumb(page, live, account):
     headers = account.headers()
-    root = httpx.post(f"{live.base_url}/api/v1/goals", headers=headers,
-                      json={"title": "Reduce costs", "level": "strategic_goal"}).json()
-    means = httpx.post(f"{live.base_url}/api/v1/goals", headers=headers,
-                       json={"title": "Self-service", "level": "strategic_means", "parent_id": root["id"]}).json()
-    changed = httpx.patch(f"{live.base_url}/api/v1/goals/{means['id']}", headers=headers,
-                          json={"title": "Customers serve themselves", "period_to": "2026-12-31"})
+    root = httpx.post(
+        f"{live.base_url}/api/v1/goals", headers=headers, json={"title": "Reduce costs", "level": "strategic_goal"}
+    ).json()
+    means = httpx.post(
+        f"{live.base_url}/api/v1/goals",
+        headers=headers,
+        json={"title": "Self-service", "level": "strategic_means", "parent_id": root["id"]},
+    ).json()
+    changed = httpx.patch(
+        f"{live.base_url}/api/v1/goals/{means['id']}",
+        headers=headers,
+        json={"title": "Customers serve themselves", "period_to": "2026-12-31"},
+    )
     assert changed.status_code == 200, changed.text
     sign_in(page, account, f"/goals/{means['id']}")
     crumbs = page.get_by_role("navigation", name="Breadcrumb")
@@ -218,8 +228,13 @@ def _second_workspace(account: support.Account, name: str) -> tuple[str, str]:
     def create(session):
         user = session.get(User, account.user_id)
         ws = workspaces.create_workspace(session=session, data=WorkspaceCreate(name=name), owner=user)
-        _, raw = tokens.create_token(session=session, workspace_id=ws.id, user_id=user.id, creator_role=Role.owner,
-                                     data=ApiTokenCreate(name="test", role=Role.admin))
+        _, raw = tokens.create_token(
+            session=session,
+            workspace_id=ws.id,
+            user_id=user.id,
+            creator_role=Role.owner,
+            data=ApiTokenCreate(name="test", role=Role.admin),
+        )
         return ws.slug, raw
 
     return support.gateway_db(create)
@@ -229,15 +244,35 @@ def test_save_a_tree_as_a_template_and_use_it_in_another_workspace(page, live, a
     """The agency path: a structure built for one client is saved once and reused for the next client."""
     api, headers = f"{live.base_url}/api/v1", account.headers()
     period = date.today().replace(day=1).isoformat()
-    shop = _created(httpx.post(f"{api}/surfaces", headers=headers,
-                               json={"name": "Client A shop", "kind": "web_shop", "period_start": period}))
-    root = _created(httpx.post(f"{api}/goals", headers=headers,
-                               json={"title": "Grow online sales", "level": "strategic_goal"}))
-    means = _created(httpx.post(f"{api}/goals", headers=headers, json={
-        "title": "Easy checkout", "level": "strategic_means", "parent_id": root["id"]}))
-    _created(httpx.post(f"{api}/goals", headers=headers, json={
-        "title": "Two-step checkout", "level": "tactical_means", "parent_id": means["id"],
-        "surface_ids": [shop["id"]]}))
+    shop = _created(
+        httpx.post(
+            f"{api}/surfaces",
+            headers=headers,
+            json={"name": "Client A shop", "kind": "web_shop", "period_start": period},
+        )
+    )
+    root = _created(
+        httpx.post(f"{api}/goals", headers=headers, json={"title": "Grow online sales", "level": "strategic_goal"})
+    )
+    means = _created(
+        httpx.post(
+            f"{api}/goals",
+            headers=headers,
+            json={"title": "Easy checkout", "level": "strategic_means", "parent_id": root["id"]},
+        )
+    )
+    _created(
+        httpx.post(
+            f"{api}/goals",
+            headers=headers,
+            json={
+                "title": "Two-step checkout",
+                "level": "tactical_means",
+                "parent_id": means["id"],
+                "surface_ids": [shop["id"]],
+            },
+        )
+    )
 
     # Workspace A: save the tree as a template (a name is required; the message stands beside the field).
     sign_in(page, account, "/strategy")
@@ -251,14 +286,20 @@ def test_save_a_tree_as_a_template_and_use_it_in_another_workspace(page, live, a
     card.get_by_label("Description").fill("Shop first: the structure we start every client with.")
     card.get_by_role("button", name="Save as template").click()
     expect(card.get_by_role("status")).to_have_text(
-        "Saved as template “Agency starter”. You can start from it in any workspace you belong to. See your templates")
+        "Saved as template “Agency starter”. You can start from it in any workspace you belong to. See your templates"
+    )
 
     # The next client gets a workspace of its own (same user, a shop too); through the top bar's switcher
     # the template is there as well.
     other_name = f"Client B {account.slug[-6:]}"
     other_slug, other_token = _second_workspace(account, other_name)
-    _created(httpx.post(f"{api}/surfaces", headers={"Authorization": f"Bearer {other_token}"},
-                        json={"name": "Client B shop", "kind": "web_shop", "period_start": period}))
+    _created(
+        httpx.post(
+            f"{api}/surfaces",
+            headers={"Authorization": f"Bearer {other_token}"},
+            json={"name": "Client B shop", "kind": "web_shop", "period_start": period},
+        )
+    )
     page.reload()  # the workspace was made outside this page: the switcher lists it from the next page on
     page.locator("#ws-select").select_option(label=other_name)
     expect(page.locator("#ws-select")).to_have_value(other_slug)

@@ -54,13 +54,18 @@ def test_the_cron_twice_concurrently_and_the_job_twice_make_one_cycle(tmp_path):
     from services.metrics.db import MetricsModel
 
     url = _own_database(ensure_redis_url())
-    with fresh_engine(tmp_path, GoalsModel.metadata, "goals") as goals, \
-            fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as metrics:
+    with (
+        fresh_engine(tmp_path, GoalsModel.metadata, "goals") as goals,
+        fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as metrics,
+    ):
         with Session(goals) as s:
             s.add(Surface(name="Web shop", kind="web_shop", cadence="quarterly", period_start=ANCHOR, workspace_id=1))
             s.add(Surface(name="Too new", kind="app", cadence="yearly", period_start=TODAY, workspace_id=1))
-            s.add(Surface(name="Archived", kind="app", cadence="monthly", period_start=ANCHOR, workspace_id=1,
-                          archived=True))
+            s.add(
+                Surface(
+                    name="Archived", kind="app", cadence="monthly", period_start=ANCHOR, workspace_id=1, archived=True
+                )
+            )
             s.commit()
 
         async def scenario():
@@ -74,9 +79,15 @@ def test_the_cron_twice_concurrently_and_the_job_twice_make_one_cycle(tmp_path):
                 async def startup(worker_ctx):
                     worker_ctx["metrics_engine"] = metrics
 
-                worker = Worker(functions=[open_cycle], queue_name=queue_name("metrics"),
-                                redis_settings=RedisSettings.from_dsn(url), burst=True, handle_signals=False,
-                                on_startup=startup, poll_delay=0.05)
+                worker = Worker(
+                    functions=[open_cycle],
+                    queue_name=queue_name("metrics"),
+                    redis_settings=RedisSettings.from_dsn(url),
+                    burst=True,
+                    handle_signals=False,
+                    on_startup=startup,
+                    poll_delay=0.05,
+                )
                 await worker.async_run()
                 await worker.close()
                 assert worker.jobs_complete == 1 and worker.jobs_failed == 0
@@ -95,15 +106,19 @@ def test_the_cron_twice_concurrently_and_the_job_twice_make_one_cycle(tmp_path):
         with Session(metrics) as s:
             rows = s.exec(select(cycle_models.Cycle)).all()
         assert [(c.surface_id, c.surface_name, c.period_start, c.opened_by) for c in rows] == [
-            (1, "Web shop", _ended()[0], None)]
+            (1, "Web shop", _ended()[0], None)
+        ]
 
 
 # --- through the gateway, as a tool with an API token ------------------------------------------------------
 
+
 def make_surface(client, account, name: str = "Web shop") -> int:
-    resp = client.post("/api/v1/surfaces", headers=account.headers(),
-                       json={"name": name, "kind": "web_shop", "cadence": "quarterly",
-                             "period_start": ANCHOR.isoformat()})
+    resp = client.post(
+        "/api/v1/surfaces",
+        headers=account.headers(),
+        json={"name": name, "kind": "web_shop", "cadence": "quarterly", "period_start": ANCHOR.isoformat()},
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()["id"]
 
@@ -116,16 +131,30 @@ def _current() -> tuple[date, date]:
 def red_kpi(client, account, surface_id: int, period: tuple[date, date]) -> int:
     """Orders of the surface: 20 against a target of 100 in the period (off track)."""
     start, end = period
-    resp = client.post("/api/v1/kpis", headers=account.headers(),
-                       json={"name": "Orders", "category": "result", "surface_id": surface_id, "baseline_value": 0,
-                             "aggregation": "mean"})  # a level: judged as it is, not on pace
+    resp = client.post(
+        "/api/v1/kpis",
+        headers=account.headers(),
+        json={
+            "name": "Orders",
+            "category": "result",
+            "surface_id": surface_id,
+            "baseline_value": 0,
+            "aggregation": "mean",
+        },
+    )  # a level: judged as it is, not on pace
     assert resp.status_code == 201, resp.text
     kpi_id = resp.json()["id"]
-    put = client.put(f"/api/v1/kpis/{kpi_id}/targets", headers=account.headers(),
-                     json=[{"period_start": start.isoformat(), "period_end": end.isoformat(), "target": 100}])
+    put = client.put(
+        f"/api/v1/kpis/{kpi_id}/targets",
+        headers=account.headers(),
+        json=[{"period_start": start.isoformat(), "period_end": end.isoformat(), "target": 100}],
+    )
     assert put.status_code == 200, put.text
-    push = client.post("/api/v1/observations/batch", headers=account.headers(), json={"observations": [
-        {"kpi_id": kpi_id, "period": "month", "period_start": start.isoformat(), "value": 20}]})
+    push = client.post(
+        "/api/v1/observations/batch",
+        headers=account.headers(),
+        json={"observations": [{"kpi_id": kpi_id, "period": "month", "period_start": start.isoformat(), "value": 20}]},
+    )
     assert push.status_code == 200, push.text
     return kpi_id
 
@@ -148,8 +177,9 @@ def test_a_tool_opens_reviews_closes_and_exports_a_cycle(client, account, other_
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == [f"items.{kpi}.root_cause"]
     assert client.patch(f"{url}/items/{kpi}", headers=h, json={"root_cause": "Campaign paused"}).status_code == 200
-    finding = client.post(f"{url}/findings", headers=h, json={"text": "Checkout fails on iOS", "kpi_id": kpi,
-                                                              "change_kind": "technology"})
+    finding = client.post(
+        f"{url}/findings", headers=h, json={"text": "Checkout fails on iOS", "kpi_id": kpi, "change_kind": "technology"}
+    )
     assert finding.status_code == 201, finding.text
     assert client.post(f"{url}/close", headers=h).json()["status"] == "closed"
     assert client.patch(f"{url}/items/{kpi}", headers=h, json={"note": "late"}).status_code == 409
@@ -159,8 +189,12 @@ def test_a_tool_opens_reviews_closes_and_exports_a_cycle(client, account, other_
     assert [f["id"] for f in found["data"]] == [finding.json()["id"]]
     # another workspace's token: 404 on every id, its surface included
     o = other_account.headers()
-    for method, path in (("GET", url), ("GET", f"{url}/export.csv"), ("POST", f"{url}/close"),
-                         ("GET", f"/api/v1/cycles/compare?ids={cycle['id']}")):
+    for method, path in (
+        ("GET", url),
+        ("GET", f"{url}/export.csv"),
+        ("POST", f"{url}/close"),
+        ("GET", f"/api/v1/cycles/compare?ids={cycle['id']}"),
+    ):
         assert client.request(method, path, headers=o).status_code == 404, path
     foreign = client.post("/api/v1/cycles", headers=o, json={"surface_id": surface})
     assert foreign.status_code == 404 and "surface_id" in [e["field"] for e in foreign.json()["errors"]]
@@ -174,8 +208,13 @@ def viewer_headers(account) -> dict[str, str]:
     from tests.support import gateway_db
 
     def create(session):
-        _, raw = tokens.create_token(session=session, workspace_id=account.workspace_id, user_id=account.user_id,
-                                     creator_role=Role.owner, data=ApiTokenCreate(name="viewer", role=Role.viewer))
+        _, raw = tokens.create_token(
+            session=session,
+            workspace_id=account.workspace_id,
+            user_id=account.user_id,
+            creator_role=Role.owner,
+            data=ApiTokenCreate(name="viewer", role=Role.viewer),
+        )
         return raw
 
     return {"Authorization": f"Bearer {gateway_db(create)}"}
@@ -230,15 +269,22 @@ def test_findings_answer_only_in_their_own_cycle_and_workspace(client, account, 
     red_kpi(client, account, surface, _current())
     h = account.headers()
     first = client.post("/api/v1/cycles", headers=h, json={"surface_id": surface}).json()
-    finding = client.post(f"/api/v1/cycles/{first['id']}/findings", headers=h,
-                          json={"text": "Slow checkout", "change_kind": "technology"})
+    finding = client.post(
+        f"/api/v1/cycles/{first['id']}/findings", headers=h, json={"text": "Slow checkout", "change_kind": "technology"}
+    )
     assert finding.status_code == 201, finding.text
     path = f"/api/v1/cycles/{first['id']}/findings/{finding.json()['id']}"
     for method, body in (("PATCH", {"text": "Mine now"}), ("DELETE", None)):
         assert client.request(method, path, json=body, headers=other_account.headers()).status_code == 404
         assert client.request(method, path, json=body, headers=viewer_headers(account)).status_code == 403
-    assert client.post(f"/api/v1/cycles/{first['id']}/findings", headers=viewer_headers(account),
-                       json={"text": "x", "change_kind": "content"}).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/cycles/{first['id']}/findings",
+            headers=viewer_headers(account),
+            json={"text": "x", "change_kind": "content"},
+        ).status_code
+        == 403
+    )
     second = client.post("/api/v1/cycles", headers=h, json={"surface_id": make_surface(client, account, "App")})
     assert second.status_code == 201, second.text
     elsewhere = f"/api/v1/cycles/{second.json()['id']}/findings/{finding.json()['id']}"

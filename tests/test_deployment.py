@@ -43,6 +43,7 @@ INTERPOLATION = re.compile(r"\$\{[^}]*\}")
 
 # --- reading the code ---------------------------------------------------------------------------------------
 
+
 def settings_env_names(cls: type[BaseSettings]) -> set[str]:
     """The environment variables a pydantic-settings class reads: prefix + field name, or its aliases."""
     prefix = cls.model_config.get("env_prefix", "")
@@ -63,8 +64,11 @@ def settings_env_names(cls: type[BaseSettings]) -> set[str]:
 def part_settings(part: str) -> list[type[BaseSettings]]:
     """The settings classes defined in one part's config module."""
     module = PARTS[part].module("config")
-    return [obj for _, obj in inspect.getmembers(module, inspect.isclass)
-            if issubclass(obj, BaseSettings) and obj.__module__ == module.__name__]
+    return [
+        obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, BaseSettings) and obj.__module__ == module.__name__
+    ]
 
 
 def accepted_env(parts: tuple[str, ...]) -> set[str]:
@@ -111,6 +115,7 @@ def parts_run_by(path: tuple[str, ...], params: dict) -> tuple[str, ...] | None:
 
 # --- reading the deployment files ---------------------------------------------------------------------------
 
+
 def load_compose() -> dict:
     return yaml.safe_load(COMPOSE.read_text())
 
@@ -153,8 +158,10 @@ def compose_problems(compose: dict) -> list[str]:
         try:
             parsed[name] = parse_command([str(a) for a in command])
         except CommandError as exc:
-            problems.append(f"{name}: `effekt {' '.join(map(str, command))}` is not a valid command: "
-                            f"{getattr(exc, 'message', exc) or type(exc).__name__}")
+            problems.append(
+                f"{name}: `effekt {' '.join(map(str, command))}` is not a valid command: "
+                f"{getattr(exc, 'message', exc) or type(exc).__name__}"
+            )
     for name, (path, params) in parsed.items():
         svc = services[name]
         parts = parts_run_by(path, params)
@@ -186,8 +193,9 @@ def serve_problems(name: str, svc: dict, params: dict) -> list[str]:
 def url_problems(services: dict, parsed: dict) -> list[str]:
     """Upstream URLs point at the compose service serving that part on that port; database URLs at its database."""
     problems = []
-    serving = {params["role"]: (name, serve_port(params)) for name, (path, params) in parsed.items()
-               if path == ("serve",)}
+    serving = {
+        params["role"]: (name, serve_port(params)) for name, (path, params) in parsed.items() if path == ("serve",)
+    }
     for name in parsed:
         for key, value in environment(services[name]).items():
             upstream = re.fullmatch(r"EFFEKT_GATEWAY_(\w+)_URL", key)
@@ -199,8 +207,10 @@ def url_problems(services: dict, parsed: dict) -> list[str]:
             if database:
                 url = urlsplit(INTERPOLATION.sub("x", value))
                 if url.hostname not in services or url.path != f"/{database[1].lower()}":
-                    problems.append(f"{name}: {key} should name database {database[1].lower()} on a compose "
-                                    f"service, not {url.hostname}{url.path}")
+                    problems.append(
+                        f"{name}: {key} should name database {database[1].lower()} on a compose "
+                        f"service, not {url.hostname}{url.path}"
+                    )
     return problems
 
 
@@ -238,6 +248,7 @@ def instruction(stage: list[tuple[str, str]], keyword: str) -> str | None:
 
 # --- tests ----------------------------------------------------------------------------------------------------
 
+
 def test_settings_names_are_derived_from_the_code():
     common = settings_env_names(CommonSettings)
     assert {"EFFEKT_DATA_DIR", "REDIS_URL", "EFFEKT_REDIS_URL", "EFFEKT_SIGNING_KEY", "EFFEKT_LOG_LEVEL"} <= common
@@ -250,18 +261,36 @@ def test_settings_names_are_derived_from_the_code():
 
 def test_the_command_parser_accepts_real_commands_and_refuses_others():
     assert parse_command(["serve", "goals", "--port", "8001"]) == (
-        ("serve",), {"role": "goals", "host": "127.0.0.1", "port": 8001, "migrate": False, "data_dir": None})
+        ("serve",),
+        {"role": "goals", "host": "127.0.0.1", "port": 8001, "migrate": False, "data_dir": None},
+    )
     assert parse_command(["token", "create", "--email", "a@b.c", "--workspace", "w"])[0] == ("token", "create")
-    for bad in (["serve", "goal"], ["serve", "goals", "--prot", "1"], ["worker", "gateway"], ["wroker", "goals"],
-                ["serve"], ["serve", "goals", "extra"], []):
+    for bad in (
+        ["serve", "goal"],
+        ["serve", "goals", "--prot", "1"],
+        ["worker", "gateway"],
+        ["wroker", "goals"],
+        ["serve"],
+        ["serve", "goals", "extra"],
+        [],
+    ):
         with pytest.raises(click_errors.UsageError):
             parse_command(bad)
 
 
 def test_compose_runs_every_part_with_its_backing_services():
     services = load_compose()["services"]
-    assert {"postgres", "redis", "gateway", "goals", "tasks", "metrics",
-            "worker-goals", "worker-tasks", "worker-metrics"} <= set(services)
+    assert {
+        "postgres",
+        "redis",
+        "gateway",
+        "goals",
+        "tasks",
+        "metrics",
+        "worker-goals",
+        "worker-tasks",
+        "worker-metrics",
+    } <= set(services)
     commands = {tuple(map(str, svc["command"][:2])) for svc in services.values() if uses_effekt_image(svc)}
     assert {("serve", role) for role in ROLES} | {("worker", s) for s in ("goals", "tasks", "metrics")} <= commands
     images = {svc["image"] for svc in services.values() if uses_effekt_image(svc)}
@@ -300,11 +329,16 @@ def test_the_checker_catches_bogus_commands_and_variables():
     svc["gateway"]["environment"]["EFFEKT_GATEWAY_GOALS_URL"] = "http://goals:9999"
     svc["gateway"]["depends_on"]["nowhere"] = {"condition": "service_started"}
     problems = "\n".join(compose_problems(broken))
-    for expected in ("goals: EFFEKT_GOALS_DATABSE_URL", "worker-tasks: EFFEKT_GATEWAY_GOALS_URL",
-                     "worker-metrics: `effekt worker gateway` is not a valid command",
-                     "tasks: `effekt serve tasks --prot 8002` is not a valid command",
-                     "metrics: serves on 127.0.0.1", "metrics: serves on port 8013 but has no healthcheck",
-                     "gateway: EFFEKT_GATEWAY_GOALS_URL=http://goals:9999", "gateway: depends on nowhere"):
+    for expected in (
+        "goals: EFFEKT_GOALS_DATABSE_URL",
+        "worker-tasks: EFFEKT_GATEWAY_GOALS_URL",
+        "worker-metrics: `effekt worker gateway` is not a valid command",
+        "tasks: `effekt serve tasks --prot 8002` is not a valid command",
+        "metrics: serves on 127.0.0.1",
+        "metrics: serves on port 8013 but has no healthcheck",
+        "gateway: EFFEKT_GATEWAY_GOALS_URL=http://goals:9999",
+        "gateway: depends on nowhere",
+    ):
         assert expected in problems, f"{expected!r} not reported in:\n{problems}"
     assert compose_problems(compose) == [], "the original is untouched"
 
@@ -350,10 +384,18 @@ def test_dockerfile_builds_one_image_that_runs_effekt():
 
 
 def test_dockerignore_keeps_what_the_image_copies():
-    ignored = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")}
-    copied = [src for stage in dockerfile_stages() for kw, rest in stage if kw == "COPY" and "--from" not in rest
-              for src in rest.split()[:-1]]
+    ignored = {
+        line.strip().rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    copied = [
+        src
+        for stage in dockerfile_stages()
+        for kw, rest in stage
+        if kw == "COPY" and "--from" not in rest
+        for src in rest.split()[:-1]
+    ]
     assert {"pyproject.toml", "uv.lock", "effekt", "kit", "services", "gateway", "frontend"} <= set(copied)
     assert not ignored & set(copied)
     assert {".git", ".venv"} <= ignored

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,11 +19,17 @@ from tests import support
 def test_last_owner_can_be_neither_removed_nor_demoted(live, account):
     def attempt(session):
         with pytest.raises(Invalid) as removed:
-            workspaces.remove_member(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
-                                     user_id=account.user_id)
+            workspaces.remove_member(
+                session=session, workspace_id=account.workspace_id, actor_role=Role.owner, user_id=account.user_id
+            )
         with pytest.raises(Invalid):
-            workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
-                                   user_id=account.user_id, role=Role.admin)
+            workspaces.change_role(
+                session=session,
+                workspace_id=account.workspace_id,
+                actor_role=Role.owner,
+                user_id=account.user_id,
+                role=Role.admin,
+            )
         return removed.value.errors[0]["field"]
 
     assert support.gateway_db(attempt) == "role"
@@ -31,24 +37,53 @@ def test_last_owner_can_be_neither_removed_nor_demoted(live, account):
 
 def test_admins_manage_members_but_only_owners_make_owners(live, account):
     def run(session):
-        member, temporary = workspaces.add_member(session=session, workspace_id=account.workspace_id,
-                                                  actor_role=Role.admin, email=f"new-{secrets.token_hex(3)}@example.com",
-                                                  role=Role.editor)
+        member, temporary = workspaces.add_member(
+            session=session,
+            workspace_id=account.workspace_id,
+            actor_role=Role.admin,
+            email=f"new-{secrets.token_hex(3)}@example.com",
+            role=Role.editor,
+        )
         assert temporary and len(temporary) >= 12  # a brand-new account gets a one-time password
         with pytest.raises(Forbidden):
-            workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.admin,
-                                   user_id=member.user_id, role=Role.owner)
+            workspaces.change_role(
+                session=session,
+                workspace_id=account.workspace_id,
+                actor_role=Role.admin,
+                user_id=member.user_id,
+                role=Role.owner,
+            )
         with pytest.raises(Forbidden):
-            workspaces.add_member(session=session, workspace_id=account.workspace_id, actor_role=Role.editor,
-                                  email="x@example.com", role=Role.viewer)
+            workspaces.add_member(
+                session=session,
+                workspace_id=account.workspace_id,
+                actor_role=Role.editor,
+                email="x@example.com",
+                role=Role.viewer,
+            )
         with pytest.raises(Conflict):
-            workspaces.add_member(session=session, workspace_id=account.workspace_id, actor_role=Role.admin,
-                                  email=member.email, role=Role.viewer)
-        workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
-                               user_id=member.user_id, role=Role.owner)
+            workspaces.add_member(
+                session=session,
+                workspace_id=account.workspace_id,
+                actor_role=Role.admin,
+                email=member.email,
+                role=Role.viewer,
+            )
+        workspaces.change_role(
+            session=session,
+            workspace_id=account.workspace_id,
+            actor_role=Role.owner,
+            user_id=member.user_id,
+            role=Role.owner,
+        )
         # Two owners now: the first may step down.
-        workspaces.change_role(session=session, workspace_id=account.workspace_id, actor_role=Role.owner,
-                               user_id=account.user_id, role=Role.admin)
+        workspaces.change_role(
+            session=session,
+            workspace_id=account.workspace_id,
+            actor_role=Role.owner,
+            user_id=account.user_id,
+            role=Role.admin,
+        )
         return [m.role for m in workspaces.members(session=session, workspace_id=account.workspace_id)]
 
     assert support.gateway_db(run) == [Role.owner, Role.admin]
@@ -57,13 +92,23 @@ def test_admins_manage_members_but_only_owners_make_owners(live, account):
 def test_token_role_is_capped_by_creator_and_expiry_must_be_future(live, account):
     def run(session):
         with pytest.raises(Invalid) as too_high:
-            tokens.create_token(session=session, workspace_id=account.workspace_id, user_id=account.user_id,
-                                creator_role=Role.editor, data=ApiTokenCreate(name="x", role=Role.admin))
+            tokens.create_token(
+                session=session,
+                workspace_id=account.workspace_id,
+                user_id=account.user_id,
+                creator_role=Role.editor,
+                data=ApiTokenCreate(name="x", role=Role.admin),
+            )
         assert too_high.value.errors[0]["field"] == "role"
-        past = datetime.now(timezone.utc) - timedelta(days=1)
+        past = datetime.now(UTC) - timedelta(days=1)
         with pytest.raises(Invalid) as expired:
-            tokens.create_token(session=session, workspace_id=account.workspace_id, user_id=account.user_id,
-                                creator_role=Role.owner, data=ApiTokenCreate(name="x", expires_at=past))
+            tokens.create_token(
+                session=session,
+                workspace_id=account.workspace_id,
+                user_id=account.user_id,
+                creator_role=Role.owner,
+                data=ApiTokenCreate(name="x", expires_at=past),
+            )
         assert expired.value.errors[0]["field"] == "expires_at"
 
     support.gateway_db(run)
@@ -73,12 +118,18 @@ def test_a_token_loses_power_when_its_creator_does(client, live):
     editor_token = support.make_account(role="editor")
 
     def demote(session):
-        other = accounts.create_user(session=session, data=UserCreate(email=f"o-{secrets.token_hex(3)}@example.com",
-                                                                      password="x" * 12))
+        other = accounts.create_user(
+            session=session, data=UserCreate(email=f"o-{secrets.token_hex(3)}@example.com", password="x" * 12)
+        )
         session.add(Membership(workspace_id=editor_token.workspace_id, user_id=other.id, role=Role.owner))
         session.flush()
-        workspaces.change_role(session=session, workspace_id=editor_token.workspace_id, actor_role=Role.owner,
-                               user_id=editor_token.user_id, role=Role.viewer)
+        workspaces.change_role(
+            session=session,
+            workspace_id=editor_token.workspace_id,
+            actor_role=Role.owner,
+            user_id=editor_token.user_id,
+            role=Role.viewer,
+        )
 
     assert client.get("/api/v1/me", headers=editor_token.headers()).json()["role"] == "editor"
     support.gateway_db(demote)
@@ -110,7 +161,10 @@ def test_signin_limit_per_account_and_per_address(live):
     async def run():
         r = aioredis.from_url(common().redis_url)
         limiter = accounts.SigninLimiter(r, per_account=3, per_address=5, window=60)
-        email, address = f"rl-{secrets.token_hex(3)}@example.com", f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        email, address = (
+            f"rl-{secrets.token_hex(3)}@example.com",
+            f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}",
+        )
         for _ in range(3):
             await limiter.check(email, address)
             await limiter.failed(email, address)

@@ -8,8 +8,7 @@ from datetime import date, timedelta
 from tests import support
 from tests.test_cycles_api import viewer_headers
 
-KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum",
-       "category": "result"}
+KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum", "category": "result"}
 
 
 def wait_until_ended(client, account, import_id: int, seconds: float = 60) -> dict:
@@ -23,8 +22,7 @@ def wait_until_ended(client, account, import_id: int, seconds: float = 60) -> di
 
 
 def upload(client, account, text: str, name: str = "visits.csv"):
-    return client.post("/api/v1/imports", files={"file": (name, text.encode(), "text/csv")},
-                       headers=account.headers())
+    return client.post("/api/v1/imports", files={"file": (name, text.encode(), "text/csv")}, headers=account.headers())
 
 
 def csv_of_days(days: int, bad_line: int | None = None) -> str:
@@ -41,8 +39,9 @@ def test_import_a_year_through_the_gateway_then_again(client, account):
     assert bad.status_code == 201, bad.text
     record = bad.json()
     assert record["suggested"]["columns"] == ["kpi_name", "period", "period_start", "value"]
-    started = client.post(f"/api/v1/imports/{record['id']}/run", json={"mapping": record["suggested"]},
-                          headers=account.headers())
+    started = client.post(
+        f"/api/v1/imports/{record['id']}/run", json={"mapping": record["suggested"]}, headers=account.headers()
+    )
     assert started.status_code == 202, started.text
     ended = wait_until_ended(client, account, record["id"])
     assert (ended["status"], ended["bad_lines"], ended["rows_total"]) == ("failed_validation", 1, 365)
@@ -72,8 +71,9 @@ def test_other_workspaces_and_viewers(client, account, other_account):
     viewer = support.make_account(role="viewer")
     refused = upload(client, viewer, csv_of_days(3))
     assert refused.status_code == 403
-    wrong = client.put(f"/api/v1/imports/{record['id']}/mapping", json={"columns": ["value"]},
-                       headers=account.headers())
+    wrong = client.put(
+        f"/api/v1/imports/{record['id']}/mapping", json={"columns": ["value"]}, headers=account.headers()
+    )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "columns"
     mapping = {"columns": ["kpi_name", "period", "period_start", "value"]}
     foreign = client.put(f"/api/v1/imports/{record['id']}/mapping", json=mapping, headers=other_account.headers())

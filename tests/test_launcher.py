@@ -52,9 +52,10 @@ def children_of(pid: int) -> list[int]:
 def test_up_serves_demo_stops_cleanly_and_reuses_data(tmp_path):
     port = free_port()
     env = clean_env(tmp_path, EFFEKT_DEMO_PASSWORD="demo-password-1")
-    for attempt in (1, 2):
-        proc = subprocess.Popen([EFFEKT, "up", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+    for _attempt in (1, 2):
+        proc = subprocess.Popen(
+            [EFFEKT, "up", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         try:
             r = wait_for(f"http://127.0.0.1:{port}/signin", proc)
             assert r.status_code == 200 and "Effekt" in r.text
@@ -63,8 +64,10 @@ def test_up_serves_demo_stops_cleanly_and_reuses_data(tmp_path):
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
                 page = c.get("/signin")
                 csrf = page.cookies["effekt_csrf"]
-                signed = c.post("/signin", data={"email": "demo@example.com", "password": "demo-password-1",
-                                                 "csrf_token": csrf, "next": "/"})
+                signed = c.post(
+                    "/signin",
+                    data={"email": "demo@example.com", "password": "demo-password-1", "csrf_token": csrf, "next": "/"},
+                )
                 assert signed.status_code == 303
                 home = c.get("/")
                 assert home.status_code == 200 and "Nordvik Outdoor AS" in home.text
@@ -92,8 +95,12 @@ def test_admin_commands_and_per_service_deployment(tmp_path):
     assert run_cli(["migrate"], env).returncode == 0
     r = run_cli(["user", "create", "--email", "ops@example.com", "--password-stdin"], env, "a-long-password-1\n")
     assert r.returncode == 0, r.stderr
-    assert run_cli(["user", "create", "--email", "ops@example.com", "--password-stdin"], env,
-                   "a-long-password-1\n").returncode == 2  # already registered: a clear error
+    assert (
+        run_cli(
+            ["user", "create", "--email", "ops@example.com", "--password-stdin"], env, "a-long-password-1\n"
+        ).returncode
+        == 2
+    )  # already registered: a clear error
     r = run_cli(["workspace", "create", "--name", "Ops Co", "--slug", "ops", "--owner", "ops@example.com"], env)
     assert r.returncode == 0, r.stderr
     r = run_cli(["token", "create", "--email", "ops@example.com", "--workspace", "ops", "--role", "editor"], env)
@@ -103,17 +110,32 @@ def test_admin_commands_and_per_service_deployment(tmp_path):
 
     goals_port, gateway_port = free_port(), free_port()
     env = {**env, "EFFEKT_GATEWAY_GOALS_URL": f"http://127.0.0.1:{goals_port}"}
-    procs = [subprocess.Popen([EFFEKT, "serve", "goals", "--port", str(goals_port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True),
-             subprocess.Popen([EFFEKT, "serve", "gateway", "--port", str(gateway_port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
+    procs = [
+        subprocess.Popen(
+            [EFFEKT, "serve", "goals", "--port", str(goals_port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ),
+        subprocess.Popen(
+            [EFFEKT, "serve", "gateway", "--port", str(gateway_port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ),
+    ]
     try:
         wait_for(f"http://127.0.0.1:{goals_port}/healthz", procs[0])
         wait_for(f"http://127.0.0.1:{gateway_port}/healthz", procs[1])
         headers = {"Authorization": f"Bearer {token}"}
         base = f"http://127.0.0.1:{gateway_port}"
-        created = httpx.post(f"{base}/api/v1/surfaces", headers=headers, json={
-            "name": "Web", "kind": "website", "cadence": "yearly", "period_start": "2026-01-01"})
+        created = httpx.post(
+            f"{base}/api/v1/surfaces",
+            headers=headers,
+            json={"name": "Web", "kind": "website", "cadence": "yearly", "period_start": "2026-01-01"},
+        )
         assert created.status_code == 201, created.text
         assert httpx.get(f"{base}/api/v1/me", headers=headers).json()["workspace"]["slug"] == "ops"
         health = httpx.get(f"{base}/healthz").json()["services"]

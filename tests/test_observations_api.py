@@ -6,8 +6,7 @@ import csv
 import io
 from datetime import date, timedelta
 
-KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum",
-       "category": "result"}
+KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum", "category": "result"}
 DAYS = [date(2025, 1, 1) + timedelta(days=n) for n in range(365)]
 
 
@@ -18,8 +17,12 @@ def make_kpi(client, account) -> int:
 
 
 def year(kpi_id: int, offset: float = 0) -> dict:
-    return {"observations": [{"kpi_id": kpi_id, "period": "day", "period_start": d.isoformat(), "value": n + offset}
-                             for n, d in enumerate(DAYS)]}
+    return {
+        "observations": [
+            {"kpi_id": kpi_id, "period": "day", "period_start": d.isoformat(), "value": n + offset}
+            for n, d in enumerate(DAYS)
+        ]
+    }
 
 
 def test_a_year_of_daily_values_in_one_batch_then_again(client, account):
@@ -61,8 +64,10 @@ def test_another_workspace_cannot_see_or_push_to_the_kpi(client, account, other_
     assert client.get(f"/api/v1/kpis/{kpi_id}/observations.csv", headers=foreign).status_code == 404
     assert client.get("/api/v1/observations", headers=foreign).json()["count"] == 0
     own_kpi = make_kpi(client, other_account)
-    items = [{"kpi_id": own_kpi, "period": "day", "period_start": "2025-01-01", "value": 1},
-             {"kpi_id": kpi_id, "period": "day", "period_start": "2025-01-01", "value": 999}]
+    items = [
+        {"kpi_id": own_kpi, "period": "day", "period_start": "2025-01-01", "value": 1},
+        {"kpi_id": kpi_id, "period": "day", "period_start": "2025-01-01", "value": 999},
+    ]
     pushed = client.post("/api/v1/observations/batch", json={"observations": items}, headers=foreign)
     assert pushed.status_code == 422
     assert [e["field"] for e in pushed.json()["errors"]] == ["observations.1.kpi_id"]

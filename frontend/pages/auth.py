@@ -32,8 +32,12 @@ async def signin_page(request: Request, next: str = "/"):
 
 
 @router.post("/signin")
-async def signin(request: Request, email: Annotated[str, Form(max_length=320)] = "",
-                 password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form()] = "/"):
+async def signin(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form()] = "/",
+):
     state = request.app.state
     address = request.client.host if request.client else "unknown"
     ctx = {"next": safe_next(next), "email": email}
@@ -42,8 +46,13 @@ async def signin(request: Request, email: Annotated[str, Form(max_length=320)] =
     try:
         await state.limiter.check(email, address)
     except RateLimited as exc:
-        return render(request, "signin.html", {**ctx, "error": "rate", "retry": exc.headers["Retry-After"]},
-                      status=429, headers=exc.headers)
+        return render(
+            request,
+            "signin.html",
+            {**ctx, "error": "rate", "retry": exc.headers["Retry-After"]},
+            status=429,
+            headers=exc.headers,
+        )
     user = await state.run_db(lambda s: accounts.authenticate(session=s, email=email, password=password))
     if user is None:
         await state.limiter.failed(email, address)
@@ -51,8 +60,15 @@ async def signin(request: Request, email: Annotated[str, Form(max_length=320)] =
     await state.limiter.succeeded(email, address)
     raw = await state.run_db(_open_session, user, state.settings.session_days)
     response = see_other(request, safe_next(next))
-    response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=secure(request),
-                        max_age=state.settings.session_days * 86400, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        httponly=True,
+        samesite="lax",
+        secure=secure(request),
+        max_age=state.settings.session_days * 86400,
+        path="/",
+    )
     set_csrf_cookie(request, response, new_csrf_token())  # a new token for the new session
     return response
 
@@ -73,8 +89,9 @@ async def signout(request: Request):
 
 
 @router.post("/workspace")
-async def switch_workspace(request: Request, browser: BrowserDep, slug: Annotated[str, Form(max_length=48)],
-                           next: Annotated[str, Form()] = "/"):
+async def switch_workspace(
+    request: Request, browser: BrowserDep, slug: Annotated[str, Form(max_length=48)], next: Annotated[str, Form()] = "/"
+):
     """Make another of the user's workspaces the current one (a foreign slug is a 404)."""
 
     def switch(session: Session) -> None:
@@ -88,8 +105,9 @@ async def switch_workspace(request: Request, browser: BrowserDep, slug: Annotate
 
 
 @router.post("/language")
-async def switch_language(request: Request, lang: Annotated[str, Form(max_length=8)],
-                          next: Annotated[str, Form()] = "/"):
+async def switch_language(
+    request: Request, lang: Annotated[str, Form(max_length=8)], next: Annotated[str, Form()] = "/"
+):
     """Remember the chosen UI language in a cookie (and on the account when signed in)."""
     if lang not in i18n.LANGUAGES:
         lang = i18n.DEFAULT

@@ -26,15 +26,32 @@ async def map_page(request: Request, browser: WorkspaceDep):
     tr = i18n.translations(lang)
     _ = tr.gettext
     # In English "means" is one and many; the column headings are plurals, the level names singular.
-    columns = [tr.pgettext("effect map column", "Strategic goals"), tr.pgettext("effect map column", "Strategic means"),
-               tr.pgettext("effect map column", "Tactical means"), tr.pgettext("effect map column", "KPIs")]
-    drawing = effect_map.layout(roots, labels=effect_map.Labels(
-        columns=columns, status={k: _(v) for k, v in goal_tree.STATUS_LABELS.items()},
-        levels={k: _(v) for k, v in goal_tree.LEVEL_LABELS.items()}, kpi=_("KPI")))
-    return render(request, "effect_map.html", {
-        "nav": "strategy", "drawing": drawing, "down": tree is None, "empty": tree is not None and not roots,
-        "kpis_unavailable": bool(tree and tree.get("kpis_unavailable")),
-    })
+    columns = [
+        tr.pgettext("effect map column", "Strategic goals"),
+        tr.pgettext("effect map column", "Strategic means"),
+        tr.pgettext("effect map column", "Tactical means"),
+        tr.pgettext("effect map column", "KPIs"),
+    ]
+    drawing = effect_map.layout(
+        roots,
+        labels=effect_map.Labels(
+            columns=columns,
+            status={k: _(v) for k, v in goal_tree.STATUS_LABELS.items()},
+            levels={k: _(v) for k, v in goal_tree.LEVEL_LABELS.items()},
+            kpi=_("KPI"),
+        ),
+    )
+    return render(
+        request,
+        "effect_map.html",
+        {
+            "nav": "strategy",
+            "drawing": drawing,
+            "down": tree is None,
+            "empty": tree is not None and not roots,
+            "kpis_unavailable": bool(tree and tree.get("kpis_unavailable")),
+        },
+    )
 
 
 @router.get("/goals/{goal_id}")
@@ -46,13 +63,21 @@ async def goal_page(request: Request, browser: WorkspaceDep, goal_id: int):
     events = history.get("data", []) if isinstance(history, dict) else None
     kpi_names = await _kpi_names(request, browser, goal, events or [])
     names = _names(request, browser, members, surfaces, kpi_names)
-    return render(request, "goal.html", {
-        "nav": "strategy", "goal": goal, "people": members, "surfaces": surfaces,
-        "levels": goal_tree.LEVEL_LABELS, "kpi_names": kpi_names,
-        "events": [goal_tree.describe(e, names) for e in events] if events is not None else None,
-        "history_count": history.get("count", 0) if isinstance(history, dict) else 0,
-        "can_edit": browser.role.at_least(Role.editor),
-    })
+    return render(
+        request,
+        "goal.html",
+        {
+            "nav": "strategy",
+            "goal": goal,
+            "people": members,
+            "surfaces": surfaces,
+            "levels": goal_tree.LEVEL_LABELS,
+            "kpi_names": kpi_names,
+            "events": [goal_tree.describe(e, names) for e in events] if events is not None else None,
+            "history_count": history.get("count", 0) if isinstance(history, dict) else 0,
+            "can_edit": browser.role.at_least(Role.editor),
+        },
+    )
 
 
 @router.get("/goals/{goal_id}/panel")
@@ -61,10 +86,16 @@ async def goal_panel(request: Request, browser: WorkspaceDep, goal_id: int):
     if not is_htmx(request):
         return RedirectResponse(f"/goals/{goal_id}", status_code=303)
     goal = await _goal(request, browser, goal_id)
-    return render(request, "_goal_panel.html", {
-        "goal": goal, "people": await people(request, browser), "surfaces": await surfaces_by_id(request, browser),
-        "levels": goal_tree.LEVEL_LABELS,
-    })
+    return render(
+        request,
+        "_goal_panel.html",
+        {
+            "goal": goal,
+            "people": await people(request, browser),
+            "surfaces": await surfaces_by_id(request, browser),
+            "levels": goal_tree.LEVEL_LABELS,
+        },
+    )
 
 
 async def _goal(request: Request, browser: BrowserContext, goal_id: int) -> dict[str, Any]:
@@ -74,22 +105,35 @@ async def _goal(request: Request, browser: BrowserContext, goal_id: int) -> dict
     return answer.body
 
 
-async def _kpi_names(request: Request, browser: BrowserContext, goal: dict[str, Any],
-                     events: list[dict[str, Any]]) -> dict[int, str]:
+async def _kpi_names(
+    request: Request, browser: BrowserContext, goal: dict[str, Any], events: list[dict[str, Any]]
+) -> dict[int, str]:
     """Names of the KPIs the goal links and its history mentions (unlinked ones too), from metrics."""
     names = {k["kpi_id"]: k["name"] for k in goal.get("kpis", []) if k.get("name")}
-    mentioned = {pair[i] for e in events for key, pair in (e.get("changes") or {}).items()
-                 if key == "kpi_id" and isinstance(pair, list) for i in (0, 1) if isinstance(pair[i], int)}
+    mentioned = {
+        pair[i]
+        for e in events
+        for key, pair in (e.get("changes") or {}).items()
+        if key == "kpi_id" and isinstance(pair, list)
+        for i in (0, 1)
+        if isinstance(pair[i], int)
+    }
     missing = sorted(mentioned - set(names))
     if missing:
-        body = await get_or_none(request, browser, "/api/v1/kpis", service="metrics",
-                                 params={"ids": ",".join(map(str, missing[:500])), "archived": "all", "limit": 500})
+        body = await get_or_none(
+            request,
+            browser,
+            "/api/v1/kpis",
+            service="metrics",
+            params={"ids": ",".join(map(str, missing[:500])), "archived": "all", "limit": 500},
+        )
         names |= {k["id"]: k["name"] for k in body.get("data", [])} if isinstance(body, dict) else {}
     return names
 
 
-def _names(request: Request, browser: BrowserContext, members: dict, surfaces: dict,
-           kpis: dict[int, str]) -> goal_tree.Names:
+def _names(
+    request: Request, browser: BrowserContext, members: dict, surfaces: dict, kpis: dict[int, str]
+) -> goal_tree.Names:
     lang = i18n.pick_language(request, browser.user.locale)
     _ = i18n.translations(lang).gettext
 
@@ -101,4 +145,5 @@ def _names(request: Request, browser: BrowserContext, members: dict, surfaces: d
         person=person,
         surface=lambda i: surfaces[i]["name"] if i in surfaces else _("Surface %(id)s") % {"id": i},
         kpi=lambda i: kpis.get(i) or _("KPI %(id)s") % {"id": i},
-        day=lambda d: format_day(d, lang))
+        day=lambda d: format_day(d, lang),
+    )

@@ -14,28 +14,38 @@ from kit.errors import Unavailable
 router = APIRouter()
 
 # What the home page counts in each service: (label key, service, path).
-COUNTS = (("surfaces", "goals", "/api/v1/surfaces"), ("kpis", "metrics", "/api/v1/kpis"),
-          ("periods", "tasks", "/api/v1/periods"))
+COUNTS = (
+    ("surfaces", "goals", "/api/v1/surfaces"),
+    ("kpis", "metrics", "/api/v1/kpis"),
+    ("periods", "tasks", "/api/v1/periods"),
+)
 
 
 @router.get("/")
 async def home(request: Request, browser: WorkspaceDep):
     state = request.app.state
     principal = browser.principal
-    results = await asyncio.gather(*(_count(state.upstreams, service, path, principal)
-                                     for _, service, path in COUNTS))
-    counts = {key: value for (key, _, _), value in zip(COUNTS, results)}
+    results = await asyncio.gather(*(_count(state.upstreams, service, path, principal) for _, service, path in COUNTS))
+    counts = {key: value for (key, _, _), value in zip(COUNTS, results, strict=False)}
     members, live_tokens = await state.run_db(_local_counts, browser.workspace.id)
     stale = await _my_stale_kpis(state.upstreams, principal, browser.user.id)
-    return render(request, "home.html", {"counts": counts, "members": members, "tokens": live_tokens,
-                                         "stale": stale, "nav": "home"})
+    return render(
+        request,
+        "home.html",
+        {"counts": counts, "members": members, "tokens": live_tokens, "stale": stale, "nav": "home"},
+    )
 
 
 async def _my_stale_kpis(upstreams, principal, user_id: int) -> list[dict] | None:
     """The active KPIs the user owns that are waiting for data; None when metrics cannot answer."""
     try:
-        status, body = await upstreams.call("metrics", "GET", "/api/v1/kpis", principal, params={
-            "stale": "true", "owner_id": user_id, "archived": "false", "sort": "name", "limit": 50})
+        status, body = await upstreams.call(
+            "metrics",
+            "GET",
+            "/api/v1/kpis",
+            principal,
+            params={"stale": "true", "owner_id": user_id, "archived": "false", "sort": "name", "limit": 50},
+        )
     except Unavailable:
         return None
     if status != 200 or not isinstance(body, dict):

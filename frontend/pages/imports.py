@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
-from frontend.backend import FORM_PROBLEM, SERVICE_DOWN, Answer, Down, N_, call, int_or_none, is_htmx, refusal
+from frontend.backend import FORM_PROBLEM, N_, SERVICE_DOWN, Answer, Down, call, int_or_none, is_htmx, refusal
 from frontend.deps import WorkspaceDep
 from frontend.templating import render
 from gateway.auth import BrowserContext
@@ -22,20 +22,36 @@ API = "/api/v1/imports"
 PER_PAGE = 20
 PROBLEMS_PER_PAGE = 50
 MAX_UPLOAD = 100 * 1024 * 1024
-ROLES = {"ignore": N_("Ignore this column"), "kpi_name": N_("KPI name"), "kpi_id": N_("KPI id"),
-         "period": N_("Period (day, week, month)"), "period_start": N_("Period start date"), "value": N_("Value"),
-         "source": N_("Source"), "note": N_("Note")}
+ROLES = {
+    "ignore": N_("Ignore this column"),
+    "kpi_name": N_("KPI name"),
+    "kpi_id": N_("KPI id"),
+    "period": N_("Period (day, week, month)"),
+    "period_start": N_("Period start date"),
+    "value": N_("Value"),
+    "source": N_("Source"),
+    "note": N_("Note"),
+}
 PERIODS = {"day": N_("Day"), "week": N_("Week (from Monday)"), "month": N_("Month (from the 1st)")}
-STATUSES = {"uploaded": N_("Waiting for its columns"), "queued": N_("Waiting to start"),
-            "checking": N_("Checking lines"), "storing": N_("Storing values"), "done": N_("Done"),
-            "failed_validation": N_("Stopped: some lines are bad"), "failed": N_("Failed")}
+STATUSES = {
+    "uploaded": N_("Waiting for its columns"),
+    "queued": N_("Waiting to start"),
+    "checking": N_("Checking lines"),
+    "storing": N_("Storing values"),
+    "done": N_("Done"),
+    "failed_validation": N_("Stopped: some lines are bad"),
+    "failed": N_("Failed"),
+}
 RUNNING = ("queued", "checking", "storing")
 UPLOAD_ERRORS = {"file": N_("Choose a CSV or XLSX file with a header line, at most 100 MB.")}
-MAPPING_ERRORS = {"period": N_("Choose the column with the period, or one period for every line."),
-                  "kpi_id": N_("Choose the column with the KPI, or one KPI for every line.")}
+MAPPING_ERRORS = {
+    "period": N_("Choose the column with the period, or one period for every line."),
+    "kpi_id": N_("Choose the column with the KPI, or one KPI for every line."),
+}
 COLUMN_ERROR = N_("Each kind of column can be chosen once.")
-COLUMNS_MISSING = N_("Choose one column with the period start date and one with the value, and name the KPI by "
-                     "one column only.")
+COLUMNS_MISSING = N_(
+    "Choose one column with the period start date and one with the value, and name the KPI by one column only."
+)
 BUSY = N_("This import is already running. Wait for it to end.")
 
 
@@ -56,8 +72,9 @@ async def upload(request: Request, browser: WorkspaceDep):
     except Down:
         return await _list_page(request, browser, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (413, 422):
-        return await _list_page(request, browser, errors={"file": UPLOAD_ERRORS["file"]},
-                                detail=_detail(answer), status=422)
+        return await _list_page(
+            request, browser, errors={"file": UPLOAD_ERRORS["file"]}, detail=_detail(answer), status=422
+        )
     if not answer.ok:
         raise refusal(answer)
     return RedirectResponse(f"/imports/{answer.body['id']}", status_code=303)
@@ -73,11 +90,13 @@ async def run(request: Request, browser: WorkspaceDep, import_id: int):
     form = await request.form()
     record = await _get(request, browser, import_id)
     mapping = _mapping_from(form, len(record["columns"]))
-    answer = await call(request, browser, "POST", f"{API}/{import_id}/run", service="metrics",
-                        payload={"mapping": mapping})
+    answer = await call(
+        request, browser, "POST", f"{API}/{import_id}/run", service="metrics", payload={"mapping": mapping}
+    )
     if answer.status == 422:
-        return await _import_page(request, browser, import_id, mapping=mapping, errors=_mapping_errors(answer),
-                                  status=422)
+        return await _import_page(
+            request, browser, import_id, mapping=mapping, errors=_mapping_errors(answer), status=422
+        )
     if answer.status == 409:
         return await _import_page(request, browser, import_id, errors={"": BUSY}, status=409)
     if not answer.ok:
@@ -91,12 +110,19 @@ async def _send_file(request: Request, browser: BrowserContext, filename: str, d
     """The file to the metrics service as multipart, the way a tool would send it through the gateway."""
     boundary = secrets.token_hex(16)
     safe_name = filename.replace('"', "").replace("\r", "").replace("\n", "")[-200:]
-    body = b"".join([f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{safe_name}\"\r\n"
-                     f"Content-Type: application/octet-stream\r\n\r\n".encode(), data,
-                     f"\r\n--{boundary}--\r\n".encode()])
+    body = b"".join(
+        [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode(),
+            data,
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
     upstreams = request.app.state.upstreams
-    headers = {**upstreams.identity_headers(browser.principal),
-               "content-type": f"multipart/form-data; boundary={boundary}"}
+    headers = {
+        **upstreams.identity_headers(browser.principal),
+        "content-type": f"multipart/form-data; boundary={boundary}",
+    }
     try:
         status, _, content = await upstreams.send("metrics", "POST", API, headers=headers, body=body)
     except Unavailable:
@@ -121,9 +147,12 @@ async def _get(request: Request, browser: BrowserContext, import_id: int) -> dic
 
 def _mapping_from(form: Any, width: int) -> dict[str, Any]:
     """The mapping form's fields as the API's mapping: a role per column, a fixed period and KPI, the option."""
-    return {"columns": [str(form.get(f"col_{i}") or "ignore") for i in range(width)],
-            "period": form.get("period") or None, "kpi_id": int_or_none(form.get("kpi_id")),
-            "store_good": form.get("store_good") == "on"}
+    return {
+        "columns": [str(form.get(f"col_{i}") or "ignore") for i in range(width)],
+        "period": form.get("period") or None,
+        "kpi_id": int_or_none(form.get("kpi_id")),
+        "store_good": form.get("store_good") == "on",
+    }
 
 
 def _mapping_errors(answer: Answer) -> dict[str, str]:
@@ -140,43 +169,90 @@ def _mapping_errors(answer: Answer) -> dict[str, str]:
     return out
 
 
-async def _list_page(request: Request, browser: BrowserContext, *, errors: dict | None = None,
-                     detail: str | None = None, status: int = 200):
+async def _list_page(
+    request: Request,
+    browser: BrowserContext,
+    *,
+    errors: dict | None = None,
+    detail: str | None = None,
+    status: int = 200,
+):
     page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
     try:
-        answer = await call(request, browser, "GET", API, service="metrics",
-                            params={"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
+        answer = await call(
+            request, browser, "GET", API, service="metrics", params={"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
+        )
         listing = answer.body if answer.ok else {"data": [], "count": 0}
         down = False
     except Down:
         listing, down = {"data": [], "count": 0}, True
-    return render(request, "imports.html", {
-        "nav": "kpis", "imports": listing["data"], "count": listing["count"], "page": page,
-        "pages": max(1, -(-listing["count"] // PER_PAGE)), "statuses": STATUSES, "running": RUNNING,
-        "errors": errors or {}, "detail": detail, "down": down, "can_edit": browser.role.at_least(Role.editor),
-    }, status=status)
+    return render(
+        request,
+        "imports.html",
+        {
+            "nav": "kpis",
+            "imports": listing["data"],
+            "count": listing["count"],
+            "page": page,
+            "pages": max(1, -(-listing["count"] // PER_PAGE)),
+            "statuses": STATUSES,
+            "running": RUNNING,
+            "errors": errors or {},
+            "detail": detail,
+            "down": down,
+            "can_edit": browser.role.at_least(Role.editor),
+        },
+        status=status,
+    )
 
 
-async def _import_page(request: Request, browser: BrowserContext, import_id: int, *,
-                       mapping: dict | None = None, errors: dict | None = None, status: int = 200):
+async def _import_page(
+    request: Request,
+    browser: BrowserContext,
+    import_id: int,
+    *,
+    mapping: dict | None = None,
+    errors: dict | None = None,
+    status: int = 200,
+):
     record = await _get(request, browser, import_id)
     page = max(1, min(int_or_none(request.query_params.get("problems_page")) or 1, 100_000))
     problems = {"data": [], "count": 0}
     if record["bad_lines"] and record["status"] not in RUNNING:
-        answer = await call(request, browser, "GET", f"{API}/{import_id}/problems", service="metrics",
-                            params={"limit": PROBLEMS_PER_PAGE, "offset": (page - 1) * PROBLEMS_PER_PAGE})
+        answer = await call(
+            request,
+            browser,
+            "GET",
+            f"{API}/{import_id}/problems",
+            service="metrics",
+            params={"limit": PROBLEMS_PER_PAGE, "offset": (page - 1) * PROBLEMS_PER_PAGE},
+        )
         problems = answer.body if answer.ok else problems
     running = record["status"] in RUNNING and not record["interrupted"]
     kpis = None  # for the mapping form's KPI choice; not on every poll of a running import
     if not running:
         kpis = await call(request, browser, "GET", "/api/v1/kpis", service="metrics", params={"limit": 500})
     total = record["rows_total"] or 0
-    return render(request, "import.html", {
-        "nav": "kpis", "record": record, "mapping": mapping or record["mapping"] or record["suggested"],
-        "roles": ROLES, "periods": PERIODS, "statuses": STATUSES, "running": running,
-        "kpis": kpis.body["data"] if kpis is not None and kpis.ok else [], "problems": problems["data"],
-        "problem_count": problems["count"], "problems_page": page,
-        "problem_pages": max(1, -(-problems["count"] // PROBLEMS_PER_PAGE)),
-        "total": total,
-        "errors": errors or {}, "can_edit": browser.role.at_least(Role.editor),
-    }, status=status, headers={"Cache-Control": "no-store"})
+    return render(
+        request,
+        "import.html",
+        {
+            "nav": "kpis",
+            "record": record,
+            "mapping": mapping or record["mapping"] or record["suggested"],
+            "roles": ROLES,
+            "periods": PERIODS,
+            "statuses": STATUSES,
+            "running": running,
+            "kpis": kpis.body["data"] if kpis is not None and kpis.ok else [],
+            "problems": problems["data"],
+            "problem_count": problems["count"],
+            "problems_page": page,
+            "problem_pages": max(1, -(-problems["count"] // PROBLEMS_PER_PAGE)),
+            "total": total,
+            "errors": errors or {},
+            "can_edit": browser.role.at_least(Role.editor),
+        },
+        status=status,
+        headers={"Cache-Control": "no-store"},
+    )

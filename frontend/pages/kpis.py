@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from frontend import i18n, kpi_form, kpi_page, sparkline
-from frontend.backend import SERVICE_DOWN, Down, N_, call, get_or_none, int_or_none, is_htmx, people, refusal
+from frontend.backend import N_, SERVICE_DOWN, Down, call, get_or_none, int_or_none, is_htmx, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.templating import render, templates
 from gateway.auth import BrowserContext
@@ -20,8 +20,13 @@ router = APIRouter()
 sparkline.install(templates.env)
 
 STATUSES = {"active": N_("Active KPIs"), "archived": N_("Archived KPIs"), "all": N_("All KPIs")}
-SORTS = {"name": N_("Name, A–Z"), "-name": N_("Name, Z–A"), "category": N_("Category"),
-         "-updated_at": N_("Recently changed"), "-created_at": N_("Newest first")}
+SORTS = {
+    "name": N_("Name, A–Z"),
+    "-name": N_("Name, Z–A"),
+    "category": N_("Category"),
+    "-updated_at": N_("Recently changed"),
+    "-created_at": N_("Newest first"),
+}
 ARCHIVED_PARAM = {"active": "false", "archived": "true", "all": "all"}
 PER_PAGE = 25
 REFUSED = {"archive": "in_use", "restore": "taken"}
@@ -39,18 +44,25 @@ class Filters:
     page: int = 1
 
     @classmethod
-    def parse(cls, params: Any) -> "Filters":
+    def parse(cls, params: Any) -> Filters:
         """From query or form parameters; anything unknown falls back to the default rather than failing."""
         get = params.get
-        return cls(q=(get("q") or "").strip()[:200],
-                   category=get("category") if get("category") in kpi_form.CATEGORIES else "",
-                   surface=int_or_none(get("surface")), status=get("status") if get("status") in STATUSES else "active",
-                   sort=get("sort") if get("sort") in SORTS else "name",
-                   page=max(1, min(int_or_none(get("page")) or 1, 10_000)))
+        return cls(
+            q=(get("q") or "").strip()[:200],
+            category=get("category") if get("category") in kpi_form.CATEGORIES else "",
+            surface=int_or_none(get("surface")),
+            status=get("status") if get("status") in STATUSES else "active",
+            sort=get("sort") if get("sort") in SORTS else "name",
+            page=max(1, min(int_or_none(get("page")) or 1, 10_000)),
+        )
 
     def api(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"archived": ARCHIVED_PARAM[self.status], "sort": self.sort, "limit": PER_PAGE,
-                                  "offset": (self.page - 1) * PER_PAGE}
+        params: dict[str, Any] = {
+            "archived": ARCHIVED_PARAM[self.status],
+            "sort": self.sort,
+            "limit": PER_PAGE,
+            "offset": (self.page - 1) * PER_PAGE,
+        }
         if self.q:
             params["q"] = self.q
         if self.category:
@@ -62,9 +74,14 @@ class Filters:
     def query(self, **changes: Any) -> str:
         """This list's query string, with changes."""
         f = replace(self, **changes)
-        pairs = {"q": f.q, "category": f.category, "surface": f.surface or "",
-                 "status": f.status if f.status != "active" else "", "sort": f.sort if f.sort != "name" else "",
-                 "page": f.page if f.page > 1 else ""}
+        pairs = {
+            "q": f.q,
+            "category": f.category,
+            "surface": f.surface or "",
+            "status": f.status if f.status != "active" else "",
+            "sort": f.sort if f.sort != "name" else "",
+            "page": f.page if f.page > 1 else "",
+        }
         return urlencode({k: v for k, v in pairs.items() if v})
 
     @property
@@ -73,8 +90,13 @@ class Filters:
 
 
 @router.get("/kpis")
-async def kpis_page(request: Request, browser: WorkspaceDep, created: int | None = None, preset: str | None = None,
-                    refused: str | None = None):
+async def kpis_page(
+    request: Request,
+    browser: WorkspaceDep,
+    created: int | None = None,
+    preset: str | None = None,
+    refused: str | None = None,
+):
     filters = Filters.parse(request.query_params)
     form = None
     if preset:
@@ -91,32 +113,35 @@ async def create_kpi(request: Request, browser: WorkspaceDep, back: Annotated[st
     form = kpi_form.read(await request.form())
     filters = Filters.parse(dict(parse_qsl(back)))
     try:
-        answer = await call(request, browser, "POST", "/api/v1/kpis", service="metrics",
-                            payload=kpi_form.payload(form, creating=True))
+        answer = await call(
+            request, browser, "POST", "/api/v1/kpis", service="metrics", payload=kpi_form.payload(form, creating=True)
+        )
     except Down:
         return await list_page(request, browser, filters, form=form, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (409, 422):
-        errors = ({"name": kpi_form.NAME_TAKEN} if answer.status == 409
-                  else answer.field_errors(kpi_form.KPI_ERRORS))
+        errors = {"name": kpi_form.NAME_TAKEN} if answer.status == 409 else answer.field_errors(kpi_form.KPI_ERRORS)
         return await list_page(request, browser, filters, form=form, errors=errors, status=422)
     if not answer.ok:
         raise refusal(answer)
     if not is_htmx(request):
         query = "&".join(q for q in (filters.query(page=1), f"created={answer.body['id']}") if q)
         return RedirectResponse(f"/kpis?{query}", status_code=303)
-    return await list_page(request, browser, filters,
-                           notice={"created": answer.body["id"], "name": answer.body["name"]})
+    return await list_page(
+        request, browser, filters, notice={"created": answer.body["id"], "name": answer.body["name"]}
+    )
 
 
 @router.post("/kpis/{kpi_id}/archive")
-async def archive_kpi(request: Request, browser: WorkspaceDep, kpi_id: int,
-                      back: Annotated[str, Form(max_length=2000)] = ""):
+async def archive_kpi(
+    request: Request, browser: WorkspaceDep, kpi_id: int, back: Annotated[str, Form(max_length=2000)] = ""
+):
     return await _set_archived(request, browser, kpi_id, back, "archive")
 
 
 @router.post("/kpis/{kpi_id}/restore")
-async def restore_kpi(request: Request, browser: WorkspaceDep, kpi_id: int,
-                      back: Annotated[str, Form(max_length=2000)] = ""):
+async def restore_kpi(
+    request: Request, browser: WorkspaceDep, kpi_id: int, back: Annotated[str, Form(max_length=2000)] = ""
+):
     return await _set_archived(request, browser, kpi_id, back, "restore")
 
 
@@ -135,8 +160,9 @@ async def _set_archived(request: Request, browser: BrowserContext, kpi_id: int, 
     if not is_htmx(request):
         query = "&".join(q for q in (filters.query(), "" if answer.ok else f"refused={key}") if q)
         return RedirectResponse(f"/kpis?{query}", status_code=303)
-    return await list_page(request, browser, filters,
-                           notice={key: kpi_id, "name": answer.body["name"]} if answer.ok else {key: kpi_id})
+    return await list_page(
+        request, browser, filters, notice={key: kpi_id, "name": answer.body["name"]} if answer.ok else {key: kpi_id}
+    )
 
 
 def _gettext(request: Request, browser: BrowserContext):
@@ -147,9 +173,17 @@ async def _library(request: Request, browser: BrowserContext) -> list[dict[str, 
     return kpi_form.library(await get_or_none(request, browser, "/api/v1/kpis/library", service="metrics"))
 
 
-async def list_page(request: Request, browser: BrowserContext, filters: Filters, *, form: dict | None = None,
-                    errors: dict | None = None, notice: dict | None = None, status: int = 200,
-                    prefilled: bool = False):
+async def list_page(
+    request: Request,
+    browser: BrowserContext,
+    filters: Filters,
+    *,
+    form: dict | None = None,
+    errors: dict | None = None,
+    notice: dict | None = None,
+    status: int = 200,
+    prefilled: bool = False,
+):
     rows, count, down = [], 0, False
     try:
         answer = await call(request, browser, "GET", "/api/v1/kpis", service="metrics", params=filters.api())
@@ -160,15 +194,31 @@ async def list_page(request: Request, browser: BrowserContext, filters: Filters,
     except Down:
         down = True
     can_edit = browser.role.at_least(Role.editor)
-    return render(request, "kpis.html", {
-        "nav": "kpis", "filters": filters, "rows": rows, "count": count, "pages": max(1, -(-count // PER_PAGE)),
-        "down": down, "people": await people(request, browser), "surfaces": await kpi_page.surfaces(request, browser),
-        "statuses": STATUSES, "sorts": SORTS, "library": await _library(request, browser) if can_edit else [],
-        "form": form or kpi_form.blank(browser.user.id), "errors": errors or {}, "notice": notice or {},
-        "can_edit": can_edit, "prefilled": prefilled,
-        "open_form": prefilled or bool(errors) or (not rows and not down and not filters.filtered),
-        **kpi_page.LABELS,
-    }, status=status)
+    return render(
+        request,
+        "kpis.html",
+        {
+            "nav": "kpis",
+            "filters": filters,
+            "rows": rows,
+            "count": count,
+            "pages": max(1, -(-count // PER_PAGE)),
+            "down": down,
+            "people": await people(request, browser),
+            "surfaces": await kpi_page.surfaces(request, browser),
+            "statuses": STATUSES,
+            "sorts": SORTS,
+            "library": await _library(request, browser) if can_edit else [],
+            "form": form or kpi_form.blank(browser.user.id),
+            "errors": errors or {},
+            "notice": notice or {},
+            "can_edit": can_edit,
+            "prefilled": prefilled,
+            "open_form": prefilled or bool(errors) or (not rows and not down and not filters.filtered),
+            **kpi_page.LABELS,
+        },
+        status=status,
+    )
 
 
 router.include_router(kpi_page.router)

@@ -20,11 +20,18 @@ router = APIRouter()
 sparkline.install(templates.env)
 
 PERIOD_KINDS = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
-COLUMNS = (("input", N_("Inputs"), N_("What is spent")), ("activity", N_("Activities"), N_("What is done")),
-           ("result", N_("Results"), N_("What it achieves")))
-TRENDS = {"better": N_("Better than the period before"), "worse": N_("Worse than the period before"),
-          "same": N_("Same as the period before"), "up": N_("Up from the period before"),
-          "down": N_("Down from the period before")}
+COLUMNS = (
+    ("input", N_("Inputs"), N_("What is spent")),
+    ("activity", N_("Activities"), N_("What is done")),
+    ("result", N_("Results"), N_("What it achieves")),
+)
+TRENDS = {
+    "better": N_("Better than the period before"),
+    "worse": N_("Worse than the period before"),
+    "same": N_("Same as the period before"),
+    "up": N_("Up from the period before"),
+    "down": N_("Down from the period before"),
+}
 
 
 def parse(params: Any) -> dict[str, Any]:
@@ -42,8 +49,11 @@ def parse(params: Any) -> dict[str, Any]:
 def query(choice: dict[str, Any], **changes: Any) -> str:
     """The page's query string, with changes."""
     merged = {**choice, **changes}
-    pairs = {"period": merged["period"] if merged["period"] != "month" else "",
-             "date": merged["date"].isoformat() if merged["date"] else "", "surface": merged["surface"] or ""}
+    pairs = {
+        "period": merged["period"] if merged["period"] != "month" else "",
+        "date": merged["date"].isoformat() if merged["date"] else "",
+        "surface": merged["surface"] or "",
+    }
     return urlencode({k: v for k, v in pairs.items() if v})
 
 
@@ -52,8 +62,13 @@ async def _last_observed(request: Request, browser: BrowserContext, items: list[
     missing = [i["kpi_id"] for i in items if i.get("stale") and not i.get("last_observed")]
     if not missing:
         return {}
-    body = await get_or_none(request, browser, "/api/v1/kpis", service="metrics",
-                             params={"ids": ",".join(map(str, missing[:500])), "archived": "all", "limit": 500})
+    body = await get_or_none(
+        request,
+        browser,
+        "/api/v1/kpis",
+        service="metrics",
+        params={"ids": ",".join(map(str, missing[:500])), "archived": "all", "limit": 500},
+    )
     return {k["id"]: k.get("last_observed") for k in body.get("data", [])} if isinstance(body, dict) else {}
 
 
@@ -76,28 +91,48 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
     columns = {key: card["columns"].get(key, []) for key, _, _ in COLUMNS} if card else {}
     items = [i for col in columns.values() for i in col]
     last = await _last_observed(request, browser, items)
-    names = await kpi_names(request, browser, sorted({x for i in items if i.get("derived")
-                                                      for x in _input_ids(i)}))
+    names = await kpi_names(request, browser, sorted({x for i in items if i.get("derived") for x in _input_ids(i)}))
     period = card["period"] if card else None
     empty_workspace = card is not None and not items and not await _any_kpi(request, browser)
-    return render(request, "scorecard.html", {
-        "nav": "scorecard", "choice": choice, "query": query, "card": card, "period": period, "columns": columns,
-        "column_labels": COLUMNS, "period_kinds": PERIOD_KINDS, "surfaces": await surfaces(request, browser),
-        "down": down, "last_observed": last, "input_names": names, "trends": TRENDS, "items": items,
-        "empty_workspace": empty_workspace, "categories": kpi_form.CATEGORIES,
-        "prev_date": date.fromisoformat(period["start"]) - timedelta(days=1) if period else None,
-        "next_date": date.fromisoformat(period["end"]) + timedelta(days=1) if period else None,
-        "export_query": urlencode(params), "can_edit": browser.role.at_least(Role.editor),
-    })
+    return render(
+        request,
+        "scorecard.html",
+        {
+            "nav": "scorecard",
+            "choice": choice,
+            "query": query,
+            "card": card,
+            "period": period,
+            "columns": columns,
+            "column_labels": COLUMNS,
+            "period_kinds": PERIOD_KINDS,
+            "surfaces": await surfaces(request, browser),
+            "down": down,
+            "last_observed": last,
+            "input_names": names,
+            "trends": TRENDS,
+            "items": items,
+            "empty_workspace": empty_workspace,
+            "categories": kpi_form.CATEGORIES,
+            "prev_date": date.fromisoformat(period["start"]) - timedelta(days=1) if period else None,
+            "next_date": date.fromisoformat(period["end"]) + timedelta(days=1) if period else None,
+            "export_query": urlencode(params),
+            "can_edit": browser.role.at_least(Role.editor),
+        },
+    )
 
 
 def _input_ids(item: dict[str, Any]) -> list[int]:
-    return [v for v in (x.get("id", x.get("kpi_id")) if isinstance(x, dict) else x for x in item.get("inputs") or [])
-            if isinstance(v, int)]
+    return [
+        v
+        for v in (x.get("id", x.get("kpi_id")) if isinstance(x, dict) else x for x in item.get("inputs") or [])
+        if isinstance(v, int)
+    ]
 
 
 async def _any_kpi(request: Request, browser: BrowserContext) -> bool:
     """Whether the workspace has any KPI at all (archived too): the empty scorecard says which case it is."""
-    body = await get_or_none(request, browser, "/api/v1/kpis", service="metrics",
-                             params={"limit": 1, "archived": "all"})
+    body = await get_or_none(
+        request, browser, "/api/v1/kpis", service="metrics", params={"limit": 1, "archived": "all"}
+    )
     return bool(body.get("count")) if isinstance(body, dict) else True

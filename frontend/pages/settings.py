@@ -29,17 +29,24 @@ def N_(message: str) -> str:
 
 # Translators: role names, shown in badges and mid-sentence ("You are signed in as owner."), in lower case.
 # Templates translate them with _(role.value); marking them here is what puts them in the catalogs.
-ROLE_LABELS = {Role.viewer: N_("viewer"), Role.editor: N_("editor"), Role.admin: N_("admin"),
-               Role.owner: N_("owner")}
+ROLE_LABELS = {Role.viewer: N_("viewer"), Role.editor: N_("editor"), Role.admin: N_("admin"), Role.owner: N_("owner")}
 ROLES = tuple(ROLE_LABELS)
 
 # Time zones offered first; a workspace keeps any other zone it already has.
-COMMON_ZONES = {"Europe/Oslo": "NO", "Europe/Stockholm": "SE", "Europe/Helsinki": "FI", "Europe/Copenhagen": "DK",
-                "Atlantic/Reykjavik": "IS", "Europe/London": "GB", "UTC": None}
+COMMON_ZONES = {
+    "Europe/Oslo": "NO",
+    "Europe/Stockholm": "SE",
+    "Europe/Helsinki": "FI",
+    "Europe/Copenhagen": "DK",
+    "Atlantic/Reykjavik": "IS",
+    "Europe/London": "GB",
+    "UTC": None,
+}
 FORM_PROBLEM = N_("Something in the form is not right. Check it and try again.")
 
 
 # --- shared by the settings pages -------------------------------------------------------------------------
+
 
 def language(request: Request, browser: BrowserContext) -> str:
     return i18n.pick_language(request, browser.user.locale)
@@ -86,8 +93,10 @@ def grantable(role: Role) -> list[Role]:
 
 # --- workspace -------------------------------------------------------------------------------------------
 
-WORKSPACE_ERRORS = {"name": N_("Enter a name (at most 200 characters)."),
-                    "timezone": N_("Choose a time zone from the list.")}
+WORKSPACE_ERRORS = {
+    "name": N_("Enter a name (at most 200 characters)."),
+    "timezone": N_("Choose a time zone from the list."),
+}
 
 
 @router.get("/settings/workspace")
@@ -97,13 +106,20 @@ async def workspace_page(request: Request, browser: WorkspaceDep):
 
 
 @router.post("/settings/workspace")
-async def save_workspace(request: Request, browser: WorkspaceDep, name: Annotated[str, Form(max_length=400)] = "",
-                         timezone: Annotated[str, Form(max_length=64)] = ""):
+async def save_workspace(
+    request: Request,
+    browser: WorkspaceDep,
+    name: Annotated[str, Form(max_length=400)] = "",
+    timezone: Annotated[str, Form(max_length=64)] = "",
+):
     require_admin(request, browser)
     form = {"name": name, "timezone": timezone}
     try:
-        saved = await request.app.state.run_db(lambda s: workspaces.update_workspace(
-            session=s, workspace_id=browser.workspace.id, name=name, timezone=timezone))
+        saved = await request.app.state.run_db(
+            lambda s: workspaces.update_workspace(
+                session=s, workspace_id=browser.workspace.id, name=name, timezone=timezone
+            )
+        )
     except ValidationError as exc:
         return _workspace(request, browser, form, errors=form_errors(exc, WORKSPACE_ERRORS), status=422)
     # The page (and the top bar, on a full render) shows the new name at once.
@@ -111,19 +127,39 @@ async def save_workspace(request: Request, browser: WorkspaceDep, name: Annotate
     return _workspace(request, browser, {"name": saved.name, "timezone": saved.timezone}, saved=True)
 
 
-def _workspace(request: Request, browser: BrowserContext, form: dict[str, str], *, errors: dict | None = None,
-               saved: bool = False, status: int = 200):
+def _workspace(
+    request: Request,
+    browser: BrowserContext,
+    form: dict[str, str],
+    *,
+    errors: dict | None = None,
+    saved: bool = False,
+    status: int = 200,
+):
     lang = language(request, browser)
-    return render(request, "settings_workspace.html", {
-        "nav": "settings", "section": "workspace", "form": form, "errors": errors or {}, "saved": saved,
-        "zones": zone_choices(lang, browser.workspace.timezone), "can_edit": browser.role.at_least(Role.admin),
-    }, status=status)
+    return render(
+        request,
+        "settings_workspace.html",
+        {
+            "nav": "settings",
+            "section": "workspace",
+            "form": form,
+            "errors": errors or {},
+            "saved": saved,
+            "zones": zone_choices(lang, browser.workspace.timezone),
+            "can_edit": browser.role.at_least(Role.admin),
+        },
+        status=status,
+    )
 
 
 # --- members ---------------------------------------------------------------------------------------------
 
-ADD_ERRORS = {"email": N_("Enter a valid email address."), "name": N_("Use at most 200 characters."),
-              "role": N_("Choose a role.")}
+ADD_ERRORS = {
+    "email": N_("Enter a valid email address."),
+    "name": N_("Use at most 200 characters."),
+    "role": N_("Choose a role."),
+}
 ALREADY_MEMBER = N_("This person is already a member of the workspace.")
 LAST_OWNER = N_("The workspace needs at least one owner. Make someone else an owner first.")
 
@@ -134,16 +170,28 @@ async def members_page(request: Request, browser: WorkspaceDep):
 
 
 @router.post("/settings/members")
-async def add_member(request: Request, browser: WorkspaceDep, email: Annotated[str, Form(max_length=320)] = "",
-                     name: Annotated[str, Form(max_length=400)] = "", role: Annotated[Role, Form()] = Role.editor):
+async def add_member(
+    request: Request,
+    browser: WorkspaceDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    name: Annotated[str, Form(max_length=400)] = "",
+    role: Annotated[Role, Form()] = Role.editor,
+):
     require_admin(request, browser)
     form = {"email": email, "name": name, "role": role}
     if not email.strip():
         return await _members(request, browser, form=form, errors={"email": ADD_ERRORS["email"]}, status=422)
     try:
-        member, temporary = await request.app.state.run_db(lambda s: workspaces.add_member(
-            session=s, workspace_id=browser.workspace.id, actor_role=browser.role, email=email, role=role,
-            name=name.strip()))
+        member, temporary = await request.app.state.run_db(
+            lambda s: workspaces.add_member(
+                session=s,
+                workspace_id=browser.workspace.id,
+                actor_role=browser.role,
+                email=email,
+                role=role,
+                name=name.strip(),
+            )
+        )
     except ValidationError as exc:
         return await _members(request, browser, form=form, errors=form_errors(exc, ADD_ERRORS), status=422)
     except Conflict:
@@ -155,8 +203,11 @@ async def add_member(request: Request, browser: WorkspaceDep, email: Annotated[s
 async def change_role(request: Request, browser: WorkspaceDep, user_id: int, role: Annotated[Role, Form()]):
     require_admin(request, browser)
     try:
-        await request.app.state.run_db(lambda s: workspaces.change_role(
-            session=s, workspace_id=browser.workspace.id, actor_role=browser.role, user_id=user_id, role=role))
+        await request.app.state.run_db(
+            lambda s: workspaces.change_role(
+                session=s, workspace_id=browser.workspace.id, actor_role=browser.role, user_id=user_id, role=role
+            )
+        )
     except Invalid:
         return await _members(request, browser, row_errors={user_id: LAST_OWNER}, status=422)
     if user_id == browser.user.id:
@@ -168,8 +219,11 @@ async def change_role(request: Request, browser: WorkspaceDep, user_id: int, rol
 async def remove_member(request: Request, browser: WorkspaceDep, user_id: int):
     require_admin(request, browser)
     try:
-        await request.app.state.run_db(lambda s: workspaces.remove_member(
-            session=s, workspace_id=browser.workspace.id, actor_role=browser.role, user_id=user_id))
+        await request.app.state.run_db(
+            lambda s: workspaces.remove_member(
+                session=s, workspace_id=browser.workspace.id, actor_role=browser.role, user_id=user_id
+            )
+        )
     except Invalid:
         return await _members(request, browser, row_errors={user_id: LAST_OWNER}, status=422)
     if user_id == browser.user.id:
@@ -177,15 +231,36 @@ async def remove_member(request: Request, browser: WorkspaceDep, user_id: int):
     return await _members(request, browser, removed=True)
 
 
-async def _members(request: Request, browser: BrowserContext, *, form: dict[str, Any] | None = None,
-                   errors: dict | None = None, row_errors: dict | None = None, status: int = 200, **notice: Any):
+async def _members(
+    request: Request,
+    browser: BrowserContext,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict | None = None,
+    row_errors: dict | None = None,
+    status: int = 200,
+    **notice: Any,
+):
     people = await request.app.state.run_db(_member_rows, browser.workspace.id)
-    return render(request, "settings_members.html", {
-        "nav": "settings", "section": "members", "members": people, "me": browser.user.id,
-        "can_manage": browser.role.at_least(Role.admin), "roles": grantable(browser.role),
-        "is_owner": browser.role == Role.owner, "form": form or {"email": "", "name": "", "role": Role.editor},
-        "errors": errors or {}, "row_errors": row_errors or {}, **notice,
-    }, status=status, headers={"Cache-Control": "no-store"} if notice.get("temporary") else None)
+    return render(
+        request,
+        "settings_members.html",
+        {
+            "nav": "settings",
+            "section": "members",
+            "members": people,
+            "me": browser.user.id,
+            "can_manage": browser.role.at_least(Role.admin),
+            "roles": grantable(browser.role),
+            "is_owner": browser.role == Role.owner,
+            "form": form or {"email": "", "name": "", "role": Role.editor},
+            "errors": errors or {},
+            "row_errors": row_errors or {},
+            **notice,
+        },
+        status=status,
+        headers={"Cache-Control": "no-store"} if notice.get("temporary") else None,
+    )
 
 
 def _member_rows(session: Session, workspace_id: int):

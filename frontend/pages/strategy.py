@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from frontend import goal_form, goal_tree
-from frontend.backend import SERVICE_DOWN, Answer, Down, N_, call, get_or_none, is_htmx, people, refusal
+from frontend.backend import N_, SERVICE_DOWN, Answer, Down, call, get_or_none, is_htmx, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.pages.surfaces import KINDS
 from frontend.templating import render
@@ -47,8 +47,9 @@ def _view(show: str, add: str = "", edit: int | None = None) -> View:
 
 
 @router.get("/strategy")
-async def strategy_page(request: Request, browser: WorkspaceDep, archived: str = "", add: str = "",
-                        edit: int | None = None):
+async def strategy_page(
+    request: Request, browser: WorkspaceDep, archived: str = "", add: str = "", edit: int | None = None
+):
     return await tree_page(request, browser, _view(archived, add, edit))
 
 
@@ -78,8 +79,9 @@ async def edit_goal(request: Request, browser: WorkspaceDep, goal_id: int, show:
     current = await call(request, browser, "GET", f"/api/v1/goals/{goal_id}")
     if current.status != 200:
         raise refusal(current)
-    answer = await _send(request, browser, "PATCH", f"/api/v1/goals/{goal_id}",
-                         goal_form.update_payload(form, current.body))
+    answer = await _send(
+        request, browser, "PATCH", f"/api/v1/goals/{goal_id}", goal_form.update_payload(form, current.body)
+    )
     if not answer.ok:
         return await _rejected(request, browser, view, form, answer)
     if not is_htmx(request):
@@ -89,9 +91,14 @@ async def edit_goal(request: Request, browser: WorkspaceDep, goal_id: int, show:
 
 
 @router.post("/strategy/goals/{goal_id}/move")
-async def move_goal(request: Request, browser: WorkspaceDep, goal_id: int,
-                    direction: Annotated[Literal["up", "down"], Form()], position: Annotated[int, Form(ge=0)],
-                    show: ShowForm = ""):
+async def move_goal(
+    request: Request,
+    browser: WorkspaceDep,
+    goal_id: int,
+    direction: Annotated[Literal["up", "down"], Form()],
+    position: Annotated[int, Form(ge=0)],
+    show: ShowForm = "",
+):
     target = position - 1 if direction == "up" else position + 1
     answer = await call(request, browser, "POST", f"/api/v1/goals/{goal_id}/move", payload={"position": max(0, target)})
     notice = {"kind": "moved", "id": goal_id, "focus": f"move-{direction}-{goal_id}"}
@@ -145,8 +152,9 @@ async def _send(request: Request, browser: BrowserContext, method: str, path: st
 async def _rejected(request: Request, browser: BrowserContext, view: View, form: dict, answer: Answer):
     """A form the service refused: 422 beside the fields; the service down is said above the form."""
     if answer.status == 422:
-        return await tree_page(request, browser, view, form=form, errors=answer.field_errors(goal_form.GOAL_ERRORS),
-                               status=422)
+        return await tree_page(
+            request, browser, view, form=form, errors=answer.field_errors(goal_form.GOAL_ERRORS), status=422
+        )
     if answer.status == 503:
         return await tree_page(request, browser, view, form=form, errors={"": SERVICE_DOWN}, status=503)
     raise refusal(answer)
@@ -159,27 +167,53 @@ async def _after(request: Request, browser: BrowserContext, view: View, notice: 
     return await tree_page(request, browser, view, notice=notice)
 
 
-async def tree_page(request: Request, browser: BrowserContext, view: View, *, form: dict | None = None,
-                    errors: dict | None = None, notice: dict | None = None, extra: dict | None = None,
-                    status: int = 200):
+async def tree_page(
+    request: Request,
+    browser: BrowserContext,
+    view: View,
+    *,
+    form: dict | None = None,
+    errors: dict | None = None,
+    notice: dict | None = None,
+    extra: dict | None = None,
+    status: int = 200,
+):
     """The Strategy page (or its #tree block) with the goals, the open form and what just happened."""
     tree, surfaces, members = await asyncio.gather(
-        get_or_none(request, browser, "/api/v1/goals/tree", params={"archived": "all" if view.show_archived else "false"}),
-        surfaces_by_id(request, browser), people(request, browser))
+        get_or_none(
+            request, browser, "/api/v1/goals/tree", params={"archived": "all" if view.show_archived else "false"}
+        ),
+        surfaces_by_id(request, browser),
+        people(request, browser),
+    )
     roots = tree["data"] if isinstance(tree, dict) else []
     goal_tree.annotate(roots)
     form = form or _open_form(view, roots, browser.user.id)
     open_form = form is not None and (view.add or view.edit)
-    return render(request, "strategy.html", {
-        "nav": "strategy", "view": view, "roots": roots, "down": tree is None,
-        "kpis_unavailable": bool(tree and tree.get("kpis_unavailable")),
-        "people": members, "surfaces": surfaces, "kinds": KINDS,
-        "levels": goal_tree.LEVEL_LABELS, "add_labels": goal_tree.ADD_LABELS,
-        "form": form if open_form else None, "errors": errors or {}, "notice": notice or {},
-        "kpi_choices": await _kpi_choices(request, browser) if open_form else None,
-        "templates": await _templates(request, browser) if tree is not None and not roots else [],
-        "can_edit": browser.role.at_least(Role.editor), **(extra or {}),
-    }, status=status)
+    return render(
+        request,
+        "strategy.html",
+        {
+            "nav": "strategy",
+            "view": view,
+            "roots": roots,
+            "down": tree is None,
+            "kpis_unavailable": bool(tree and tree.get("kpis_unavailable")),
+            "people": members,
+            "surfaces": surfaces,
+            "kinds": KINDS,
+            "levels": goal_tree.LEVEL_LABELS,
+            "add_labels": goal_tree.ADD_LABELS,
+            "form": form if open_form else None,
+            "errors": errors or {},
+            "notice": notice or {},
+            "kpi_choices": await _kpi_choices(request, browser) if open_form else None,
+            "templates": await _templates(request, browser) if tree is not None and not roots else [],
+            "can_edit": browser.role.at_least(Role.editor),
+            **(extra or {}),
+        },
+        status=status,
+    )
 
 
 def _open_form(view: View, roots: list[dict[str, Any]], me: int) -> dict[str, Any] | None:
@@ -202,8 +236,9 @@ async def surfaces_by_id(request: Request, browser: BrowserContext) -> dict[int,
 
 async def _kpi_choices(request: Request, browser: BrowserContext) -> list[dict[str, Any]] | None:
     """The KPIs a goal can be linked to; None when metrics is not answering (the form then leaves links alone)."""
-    body = await get_or_none(request, browser, "/api/v1/kpis", service="metrics",
-                             params={"archived": "false", "limit": 500, "sort": "name"})
+    body = await get_or_none(
+        request, browser, "/api/v1/kpis", service="metrics", params={"archived": "false", "limit": 500, "sort": "name"}
+    )
     return body["data"] if isinstance(body, dict) else None
 
 
@@ -211,4 +246,3 @@ async def _templates(request: Request, browser: BrowserContext) -> list[dict[str
     body = await get_or_none(request, browser, "/api/v1/goals/templates")
     found = body.get("data", []) if isinstance(body, dict) else []
     return sorted((t for t in found if t.get("builtin")), key=lambda t: "digital" not in str(t.get("key")))
-

@@ -27,13 +27,15 @@ async def surface_page(request: Request, browser: WorkspaceDep, surface_id: int)
 async def edit_surface(request: Request, browser: WorkspaceDep, surface_id: int):
     form = await surface_form(request)
     try:
-        answer = await call(request, browser, "PATCH", f"/api/v1/surfaces/{surface_id}",
-                            payload=payload(form, creating=False))
+        answer = await call(
+            request, browser, "PATCH", f"/api/v1/surfaces/{surface_id}", payload=payload(form, creating=False)
+        )
     except Down:
         return await detail_page(request, browser, surface_id, form=form, errors={"": SERVICE_DOWN}, status=503)
     if answer.status == 422:
-        return await detail_page(request, browser, surface_id, form=form,
-                                 errors=answer.field_errors(SURFACE_ERRORS), status=422)
+        return await detail_page(
+            request, browser, surface_id, form=form, errors=answer.field_errors(SURFACE_ERRORS), status=422
+        )
     if not answer.ok:
         raise refusal(answer)
     if not is_htmx(request):
@@ -42,14 +44,16 @@ async def edit_surface(request: Request, browser: WorkspaceDep, surface_id: int)
 
 
 @router.post("/surfaces/{surface_id}/archive")
-async def archive_surface(request: Request, browser: WorkspaceDep, surface_id: int,
-                          back: Annotated[str, Form(max_length=2000)] = ""):
+async def archive_surface(
+    request: Request, browser: WorkspaceDep, surface_id: int, back: Annotated[str, Form(max_length=2000)] = ""
+):
     return await _set_archived(request, browser, surface_id, back, "archive")
 
 
 @router.post("/surfaces/{surface_id}/restore")
-async def restore_surface(request: Request, browser: WorkspaceDep, surface_id: int,
-                          back: Annotated[str, Form(max_length=2000)] = ""):
+async def restore_surface(
+    request: Request, browser: WorkspaceDep, surface_id: int, back: Annotated[str, Form(max_length=2000)] = ""
+):
     return await _set_archived(request, browser, surface_id, back, "restore")
 
 
@@ -69,22 +73,47 @@ async def _set_archived(request: Request, browser: BrowserContext, surface_id: i
 
 
 def _form_of(surface: dict[str, Any]) -> dict[str, str]:
-    return {"name": surface["name"], "kind": surface["kind"], "url": surface.get("url") or "",
-            "owner_id": str(surface.get("owner_id") or ""), "cadence": surface["cadence"],
-            "period_start": surface["period_start"]}
+    return {
+        "name": surface["name"],
+        "kind": surface["kind"],
+        "url": surface.get("url") or "",
+        "owner_id": str(surface.get("owner_id") or ""),
+        "cadence": surface["cadence"],
+        "period_start": surface["period_start"],
+    }
 
 
-async def detail_page(request: Request, browser: BrowserContext, surface_id: int, *, form: dict | None = None,
-                      errors: dict | None = None, notice: str | None = None, status: int = 200):
+async def detail_page(
+    request: Request,
+    browser: BrowserContext,
+    surface_id: int,
+    *,
+    form: dict | None = None,
+    errors: dict | None = None,
+    notice: str | None = None,
+    status: int = 200,
+):
     answer = await call(request, browser, "GET", f"/api/v1/surfaces/{surface_id}")
     if answer.status != 200:
         raise refusal(answer)
     surface = answer.body
-    means = await get_or_none(request, browser, "/api/v1/goals",
-                              params={"surface_id": surface_id, "level": "tactical_means", "limit": 200})
-    return render(request, "surface.html", {
-        "nav": "surfaces", "surface": surface, "people": await people(request, browser),
-        "kinds": KINDS, "cadences": CADENCES, "form": form or _form_of(surface), "errors": errors or {},
-        "notice": notice, "means": means.get("data") if isinstance(means, dict) else None,
-        "can_edit": browser.role.at_least(Role.editor),
-    }, status=status)
+    means = await get_or_none(
+        request, browser, "/api/v1/goals", params={"surface_id": surface_id, "level": "tactical_means", "limit": 200}
+    )
+    return render(
+        request,
+        "surface.html",
+        {
+            "nav": "surfaces",
+            "surface": surface,
+            "people": await people(request, browser),
+            "kinds": KINDS,
+            "cadences": CADENCES,
+            "form": form or _form_of(surface),
+            "errors": errors or {},
+            "notice": notice,
+            "means": means.get("data") if isinstance(means, dict) else None,
+            "can_edit": browser.role.at_least(Role.editor),
+        },
+        status=status,
+    )

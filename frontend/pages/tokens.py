@@ -24,9 +24,11 @@ from kit.roles import Role
 
 router = APIRouter()
 
-TOKEN_ERRORS = {"name": N_("Give the token a name of at most 100 characters."),
-                "role": N_("Choose one of the roles in the list."),
-                "expires_at": N_("Choose a date after today, or leave the field empty.")}
+TOKEN_ERRORS = {
+    "name": N_("Give the token a name of at most 100 characters."),
+    "role": N_("Choose one of the roles in the list."),
+    "expires_at": N_("Choose a date after today, or leave the field empty."),
+}
 NOT_A_DATE = N_("Enter the date as year-month-day, or leave the field empty.")
 
 
@@ -47,9 +49,13 @@ async def tokens_page(request: Request, browser: WorkspaceDep):
 
 
 @router.post("/settings/tokens")
-async def create_token(request: Request, browser: WorkspaceDep, name: Annotated[str, Form(max_length=400)] = "",
-                       role: Annotated[Role, Form()] = Role.viewer,
-                       expires: Annotated[str, Form(max_length=20)] = ""):
+async def create_token(
+    request: Request,
+    browser: WorkspaceDep,
+    name: Annotated[str, Form(max_length=400)] = "",
+    role: Annotated[Role, Form()] = Role.viewer,
+    expires: Annotated[str, Form(max_length=20)] = "",
+):
     form = {"name": name, "role": role, "expires": expires}
     if role not in _offered_roles(browser):
         return await _tokens(request, browser, form=form, errors={"role": TOKEN_ERRORS["role"]}, status=422)
@@ -59,9 +65,15 @@ async def create_token(request: Request, browser: WorkspaceDep, name: Annotated[
         return await _tokens(request, browser, form=form, errors={"expires_at": NOT_A_DATE}, status=422)
     try:
         data = ApiTokenCreate(name=name, role=role, expires_at=expires_at)
-        token, raw = await request.app.state.run_db(lambda s: tokens.create_token(
-            session=s, workspace_id=browser.workspace.id, user_id=browser.user.id, creator_role=browser.role,
-            data=data))
+        token, raw = await request.app.state.run_db(
+            lambda s: tokens.create_token(
+                session=s,
+                workspace_id=browser.workspace.id,
+                user_id=browser.user.id,
+                creator_role=browser.role,
+                data=data,
+            )
+        )
     except (ValidationError, Invalid) as exc:
         return await _tokens(request, browser, form=form, errors=form_errors(exc, TOKEN_ERRORS), status=422)
     return await _tokens(request, browser, created=token, raw=raw)
@@ -79,8 +91,11 @@ async def revoke_token(request: Request, browser: WorkspaceDep, token_id: int):
 def _revoke(session: Session, browser: BrowserContext, token_id: int, denied: str) -> None:
     token = session.get(ApiToken, token_id)
     mine = token is not None and token.user_id == browser.user.id
-    if token is not None and token.workspace_id == browser.workspace.id and not (
-            mine or browser.role.at_least(Role.admin)):
+    if (
+        token is not None
+        and token.workspace_id == browser.workspace.id
+        and not (mine or browser.role.at_least(Role.admin))
+    ):
         raise Forbidden(denied)
     tokens.revoke_token(session=session, workspace_id=browser.workspace.id, token_id=token_id)  # 404 if foreign
 
@@ -92,19 +107,40 @@ def _expiry(value: str, zone: str) -> datetime | None:
     return datetime.combine(date.fromisoformat(value.strip()), time(0), ZoneInfo(zone))
 
 
-async def _tokens(request: Request, browser: BrowserContext, *, form: dict[str, Any] | None = None,
-                  errors: dict | None = None, status: int = 200, **notice: Any):
+async def _tokens(
+    request: Request,
+    browser: BrowserContext,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict | None = None,
+    status: int = 200,
+    **notice: Any,
+):
     is_admin = browser.role.at_least(Role.admin)
-    found = await request.app.state.run_db(lambda s: tokens.list_tokens(
-        session=s, workspace_id=browser.workspace.id, user_id=None if is_admin else browser.user.id))
+    found = await request.app.state.run_db(
+        lambda s: tokens.list_tokens(
+            session=s, workspace_id=browser.workspace.id, user_id=None if is_admin else browser.user.id
+        )
+    )
     lang = language(request, browser)
     rows = [_row(t, lang, browser.workspace.timezone) for t in found]
-    return render(request, "settings_tokens.html", {
-        "nav": "settings", "section": "tokens", "rows": rows, "is_admin": is_admin,
-        "roles": _offered_roles(browser),
-        "form": form or {"name": "", "role": Role.viewer, "expires": ""}, "errors": errors or {},
-        "min_expiry": datetime.now(ZoneInfo(browser.workspace.timezone)).date() + timedelta(days=1), **notice,
-    }, status=status, headers={"Cache-Control": "no-store"} if notice.get("raw") else None)
+    return render(
+        request,
+        "settings_tokens.html",
+        {
+            "nav": "settings",
+            "section": "tokens",
+            "rows": rows,
+            "is_admin": is_admin,
+            "roles": _offered_roles(browser),
+            "form": form or {"name": "", "role": Role.viewer, "expires": ""},
+            "errors": errors or {},
+            "min_expiry": datetime.now(ZoneInfo(browser.workspace.timezone)).date() + timedelta(days=1),
+            **notice,
+        },
+        status=status,
+        headers={"Cache-Control": "no-store"} if notice.get("raw") else None,
+    )
 
 
 def _offered_roles(browser: BrowserContext) -> list[Role]:
@@ -125,7 +161,9 @@ def _row(token: ApiTokenPublic, lang: str, zone: str) -> TokenRow:
     def day(moment: datetime | None) -> str | None:
         return format_date(as_utc(moment).astimezone(tz), "medium", locale=lang) if moment else None
 
-    last = format_datetime(as_utc(token.last_used_at).astimezone(tz), "short", locale=lang) \
-        if token.last_used_at else None
-    return TokenRow(token=token, status=status, created=day(token.created_at), expires=day(token.expires_at),
-                    last_used=last)
+    last = (
+        format_datetime(as_utc(token.last_used_at).astimezone(tz), "short", locale=lang) if token.last_used_at else None
+    )
+    return TokenRow(
+        token=token, status=status, created=day(token.created_at), expires=day(token.expires_at), last_used=last
+    )

@@ -19,9 +19,11 @@ from kit.errors import Conflict
 
 router = APIRouter()
 
-NEW_ERRORS = {"name": N_("Enter a name (at most 200 characters)."),
-              "slug": N_("Use 1–48 lowercase letters, digits and dashes, not starting or ending with a dash."),
-              "timezone": N_("Choose a time zone from the list.")}
+NEW_ERRORS = {
+    "name": N_("Enter a name (at most 200 characters)."),
+    "slug": N_("Use 1–48 lowercase letters, digits and dashes, not starting or ending with a dash."),
+    "timezone": N_("Choose a time zone from the list."),
+}
 SLUG_TAKEN = N_("Another workspace already has this short name. Choose another one.")
 # A sensible first time zone for each UI language.
 LANGUAGE_ZONES = {"nb": "Europe/Oslo", "sv": "Europe/Stockholm", "fi": "Europe/Helsinki", "en": "Europe/Oslo"}
@@ -34,9 +36,13 @@ async def new_workspace_page(request: Request, browser: BrowserDep):
 
 
 @router.post("/workspaces/new")
-async def create_workspace(request: Request, browser: BrowserDep, name: Annotated[str, Form(max_length=400)] = "",
-                           slug: Annotated[str, Form(max_length=100)] = "",
-                           timezone: Annotated[str, Form(max_length=64)] = "Europe/Oslo"):
+async def create_workspace(
+    request: Request,
+    browser: BrowserDep,
+    name: Annotated[str, Form(max_length=400)] = "",
+    slug: Annotated[str, Form(max_length=100)] = "",
+    timezone: Annotated[str, Form(max_length=64)] = "Europe/Oslo",
+):
     form = {"name": name, "slug": slug, "timezone": timezone}
     try:
         data = WorkspaceCreate(name=name, slug=slug or None, timezone=timezone)
@@ -57,9 +63,17 @@ def _create(session: Session, browser: BrowserContext, data: WorkspaceCreate) ->
     session.add(row)
 
 
-def _page(request: Request, browser: BrowserContext, form: dict[str, str], *, errors: dict | None = None,
-          status: int = 200):
-    return render(request, "workspace_new.html", {
-        "form": form, "errors": errors or {}, "zones": zone_choices(language(request, browser), form["timezone"]),
-        "first": not browser.workspaces,
-    }, status=status)
+def _page(
+    request: Request, browser: BrowserContext, form: dict[str, str], *, errors: dict | None = None, status: int = 200
+):
+    return render(
+        request,
+        "workspace_new.html",
+        {
+            "form": form,
+            "errors": errors or {},
+            "zones": zone_choices(language(request, browser), form["timezone"]),
+            "first": not browser.workspaces,
+        },
+        status=status,
+    )

@@ -19,8 +19,7 @@ def extracted() -> dict[tuple[str | tuple[str, ...], str | None], str]:
     with (FRONTEND / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found: dict[str | tuple[str, ...], str] = {}
-    for filename, lineno, message, _comments, context in extract_from_dir(
-            str(FRONTEND), method_map, options_map):
+    for filename, lineno, message, _comments, context in extract_from_dir(str(FRONTEND), method_map, options_map):
         if "tests" in Path(filename).parts:
             continue
         found.setdefault((message, context), f"{filename}:{lineno}")
@@ -54,8 +53,9 @@ def test_every_message_is_translated(lang):
             problems.append(f"plural forms not filled: {key!r} ({where})")
         elif not isinstance(msgid, tuple) and not entry.string:
             problems.append(f"empty: {key!r} ({where})")
-    assert not problems, f"{lang}: run pybabel extract/update (see frontend/babel.cfg) and translate:\n" + \
-        "\n".join(problems)
+    assert not problems, f"{lang}: run pybabel extract/update (see frontend/babel.cfg) and translate:\n" + "\n".join(
+        problems
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)

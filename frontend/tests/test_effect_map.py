@@ -5,23 +5,44 @@ from __future__ import annotations
 from frontend import effect_map
 from frontend.effect_map import GOAL_H, KPI_H, Labels, layout, text_width, wrap
 
-LABELS = Labels(columns=["G", "S", "T", "K"], status={"on_track": "On track", "not_measured": "Not measured"},
-                levels={"strategic_goal": "Strategic goal", "strategic_means": "Strategic means",
-                        "tactical_means": "Tactical means"}, kpi="KPI")
+LABELS = Labels(
+    columns=["G", "S", "T", "K"],
+    status={"on_track": "On track", "not_measured": "Not measured"},
+    levels={
+        "strategic_goal": "Strategic goal",
+        "strategic_means": "Strategic means",
+        "tactical_means": "Tactical means",
+    },
+    kpi="KPI",
+)
 
 
 def goal(id_: int, level: str, children=(), kpis=(), progress=None, status="not_measured", title=None):
-    return {"id": id_, "title": title or f"Goal {id_}", "level": level, "progress": progress, "status": status,
-            "kpis": [{"kpi_id": k, "name": f"KPI {k}", "status": "not_measured"} for k in kpis],
-            "children": list(children)}
+    return {
+        "id": id_,
+        "title": title or f"Goal {id_}",
+        "level": level,
+        "progress": progress,
+        "status": status,
+        "kpis": [{"kpi_id": k, "name": f"KPI {k}", "status": "not_measured"} for k in kpis],
+        "children": list(children),
+    }
 
 
 def tree():
     t1 = goal(3, "tactical_means", kpis=[10])
     t2 = goal(4, "tactical_means", kpis=[10, 11])
     t3 = goal(6, "tactical_means")
-    return [goal(1, "strategic_goal", [goal(2, "strategic_means", [t1, t2]), goal(5, "strategic_means", [t3])],
-                 kpis=[12], progress=0.625, status="on_track")]
+    return [
+        goal(
+            1,
+            "strategic_goal",
+            [goal(2, "strategic_means", [t1, t2]), goal(5, "strategic_means", [t3])],
+            kpis=[12],
+            progress=0.625,
+            status="on_track",
+        )
+    ]
 
 
 def nodes_by_key(drawing):
@@ -43,7 +64,7 @@ def test_each_kpi_is_drawn_once_in_the_last_column_without_overlap():
     kpis = sorted((n for n in drawing.nodes if n.kind == "kpi"), key=lambda n: n.y)
     assert sorted(k.id for k in kpis) == [10, 11, 12]
     assert all(k.column == 3 for k in kpis)
-    assert all(b.y - a.y >= KPI_H for a, b in zip(kpis, kpis[1:]))
+    assert all(b.y - a.y >= KPI_H for a, b in zip(kpis, kpis[1:], strict=False))
     # Two goals measure KPI 10: two edges reach it. A KPI of the strategic goal skips columns: a long edge.
     assert len(drawing.edges) == 5 + 4  # tree edges, then KPI links
     assert sum(e.long for e in drawing.edges) == 1

@@ -17,17 +17,20 @@ def request(cookie: str | None = None, accept: str | None = None) -> Request:
     return Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    ("nb-NO,nb;q=0.9,en;q=0.5", "nb"),
-    ("no", "nb"),
-    ("nn-NO", "nb"),
-    ("sv", "sv"),
-    ("sv-SE,en;q=0.8", "sv"),
-    ("fi-FI", "fi"),
-    ("de-DE,fi;q=0.7", "fi"),
-    ("de-DE,fr;q=0.8", "en"),
-    ("", "en"),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("nb-NO,nb;q=0.9,en;q=0.5", "nb"),
+        ("no", "nb"),
+        ("nn-NO", "nb"),
+        ("sv", "sv"),
+        ("sv-SE,en;q=0.8", "sv"),
+        ("fi-FI", "fi"),
+        ("de-DE,fi;q=0.7", "fi"),
+        ("de-DE,fr;q=0.8", "en"),
+        ("", "en"),
+    ],
+)
 def test_accept_language(accept, expected):
     assert i18n.pick_language(request(accept=accept)) == expected
 

@@ -26,8 +26,15 @@ def test_update_payload_clears_fields_and_passes_junk_on_for_the_api_to_name():
 
 
 def test_presets_fill_the_form_in_the_pages_language():
-    preset = {"key": "bounce_rate", "name": "Bounce rate", "unit": "percent", "direction": "lower_is_better",
-              "aggregation": "mean", "category": "result", "expected_frequency": "month"}
+    preset = {
+        "key": "bounce_rate",
+        "name": "Bounce rate",
+        "unit": "percent",
+        "direction": "lower_is_better",
+        "aggregation": "mean",
+        "category": "result",
+        "expected_frequency": "month",
+    }
     form = kpi_form.from_preset(preset, 3, lambda text: text.upper())
     assert form["name"] == "BOUNCE RATE" and form["unit"] == "percent" and form["direction"] == "lower_is_better"
     assert form["owner_id"] == "3"
@@ -43,8 +50,15 @@ def test_manual_entry_counts_from_the_first_day_of_its_period():
 
 
 def test_target_errors_go_to_their_rows():
-    answer = Answer(422, {"errors": [{"field": "targets.1.period_start", "detail": "overlaps the period of targets.0"},
-                                     {"field": "2.target", "detail": "Input should be a valid number"}]})
+    answer = Answer(
+        422,
+        {
+            "errors": [
+                {"field": "targets.1.period_start", "detail": "overlaps the period of targets.0"},
+                {"field": "2.target", "detail": "Input should be a valid number"},
+            ]
+        },
+    )
     errors = kpi_page.target_errors(answer)
     assert errors[1] == kpi_page.OVERLAP and errors[2] == kpi_page.TARGET_ERRORS["target"]
     assert kpi_page.target_errors(Answer(422, {"detail": "?"})) == {-1: FORM_PROBLEM}
@@ -52,8 +66,13 @@ def test_target_errors_go_to_their_rows():
 
 def test_band_targets_default_to_the_middle_and_a_date_target_is_one_day():
     row = {"period_start": "2026-11-01", "period_end": "", "target": "", "band_low": "30", "band_high": "40"}
-    assert kpi_page._target_payload(row) == {"period_start": "2026-11-01", "period_end": "2026-11-01",
-                                             "target": 35.0, "band_low": 30.0, "band_high": 40.0}
+    assert kpi_page._target_payload(row) == {
+        "period_start": "2026-11-01",
+        "period_end": "2026-11-01",
+        "target": 35.0,
+        "band_low": 30.0,
+        "band_high": 40.0,
+    }
 
 
 def test_scorecard_parameters_fall_back_and_stay_in_the_calendar():

@@ -6,8 +6,10 @@ from jinja2 import Environment, FileSystemLoader
 
 from frontend.templating import TEMPLATES
 
-PAGE = ('{% from "_pager.html" import pager with context %}{% macro url(n) %}/kpis?page={{ n }}{% endmacro %}'
-        '{{ pager(page, pages, url, target=target) }}')
+PAGE = (
+    '{% from "_pager.html" import pager with context %}{% macro url(n) %}/kpis?page={{ n }}{% endmacro %}'
+    "{{ pager(page, pages, url, target=target) }}"
+)
 
 
 def render(page: int, pages: int, target: str | None = None) -> str:

@@ -59,8 +59,9 @@ def test_the_svg_is_an_image_with_a_summary():
     env.install_null_translations(newstyle=True)
     sparkline.install(env)
     env.globals["icon"] = lambda name: ""
-    html = env.get_template("_kpi_sparkline.html").render(values=[None, 10, 12, None, 15], unit="number", lang="en",
-                                                          currency=None)
+    html = env.get_template("_kpi_sparkline.html").render(
+        values=[None, 10, 12, None, 15], unit="number", lang="en", currency=None
+    )
     assert 'role="img"' in html and "<title>" in html
     assert "Last 5 periods, 3 with values: from 10 to 15, lowest 10, highest 15." in html
     assert html.count("<polyline") == 1 and html.count("spark-dot") == 1  # 10–12 a line, 15 alone

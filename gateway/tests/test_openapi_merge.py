@@ -1,13 +1,27 @@
 from gateway.openapi import merge
 
-GATEWAY = {"openapi": "3.1.0", "info": {"title": "Effekt API"}, "paths": {"/api/v1/me": {"get": {}}},
-           "components": {"schemas": {"Problem": {"type": "object", "title": "P"}}}}
+GATEWAY = {
+    "openapi": "3.1.0",
+    "info": {"title": "Effekt API"},
+    "paths": {"/api/v1/me": {"get": {}}},
+    "components": {"schemas": {"Problem": {"type": "object", "title": "P"}}},
+}
 
 
 def service_doc(schema_body):
-    return {"paths": {"/api/v1/x": {"get": {"responses": {"200": {"content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Problem"}}}}}}}, "/healthz": {"get": {}}},
-        "components": {"schemas": {"Problem": schema_body, "Thing": {"type": "object"}}}}
+    return {
+        "paths": {
+            "/api/v1/x": {
+                "get": {
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                    }
+                }
+            },
+            "/healthz": {"get": {}},
+        },
+        "components": {"schemas": {"Problem": schema_body, "Thing": {"type": "object"}}},
+    }
 
 
 def test_paths_and_schemas_are_merged_and_private_paths_left_out():

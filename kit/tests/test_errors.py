@@ -60,8 +60,8 @@ def test_unknown_route_is_404_problem():
 
 def test_metrics_label_plain_routes_and_mounts_without_failing():
     from fastapi.staticfiles import StaticFiles
-    from starlette.routing import Route
     from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
 
     from kit.observability import Metrics, RequestContextMiddleware
 

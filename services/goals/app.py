@@ -14,7 +14,13 @@ DESCRIPTION = "Strategy: the digital surfaces a workspace runs and the goal tree
 
 
 def create_app() -> FastAPI:
-    return create_service_app(name="goals", title="Effekt goals", description=DESCRIPTION,
-                              engine=create_engine_from_settings(), redis_url=ensure_redis_url(),
-                              signing_key=common().resolved_signing_key(), routers=routers,
-                              internal=InternalClient(common().gateway_url))
+    return create_service_app(
+        name="goals",
+        title="Effekt goals",
+        description=DESCRIPTION,
+        engine=create_engine_from_settings(),
+        redis_url=ensure_redis_url(),
+        signing_key=common().resolved_signing_key(),
+        routers=routers,
+        internal=InternalClient(common().gateway_url),
+    )

@@ -21,7 +21,13 @@ OWNER = "demo@example.com"
 SURFACES = [
     ("nordvikoutdoor.no", SurfaceKind.website, "https://www.nordvikoutdoor.no", Cadence.monthly, INGRID),
     ("Nettbutikk", SurfaceKind.web_shop, "https://shop.nordvikoutdoor.no", Cadence.monthly, MIKKO),
-    ("Min side (customer portal)", SurfaceKind.customer_portal, "https://minside.nordvikoutdoor.no", Cadence.quarterly, SARA),
+    (
+        "Min side (customer portal)",
+        SurfaceKind.customer_portal,
+        "https://minside.nordvikoutdoor.no",
+        Cadence.quarterly,
+        SARA,
+    ),
     ("Nordvik app", SurfaceKind.app, None, Cadence.quarterly, MIKKO),
     ("Turbrevet newsletter", SurfaceKind.newsletter, None, Cadence.monthly, SARA),
     ("Facebook", SurfaceKind.social_media, "https://www.facebook.com/nordvikoutdoor", Cadence.monthly, SARA),
@@ -31,34 +37,110 @@ SURFACES = [
 
 # (title, owner, weight, description, surfaces by name for tactical means), nested: goal → means → tactical
 STRATEGY = [
-    ("Grow online revenue by 15 %", OWNER, 2.0, "Sell more through our own channels than through resellers.", [
-        ("Be the outdoor brand people trust", INGRID, 1.0, "Known for honest advice on gear and trips.", [
-            ("Trip guides and gear tests that rank in search", INGRID, 2.0, "Answer what people search for "
-             "before a trip, and link to the gear.", ["nordvikoutdoor.no"]),
-            ("Trip stories on Instagram and Facebook", SARA, 1.0, "Customers' own trips, reposted with "
-             "permission.", ["Instagram", "Facebook"]),
-            ("Turbrevet: seasonal tips that bring readers back", SARA, 1.0, "One useful tip per issue, "
-             "not only offers.", ["Turbrevet newsletter"]),
-        ]),
-        ("Make buying easy", MIKKO, 1.0, "Fewer reasons to leave the shop before paying.", [
-            ("Faster checkout in the web shop", MIKKO, 2.0, "Vipps, saved addresses and a clear delivery "
-             "date.", ["Nettbutikk"]),
-            ("Wish lists and stock alerts in the app", MIKKO, 1.0, "Tell customers when their size is "
-             "back.", ["Nordvik app"]),
-        ]),
-    ]),
-    ("Cut customer service costs by 20 %", MIKKO, 1.0, "Fewer calls and emails per order.", [
-        ("Satisfied customers who do not need to ask", SARA, 1.0, "Answer fast where customers already are.", [
-            ("Answer complaints on Facebook within 4 hours", SARA, 1.0, "Most unhappy customers never "
-             "complain: those who do get a fast answer.", ["Facebook"]),
-        ]),
-        ("Self-service", MIKKO, 1.0, "Customers and staff find the answer themselves.", [
-            ("Returns and order tracking on Min side", SARA, 2.0, "Start a return without calling us.",
-             ["Min side (customer portal)"]),
-            ("Product knowledge for shop staff on the intranet", INGRID, 1.0, "Staff answer gear questions "
-             "without phoning the office.", ["Intranet"]),
-        ]),
-    ]),
+    (
+        "Grow online revenue by 15 %",
+        OWNER,
+        2.0,
+        "Sell more through our own channels than through resellers.",
+        [
+            (
+                "Be the outdoor brand people trust",
+                INGRID,
+                1.0,
+                "Known for honest advice on gear and trips.",
+                [
+                    (
+                        "Trip guides and gear tests that rank in search",
+                        INGRID,
+                        2.0,
+                        "Answer what people search for before a trip, and link to the gear.",
+                        ["nordvikoutdoor.no"],
+                    ),
+                    (
+                        "Trip stories on Instagram and Facebook",
+                        SARA,
+                        1.0,
+                        "Customers' own trips, reposted with permission.",
+                        ["Instagram", "Facebook"],
+                    ),
+                    (
+                        "Turbrevet: seasonal tips that bring readers back",
+                        SARA,
+                        1.0,
+                        "One useful tip per issue, not only offers.",
+                        ["Turbrevet newsletter"],
+                    ),
+                ],
+            ),
+            (
+                "Make buying easy",
+                MIKKO,
+                1.0,
+                "Fewer reasons to leave the shop before paying.",
+                [
+                    (
+                        "Faster checkout in the web shop",
+                        MIKKO,
+                        2.0,
+                        "Vipps, saved addresses and a clear delivery date.",
+                        ["Nettbutikk"],
+                    ),
+                    (
+                        "Wish lists and stock alerts in the app",
+                        MIKKO,
+                        1.0,
+                        "Tell customers when their size is back.",
+                        ["Nordvik app"],
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Cut customer service costs by 20 %",
+        MIKKO,
+        1.0,
+        "Fewer calls and emails per order.",
+        [
+            (
+                "Satisfied customers who do not need to ask",
+                SARA,
+                1.0,
+                "Answer fast where customers already are.",
+                [
+                    (
+                        "Answer complaints on Facebook within 4 hours",
+                        SARA,
+                        1.0,
+                        "Most unhappy customers never complain: those who do get a fast answer.",
+                        ["Facebook"],
+                    ),
+                ],
+            ),
+            (
+                "Self-service",
+                MIKKO,
+                1.0,
+                "Customers and staff find the answer themselves.",
+                [
+                    (
+                        "Returns and order tracking on Min side",
+                        SARA,
+                        2.0,
+                        "Start a return without calling us.",
+                        ["Min side (customer portal)"],
+                    ),
+                    (
+                        "Product knowledge for shop staff on the intranet",
+                        INGRID,
+                        1.0,
+                        "Staff answer gear questions without phoning the office.",
+                        ["Intranet"],
+                    ),
+                ],
+            ),
+        ],
+    ),
 ]
 
 
@@ -69,22 +151,46 @@ def _count(session: Session, model: type, workspace_id: int) -> int:
 def _seed_surfaces(session: Session, workspace_id: int, people: dict[str, int], today: date) -> None:
     for name, kind, url, cadence, owner in SURFACES:
         start = date(today.year, 1, 1)  # every cadence counted from New Year: past periods line up with cycles
-        service.create_surface(session=session, workspace_id=workspace_id, data=SurfaceCreate(
-            name=name, kind=kind, url=url, cadence=cadence, period_start=start, owner_id=people.get(owner)))
+        service.create_surface(
+            session=session,
+            workspace_id=workspace_id,
+            data=SurfaceCreate(
+                name=name, kind=kind, url=url, cadence=cadence, period_start=start, owner_id=people.get(owner)
+            ),
+        )
 
 
 def _seed_strategy(session: Session, workspace_id: int, people: dict[str, int], today: date) -> None:
-    surfaces = dict(session.exec(select(Surface.name, Surface.id).where(
-        Surface.workspace_id == workspace_id, Surface.archived == False)).all())  # noqa: E712  (SQL)
+    surfaces = dict(
+        session.exec(
+            select(Surface.name, Surface.id).where(Surface.workspace_id == workspace_id, Surface.archived.is_(False))
+        ).all()
+    )  # noqa: E712  (SQL)
     period = {"period_from": date(today.year, 1, 1), "period_to": date(today.year, 12, 31)}
     actor = people.get(OWNER) or next(iter(people.values()), 0)
 
-    def add(level: GoalLevel, parent_id: int | None, title: str, owner: str, weight: float, description: str,
-            surface_ids: list[int] | None = None) -> int:
-        data = GoalCreate(title=title, level=level, parent_id=parent_id, owner_id=people.get(owner), weight=weight,
-                          description=description, surface_ids=surface_ids or [], **period)
-        return service.create_goal(session=session, workspace_id=workspace_id, user_id=actor, data=data,
-                                   metrics=NoKpis()).id
+    def add(
+        level: GoalLevel,
+        parent_id: int | None,
+        title: str,
+        owner: str,
+        weight: float,
+        description: str,
+        surface_ids: list[int] | None = None,
+    ) -> int:
+        data = GoalCreate(
+            title=title,
+            level=level,
+            parent_id=parent_id,
+            owner_id=people.get(owner),
+            weight=weight,
+            description=description,
+            surface_ids=surface_ids or [],
+            **period,
+        )
+        return service.create_goal(
+            session=session, workspace_id=workspace_id, user_id=actor, data=data, metrics=NoKpis()
+        ).id
 
     for title, owner, weight, description, means in STRATEGY:
         goal_id = add(GoalLevel.strategic_goal, None, title, owner, weight, description)
@@ -96,8 +202,9 @@ def _seed_strategy(session: Session, workspace_id: int, people: dict[str, int], 
                     add(GoalLevel.tactical_means, means_id, t_title, t_owner, t_weight, t_description, ids)
 
 
-def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None,
-         refs: dict | None = None) -> bool:
+def seed(
+    session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None, refs: dict | None = None
+) -> bool:
     """Add the demo surfaces and strategy where the workspace has none yet; True if it added anything."""
     today = today or date.today()
     added = False
@@ -110,8 +217,13 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
         added = True
     if refs is not None:
         session.flush()
-        refs["surfaces"] = dict(session.exec(select(Surface.name, Surface.id).where(
-            Surface.workspace_id == workspace_id, Surface.archived == False)).all())  # noqa: E712  (SQL)
+        refs["surfaces"] = dict(
+            session.exec(
+                select(Surface.name, Surface.id).where(
+                    Surface.workspace_id == workspace_id, Surface.archived.is_(False)
+                )
+            ).all()
+        )  # noqa: E712  (SQL)
     return added
 
 

@@ -14,7 +14,6 @@ from kit.db import enum_type
 from kit.fields import MAX_ID, FiniteFloat, Id, Name, OptionalName, OptionalText, not_null, utcnow
 from services.goals.db import GoalsModel
 
-
 MAX_WEIGHT = 1_000_000.0  # weights are relative; a bound keeps sums of them finite
 
 
@@ -48,8 +47,9 @@ class GoalBase(GoalsModel):
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="User id of a workspace member")
     period_from: date | None = None
     period_to: date | None = Field(default=None, description="On or after period_from")
-    weight: FiniteFloat = Field(default=1.0, ge=0, le=MAX_WEIGHT,
-                                description="Weight among its siblings in the parent's progress")
+    weight: FiniteFloat = Field(
+        default=1.0, ge=0, le=MAX_WEIGHT, description="Weight among its siblings in the parent's progress"
+    )
 
 
 class Goal(GoalBase, table=True):
@@ -114,10 +114,12 @@ class GoalTemplate(GoalsModel, table=True):
 
 # --- input -----------------------------------------------------------------------------------------
 
+
 class KpiLinkIn(GoalsModel):
     kpi_id: int = Field(ge=1, le=MAX_ID, description="Id of a KPI in the metrics service, same workspace")
-    weight: FiniteFloat = Field(default=1.0, ge=0, le=MAX_WEIGHT,
-                                description="Weight of this KPI in the goal's progress")
+    weight: FiniteFloat = Field(
+        default=1.0, ge=0, le=MAX_WEIGHT, description="Weight of this KPI in the goal's progress"
+    )
 
 
 def _unique_kpis(value: list[KpiLinkIn] | None) -> list[KpiLinkIn] | None:
@@ -134,12 +136,17 @@ def _unique_ids(value: list[int] | None) -> list[int] | None:
 
 class GoalCreate(GoalBase):
     level: GoalLevel
-    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID,
-                                  description="A strategic goal for a strategic means; a strategic means for a "
-                                              "tactical means; none for a strategic goal")
+    parent_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="A strategic goal for a strategic means; a strategic means for a "
+        "tactical means; none for a strategic goal",
+    )
     position: int | None = Field(default=None, ge=0, le=MAX_ID, description="Place among its siblings; default last")
-    surface_ids: list[Id] = Field(default_factory=list, max_length=100,
-                                   description="Tactical means only: at least one active surface")
+    surface_ids: list[Id] = Field(
+        default_factory=list, max_length=100, description="Tactical means only: at least one active surface"
+    )
     kpis: list[KpiLinkIn] = Field(default_factory=list, max_length=200)
 
     _kpis_once = field_validator("kpis")(_unique_kpis)
@@ -153,20 +160,24 @@ class GoalUpdate(GoalsModel):
     period_from: date | None = None
     period_to: date | None = None
     weight: FiniteFloat | None = Field(default=None, ge=0, le=MAX_WEIGHT)
-    level: GoalLevel | None = Field(default=None, description="Fixed by the place in the tree: only the current "
-                                                              "level is accepted")
+    level: GoalLevel | None = Field(
+        default=None, description="Fixed by the place in the tree: only the current level is accepted"
+    )
     position: int | None = Field(default=None, ge=0, le=MAX_ID, description="Reorder among its siblings")
     surface_ids: list[Id] | None = Field(default=None, max_length=100, description="Replaces the set")
     kpis: list[KpiLinkIn] | None = Field(default=None, max_length=200, description="Replaces the set of links")
 
-    _required_stay_set = field_validator("title", "weight", "level", "position", "surface_ids", "kpis",
-                                         mode="before")(not_null)
+    _required_stay_set = field_validator("title", "weight", "level", "position", "surface_ids", "kpis", mode="before")(
+        not_null
+    )
     _kpis_once = field_validator("kpis")(_unique_kpis)
     _surfaces_once = field_validator("surface_ids")(_unique_ids)
 
 
 class GoalMove(GoalsModel):
-    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID,
-                                  description="The new parent (left out: the same parent; null: a root)")
-    position: int | None = Field(default=None, ge=0, le=MAX_ID,
-                                 description="Place among the new siblings; default last")
+    parent_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="The new parent (left out: the same parent; null: a root)"
+    )
+    position: int | None = Field(
+        default=None, ge=0, le=MAX_ID, description="Place among the new siblings; default last"
+    )

@@ -11,15 +11,27 @@ from kit.errors import Invalid, NotFound, field_error
 from kit.fields import utcnow
 from kit.pagination import get_scoped
 from services.goals import history
-from services.goals.goal_models import (PARENT_LEVEL, Goal, GoalAction, GoalCreate, GoalKpi, GoalLevel,
-                                        GoalSurface, GoalUpdate, KpiLinkIn)
+from services.goals.goal_models import (
+    PARENT_LEVEL,
+    Goal,
+    GoalAction,
+    GoalCreate,
+    GoalKpi,
+    GoalLevel,
+    GoalSurface,
+    GoalUpdate,
+    KpiLinkIn,
+)
 from services.goals.kpis import KpiSource
 from services.goals.models import Surface
 from services.goals.siblings import place
 
 EDITABLE = ("title", "description", "owner_id", "period_from", "period_to", "weight")
-LABEL = {GoalLevel.strategic_goal: "strategic goal", GoalLevel.strategic_means: "strategic means",
-         GoalLevel.tactical_means: "tactical means"}
+LABEL = {
+    GoalLevel.strategic_goal: "strategic goal",
+    GoalLevel.strategic_means: "strategic means",
+    GoalLevel.tactical_means: "tactical means",
+}
 
 
 def get_goal(*, session: Session, workspace_id: int, goal_id: int) -> Goal:
@@ -46,8 +58,9 @@ def check_parent(session: Session, *, workspace_id: int, level: GoalLevel, paren
     if want is None:
         raise Invalid.field("parent_id", "a strategic goal has no parent")
     if parent.level != want:
-        raise Invalid.field("parent_id", f"a {LABEL[level]} goes under a {LABEL[want]}, "
-                                         f"not under a {LABEL[GoalLevel(parent.level)]}")
+        raise Invalid.field(
+            "parent_id", f"a {LABEL[level]} goes under a {LABEL[want]}, not under a {LABEL[GoalLevel(parent.level)]}"
+        )
     return parent
 
 
@@ -59,9 +72,13 @@ def check_surfaces(session: Session, *, workspace_id: int, level: GoalLevel, sur
         return
     if not surface_ids:
         raise Invalid.field("surface_ids", "a tactical means needs at least one surface")
-    found = set(session.exec(select(Surface.id).where(
-        col(Surface.id).in_(surface_ids), Surface.workspace_id == workspace_id,
-        Surface.archived == False)).all())  # noqa: E712  (SQL, not Python)
+    found = set(
+        session.exec(
+            select(Surface.id).where(
+                col(Surface.id).in_(surface_ids), Surface.workspace_id == workspace_id, Surface.archived.is_(False)
+            )
+        ).all()
+    )  # noqa: E712  (SQL, not Python)
     missing = [i for i in surface_ids if i not in found]
     if missing:
         raise Invalid.field("surface_ids", f"no active surface {', '.join(map(str, missing))} in this workspace")
@@ -73,16 +90,19 @@ def check_kpis(metrics: KpiSource, links: list[KpiLinkIn], *, known: set[int], f
     if not new:
         return
     found = metrics.fetch([link.kpi_id for _, link in new])
-    errors = [field_error(f"{field}.{index}.kpi_id" if field == "kpis" else field,
-                          f"no KPI {link.kpi_id} in this workspace")
-              for index, link in new if link.kpi_id not in found]
+    errors = [
+        field_error(f"{field}.{index}.kpi_id" if field == "kpis" else field, f"no KPI {link.kpi_id} in this workspace")
+        for index, link in new
+        if link.kpi_id not in found
+    ]
     if errors:
         raise Invalid("; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
 
 
 def _creation(goal: Goal, surface_ids: list[int], links: list[KpiLinkIn]) -> dict[str, Any]:
-    fields = {k: [None, history.jsonable(v)] for k, v in history.snapshot(goal).items()
-              if v is not None and k != "archived"}
+    fields = {
+        k: [None, history.jsonable(v)] for k, v in history.snapshot(goal).items() if v is not None and k != "archived"
+    }
     if surface_ids:
         fields["surface_ids"] = [None, surface_ids]
     if links:
@@ -90,8 +110,7 @@ def _creation(goal: Goal, surface_ids: list[int], links: list[KpiLinkIn]) -> dic
     return fields
 
 
-def create_goal(*, session: Session, workspace_id: int, user_id: int, data: GoalCreate,
-                metrics: KpiSource) -> Goal:
+def create_goal(*, session: Session, workspace_id: int, user_id: int, data: GoalCreate, metrics: KpiSource) -> Goal:
     """Add a goal under a parent of the level above, last among its siblings unless a position is given."""
     check_period(data.period_from, data.period_to)
     parent = check_parent(session, workspace_id=workspace_id, level=data.level, parent_id=data.parent_id)
@@ -99,15 +118,21 @@ def create_goal(*, session: Session, workspace_id: int, user_id: int, data: Goal
         raise Invalid.field("parent_id", "the parent is archived; restore it first")
     check_surfaces(session, workspace_id=workspace_id, level=data.level, surface_ids=data.surface_ids)
     check_kpis(metrics, data.kpis, known=set())
-    goal = Goal(**data.model_dump(include=set(EDITABLE)), level=data.level, parent_id=data.parent_id,
-                workspace_id=workspace_id)
+    goal = Goal(
+        **data.model_dump(include=set(EDITABLE)), level=data.level, parent_id=data.parent_id, workspace_id=workspace_id
+    )
     session.add(goal)
     session.flush()
     place(session, goal, data.position)
     session.add_all([GoalSurface(goal_id=goal.id, surface_id=s) for s in data.surface_ids])
     session.add_all([GoalKpi(goal_id=goal.id, kpi_id=link.kpi_id, weight=link.weight) for link in data.kpis])
-    history.record(session, goal=goal, user_id=user_id, action=GoalAction.created,
-                   changes=_creation(goal, data.surface_ids, data.kpis))
+    history.record(
+        session,
+        goal=goal,
+        user_id=user_id,
+        action=GoalAction.created,
+        changes=_creation(goal, data.surface_ids, data.kpis),
+    )
     session.flush()
     return goal
 
@@ -136,8 +161,13 @@ def _replace_kpis(session: Session, goal: Goal, links: list[KpiLinkIn], *, user_
     for kpi_id, link in current.items():
         if kpi_id not in wanted:
             session.delete(link)
-            history.record(session, goal=goal, user_id=user_id, action=GoalAction.kpi_unlinked,
-                           changes={"kpi_id": [kpi_id, None], "weight": [link.weight, None]})
+            history.record(
+                session,
+                goal=goal,
+                user_id=user_id,
+                action=GoalAction.kpi_unlinked,
+                changes={"kpi_id": [kpi_id, None], "weight": [link.weight, None]},
+            )
         elif wanted[kpi_id] != link.weight:
             changed[f"kpis.{kpi_id}.weight"] = [link.weight, wanted[kpi_id]]
             link.weight = wanted[kpi_id]
@@ -145,13 +175,19 @@ def _replace_kpis(session: Session, goal: Goal, links: list[KpiLinkIn], *, user_
     for kpi_id, weight in wanted.items():
         if kpi_id not in current:
             session.add(GoalKpi(goal_id=goal.id, kpi_id=kpi_id, weight=weight))
-            history.record(session, goal=goal, user_id=user_id, action=GoalAction.kpi_linked,
-                           changes={"kpi_id": [None, kpi_id], "weight": [None, weight]})
+            history.record(
+                session,
+                goal=goal,
+                user_id=user_id,
+                action=GoalAction.kpi_linked,
+                changes={"kpi_id": [None, kpi_id], "weight": [None, weight]},
+            )
     return changed
 
 
-def update_goal(*, session: Session, workspace_id: int, user_id: int, goal_id: int, data: GoalUpdate,
-                metrics: KpiSource) -> Goal:
+def update_goal(
+    *, session: Session, workspace_id: int, user_id: int, goal_id: int, data: GoalUpdate, metrics: KpiSource
+) -> Goal:
     """Change the fields the caller sent; the level is fixed by the goal's place in the tree."""
     goal = get_goal(session=session, workspace_id=workspace_id, goal_id=goal_id)
     changes = data.model_dump(exclude_unset=True)
@@ -178,19 +214,30 @@ def update_goal(*, session: Session, workspace_id: int, user_id: int, goal_id: i
     return goal
 
 
-def link_kpi(*, session: Session, workspace_id: int, user_id: int, goal_id: int, link: KpiLinkIn,
-             metrics: KpiSource) -> Goal:
+def link_kpi(
+    *, session: Session, workspace_id: int, user_id: int, goal_id: int, link: KpiLinkIn, metrics: KpiSource
+) -> Goal:
     """Link one KPI to the goal, or change the weight of its link."""
     goal = get_goal(session=session, workspace_id=workspace_id, goal_id=goal_id)
     current = session.get(GoalKpi, (goal.id, link.kpi_id))
     if current is None:
         check_kpis(metrics, [link], known=set(), field="kpi_id")
         session.add(GoalKpi(goal_id=goal.id, kpi_id=link.kpi_id, weight=link.weight))
-        history.record(session, goal=goal, user_id=user_id, action=GoalAction.kpi_linked,
-                       changes={"kpi_id": [None, link.kpi_id], "weight": [None, link.weight]})
+        history.record(
+            session,
+            goal=goal,
+            user_id=user_id,
+            action=GoalAction.kpi_linked,
+            changes={"kpi_id": [None, link.kpi_id], "weight": [None, link.weight]},
+        )
     elif current.weight != link.weight:
-        history.record(session, goal=goal, user_id=user_id, action=GoalAction.updated,
-                       changes={f"kpis.{link.kpi_id}.weight": [current.weight, link.weight]})
+        history.record(
+            session,
+            goal=goal,
+            user_id=user_id,
+            action=GoalAction.updated,
+            changes={f"kpis.{link.kpi_id}.weight": [current.weight, link.weight]},
+        )
         current.weight = link.weight
         session.add(current)
     session.flush()
@@ -204,7 +251,12 @@ def unlink_kpi(*, session: Session, workspace_id: int, user_id: int, goal_id: in
     if current is None:
         raise NotFound(f"Goal {goal_id} has no link to KPI {kpi_id}.")
     session.delete(current)
-    history.record(session, goal=goal, user_id=user_id, action=GoalAction.kpi_unlinked,
-                   changes={"kpi_id": [kpi_id, None], "weight": [current.weight, None]})
+    history.record(
+        session,
+        goal=goal,
+        user_id=user_id,
+        action=GoalAction.kpi_unlinked,
+        changes={"kpi_id": [kpi_id, None], "weight": [current.weight, None]},
+    )
     session.flush()
     return goal

@@ -11,8 +11,18 @@ from sqlmodel import Session, col
 from kit.pagination import get_scoped, select_page
 from services.goals.goal_models import Goal, GoalAction, GoalEvent
 
-TRACKED = ("title", "description", "owner_id", "period_from", "period_to", "weight", "level", "parent_id",
-           "position", "archived")
+TRACKED = (
+    "title",
+    "description",
+    "owner_id",
+    "period_from",
+    "period_to",
+    "weight",
+    "level",
+    "parent_id",
+    "position",
+    "archived",
+)
 
 
 def jsonable(value: Any) -> Any:
@@ -40,12 +50,14 @@ def record(session: Session, *, goal: Goal, user_id: int, action: GoalAction, ch
     """Add one event; an update that changed nothing leaves no trace."""
     if action == GoalAction.updated and not changes:
         return
-    session.add(GoalEvent(workspace_id=goal.workspace_id, goal_id=goal.id, user_id=user_id, action=action,
-                          changes=changes))
+    session.add(
+        GoalEvent(workspace_id=goal.workspace_id, goal_id=goal.id, user_id=user_id, action=action, changes=changes)
+    )
 
 
-def list_history(*, session: Session, workspace_id: int, goal_id: int, limit: int = 50,
-                 offset: int = 0) -> tuple[list[GoalEvent], int]:
+def list_history(
+    *, session: Session, workspace_id: int, goal_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[GoalEvent], int]:
     """One page of the goal's events, newest first."""
     get_scoped(session, Goal, workspace_id, goal_id, "goal")
     where = [GoalEvent.goal_id == goal_id, GoalEvent.workspace_id == workspace_id]

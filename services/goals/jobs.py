@@ -37,16 +37,20 @@ def ended_period(anchor: date, cadence: str, today: date) -> tuple[date, date] |
 
 def due_cycles(session: Session, today: date) -> list[tuple[str, tuple]]:
     """(job id, open_cycle arguments) for every active surface whose latest period has ended: one query."""
-    rows = session.exec(select(Surface.workspace_id, Surface.id, Surface.name, Surface.cadence, Surface.period_start,
-                               Surface.created_at).where(Surface.archived == False)).all()  # noqa: E712
+    rows = session.exec(
+        select(
+            Surface.workspace_id, Surface.id, Surface.name, Surface.cadence, Surface.period_start, Surface.created_at
+        ).where(Surface.archived.is_(False))
+    ).all()  # noqa: E712
     due = []
     for workspace_id, surface_id, name, cadence, anchor, created in rows:
         period = ended_period(anchor, cadence.value, today)
         if period is not None:
             # created_at too: ids start again in a restored or fresh database, while Redis remembers job ids
             job_id = f"open_cycle:{workspace_id}:{surface_id}:{int(created.timestamp())}:{period[0].isoformat()}"
-            due.append((job_id, (workspace_id, surface_id, name, cadence.value, period[0].isoformat(),
-                                 period[1].isoformat())))
+            due.append(
+                (job_id, (workspace_id, surface_id, name, cadence.value, period[0].isoformat(), period[1].isoformat()))
+            )
     return due
 
 

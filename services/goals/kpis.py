@@ -37,7 +37,7 @@ class MetricsKpis:
     def fetch(self, ids: Collection[int]) -> dict[int, dict[str, Any]]:
         missing = sorted(set(ids) - self.asked)
         for start in range(0, len(missing), CHUNK):
-            self._ask(missing[start:start + CHUNK])
+            self._ask(missing[start : start + CHUNK])
         return {i: self.known[i] for i in ids if i in self.known}
 
     def _ask(self, chunk: list[int]) -> None:

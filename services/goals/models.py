@@ -49,7 +49,9 @@ class SurfaceBase(GoalsModel):
     kind: SurfaceKind = Field(sa_type=enum_type(SurfaceKind))
     url: Url = Field(default=None, max_length=2000)
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
-    cadence: Cadence = Field(default=Cadence.quarterly, sa_type=enum_type(Cadence), description="How often the surface is measured")
+    cadence: Cadence = Field(
+        default=Cadence.quarterly, sa_type=enum_type(Cadence), description="How often the surface is measured"
+    )
     period_start: date = Field(description="The day the current measurement period started")
 
 

@@ -63,8 +63,9 @@ def set_archived(*, session: Session, workspace_id: int, user_id: int, goal_id: 
         if node.archived != archived:
             node.archived, node.updated_at = archived, utcnow()
             session.add(node)
-            history.record(session, goal=node, user_id=user_id, action=action,
-                           changes={"archived": [not archived, archived]})
+            history.record(
+                session, goal=node, user_id=user_id, action=action, changes={"archived": [not archived, archived]}
+            )
     if archived:
         close_gap(session, workspace_id=workspace_id, parent_id=goal.parent_id, leaving=goal.id)
     else:

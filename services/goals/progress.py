@@ -67,14 +67,19 @@ class KpiFigures:
     attainment: float | None = None  # metrics' own, when it gives one
 
     @classmethod
-    def from_api(cls, body: Mapping[str, Any]) -> "KpiFigures":
+    def from_api(cls, body: Mapping[str, Any]) -> KpiFigures:
         """Read a KPI as metrics serves it; anything missing or not a finite number counts as absent."""
         status = body.get("status")
-        return cls(direction=str(body.get("direction") or "higher_is_better"),
-                   baseline=_number(body.get("baseline_value")), target=_number(body.get("target")),
-                   actual=_number(body.get("actual")), band_low=_number(body.get("band_low")),
-                   band_high=_number(body.get("band_high")),
-                   status=status if status in MEASURED else None, attainment=_share(body.get("attainment")))
+        return cls(
+            direction=str(body.get("direction") or "higher_is_better"),
+            baseline=_number(body.get("baseline_value")),
+            target=_number(body.get("target")),
+            actual=_number(body.get("actual")),
+            band_low=_number(body.get("band_low")),
+            band_high=_number(body.get("band_high")),
+            status=status if status in MEASURED else None,
+            attainment=_share(body.get("attainment")),
+        )
 
 
 def _share(value: Any) -> float | None:

@@ -12,8 +12,7 @@ from kit.pagination import get_scoped, order_by, select_page
 from services.goals.goal_models import Goal, GoalLevel, GoalSurface
 from services.goals.kpis import KpiSource, fetch_or_none
 from services.goals.tree import Forest, Progress
-from services.goals.views import (GoalCrumb, GoalDetail, GoalNode, GoalPublic, GoalSummary, GoalTree,
-                                  KpiProgress)
+from services.goals.views import GoalCrumb, GoalDetail, GoalNode, GoalPublic, GoalSummary, GoalTree, KpiProgress
 
 GOAL_SORTS = {"title", "level", "position", "weight", "period_from", "period_to", "created_at", "updated_at"}
 DEFAULT_ORDER = [col(Goal.level), col(Goal.position)]  # the level names sort in tree order
@@ -30,8 +29,16 @@ def kpi_views(forest: Forest, goal: Goal, progress: Progress) -> list[KpiProgres
         body = progress.raw.get(link.kpi_id)
         measure = progress.kpi(link.kpi_id)
         extra = {k: body.get(k) for k in ("name", "unit", "direction", "actual", "target")} if body else {}
-        out.append(KpiProgress(kpi_id=link.kpi_id, weight=link.weight, attainment=_round(measure.progress),
-                               status=measure.status, found=body is not None, **extra))
+        out.append(
+            KpiProgress(
+                kpi_id=link.kpi_id,
+                weight=link.weight,
+                attainment=_round(measure.progress),
+                status=measure.status,
+                found=body is not None,
+                **extra,
+            )
+        )
     return out
 
 
@@ -42,9 +49,15 @@ def _round(value: float | None) -> float | None:
 def public(forest: Forest, goal: Goal, progress: Progress) -> GoalPublic:
     """One goal as the list shows it."""
     measure = progress.goal(goal)
-    return GoalPublic(**goal.model_dump(), progress=_round(measure.progress), status=measure.status,
-                      kpis_unavailable=progress.unavailable, child_count=len(forest.counted_children(goal)),
-                      surface_ids=forest.surfaces.get(goal.id, []), kpis=kpi_views(forest, goal, progress))
+    return GoalPublic(
+        **goal.model_dump(),
+        progress=_round(measure.progress),
+        status=measure.status,
+        kpis_unavailable=progress.unavailable,
+        child_count=len(forest.counted_children(goal)),
+        surface_ids=forest.surfaces.get(goal.id, []),
+        kpis=kpi_views(forest, goal, progress),
+    )
 
 
 def summary(goal: Goal, progress: Progress) -> GoalSummary:
@@ -59,33 +72,53 @@ def goal_detail(*, session: Session, workspace_id: int, goal_id: int, kpis: KpiS
     goal = forest.goals[goal_id]
     progress = _progress(forest, [goal], kpis)
     base = public(forest, goal, progress)
-    return GoalDetail(**dict(base), children=[summary(c, progress) for c in forest.counted_children(goal)],
-                      ancestors=[GoalCrumb(**a.model_dump()) for a in forest.ancestors(goal)])
+    return GoalDetail(
+        **dict(base),
+        children=[summary(c, progress) for c in forest.counted_children(goal)],
+        ancestors=[GoalCrumb(**a.model_dump()) for a in forest.ancestors(goal)],
+    )
 
 
 def _node(forest: Forest, goal: Goal, progress: Progress, shown: set[int]) -> GoalNode:
     measure = progress.goal(goal)
     children = [_node(forest, c, progress, shown) for c in forest.kids(goal.id) if c.id in shown]
-    return GoalNode(**goal.model_dump(), surface_ids=forest.surfaces.get(goal.id, []),
-                    kpis=kpi_views(forest, goal, progress), progress=_round(measure.progress),
-                    status=measure.status, children=children)
+    return GoalNode(
+        **goal.model_dump(),
+        surface_ids=forest.surfaces.get(goal.id, []),
+        kpis=kpi_views(forest, goal, progress),
+        progress=_round(measure.progress),
+        status=measure.status,
+        children=children,
+    )
 
 
 def goal_tree(*, session: Session, workspace_id: int, archived: bool | None, kpis: KpiSource) -> GoalTree:
     """The tree as nested nodes: the active goals (archived=False), the archived ones, or all (None)."""
     forest = Forest.load(session, workspace_id)
     shown = {g.id for g in forest.goals.values() if archived is None or g.archived == archived}
-    roots = sorted((forest.goals[i] for i in shown if forest.goals[i].parent_id not in shown),
-                   key=lambda g: (g.level, g.parent_id or 0, g.position, g.id))
+    roots = sorted(
+        (forest.goals[i] for i in shown if forest.goals[i].parent_id not in shown),
+        key=lambda g: (g.level, g.parent_id or 0, g.position, g.id),
+    )
     progress = _progress(forest, roots, kpis)
     nodes = [_node(forest, root, progress, shown) for root in roots]
     return GoalTree(data=nodes, count=len(shown), kpis_unavailable=progress.unavailable)
 
 
-def list_goals(*, session: Session, workspace_id: int, kpis: KpiSource, level: GoalLevel | None = None,
-               parent_id: int | None = None, surface_id: int | None = None, archived: bool | None = False,
-               q: str | None = None, sort: str | None = None, limit: int = 50,
-               offset: int = 0) -> tuple[list[GoalPublic], int, bool]:
+def list_goals(
+    *,
+    session: Session,
+    workspace_id: int,
+    kpis: KpiSource,
+    level: GoalLevel | None = None,
+    parent_id: int | None = None,
+    surface_id: int | None = None,
+    archived: bool | None = False,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[GoalPublic], int, bool]:
     """One page of goals with progress, the total that match, and whether metrics could not answer."""
     where = [Goal.workspace_id == workspace_id]
     if level is not None:

@@ -17,12 +17,24 @@ NOT_FOUND = {404: {"description": "No such surface in this workspace"}}
 
 
 @router.get("", response_model=SurfaceList, summary="List surfaces")
-def list_surfaces(session: SessionDep, principal: PrincipalDep, page: PageDep,
-                  kind: SurfaceKind | None = None,
-                  archived: ArchivedQuery = False,
-                  q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None):
-    rows, total = service.list_surfaces(session=session, workspace_id=principal.workspace_id, kind=kind,
-                                        archived=archived, q=q, sort=page.sort, limit=page.limit, offset=page.offset)
+def list_surfaces(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    kind: SurfaceKind | None = None,
+    archived: ArchivedQuery = False,
+    q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None,
+):
+    rows, total = service.list_surfaces(
+        session=session,
+        workspace_id=principal.workspace_id,
+        kind=kind,
+        archived=archived,
+        q=q,
+        sort=page.sort,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return SurfaceList.of([service.to_public(s) for s in rows], total, page)
 
 
@@ -33,26 +45,32 @@ def create_surface(data: SurfaceCreate, session: SessionDep, principal: EditorDe
 
 @router.get("/{surface_id}", response_model=SurfacePublic, responses=NOT_FOUND, summary="Get a surface")
 def get_surface(surface_id: int, session: SessionDep, principal: PrincipalDep):
-    return service.to_public(service.get_surface(session=session, workspace_id=principal.workspace_id,
-                                                 surface_id=surface_id))
+    return service.to_public(
+        service.get_surface(session=session, workspace_id=principal.workspace_id, surface_id=surface_id)
+    )
 
 
 @router.patch("/{surface_id}", response_model=SurfacePublic, responses=NOT_FOUND, summary="Change a surface")
 def update_surface(surface_id: int, data: SurfaceUpdate, session: SessionDep, principal: EditorDep):
-    return service.to_public(service.update_surface(session=session, workspace_id=principal.workspace_id,
-                                                    surface_id=surface_id, data=data))
+    return service.to_public(
+        service.update_surface(session=session, workspace_id=principal.workspace_id, surface_id=surface_id, data=data)
+    )
 
 
 @router.post("/{surface_id}/archive", response_model=SurfacePublic, responses=NOT_FOUND, summary="Archive a surface")
 def archive_surface(surface_id: int, session: SessionDep, principal: EditorDep):
-    return service.to_public(service.set_archived(session=session, workspace_id=principal.workspace_id,
-                                                  surface_id=surface_id, archived=True))
+    return service.to_public(
+        service.set_archived(session=session, workspace_id=principal.workspace_id, surface_id=surface_id, archived=True)
+    )
 
 
 @router.post("/{surface_id}/restore", response_model=SurfacePublic, responses=NOT_FOUND, summary="Restore a surface")
 def restore_surface(surface_id: int, session: SessionDep, principal: EditorDep):
-    return service.to_public(service.set_archived(session=session, workspace_id=principal.workspace_id,
-                                                  surface_id=surface_id, archived=False))
+    return service.to_public(
+        service.set_archived(
+            session=session, workspace_id=principal.workspace_id, surface_id=surface_id, archived=False
+        )
+    )
 
 
 # /api/v1/goals/templates before /api/v1/goals/{goal_id}, which would otherwise take the path

@@ -21,8 +21,12 @@ from services.goals.views import GoalDetail, GoalEventList, GoalEventPublic, Goa
 
 router = APIRouter(prefix="/api/v1/goals", tags=["goals"])
 NOT_FOUND = {404: {"description": "No such goal in this workspace"}}
-INVALID = {422: {"description": "Invalid input, naming the field (level, parent_id, period_to, surface_ids, "
-                                "kpis.<index>.kpi_id, …); nothing was changed"}}
+INVALID = {
+    422: {
+        "description": "Invalid input, naming the field (level, parent_id, period_to, surface_ids, "
+        "kpis.<index>.kpi_id, …); nothing was changed"
+    }
+}
 UNAVAILABLE = {503: {"description": "The metrics service could not check the KPIs; nothing was changed"}}
 WRITE = {**NOT_FOUND, **INVALID}
 GoalId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -40,19 +44,34 @@ MetricsDep = Annotated[MetricsKpis, Depends(kpi_source)]
 
 
 def _detail(session, principal, goal_id: int, metrics: MetricsKpis) -> GoalDetail:
-    return service.goal_detail(session=session, workspace_id=principal.workspace_id, goal_id=goal_id,
-                               kpis=metrics)
+    return service.goal_detail(session=session, workspace_id=principal.workspace_id, goal_id=goal_id, kpis=metrics)
 
 
 @router.get("", response_model=GoalList, summary="List goals", description=RULES)
-def list_goals(session: SessionDep, principal: PrincipalDep, page: PageDep, metrics: MetricsDep,
-               level: GoalLevel | None = None,
-               parent_id: ParentQuery = None, surface_id: SurfaceQuery = None,
-               archived: ArchivedQuery = False,
-               q: Annotated[str | None, Query(max_length=200, description="Title contains")] = None):
+def list_goals(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    metrics: MetricsDep,
+    level: GoalLevel | None = None,
+    parent_id: ParentQuery = None,
+    surface_id: SurfaceQuery = None,
+    archived: ArchivedQuery = False,
+    q: Annotated[str | None, Query(max_length=200, description="Title contains")] = None,
+):
     rows, total, unavailable = service.list_goals(
-        session=session, workspace_id=principal.workspace_id, kpis=metrics, level=level, parent_id=parent_id,
-        surface_id=surface_id, archived=archived, q=q, sort=page.sort, limit=page.limit, offset=page.offset)
+        session=session,
+        workspace_id=principal.workspace_id,
+        kpis=metrics,
+        level=level,
+        parent_id=parent_id,
+        surface_id=surface_id,
+        archived=archived,
+        q=q,
+        sort=page.sort,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return GoalList(data=rows, count=total, limit=page.limit, offset=page.offset, kpis_unavailable=unavailable)
 
 
@@ -61,11 +80,17 @@ def goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep,
     return service.goal_tree(session=session, workspace_id=principal.workspace_id, archived=archived, kpis=metrics)
 
 
-@router.post("", response_model=GoalDetail, status_code=status.HTTP_201_CREATED, responses={**INVALID, **UNAVAILABLE},
-             summary="Create a goal")
+@router.post(
+    "",
+    response_model=GoalDetail,
+    status_code=status.HTTP_201_CREATED,
+    responses={**INVALID, **UNAVAILABLE},
+    summary="Create a goal",
+)
 def create_goal(data: GoalCreate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    goal = service.create_goal(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id,
-                               data=data, metrics=metrics)
+    goal = service.create_goal(
+        session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, data=data, metrics=metrics
+    )
     return _detail(session, principal, goal.id, metrics)
 
 
@@ -76,54 +101,92 @@ def get_goal(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, metr
 
 @router.patch("/{goal_id}", response_model=GoalDetail, responses={**WRITE, **UNAVAILABLE}, summary="Change a goal")
 def update_goal(goal_id: GoalId, data: GoalUpdate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.update_goal(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id,
-                        goal_id=goal_id, data=data, metrics=metrics)
+    service.update_goal(
+        session=session,
+        workspace_id=principal.workspace_id,
+        user_id=principal.user_id,
+        goal_id=goal_id,
+        data=data,
+        metrics=metrics,
+    )
     return _detail(session, principal, goal_id, metrics)
 
 
-@router.post("/{goal_id}/move", response_model=GoalDetail, responses=WRITE,
-             summary="Move a goal (with its subtree) or reorder it among its siblings")
+@router.post(
+    "/{goal_id}/move",
+    response_model=GoalDetail,
+    responses=WRITE,
+    summary="Move a goal (with its subtree) or reorder it among its siblings",
+)
 def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.move_goal(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id,
-                      goal_id=goal_id, data=data)
+    service.move_goal(
+        session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, data=data
+    )
     return _detail(session, principal, goal_id, metrics)
 
 
-@router.post("/{goal_id}/archive", response_model=GoalDetail, responses=NOT_FOUND,
-             summary="Archive a goal and all its descendants")
+@router.post(
+    "/{goal_id}/archive",
+    response_model=GoalDetail,
+    responses=NOT_FOUND,
+    summary="Archive a goal and all its descendants",
+)
 def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.set_goal_archived(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id,
-                              goal_id=goal_id, archived=True)
+    service.set_goal_archived(
+        session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=True
+    )
     return _detail(session, principal, goal_id, metrics)
 
 
-@router.post("/{goal_id}/restore", response_model=GoalDetail, responses=WRITE,
-             summary="Restore a goal and all its descendants (its parent must be active)")
+@router.post(
+    "/{goal_id}/restore",
+    response_model=GoalDetail,
+    responses=WRITE,
+    summary="Restore a goal and all its descendants (its parent must be active)",
+)
 def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.set_goal_archived(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id,
-                              goal_id=goal_id, archived=False)
+    service.set_goal_archived(
+        session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=False
+    )
     return _detail(session, principal, goal_id, metrics)
 
 
-@router.post("/{goal_id}/kpis", response_model=GoalDetail, responses={**WRITE, **UNAVAILABLE},
-             summary="Link a KPI to a goal, or change the weight of its link")
+@router.post(
+    "/{goal_id}/kpis",
+    response_model=GoalDetail,
+    responses={**WRITE, **UNAVAILABLE},
+    summary="Link a KPI to a goal, or change the weight of its link",
+)
 def link_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.link_kpi(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id,
-                     goal_id=goal_id, link=link, metrics=metrics)
+    service.link_kpi(
+        session=session,
+        workspace_id=principal.workspace_id,
+        user_id=principal.user_id,
+        goal_id=goal_id,
+        link=link,
+        metrics=metrics,
+    )
     return _detail(session, principal, goal_id, metrics)
 
 
-@router.delete("/{goal_id}/kpis/{kpi_id}", response_model=GoalDetail, responses=NOT_FOUND,
-               summary="Unlink a KPI from a goal")
+@router.delete(
+    "/{goal_id}/kpis/{kpi_id}", response_model=GoalDetail, responses=NOT_FOUND, summary="Unlink a KPI from a goal"
+)
 def unlink_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.unlink_kpi(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id,
-                       goal_id=goal_id, kpi_id=kpi_id)
+    service.unlink_kpi(
+        session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, kpi_id=kpi_id
+    )
     return _detail(session, principal, goal_id, metrics)
 
 
-@router.get("/{goal_id}/history", response_model=GoalEventList, responses=NOT_FOUND,
-            summary="The changes of a goal, newest first")
+@router.get(
+    "/{goal_id}/history",
+    response_model=GoalEventList,
+    responses=NOT_FOUND,
+    summary="The changes of a goal, newest first",
+)
 def goal_history(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, page: PageDep):
-    rows, total = service.list_history(session=session, workspace_id=principal.workspace_id, goal_id=goal_id,
-                                       limit=page.limit, offset=page.offset)
+    rows, total = service.list_history(
+        session=session, workspace_id=principal.workspace_id, goal_id=goal_id, limit=page.limit, offset=page.offset
+    )
     return GoalEventList.of([GoalEventPublic.model_validate(e, from_attributes=True) for e in rows], total, page)

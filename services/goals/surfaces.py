@@ -22,9 +22,17 @@ def to_public(surface: Surface, *, today: date | None = None) -> SurfacePublic:
     return SurfacePublic.model_validate(surface, update={"next_measurement": nxt})
 
 
-def list_surfaces(*, session: Session, workspace_id: int, kind: SurfaceKind | None = None,
-                  archived: bool | None = False, q: str | None = None, sort: str | None = None,
-                  limit: int = 50, offset: int = 0) -> tuple[list[Surface], int]:
+def list_surfaces(
+    *,
+    session: Session,
+    workspace_id: int,
+    kind: SurfaceKind | None = None,
+    archived: bool | None = False,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Surface], int]:
     """One page of the workspace's surfaces and the total that match the filters."""
     where = [Surface.workspace_id == workspace_id]
     if kind is not None:

@@ -18,20 +18,28 @@ from services.goals.kpis import KpiSource, NoKpis
 from services.goals.models import Surface, SurfaceKind
 from services.goals.template_data import BUILTINS
 from services.goals.tree import Forest
-from services.goals.views import (CreatedNode, SkippedNode, TemplateCreate, TemplateNode, TemplatePublic,
-                                  TemplateResult)
+from services.goals.views import CreatedNode, SkippedNode, TemplateCreate, TemplateNode, TemplatePublic, TemplateResult
 
 
 def _public(row: GoalTemplate) -> TemplatePublic:
-    return TemplatePublic(key=str(row.id), name=row.name, description=row.description, builtin=False,
-                          owner_id=row.owner_id, created_at=row.created_at,
-                          nodes=[TemplateNode.model_validate(n) for n in row.nodes])
+    return TemplatePublic(
+        key=str(row.id),
+        name=row.name,
+        description=row.description,
+        builtin=False,
+        owner_id=row.owner_id,
+        created_at=row.created_at,
+        nodes=[TemplateNode.model_validate(n) for n in row.nodes],
+    )
 
 
 def list_templates(*, session: Session, user_id: int) -> list[TemplatePublic]:
     """The built-in templates, then the ones this user saved, newest first."""
-    rows = session.exec(select(GoalTemplate).where(GoalTemplate.owner_id == user_id)
-                        .order_by(col(GoalTemplate.created_at).desc(), col(GoalTemplate.id).desc())).all()
+    rows = session.exec(
+        select(GoalTemplate)
+        .where(GoalTemplate.owner_id == user_id)
+        .order_by(col(GoalTemplate.created_at).desc(), col(GoalTemplate.id).desc())
+    ).all()
     return [*BUILTINS.values(), *(_public(r) for r in rows)]
 
 
@@ -51,22 +59,33 @@ def _surface_kinds(session: Session, workspace_id: int) -> dict[int, SurfaceKind
     return {sid: SurfaceKind(kind) for sid, kind in rows}
 
 
-def _template_nodes(forest: Forest, parent: Goal | None, prefix: str, kinds: dict[int, SurfaceKind],
-                    names: dict[int, str]) -> list[TemplateNode]:
+def _template_nodes(
+    forest: Forest, parent: Goal | None, prefix: str, kinds: dict[int, SurfaceKind], names: dict[int, str]
+) -> list[TemplateNode]:
     out = []
     active = [g for g in forest.kids(parent.id if parent else None) if not g.archived]
     for number, goal in enumerate(active, start=1):
         key = f"{prefix}{number}"
         node_kinds = sorted({kinds[s] for s in forest.surfaces.get(goal.id, []) if s in kinds})
         suggested = [names[k.kpi_id] for k in forest.kpis.get(goal.id, []) if k.kpi_id in names]
-        out.append(TemplateNode(key=key, title=goal.title, level=goal.level, description=goal.description,
-                                weight=goal.weight, surface_kinds=node_kinds, suggested_kpis=suggested,
-                                children=_template_nodes(forest, goal, key + ".", kinds, names)))
+        out.append(
+            TemplateNode(
+                key=key,
+                title=goal.title,
+                level=goal.level,
+                description=goal.description,
+                weight=goal.weight,
+                surface_kinds=node_kinds,
+                suggested_kpis=suggested,
+                children=_template_nodes(forest, goal, key + ".", kinds, names),
+            )
+        )
     return out
 
 
-def save_template(*, session: Session, workspace_id: int, user_id: int, data: TemplateCreate,
-                  metrics: KpiSource) -> TemplatePublic:
+def save_template(
+    *, session: Session, workspace_id: int, user_id: int, data: TemplateCreate, metrics: KpiSource
+) -> TemplatePublic:
     """Save the workspace's active tree as a template of this user (KPI names need metrics: else 503)."""
     forest = Forest.load(session, workspace_id)
     roots = [g for g in forest.kids(None) if not g.archived]
@@ -75,8 +94,13 @@ def save_template(*, session: Session, workspace_id: int, user_id: int, data: Te
     kpis = metrics.fetch(forest.kpi_ids(roots))
     names = {kpi_id: str(body.get("name")) for kpi_id, body in kpis.items() if body.get("name")}
     nodes = _template_nodes(forest, None, "", _surface_kinds(session, workspace_id), names)
-    row = GoalTemplate(owner_id=user_id, workspace_id=workspace_id, name=data.name, description=data.description,
-                       nodes=[n.model_dump(mode="json") for n in nodes])
+    row = GoalTemplate(
+        owner_id=user_id,
+        workspace_id=workspace_id,
+        name=data.name,
+        description=data.description,
+        nodes=[n.model_dump(mode="json") for n in nodes],
+    )
     session.add(row)
     session.flush()
     return _public(row)
@@ -106,8 +130,15 @@ def _check_bindings(nodes: dict[str, TemplateNode], bindings: dict[str, list[int
 class _Builder:
     """Creates the goals of a template, depth first, and notes what it had to skip."""
 
-    def __init__(self, session: Session, workspace_id: int, user_id: int, bindings: dict[str, list[int]],
-                 by_kind: dict[SurfaceKind, list[int]], key: str):
+    def __init__(
+        self,
+        session: Session,
+        workspace_id: int,
+        user_id: int,
+        bindings: dict[str, list[int]],
+        by_kind: dict[SurfaceKind, list[int]],
+        key: str,
+    ):
         self.session, self.workspace_id, self.user_id = session, workspace_id, user_id
         self.bindings, self.by_kind = bindings, by_kind
         self.result = TemplateResult(template_key=key, created=[], skipped=[])
@@ -123,28 +154,47 @@ class _Builder:
             surface_ids = self.surfaces_for(node)
             if not surface_ids:
                 reason = "bound to no surface" if node.key in self.bindings else "no active surface of its kind"
-                self.result.skipped.append(SkippedNode(node_key=node.key, title=node.title,
-                                                       surface_kinds=node.surface_kinds, reason=reason))
+                self.result.skipped.append(
+                    SkippedNode(node_key=node.key, title=node.title, surface_kinds=node.surface_kinds, reason=reason)
+                )
                 return
-        goal = goals.create_goal(session=self.session, workspace_id=self.workspace_id, user_id=self.user_id,
-                                 metrics=NoKpis(), data=GoalCreate(
-                                     title=node.title, description=node.description, weight=node.weight,
-                                     level=node.level, parent_id=parent_id,
-                                     surface_ids=surface_ids))
-        self.result.created.append(CreatedNode(node_key=node.key, goal_id=goal.id, title=goal.title,
-                                               level=goal.level, surface_ids=surface_ids,
-                                               suggested_kpis=node.suggested_kpis))
+        goal = goals.create_goal(
+            session=self.session,
+            workspace_id=self.workspace_id,
+            user_id=self.user_id,
+            metrics=NoKpis(),
+            data=GoalCreate(
+                title=node.title,
+                description=node.description,
+                weight=node.weight,
+                level=node.level,
+                parent_id=parent_id,
+                surface_ids=surface_ids,
+            ),
+        )
+        self.result.created.append(
+            CreatedNode(
+                node_key=node.key,
+                goal_id=goal.id,
+                title=goal.title,
+                level=goal.level,
+                surface_ids=surface_ids,
+                suggested_kpis=node.suggested_kpis,
+            )
+        )
         if node.level != GoalLevel.tactical_means:
             for child in node.children:
                 self.build(child, goal.id)
 
 
-def instantiate_template(*, session: Session, workspace_id: int, user_id: int, key: str,
-                         bindings: dict[str, list[int]]) -> TemplateResult:
+def instantiate_template(
+    *, session: Session, workspace_id: int, user_id: int, key: str, bindings: dict[str, list[int]]
+) -> TemplateResult:
     """Build the template's tree after the workspace's roots; tactical means with no surface are skipped."""
     template = get_template(session=session, user_id=user_id, key=key)
-    surfaces = session.exec(select(Surface.id, Surface.kind).where(
-        Surface.workspace_id == workspace_id, Surface.archived == False)).all()  # noqa: E712
+    surfaces = session.exec(
+        select(Surface.id, Surface.kind).where(Surface.workspace_id == workspace_id, Surface.archived.is_(False))
+    ).all()  # noqa: E712
     by_kind: dict[SurfaceKind, list[int]] = defaultdict(list)
     for sid, kind in surfaces:
         by_kind[SurfaceKind(kind)].append(sid)

@@ -33,7 +33,7 @@ class Forest:
     kpis: dict[int, list[KpiLink]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, workspace_id: int, *, links: bool = True) -> "Forest":
+    def load(cls, session: Session, workspace_id: int, *, links: bool = True) -> Forest:
         """Every goal of the workspace (one query) and, with `links`, its surfaces and KPIs (one query each)."""
         goals = {g.id: g for g in session.exec(select(Goal).where(Goal.workspace_id == workspace_id)).all()}
         children: dict[int | None, list[Goal]] = defaultdict(list)
@@ -50,12 +50,18 @@ class Forest:
         # Plain rows, not ORM objects: building thousands of instances would cost more than the queries.
         mine = select(Goal.id).where(Goal.workspace_id == workspace_id)
         surfaces: dict[int, list[int]] = defaultdict(list)
-        for goal_id, surface_id in session.exec(select(GoalSurface.goal_id, GoalSurface.surface_id).where(
-                col(GoalSurface.goal_id).in_(mine)).order_by(col(GoalSurface.surface_id))).all():
+        for goal_id, surface_id in session.exec(
+            select(GoalSurface.goal_id, GoalSurface.surface_id)
+            .where(col(GoalSurface.goal_id).in_(mine))
+            .order_by(col(GoalSurface.surface_id))
+        ).all():
             surfaces[goal_id].append(surface_id)
         kpis: dict[int, list[KpiLink]] = defaultdict(list)
-        for goal_id, kpi_id, weight in session.exec(select(GoalKpi.goal_id, GoalKpi.kpi_id, GoalKpi.weight).where(
-                col(GoalKpi.goal_id).in_(mine)).order_by(col(GoalKpi.kpi_id))).all():
+        for goal_id, kpi_id, weight in session.exec(
+            select(GoalKpi.goal_id, GoalKpi.kpi_id, GoalKpi.weight)
+            .where(col(GoalKpi.goal_id).in_(mine))
+            .order_by(col(GoalKpi.kpi_id))
+        ).all():
             kpis[goal_id].append(KpiLink(kpi_id, weight))
         self.surfaces, self.kpis = surfaces, kpis
 

@@ -30,8 +30,9 @@ class KpiProgress(BaseModel):
 class Measured(BaseModel):
     progress: float | None = Field(description="0..1, computed; null when nothing in the subtree is measured")
     status: Status
-    kpis_unavailable: bool = Field(default=False, description="The metrics service could not be asked: "
-                                                              "KPIs count as not measured")
+    kpis_unavailable: bool = Field(
+        default=False, description="The metrics service could not be asked: KPIs count as not measured"
+    )
 
 
 class GoalPublic(Measured):
@@ -93,7 +94,7 @@ class GoalNode(BaseModel):
     kpis: list[KpiProgress]
     progress: float | None
     status: Status
-    children: list["GoalNode"]
+    children: list[GoalNode]
 
 
 class GoalTree(BaseModel):
@@ -117,16 +118,18 @@ class GoalEventList(Page[GoalEventPublic]):
 
 # --- templates -------------------------------------------------------------------------------------
 
+
 class TemplateNode(BaseModel):
     key: str = Field(description="Names the node in surface_bindings")
     title: str
     level: GoalLevel
     description: str | None = None
     weight: float = 1.0
-    surface_kinds: list[SurfaceKind] = Field(default_factory=list,
-                                             description="Tactical means: the kinds of surface it is bound to")
+    surface_kinds: list[SurfaceKind] = Field(
+        default_factory=list, description="Tactical means: the kinds of surface it is bound to"
+    )
     suggested_kpis: list[str] = Field(default_factory=list, description="KPI names to measure it by")
-    children: list["TemplateNode"] = Field(default_factory=list)
+    children: list[TemplateNode] = Field(default_factory=list)
 
 
 class TemplatePublic(BaseModel):
@@ -151,8 +154,10 @@ class TemplateCreate(BaseModel):
 
 class TemplateUse(BaseModel):
     surface_bindings: dict[str, list[Id]] = Field(
-        default_factory=dict, description="node key → surface ids for tactical means; a node left out is bound "
-                                          "to every active surface of its kinds; an empty list skips it")
+        default_factory=dict,
+        description="node key → surface ids for tactical means; a node left out is bound "
+        "to every active surface of its kinds; an empty list skips it",
+    )
 
 
 class CreatedNode(BaseModel):

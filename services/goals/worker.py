@@ -9,9 +9,11 @@ from services.goals import jobs
 def worker_settings(redis_url: str) -> dict:
     return {
         "functions": jobs.FUNCTIONS,
-        "cron_jobs": [cron(jobs.record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
-                      # hourly: a cycle opens within the hour its surface's period ends (idempotent downstream)
-                      cron(jobs.schedule_cycles, minute={7}, second={0}, unique=True, run_at_startup=True)],
+        "cron_jobs": [
+            cron(jobs.record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            # hourly: a cycle opens within the hour its surface's period ends (idempotent downstream)
+            cron(jobs.schedule_cycles, minute={7}, second={0}, unique=True, run_at_startup=True),
+        ],
         "queue_name": queue_name("goals"),
         "redis_settings": redis_settings(redis_url),
     }

@@ -13,13 +13,20 @@ from services.metrics.routes_imports import router as imports_router
 from services.metrics.routes_observations import router as observations_router
 from services.metrics.routes_scorecard import router as scorecard_router
 
-DESCRIPTION = ("Measurement: the KPIs a workspace tracks, how each is measured and which way is better, "
-               "and the values observed for them.")
+DESCRIPTION = (
+    "Measurement: the KPIs a workspace tracks, how each is measured and which way is better, "
+    "and the values observed for them."
+)
 
 
 def create_app() -> FastAPI:
-    return create_service_app(name="metrics", title="Effekt metrics", description=DESCRIPTION,
-                              engine=create_engine_from_settings(), redis_url=ensure_redis_url(),
-                              signing_key=common().resolved_signing_key(),
-                              routers=[router, observations_router, scorecard_router, cycles_router, imports_router],
-                              internal=InternalClient(common().gateway_url))
+    return create_service_app(
+        name="metrics",
+        title="Effekt metrics",
+        description=DESCRIPTION,
+        engine=create_engine_from_settings(),
+        redis_url=ensure_redis_url(),
+        signing_key=common().resolved_signing_key(),
+        routers=[router, observations_router, scorecard_router, cycles_router, imports_router],
+        internal=InternalClient(common().gateway_url),
+    )

@@ -68,11 +68,13 @@ FindingText = Annotated[str, AfterValidator(_required_text)]
 
 # --- cycles ------------------------------------------------------------------------------------------
 
+
 class Cycle(MetricsModel, table=True):
     __tablename__ = "cycles"
     # Exactly one cycle per surface and period, however many workers race to open it (insert ... on conflict).
-    __table_args__ = (sa.UniqueConstraint("workspace_id", "surface_id", "period_start",
-                                          name="uq_cycles_surface_period"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "surface_id", "period_start", name="uq_cycles_surface_period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(index=True)
@@ -134,18 +136,22 @@ class CycleFinding(MetricsModel, table=True):
 
 # --- inputs --------------------------------------------------------------------------------------------
 
+
 class CycleOpen(BaseModel):
     surface_id: Id
-    period_start: date | None = PField(default=None, description="First day of a period of the surface's cadence; "
-                                                                  "default: chosen by `period`")
-    period: PeriodChoice = PField(default=PeriodChoice.current,
-                                 description="current (ends at the next measurement) or latest_ended")
+    period_start: date | None = PField(
+        default=None, description="First day of a period of the surface's cadence; default: chosen by `period`"
+    )
+    period: PeriodChoice = PField(
+        default=PeriodChoice.current, description="current (ends at the next measurement) or latest_ended"
+    )
 
 
 class ItemReview(BaseModel):
     note: ReviewText = PField(default=None, max_length=4000, description="Analysis: what the figure means")
-    root_cause: ReviewText = PField(default=None, max_length=4000,
-                                   description="Why it is off track; required on every off-track KPI to close")
+    root_cause: ReviewText = PField(
+        default=None, max_length=4000, description="Why it is off track; required on every off-track KPI to close"
+    )
 
 
 class FindingCreate(BaseModel):
@@ -163,6 +169,7 @@ class FindingUpdate(BaseModel):
 
 
 # --- outputs -------------------------------------------------------------------------------------------
+
 
 class CyclePublic(BaseModel):
     id: int
@@ -252,8 +259,9 @@ class CompareRow(BaseModel):
     category: str
     unit: str
     currency_code: str | None
-    cells: list[CompareCell | None] = PField(description="One per cycle, in the order of `cycles`; null where "
-                                                          "the KPI was not in that cycle")
+    cells: list[CompareCell | None] = PField(
+        description="One per cycle, in the order of `cycles`; null where the KPI was not in that cycle"
+    )
 
 
 class Comparison(BaseModel):

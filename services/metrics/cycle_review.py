@@ -8,8 +8,15 @@ from sqlmodel import Session, col, delete, select
 
 from kit.errors import Conflict, Invalid, NotFound, field_error
 from kit.fields import MAX_ID, utcnow
-from services.metrics.cycle_models import Cycle, CycleFinding, CycleItem, CycleStatus, FindingCreate, FindingUpdate
-from services.metrics.cycle_models import ItemReview
+from services.metrics.cycle_models import (
+    Cycle,
+    CycleFinding,
+    CycleItem,
+    CycleStatus,
+    FindingCreate,
+    FindingUpdate,
+    ItemReview,
+)
 from services.metrics.cycles import OFF_TRACK, get_cycle, items_of
 
 
@@ -24,15 +31,15 @@ def open_for_change(*, session: Session, workspace_id: int, cycle_id: int) -> Cy
 def _item(session: Session, cycle: Cycle, kpi_id: int) -> CycleItem:
     item = None
     if 0 < kpi_id <= MAX_ID:
-        item = session.exec(select(CycleItem).where(CycleItem.cycle_id == cycle.id,
-                                                    CycleItem.kpi_id == kpi_id)).first()
+        item = session.exec(select(CycleItem).where(CycleItem.cycle_id == cycle.id, CycleItem.kpi_id == kpi_id)).first()
     if item is None:
         raise NotFound(f"KPI {kpi_id} is not in cycle {cycle.id}.")
     return item
 
 
-def review_item(*, session: Session, workspace_id: int, cycle_id: int, kpi_id: int, data: ItemReview,
-                user_id: int | None = None) -> CycleItem:
+def review_item(
+    *, session: Session, workspace_id: int, cycle_id: int, kpi_id: int, data: ItemReview, user_id: int | None = None
+) -> CycleItem:
     """Set the analysis note and/or root cause of one KPI of an open cycle (fields left out stay)."""
     cycle = open_for_change(session=session, workspace_id=workspace_id, cycle_id=cycle_id)
     item = _item(session, cycle, kpi_id)
@@ -46,20 +53,33 @@ def review_item(*, session: Session, workspace_id: int, cycle_id: int, kpi_id: i
 def _check_kpi(session: Session, cycle: Cycle, kpi_id: int | None) -> None:
     if kpi_id is None:
         return
-    found = session.exec(select(CycleItem.id).where(CycleItem.cycle_id == cycle.id,
-                                                    CycleItem.kpi_id == kpi_id)).first()
+    found = session.exec(select(CycleItem.id).where(CycleItem.cycle_id == cycle.id, CycleItem.kpi_id == kpi_id)).first()
     if found is None:
         raise Invalid.field("kpi_id", f"KPI {kpi_id} is not in cycle {cycle.id}")
 
 
-def add_finding(*, session: Session, workspace_id: int, cycle_id: int, data: FindingCreate,
-                user_id: int | None = None, at: datetime | None = None) -> CycleFinding:
+def add_finding(
+    *,
+    session: Session,
+    workspace_id: int,
+    cycle_id: int,
+    data: FindingCreate,
+    user_id: int | None = None,
+    at: datetime | None = None,
+) -> CycleFinding:
     """Record what was seen in an open cycle, optionally on one of its KPIs, with the change it suggests."""
     cycle = open_for_change(session=session, workspace_id=workspace_id, cycle_id=cycle_id)
     _check_kpi(session, cycle, data.kpi_id)
-    finding = CycleFinding(cycle_id=cycle.id, workspace_id=workspace_id, kpi_id=data.kpi_id, text=data.text,
-                           change_kind=data.change_kind, created_by=user_id, created_at=at or utcnow(),
-                           updated_at=at or utcnow())
+    finding = CycleFinding(
+        cycle_id=cycle.id,
+        workspace_id=workspace_id,
+        kpi_id=data.kpi_id,
+        text=data.text,
+        change_kind=data.change_kind,
+        created_by=user_id,
+        created_at=at or utcnow(),
+        updated_at=at or utcnow(),
+    )
     session.add(finding)
     session.flush()
     return finding
@@ -73,8 +93,9 @@ def get_finding(*, session: Session, cycle: Cycle, finding_id: int) -> CycleFind
     return finding
 
 
-def update_finding(*, session: Session, workspace_id: int, cycle_id: int, finding_id: int,
-                   data: FindingUpdate) -> CycleFinding:
+def update_finding(
+    *, session: Session, workspace_id: int, cycle_id: int, finding_id: int, data: FindingUpdate
+) -> CycleFinding:
     """Change the fields of a finding the caller sent (kpi_id null detaches it from its KPI)."""
     cycle = open_for_change(session=session, workspace_id=workspace_id, cycle_id=cycle_id)
     finding = get_finding(session=session, cycle=cycle, finding_id=finding_id)
@@ -94,16 +115,21 @@ def delete_finding(*, session: Session, workspace_id: int, cycle_id: int, findin
     session.flush()
 
 
-def close_cycle(*, session: Session, workspace_id: int, cycle_id: int, user_id: int | None = None,
-                at: datetime | None = None) -> Cycle:
+def close_cycle(
+    *, session: Session, workspace_id: int, cycle_id: int, user_id: int | None = None, at: datetime | None = None
+) -> Cycle:
     """Close an open cycle; refused (naming each) while an off-track KPI has no root cause."""
     cycle = open_for_change(session=session, workspace_id=workspace_id, cycle_id=cycle_id)
     lacking = [i for i in items_of(session, cycle.id) if i.status == OFF_TRACK and not i.root_cause]
     if lacking:
         names = ", ".join(i.name for i in lacking)
-        raise Invalid(f"Write a root cause for every off-track KPI before closing: {names}.",
-                      errors=[field_error(f"items.{i.kpi_id}.root_cause",
-                                          f"{i.name} is off track; write its root cause") for i in lacking])
+        raise Invalid(
+            f"Write a root cause for every off-track KPI before closing: {names}.",
+            errors=[
+                field_error(f"items.{i.kpi_id}.root_cause", f"{i.name} is off track; write its root cause")
+                for i in lacking
+            ],
+        )
     now = at or utcnow()
     cycle.sqlmodel_update({"status": CycleStatus.closed, "closed_at": now, "closed_by": user_id, "updated_at": now})
     session.add(cycle)

@@ -30,6 +30,7 @@ CATEGORY_ORDER = {"input": 0, "activity": 1, "result": 2}
 
 # --- cadence periods -------------------------------------------------------------------------------------
 
+
 def period_of(anchor: date, cadence: str, index: int) -> tuple[date, date]:
     """The index-th cadence period counted from the anchor, as [start, last day]."""
     step = CADENCE_MONTHS[cadence]
@@ -53,8 +54,9 @@ def latest_ended(anchor: date, cadence: str, today: date) -> tuple[date, date] |
     return period_of(anchor, cadence, index) if index >= 0 else None
 
 
-def choose_period(*, anchor: date, cadence: str, today: date, period_start: date | None,
-                  choice: PeriodChoice) -> tuple[date, date]:
+def choose_period(
+    *, anchor: date, cadence: str, today: date, period_start: date | None, choice: PeriodChoice
+) -> tuple[date, date]:
     """The period a cycle opened by hand covers: the one asked for, the current one, or the latest ended one."""
     try:
         return _choose(anchor, cadence, today, period_start, choice)
@@ -62,15 +64,19 @@ def choose_period(*, anchor: date, cadence: str, today: date, period_start: date
         raise Invalid.field("period_start" if period_start else "period", "outside the calendar") from None
 
 
-def _choose(anchor: date, cadence: str, today: date, period_start: date | None,
-            choice: PeriodChoice) -> tuple[date, date]:
+def _choose(
+    anchor: date, cadence: str, today: date, period_start: date | None, choice: PeriodChoice
+) -> tuple[date, date]:
     if period_start is not None:
         index = period_index(anchor, cadence, period_start)
         start, end = period_of(anchor, cadence, index)
         if start != period_start:
-            raise Invalid.field("period_start", f"the surface's {cadence} periods start on {anchor.isoformat()} "
-                                                f"and every {CADENCE_MONTHS[cadence]} month(s) from it; "
-                                                f"the period holding this day starts {start.isoformat()}")
+            raise Invalid.field(
+                "period_start",
+                f"the surface's {cadence} periods start on {anchor.isoformat()} "
+                f"and every {CADENCE_MONTHS[cadence]} month(s) from it; "
+                f"the period holding this day starts {start.isoformat()}",
+            )
         if start > today:
             raise Invalid.field("period_start", "the period has not begun yet")
         return start, end
@@ -84,6 +90,7 @@ def _choose(anchor: date, cadence: str, today: date, period_start: date | None,
 
 # --- opening -----------------------------------------------------------------------------------------------
 
+
 def _insert(session: Session, row: dict[str, Any]) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING on the cycle key: the new id, or None when the cycle exists.
 
@@ -96,13 +103,26 @@ def _insert(session: Session, row: dict[str, Any]) -> int | None:
 
 def existing(session: Session, workspace_id: int, surface_id: int, period_start: date) -> Cycle | None:
     """The cycle of the surface for the period starting on that day, if there is one."""
-    return session.exec(select(Cycle).where(Cycle.workspace_id == workspace_id, Cycle.surface_id == surface_id,
-                                            Cycle.period_start == period_start)).first()
+    return session.exec(
+        select(Cycle).where(
+            Cycle.workspace_id == workspace_id, Cycle.surface_id == surface_id, Cycle.period_start == period_start
+        )
+    ).first()
 
 
-def open_cycle(*, session: Session, workspace_id: int, surface_id: int, surface_name: str, cadence: str,
-               period_start: date, period_end: date, opened_by: int | None = None,
-               at: datetime | None = None, today: date | None = None) -> tuple[Cycle, bool]:
+def open_cycle(
+    *,
+    session: Session,
+    workspace_id: int,
+    surface_id: int,
+    surface_name: str,
+    cadence: str,
+    period_start: date,
+    period_end: date,
+    opened_by: int | None = None,
+    at: datetime | None = None,
+    today: date | None = None,
+) -> tuple[Cycle, bool]:
     """Open the surface's cycle for the period and freeze its snapshot; (cycle, created). Idempotent.
 
     `at` stamps opened_at (the demo seed backdates its cycles); default now. `today` (the workspace's)
@@ -110,10 +130,20 @@ def open_cycle(*, session: Session, workspace_id: int, surface_id: int, surface_
     if period_end < period_start:
         raise Invalid.field("period_end", "must not be before period_start")
     now = at or utcnow()
-    row = {"workspace_id": workspace_id, "surface_id": surface_id, "surface_name": surface_name[:200],
-           "cadence": CycleCadence(cadence), "period_start": period_start, "period_end": period_end,
-           "status": CycleStatus.open, "opened_by": opened_by, "opened_at": now, "snapshot_at": now,
-           "created_at": now, "updated_at": now}
+    row = {
+        "workspace_id": workspace_id,
+        "surface_id": surface_id,
+        "surface_name": surface_name[:200],
+        "cadence": CycleCadence(cadence),
+        "period_start": period_start,
+        "period_end": period_end,
+        "status": CycleStatus.open,
+        "opened_by": opened_by,
+        "opened_at": now,
+        "snapshot_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
     new_id = _insert(session, row)
     if new_id is None:
         return existing(session, workspace_id, surface_id, period_start), False
@@ -122,21 +152,45 @@ def open_cycle(*, session: Session, workspace_id: int, surface_id: int, surface_
     return cycle, True
 
 
-def open_for_surface(*, session: Session, workspace_id: int, surface: dict[str, Any], opened_by: int | None,
-                     period_start: date | None = None, period: PeriodChoice = PeriodChoice.current,
-                     today: date | None = None, at: datetime | None = None) -> Cycle:
+def open_for_surface(
+    *,
+    session: Session,
+    workspace_id: int,
+    surface: dict[str, Any],
+    opened_by: int | None,
+    period_start: date | None = None,
+    period: PeriodChoice = PeriodChoice.current,
+    today: date | None = None,
+    at: datetime | None = None,
+) -> Cycle:
     """Open a cycle by hand for a surface (id, name, cadence, period_start as the goals service has them).
 
     Conflict (409, naming the cycle) when the period already has one."""
-    start, end = choose_period(anchor=_as_date(surface["period_start"]), cadence=surface["cadence"],
-                               today=today or date.today(), period_start=period_start, choice=period)
-    cycle, created = open_cycle(session=session, workspace_id=workspace_id, surface_id=surface["id"],
-                                surface_name=surface["name"], cadence=surface["cadence"], period_start=start,
-                                period_end=end, opened_by=opened_by, at=at, today=today)
+    start, end = choose_period(
+        anchor=_as_date(surface["period_start"]),
+        cadence=surface["cadence"],
+        today=today or date.today(),
+        period_start=period_start,
+        choice=period,
+    )
+    cycle, created = open_cycle(
+        session=session,
+        workspace_id=workspace_id,
+        surface_id=surface["id"],
+        surface_name=surface["name"],
+        cadence=surface["cadence"],
+        period_start=start,
+        period_end=end,
+        opened_by=opened_by,
+        at=at,
+        today=today,
+    )
     if not created:
-        raise Conflict(f"Cycle {cycle.id} already covers {surface['name']} from {start.isoformat()}.",
-                       errors=[field_error("period_start", f"cycle {cycle.id} covers this period")],
-                       headers={"Location": f"/api/v1/cycles/{cycle.id}"})
+        raise Conflict(
+            f"Cycle {cycle.id} already covers {surface['name']} from {start.isoformat()}.",
+            errors=[field_error("period_start", f"cycle {cycle.id} covers this period")],
+            headers={"Location": f"/api/v1/cycles/{cycle.id}"},
+        )
     return cycle
 
 
@@ -146,28 +200,42 @@ def _as_date(value: date | str) -> date:
 
 # --- the snapshot ------------------------------------------------------------------------------------------
 
+
 def surface_kpis(session: Session, workspace_id: int, surface_id: int) -> list[Kpi]:
     """The KPIs a cycle of the surface covers: the surface's and the workspace-wide ones, not archived."""
-    rows = session.exec(select(Kpi).where(Kpi.workspace_id == workspace_id, Kpi.archived == False,  # noqa: E712
-                                          or_(Kpi.surface_id == surface_id, col(Kpi.surface_id).is_(None)))
-                        .order_by(func.lower(col(Kpi.name)), col(Kpi.id))).all()
+    rows = session.exec(
+        select(Kpi)
+        .where(
+            Kpi.workspace_id == workspace_id,
+            Kpi.archived == False,  # noqa: E712
+            or_(Kpi.surface_id == surface_id, col(Kpi.surface_id).is_(None)),
+        )
+        .order_by(func.lower(col(Kpi.name)), col(Kpi.id))
+    ).all()
     return sorted(rows, key=lambda k: CATEGORY_ORDER.get(k.category.value, 3))
 
 
 def _previous_values(session: Session, cycle: Cycle) -> dict[int, float | None] | None:
     """Each KPI's value in the surface's previous cycle; None when this is the surface's first cycle."""
-    before = session.exec(select(Cycle.id).where(Cycle.workspace_id == cycle.workspace_id,
-                                                 Cycle.surface_id == cycle.surface_id,
-                                                 Cycle.period_start < cycle.period_start)
-                          .order_by(col(Cycle.period_start).desc()).limit(1)).first()
+    before = session.exec(
+        select(Cycle.id)
+        .where(
+            Cycle.workspace_id == cycle.workspace_id,
+            Cycle.surface_id == cycle.surface_id,
+            Cycle.period_start < cycle.period_start,
+        )
+        .order_by(col(Cycle.period_start).desc())
+        .limit(1)
+    ).first()
     if before is None:
         return None
     rows = session.exec(select(CycleItem.kpi_id, CycleItem.value).where(CycleItem.cycle_id == before)).all()
     return dict(rows)
 
 
-def figures(session: Session, cycle: Cycle, kpis: Sequence[Kpi],
-            today: date | None = None) -> dict[int, dict[str, Any]]:
+def figures(
+    session: Session, cycle: Cycle, kpis: Sequence[Kpi], today: date | None = None
+) -> dict[int, dict[str, Any]]:
     """The frozen fields of each KPI for the cycle's period: five queries whatever the number of KPIs."""
     ids = [k.id for k in kpis]
     previous = _previous_values(session, cycle)
@@ -184,12 +252,21 @@ def figures(session: Session, cycle: Cycle, kpis: Sequence[Kpi],
         before = found.get((kpi.id, 1)) if previous is None else previous.get(kpi.id)
         goal = goals.get(kpi.id, targets.Goal())
         judged = targets.judge(kpi, value, goal, window, today)  # a period still running is judged on pace
-        out[kpi.id] = {"name": kpi.name, "category": kpi.category.value, "unit": kpi.unit.value,
-                       "currency_code": kpi.currency_code, "direction": kpi.direction.value, "value": value,
-                       "target": goal.target, "band_low": goal.band_low, "band_high": goal.band_high,
-                       "attainment": judged.attainment, "status": judged.status,
-                       "previous_value": before,
-                       "change": value - before if value is not None and before is not None else None}
+        out[kpi.id] = {
+            "name": kpi.name,
+            "category": kpi.category.value,
+            "unit": kpi.unit.value,
+            "currency_code": kpi.currency_code,
+            "direction": kpi.direction.value,
+            "value": value,
+            "target": goal.target,
+            "band_low": goal.band_low,
+            "band_high": goal.band_high,
+            "attainment": judged.attainment,
+            "status": judged.status,
+            "previous_value": before,
+            "change": value - before if value is not None and before is not None else None,
+        }
     return out
 
 
@@ -197,9 +274,19 @@ def _insert_items(session: Session, cycle: Cycle, found: dict[int, dict[str, Any
     """One multi-row INSERT (the ORM would send a statement per item)."""
     if found:
         now = utcnow()
-        session.execute(sa.insert(CycleItem.__table__),
-                        [{"cycle_id": cycle.id, "workspace_id": cycle.workspace_id, "kpi_id": kpi_id,
-                          "updated_at": now, **fields} for kpi_id, fields in found.items()])
+        session.execute(
+            sa.insert(CycleItem.__table__),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "workspace_id": cycle.workspace_id,
+                    "kpi_id": kpi_id,
+                    "updated_at": now,
+                    **fields,
+                }
+                for kpi_id, fields in found.items()
+            ],
+        )
 
 
 def freeze(*, session: Session, cycle: Cycle, today: date | None = None) -> None:

@@ -8,58 +8,173 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from services.metrics import demo_cycles, service, targets
 from kit.dates import add_months
-from services.metrics.models import (Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Observation,
-                                     Source, Unit)
+from services.metrics import demo_cycles, service, targets
+from services.metrics.models import (
+    Aggregation,
+    Category,
+    Direction,
+    Kpi,
+    KpiCreate,
+    KpiTargetIn,
+    Observation,
+    Source,
+    Unit,
+)
 
 INGRID, MIKKO, SARA = "ingrid.solberg@example.com", "mikko.virtanen@example.com", "sara.lindqvist@example.com"
 H, L, B = Direction.higher_is_better, Direction.lower_is_better, Direction.target_band
 
 # name, description, unit, currency, direction, aggregation, category, owner, baseline value
 KPIS = [
-    ("Visits", "Sessions on nordvikoutdoor.no and the web shop.",
-     Unit.number, None, H, Aggregation.sum, Category.result, INGRID, 48_000.0),
-    ("Conversion rate", "Share of web shop sessions that end in an order.",
-     Unit.percent, None, H, Aggregation.mean, Category.result, MIKKO, 1.8),
-    ("Online revenue", "Web shop revenue, excluding VAT and returns.",
-     Unit.currency, "NOK", H, Aggregation.sum, Category.result, MIKKO, 2_350_000.0),
-    ("Marketing cost", "Paid media, agencies and tools; kept within the agreed budget.",
-     Unit.currency, "NOK", B, Aggregation.sum, Category.input, INGRID, 310_000.0),
-    ("Hours spent on content", "Hours the team logs on writing, photos and video.",
-     Unit.duration, None, B, Aggregation.sum, Category.input, SARA, 140.0),
-    ("Articles published", "Guides, gear tests and trip reports published.",
-     Unit.number, None, H, Aggregation.sum, Category.activity, SARA, 12.0),
-    ("Campaigns run", "Newsletter, social and paid campaigns launched.",
-     Unit.number, None, H, Aggregation.sum, Category.activity, SARA, 6.0),
-    ("Net Promoter Score", "From the post-purchase survey, -100 to 100.",
-     Unit.number, None, H, Aggregation.last, Category.result, INGRID, 41.0),
-    ("Complaints", "Customer complaints received across all channels.",
-     Unit.number, None, L, Aggregation.sum, Category.result, MIKKO, 37.0),
-    ("Time to answer complaints", "Hours from a complaint arriving to the first answer.",
-     Unit.duration, None, L, Aggregation.mean, Category.result, MIKKO, 26.0),
+    (
+        "Visits",
+        "Sessions on nordvikoutdoor.no and the web shop.",
+        Unit.number,
+        None,
+        H,
+        Aggregation.sum,
+        Category.result,
+        INGRID,
+        48_000.0,
+    ),
+    (
+        "Conversion rate",
+        "Share of web shop sessions that end in an order.",
+        Unit.percent,
+        None,
+        H,
+        Aggregation.mean,
+        Category.result,
+        MIKKO,
+        1.8,
+    ),
+    (
+        "Online revenue",
+        "Web shop revenue, excluding VAT and returns.",
+        Unit.currency,
+        "NOK",
+        H,
+        Aggregation.sum,
+        Category.result,
+        MIKKO,
+        2_350_000.0,
+    ),
+    (
+        "Marketing cost",
+        "Paid media, agencies and tools; kept within the agreed budget.",
+        Unit.currency,
+        "NOK",
+        B,
+        Aggregation.sum,
+        Category.input,
+        INGRID,
+        310_000.0,
+    ),
+    (
+        "Hours spent on content",
+        "Hours the team logs on writing, photos and video.",
+        Unit.duration,
+        None,
+        B,
+        Aggregation.sum,
+        Category.input,
+        SARA,
+        140.0,
+    ),
+    (
+        "Articles published",
+        "Guides, gear tests and trip reports published.",
+        Unit.number,
+        None,
+        H,
+        Aggregation.sum,
+        Category.activity,
+        SARA,
+        12.0,
+    ),
+    (
+        "Campaigns run",
+        "Newsletter, social and paid campaigns launched.",
+        Unit.number,
+        None,
+        H,
+        Aggregation.sum,
+        Category.activity,
+        SARA,
+        6.0,
+    ),
+    (
+        "Net Promoter Score",
+        "From the post-purchase survey, -100 to 100.",
+        Unit.number,
+        None,
+        H,
+        Aggregation.last,
+        Category.result,
+        INGRID,
+        41.0,
+    ),
+    (
+        "Complaints",
+        "Customer complaints received across all channels.",
+        Unit.number,
+        None,
+        L,
+        Aggregation.sum,
+        Category.result,
+        MIKKO,
+        37.0,
+    ),
+    (
+        "Time to answer complaints",
+        "Hours from a complaint arriving to the first answer.",
+        Unit.duration,
+        None,
+        L,
+        Aggregation.mean,
+        Category.result,
+        MIKKO,
+        26.0,
+    ),
 ]
 
 
 # Where each KPI is measured (a surface of the goals demo by name); the rest are workspace-wide.
-SURFACE_OF = {"Visits": "nordvikoutdoor.no", "Articles published": "nordvikoutdoor.no",
-              "Hours spent on content": "nordvikoutdoor.no", "Conversion rate": "Nettbutikk",
-              "Online revenue": "Nettbutikk", "Campaigns run": "Turbrevet newsletter",
-              "Complaints": "Facebook", "Time to answer complaints": "Facebook"}
+SURFACE_OF = {
+    "Visits": "nordvikoutdoor.no",
+    "Articles published": "nordvikoutdoor.no",
+    "Hours spent on content": "nordvikoutdoor.no",
+    "Conversion rate": "Nettbutikk",
+    "Online revenue": "Nettbutikk",
+    "Campaigns run": "Turbrevet newsletter",
+    "Complaints": "Facebook",
+    "Time to answer complaints": "Facebook",
+}
 DAILY = {"Visits", "Online revenue"}  # pushed every night by the analytics export; the rest typed in monthly
 # The recent level of each KPI against its baseline, so the demo shows every status: a factor on the baseline.
 # Targets are 10 % beyond the baseline: ~1.18 is on track, ~1.07 at risk, ~1.0 off track (band: 0.9 to 1.05).
-RECENT = {"Visits": 1.2, "Conversion rate": 1.07, "Online revenue": 1.19, "Marketing cost": 0.97,
-          "Hours spent on content": 1.09, "Articles published": 1.25, "Campaigns run": 1.22,
-          "Net Promoter Score": 1.07, "Complaints": 0.85, "Time to answer complaints": 0.97}
+RECENT = {
+    "Visits": 1.2,
+    "Conversion rate": 1.07,
+    "Online revenue": 1.19,
+    "Marketing cost": 0.97,
+    "Hours spent on content": 1.09,
+    "Articles published": 1.25,
+    "Campaigns run": 1.22,
+    "Net Promoter Score": 1.07,
+    "Complaints": 0.85,
+    "Time to answer complaints": 0.97,
+}
 SEASON = [0.95, 0.96, 0.99, 1.02, 1.05, 1.07, 1.04, 1.0, 1.01, 0.99, 0.97, 1.03]  # outdoor gear: spring and summer
 YEARS = 2
 CYCLE_SURFACE = "Nettbutikk"  # monthly, from New Year (the goals demo): its last four months have cycles
 DEMO_ZONE = "Europe/Oslo"  # the demo workspace's time zone: its "today"
 
 
-def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None,
-         refs: dict | None = None) -> bool:
+def seed(
+    session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None, refs: dict | None = None
+) -> bool:
     """Add the demo KPIs, two years of targets and observations unless the workspace has KPIs; True if added.
 
     `refs` carries ids between the services' demo seeds: surfaces by name in, KPIs by name out."""
@@ -74,20 +189,39 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
     rnd = random.Random(2026)
     refs["kpis"] = {}
     for name, description, unit, currency, direction, aggregation, category, owner, baseline in KPIS:
-        kpi = service.create_kpi(session=session, workspace_id=workspace_id, data=KpiCreate(
-            name=name, description=description, unit=unit, currency_code=currency, direction=direction,
-            aggregation=aggregation, category=category, owner_id=people.get(owner),
-            surface_id=surfaces.get(SURFACE_OF.get(name)), baseline_value=baseline, baseline_date=baseline_date,
-            expected_frequency="month", amber_threshold=0.85, red_threshold=0.5))
+        kpi = service.create_kpi(
+            session=session,
+            workspace_id=workspace_id,
+            data=KpiCreate(
+                name=name,
+                description=description,
+                unit=unit,
+                currency_code=currency,
+                direction=direction,
+                aggregation=aggregation,
+                category=category,
+                owner_id=people.get(owner),
+                surface_id=surfaces.get(SURFACE_OF.get(name)),
+                baseline_value=baseline,
+                baseline_date=baseline_date,
+                expected_frequency="month",
+                amber_threshold=0.85,
+                red_threshold=0.5,
+            ),
+        )
         refs["kpis"][name] = kpi.id
-        items = [t for year in range(today.year - YEARS + 1, today.year + 1)
-                 for t in monthly_targets(year, direction, baseline)]
+        items = [
+            t
+            for year in range(today.year - YEARS + 1, today.year + 1)
+            for t in monthly_targets(year, direction, baseline)
+        ]
         targets.replace_targets(session=session, workspace_id=workspace_id, kpi_id=kpi.id, items=items)
         session.add_all(history(kpi, workspace_id, baseline, today, rnd))
     session.flush()
     if CYCLE_SURFACE in surfaces:
-        demo_cycles.seed(session, workspace_id=workspace_id, surface_id=surfaces[CYCLE_SURFACE],
-                         people=people, today=today)
+        demo_cycles.seed(
+            session, workspace_id=workspace_id, surface_id=surfaces[CYCLE_SURFACE], people=people, today=today
+        )
     return True
 
 
@@ -102,8 +236,15 @@ def monthly_targets(year: int, direction: Direction, baseline: float) -> list[Kp
         start, end = targets.period_bounds("month", date(year, month, 1))
         base = baseline
         if direction == Direction.target_band:
-            items.append(KpiTargetIn(period_start=start, period_end=end, target=round(base, 2),
-                                     band_low=round(base * 0.9, 2), band_high=round(base * 1.05, 2)))
+            items.append(
+                KpiTargetIn(
+                    period_start=start,
+                    period_end=end,
+                    target=round(base, 2),
+                    band_low=round(base * 0.9, 2),
+                    band_high=round(base * 1.05, 2),
+                )
+            )
         else:
             factor = 0.9 if direction == Direction.lower_is_better else 1.1
             items.append(KpiTargetIn(period_start=start, period_end=end, target=round(base * factor, 2)))
@@ -148,5 +289,11 @@ def _observation(kpi: Kpi, workspace_id: int, period: str, start: date, value: f
     digits = 0 if kpi.unit in (Unit.number, Unit.currency) and kpi.aggregation == Aggregation.sum else 2
     if kpi.name == "Net Promoter Score":
         digits = 0
-    return Observation(kpi_id=kpi.id, workspace_id=workspace_id, period=period, period_start=start,
-                       value=round(value, digits), source=Source(source))
+    return Observation(
+        kpi_id=kpi.id,
+        workspace_id=workspace_id,
+        period=period,
+        period_start=start,
+        value=round(value, digits),
+        source=Source(source),
+    )

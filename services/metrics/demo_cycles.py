@@ -6,7 +6,7 @@ its review has begun (notes and a finding) and any KPI off track in it still wai
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -39,15 +39,17 @@ ROOT_CAUSES = {
 }
 FINDINGS = [  # KPIs of the web shop or workspace-wide: the ones its cycles hold
     [("Checkout: keep the basket when the payment page reloads on mobile.", "Conversion rate", "technology")],
-    [("Show the real delivery date on every product page.", "Net Promoter Score", "content"),
-     ("Move spend from display ads to the shop's search campaigns.", "Marketing cost", "channel")],
+    [
+        ("Show the real delivery date on every product page.", "Net Promoter Score", "content"),
+        ("Move spend from display ads to the shop's search campaigns.", "Marketing cost", "channel"),
+    ],
     [("Ask for the review in the delivery e-mail, not a week later.", "Net Promoter Score", "way_of_working")],
     [("Bring back Turbrevet's seasonal tips with links to the shop.", "Online revenue", "channel")],
 ]
 
 
 def _at(day: date, hour: int = 9) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[str, int], today: date) -> None:
@@ -57,25 +59,48 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
     for n, start in enumerate(add_months(latest, -back) for back in (3, 2, 1, 0)):
         end = add_months(start, 1) - timedelta(days=1)
         reviewed = _at(end + timedelta(days=3))
-        cycle, _ = cycle_snapshot.open_cycle(session=session, workspace_id=workspace_id, surface_id=surface_id,
-                                             surface_name="Nettbutikk", cadence="monthly", period_start=start,
-                                             period_end=end, at=_at(end + timedelta(days=1), 2))
+        cycle, _ = cycle_snapshot.open_cycle(
+            session=session,
+            workspace_id=workspace_id,
+            surface_id=surface_id,
+            surface_name="Nettbutikk",
+            cadence="monthly",
+            period_start=start,
+            period_end=end,
+            at=_at(end + timedelta(days=1), 2),
+        )
         closing = n < 3
-        items = session.exec(select(CycleItem).where(CycleItem.cycle_id == cycle.id)
-                             .order_by(col(CycleItem.name))).all()
+        items = session.exec(
+            select(CycleItem).where(CycleItem.cycle_id == cycle.id).order_by(col(CycleItem.name))
+        ).all()
         kpis = {item.name: item.kpi_id for item in items}
         for item in items:
             red = item.status == "off_track"
             root = ROOT_CAUSES.get(item.name) if red and closing else None
             note = NOTES.get(item.name) if item.status != "not_measured" else None
             if note or root:
-                cycle_review.review_item(session=session, workspace_id=workspace_id, cycle_id=cycle.id,
-                                         kpi_id=item.kpi_id, data=ItemReview(note=note, root_cause=root or (
-                                             "Not analysed yet." if red and closing else None)), user_id=user)
+                cycle_review.review_item(
+                    session=session,
+                    workspace_id=workspace_id,
+                    cycle_id=cycle.id,
+                    kpi_id=item.kpi_id,
+                    data=ItemReview(note=note, root_cause=root or ("Not analysed yet." if red and closing else None)),
+                    user_id=user,
+                )
         for text, kpi_name, kind in FINDINGS[n]:
-            cycle_review.add_finding(session=session, workspace_id=workspace_id, cycle_id=cycle.id, user_id=user,
-                                     at=reviewed, data=FindingCreate(text=text, kpi_id=kpis.get(kpi_name),
-                                                                     change_kind=kind))
+            cycle_review.add_finding(
+                session=session,
+                workspace_id=workspace_id,
+                cycle_id=cycle.id,
+                user_id=user,
+                at=reviewed,
+                data=FindingCreate(text=text, kpi_id=kpis.get(kpi_name), change_kind=kind),
+            )
         if closing:
-            cycle_review.close_cycle(session=session, workspace_id=workspace_id, cycle_id=cycle.id, user_id=user,
-                                     at=reviewed + timedelta(days=1))
+            cycle_review.close_cycle(
+                session=session,
+                workspace_id=workspace_id,
+                cycle_id=cycle.id,
+                user_id=user,
+                at=reviewed + timedelta(days=1),
+            )

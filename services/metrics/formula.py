@@ -59,6 +59,7 @@ Node = Num | Ref | Neg | Bin
 
 # --- parsing ---------------------------------------------------------------------------------------
 
+
 @dataclass(slots=True)
 class _Token:
     kind: str  # num, ref, op, end
@@ -176,6 +177,7 @@ def parse(text: str) -> Node:
 
 # --- references ------------------------------------------------------------------------------------
 
+
 def references(node: Node) -> Iterator[Ref]:
     """Every reference, left to right."""
     if isinstance(node, Ref):
@@ -204,6 +206,7 @@ def resolve(node: Node, lookup: Callable[[Ref], int]) -> Node:
 
 
 # --- printing --------------------------------------------------------------------------------------
+
 
 def _name_ref(kpi_id: int, names: Mapping[int, str] | None) -> str:
     name = names.get(kpi_id) if names is not None else None
@@ -238,6 +241,7 @@ def canonical(text: str) -> str:
 
 # --- evaluation ------------------------------------------------------------------------------------
 
+
 def evaluate(node: Node, value_of: Callable[[int], float | None]) -> float | None:
     """The formula's value given each input's value; None when an input is missing or a division is by zero."""
     if isinstance(node, Num):
@@ -267,6 +271,7 @@ def evaluate(node: Node, value_of: Callable[[int], float | None]) -> float | Non
 
 
 # --- the formulas of a workspace -------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class KpiNode:
@@ -326,8 +331,9 @@ class Graph:
 
     def cycle(self, kpi_id: int, new_inputs: list[int]) -> list[int] | None:
         """If kpi_id using new_inputs closes a loop: the chain [kpi_id, ..., kpi_id]; else None."""
+
         def walk(current: int, path: list[int], seen: set[int]) -> list[int] | None:
-            for nxt in (new_inputs if current == kpi_id else self.inputs(current)):
+            for nxt in new_inputs if current == kpi_id else self.inputs(current):
                 if nxt == kpi_id:
                     return [*path, nxt]
                 if nxt not in seen:
@@ -336,12 +342,16 @@ class Graph:
                     if found:
                         return found
             return None
+
         return walk(kpi_id, [kpi_id], set())
 
     def dependents(self, kpi_id: int) -> list[int]:
         """The active derived KPIs whose formula uses kpi_id directly."""
-        return [other for other, node in self.nodes.items()
-                if not node.archived and node.formula is not None and kpi_id in inputs(node.formula)]
+        return [
+            other
+            for other, node in self.nodes.items()
+            if not node.archived and node.formula is not None and kpi_id in inputs(node.formula)
+        ]
 
     def display(self, kpi_id: int) -> str | None:
         """The formula with the current names of its inputs."""
@@ -352,8 +362,13 @@ class Graph:
             return node.text
         return render(node.formula, {i: n.name for i, n in self.nodes.items()})
 
-    def value(self, kpi_id: int, measured: Callable[[int], float | None],
-              memo: dict[int, float | None] | None = None, visiting: frozenset[int] = frozenset()) -> float | None:
+    def value(
+        self,
+        kpi_id: int,
+        measured: Callable[[int], float | None],
+        memo: dict[int, float | None] | None = None,
+        visiting: frozenset[int] = frozenset(),
+    ) -> float | None:
         """The value of a KPI in one window: measured, or its formula over its inputs' values (transitively)."""
         memo = {} if memo is None else memo
         if kpi_id in memo:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.metrics.import_models import ColumnRole, ImportMapping
-from services.metrics.import_parse import PERIODS, SOURCES, MAX_NOTE, parse_date, parse_value
+from services.metrics.import_parse import MAX_NOTE, PERIODS, SOURCES, parse_date, parse_value
 from services.metrics.models import Kpi, Period, period_start_problem
 
 # Codes in the order PostgreSQL sorts the words (C collation), so a key's number sorts as the unique key does.
@@ -31,7 +31,7 @@ class KpiCatalogue:
     by_name: dict[str, tuple[int, str | None]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, workspace_id: int) -> "KpiCatalogue":
+    def load(cls, session: Session, workspace_id: int) -> KpiCatalogue:
         """Every KPI of the workspace; an active KPI's name wins over an archived one's."""
         out = cls()
         for kpi in session.exec(select(Kpi).where(Kpi.workspace_id == workspace_id)).all():
@@ -144,8 +144,9 @@ class LineChecker:
             if text:
                 source = SOURCES.get(text)
                 if source is None:
-                    bad.append((self._name(self.source_col), f"{text[:40]!r} is not a source: use "
-                                                              f"{', '.join(SOURCES)}"))
+                    bad.append(
+                        (self._name(self.source_col), f"{text[:40]!r} is not a source: use {', '.join(SOURCES)}")
+                    )
         if self.note_col is not None and self.note_col < len(cells):
             note = str(cells[self.note_col]).strip() or None
             if note and (len(note) > MAX_NOTE or "\x00" in note):
@@ -168,8 +169,10 @@ class LineChecker:
         if isinstance(row, list):
             return row
         kpi_id, period, start, value, source, note = row
-        return (key(kpi_id, period, start.toordinal(), source),
-                f"{kpi_id}\t{period}\t{start.isoformat()}\t{value!r}\t{source}\t{copy_text(note)}")
+        return (
+            key(kpi_id, period, start.toordinal(), source),
+            f"{kpi_id}\t{period}\t{start.isoformat()}\t{value!r}\t{source}\t{copy_text(note)}",
+        )
 
     def repeated(self) -> list[tuple[str, str]]:
         """Why a line with an earlier line's key is refused."""
@@ -213,8 +216,7 @@ class LineChecker:
             if value - value != 0.0:  # inf or nan
                 raise ValueError(raw)
             # PostgreSQL reads plain decimals as Python does (both round correctly): sent as written, no repr.
-            number_text = raw.strip() if raw.isascii() and not ("_" in raw or "e" in raw or "E" in raw) \
-                else repr(value)
+            number_text = raw.strip() if raw.isascii() and not ("_" in raw or "e" in raw or "E" in raw) else repr(value)
             source = "import" if source_col is None else SOURCES[cells[source_col].strip().lower() or "import"]
             note = "\\N"
             if note_col is not None:
@@ -223,8 +225,9 @@ class LineChecker:
                     if len(kept) > MAX_NOTE or "\x00" in kept:
                         raise ValueError(kept)
                     note = copy_text(kept)
-            return kpi_id << 26 | bits | codes[period, source], \
-                f"{kpi_id}\t{period}\t{text}\t{number_text}\t{source}\t{note}"
+            return kpi_id << 26 | bits | codes[
+                period, source
+            ], f"{kpi_id}\t{period}\t{text}\t{number_text}\t{source}\t{note}"
 
         return fast
 

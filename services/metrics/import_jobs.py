@@ -42,13 +42,19 @@ ESCAPED = re.compile(r"\\(.)")
 UNESCAPE = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 TABLE = ObservationImport.__table__
 OBSERVATIONS = Observation.__table__
-STAGE = ("CREATE TEMP TABLE IF NOT EXISTS import_stage (kpi_id integer, period varchar(32), period_start date, "
-         "value double precision, source varchar(32), note text) ON COMMIT DELETE ROWS")
+STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS import_stage (kpi_id integer, period varchar(32), period_start date, "
+    "value double precision, source varchar(32), note text) ON COMMIT DELETE ROWS"
+)
 # Rows sorted by key, with the run's constant columns first (one join builds a chunk).
-DIRECT = ("COPY observations (workspace_id, created_at, updated_at, kpi_id, period, period_start, value, source, "
-          "note) FROM STDIN")
-EXISTS = ("SELECT EXISTS (SELECT 1 FROM observations WHERE kpi_id = ANY(%(kpis)s) "
-          "AND period_start BETWEEN %(first)s AND %(last)s)")
+DIRECT = (
+    "COPY observations (workspace_id, created_at, updated_at, kpi_id, period, period_start, value, source, "
+    "note) FROM STDIN"
+)
+EXISTS = (
+    "SELECT EXISTS (SELECT 1 FROM observations WHERE kpi_id = ANY(%(kpis)s) "
+    "AND period_start BETWEEN %(first)s AND %(last)s)"
+)
 # In key order, so concurrent imports lock shared keys in the same order; created_at = updated_at marks an insert.
 MERGE = """WITH up AS (
   INSERT INTO observations (kpi_id, period, period_start, value, source, note, workspace_id, created_at, updated_at)
@@ -66,8 +72,9 @@ class Superseded(Exception):
 
 def _progress(conn: Connection, import_id: int, attempt: int, **values: Any) -> None:
     """Write progress, only if this run is still the current one."""
-    result = conn.execute(update(TABLE).where(TABLE.c.id == import_id, TABLE.c.attempt == attempt)
-                          .values(updated_at=utcnow(), **values))
+    result = conn.execute(
+        update(TABLE).where(TABLE.c.id == import_id, TABLE.c.attempt == attempt).values(updated_at=utcnow(), **values)
+    )
     if result.rowcount != 1:
         raise Superseded()
 
@@ -76,14 +83,24 @@ def _begin(engine: Engine, import_id: int, attempt: int) -> tuple[ObservationImp
     """The record and its file, marked as being checked; None if this run is not (or no longer) the one."""
     with Session(engine, expire_on_commit=False) as session:
         record = session.get(ObservationImport, import_id)
-        if record is None or record.attempt != attempt or record.status not in (
-                ImportStatus.queued, ImportStatus.checking, ImportStatus.storing):
+        if (
+            record is None
+            or record.attempt != attempt
+            or record.status not in (ImportStatus.queued, ImportStatus.checking, ImportStatus.storing)
+        ):
             return None
         data = session.exec(select(ImportFile.data).where(ImportFile.import_id == import_id)).one()
         resume_from = record.rows_done  # start_run zeroes it unless an interrupted run is resumed
         session.execute(delete(ImportProblem).where(col(ImportProblem.import_id) == import_id))
-        _progress(session.connection(), import_id, attempt, status=ImportStatus.checking, rows_checked=0,
-                  bad_lines=0, rows_done=resume_from)
+        _progress(
+            session.connection(),
+            import_id,
+            attempt,
+            status=ImportStatus.checking,
+            rows_checked=0,
+            bad_lines=0,
+            rows_done=resume_from,
+        )
         session.commit()
         record.rows_done = resume_from
         return record, data
@@ -95,8 +112,15 @@ def _from_copy_text(field: str) -> str | None:
     return ESCAPED.sub(lambda m: UNESCAPE[m.group(1)], field)
 
 
-def _check_all(engine: Engine, record: ObservationImport, data: bytes, checker: LineChecker, good: dict[int, str],
-               full: Callable[[], None] | None = None, size: int = 0) -> tuple[int, int]:
+def _check_all(
+    engine: Engine,
+    record: ObservationImport,
+    data: bytes,
+    checker: LineChecker,
+    good: dict[int, str],
+    full: Callable[[], None] | None = None,
+    size: int = 0,
+) -> tuple[int, int]:
     """Check every line, writing each bad one to the report: (lines, bad lines).
 
     Good rows go to `good` (key → COPY text); with `full`, that is called whenever it holds `size` rows, and
@@ -127,8 +151,15 @@ def _check_all(engine: Engine, record: ObservationImport, data: bytes, checker: 
             if number is None or (taken and number in taken) or good.setdefault(number, text) is not text:
                 bad_lines += 1
                 bad = text if number is None else checker.repeated()
-                problems.extend({"import_id": record.id, "line": line_number(), "column": column[:255] or None,
-                                 "reason": reason[:500]} for column, reason in bad)
+                problems.extend(
+                    {
+                        "import_id": record.id,
+                        "line": line_number(),
+                        "column": column[:255] or None,
+                        "reason": reason[:500],
+                    }
+                    for column, reason in bad
+                )
                 if len(problems) >= PROBLEM_BATCH:
                     flush()
             elif full is not None and len(good) >= size:
@@ -150,8 +181,9 @@ def _exists(cursor: Any, keys: list[int]) -> bool:
     return cursor.fetchone()[0]
 
 
-def _store_postgresql(conn: Connection, workspace_id: int, keys: list[int], lines: list[str],
-                      now: datetime) -> tuple[int, int]:
+def _store_postgresql(
+    conn: Connection, workspace_id: int, keys: list[int], lines: list[str], now: datetime
+) -> tuple[int, int]:
     """Rows sorted by key: COPY straight into observations when none of their keys is there yet (the common
     first import), else COPY into a temporary table and one upsert from it: (created, stored)."""
     raw = conn.connection.driver_connection
@@ -174,21 +206,34 @@ def _store_postgresql(conn: Connection, workspace_id: int, keys: list[int], line
     return created, stored
 
 
-def _store_sqlite(conn: Connection, workspace_id: int, keys: list[int], lines: list[str],
-                  now: datetime) -> tuple[int, int]:
+def _store_sqlite(
+    conn: Connection, workspace_id: int, keys: list[int], lines: list[str], now: datetime
+) -> tuple[int, int]:
     """Upserts of 1,000 rows a statement, as observations.py's push does: (created, stored)."""
     stmt = sqlite.insert(OBSERVATIONS)
-    stmt = stmt.on_conflict_do_update(index_elements=["kpi_id", "period", "period_start", "source"], set_={
-        "value": stmt.excluded.value, "note": stmt.excluded.note, "updated_at": stmt.excluded.updated_at})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["kpi_id", "period", "period_start", "source"],
+        set_={"value": stmt.excluded.value, "note": stmt.excluded.note, "updated_at": stmt.excluded.updated_at},
+    )
     stmt = stmt.returning((OBSERVATIONS.c.created_at == OBSERVATIONS.c.updated_at).label("inserted"))
     created = 0
     for start in range(0, len(lines), 1_000):
         params = []
-        for line in lines[start:start + 1_000]:
+        for line in lines[start : start + 1_000]:
             kpi_id, period, day, value, source, note = line.split("\t")
-            params.append({"kpi_id": int(kpi_id), "period": period, "period_start": date.fromisoformat(day),
-                           "value": float(value), "source": source, "note": _from_copy_text(note),
-                           "workspace_id": workspace_id, "created_at": now, "updated_at": now})
+            params.append(
+                {
+                    "kpi_id": int(kpi_id),
+                    "period": period,
+                    "period_start": date.fromisoformat(day),
+                    "value": float(value),
+                    "source": source,
+                    "note": _from_copy_text(note),
+                    "workspace_id": workspace_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         created += sum(bool(r.inserted) for r in conn.execute(stmt, params))
     return created, len(lines)
 
@@ -250,12 +295,11 @@ def _sorted_chunks(good: dict[int, str], size: int) -> Iterator[tuple[list[int],
     """The rows in key order, in chunks (PostgreSQL's index takes rows in its own order fastest)."""
     keys = sorted(good)
     for start in range(0, len(keys), size):
-        part = keys[start:start + size]
+        part = keys[start : start + size]
         yield part, [good[k] for k in part]
 
 
-def _check_then_store(engine: Engine, record: ObservationImport, data: bytes, checker: LineChecker,
-                      size: int) -> str:
+def _check_then_store(engine: Engine, record: ObservationImport, data: bytes, checker: LineChecker, size: int) -> str:
     """All or nothing: every line is checked before anything is stored."""
     good: dict[int, str] = {}
     total, bad = _check_all(engine, record, data, checker, good)
@@ -276,8 +320,7 @@ def _check_then_store(engine: Engine, record: ObservationImport, data: bytes, ch
     return _end(engine, record, ImportStatus.done)
 
 
-def _check_and_store(engine: Engine, record: ObservationImport, data: bytes, checker: LineChecker,
-                     size: int) -> str:
+def _check_and_store(engine: Engine, record: ObservationImport, data: bytes, checker: LineChecker, size: int) -> str:
     """Good lines are stored as they come: chunk N is stored while chunk N+1 is checked."""
     with engine.begin() as conn:
         _progress(conn, record.id, record.attempt, status=ImportStatus.storing)
@@ -332,8 +375,13 @@ def run_import_sync(engine: Engine, import_id: int, attempt: int) -> str:
     except (SQLAlchemyError, psycopg.Error) as exc:  # psycopg's own when COPY is refused
         log.exception("import %s failed in the database", import_id)
         reason = type(getattr(exc, "orig", None) or exc).__name__
-        _finish(engine, import_id, attempt, ImportStatus.failed,
-                f"The database refused the values ({reason}); run the import again.")
+        _finish(
+            engine,
+            import_id,
+            attempt,
+            ImportStatus.failed,
+            f"The database refused the values ({reason}); run the import again.",
+        )
         return ImportStatus.failed.value
 
 

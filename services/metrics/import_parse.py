@@ -23,21 +23,71 @@ MAX_NOTE = 2000
 # Header words (lower case, letters and digits only) in English, Norwegian, Swedish and Finnish.
 HEADERS = {
     ColumnRole.kpi_id: {"kpiid", "kpinr", "kpinumber", "indicatorid", "metricid"},
-    ColumnRole.kpi_name: {"kpi", "kpiname", "name", "navn", "namn", "nimi", "metric", "indicator", "measure",
-                          "nokkeltall", "nøkkeltall", "nyckeltal", "mittari", "tunnusluku"},
+    ColumnRole.kpi_name: {
+        "kpi",
+        "kpiname",
+        "name",
+        "navn",
+        "namn",
+        "nimi",
+        "metric",
+        "indicator",
+        "measure",
+        "nokkeltall",
+        "nøkkeltall",
+        "nyckeltal",
+        "mittari",
+        "tunnusluku",
+    },
     ColumnRole.period: {"period", "periode", "periodtype", "granularity", "frequency", "jakso", "kausi"},
-    ColumnRole.period_start: {"periodstart", "start", "startdate", "date", "dato", "datum", "day", "dag", "pvm",
-                              "paivamaara", "päivämäärä", "periodestart", "fra", "from", "month", "week"},
-    ColumnRole.value: {"value", "verdi", "värde", "varde", "arvo", "amount", "total", "count", "sum", "antall",
-                       "antal", "määrä", "maara", "belop", "beløp", "belopp"},
+    ColumnRole.period_start: {
+        "periodstart",
+        "start",
+        "startdate",
+        "date",
+        "dato",
+        "datum",
+        "day",
+        "dag",
+        "pvm",
+        "paivamaara",
+        "päivämäärä",
+        "periodestart",
+        "fra",
+        "from",
+        "month",
+        "week",
+    },
+    ColumnRole.value: {
+        "value",
+        "verdi",
+        "värde",
+        "varde",
+        "arvo",
+        "amount",
+        "total",
+        "count",
+        "sum",
+        "antall",
+        "antal",
+        "määrä",
+        "maara",
+        "belop",
+        "beløp",
+        "belopp",
+    },
     ColumnRole.source: {"source", "kilde", "källa", "kalla", "lähde", "lahde"},
     ColumnRole.note: {"note", "notes", "notat", "comment", "kommentar", "anteckning", "huomautus", "merknad"},
 }
-PERIODS = {word: period for period, words in {
-    Period.day: ("day", "daily", "d", "dag", "daglig", "päivä", "paiva", "päivittäin"),
-    Period.week: ("week", "weekly", "w", "uke", "vecka", "veke", "ukentlig", "viikko", "veckovis"),
-    Period.month: ("month", "monthly", "m", "måned", "maned", "månad", "manad", "kuukausi", "månedlig", "månatlig"),
-}.items() for word in words}
+PERIODS = {
+    word: period
+    for period, words in {
+        Period.day: ("day", "daily", "d", "dag", "daglig", "päivä", "paiva", "päivittäin"),
+        Period.week: ("week", "weekly", "w", "uke", "vecka", "veke", "ukentlig", "viikko", "veckovis"),
+        Period.month: ("month", "monthly", "m", "måned", "maned", "månad", "manad", "kuukausi", "månedlig", "månatlig"),
+    }.items()
+    for word in words
+}
 SOURCES = {s.value: s.value for s in Source}
 
 
@@ -62,7 +112,7 @@ def _delimiter(first_line: str) -> str:
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     text = _text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:text.find("\n")]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[: text.find("\n")]))
     for row in reader:
         yield reader.line_num, row
 
@@ -107,7 +157,7 @@ def cells(fmt: str, data: bytes) -> tuple[Iterator[list[Any]], Callable[[], int]
 
         return numbered(), lambda: state[0]
     text = _text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:text.find("\n")]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[: text.find("\n")]))
     return reader, lambda: reader.line_num
 
 

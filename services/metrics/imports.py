@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col
@@ -12,8 +12,16 @@ from kit.errors import Conflict, Invalid, Problem, field_error
 from kit.fields import utcnow
 from kit.pagination import get_scoped, select_page
 from services.metrics.import_check import KpiCatalogue
-from services.metrics.import_models import (MAX_FILE_BYTES, ImportFile, ImportMapping, ImportProblem, ImportPublic,
-                                            ImportStatus, ImportSummary, ObservationImport)
+from services.metrics.import_models import (
+    MAX_FILE_BYTES,
+    ImportFile,
+    ImportMapping,
+    ImportProblem,
+    ImportPublic,
+    ImportStatus,
+    ImportSummary,
+    ObservationImport,
+)
 from services.metrics.import_parse import file_format, head, mapping_problems, suggest
 
 RUNNING = (ImportStatus.queued, ImportStatus.checking, ImportStatus.storing)
@@ -31,14 +39,15 @@ def interrupted(record: ObservationImport) -> bool:
         return False
     updated = record.updated_at
     if updated.tzinfo is None:  # SQLite hands datetimes back without their zone
-        updated = updated.replace(tzinfo=timezone.utc)
+        updated = updated.replace(tzinfo=UTC)
     return utcnow() - updated > STALE
 
 
 def to_public(record: ObservationImport) -> ImportPublic:
     """The public view of an import, with the mapping its header suggests."""
-    return ImportPublic.model_validate({**record.model_dump(), "interrupted": interrupted(record),
-                                        "suggested": suggest(record.columns)})
+    return ImportPublic.model_validate(
+        {**record.model_dump(), "interrupted": interrupted(record), "suggested": suggest(record.columns)}
+    )
 
 
 def to_summary(record: ObservationImport) -> ImportSummary:
@@ -46,12 +55,15 @@ def to_summary(record: ObservationImport) -> ImportSummary:
     return ImportSummary.model_validate({**record.model_dump(), "interrupted": interrupted(record)})
 
 
-def create_import(*, session: Session, workspace_id: int, user_id: int, filename: str,
-                  data: bytes) -> ObservationImport:
+def create_import(
+    *, session: Session, workspace_id: int, user_id: int, filename: str, data: bytes
+) -> ObservationImport:
     """Store an uploaded file with its columns and first lines; nothing is imported yet."""
     if len(data) > MAX_FILE_BYTES:
-        raise TooLarge(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into smaller files.",
-                       errors=[field_error("file", f"at most {MAX_FILE_BYTES // (1024 * 1024)} MB")])
+        raise TooLarge(
+            f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into smaller files.",
+            errors=[field_error("file", f"at most {MAX_FILE_BYTES // (1024 * 1024)} MB")],
+        )
     if not data[:65536].strip():  # a file that starts with 64 KB of blanks has no header line either
         raise Invalid.field("file", "the file is empty")
     fmt = file_format(filename, data)
@@ -59,8 +71,15 @@ def create_import(*, session: Session, workspace_id: int, user_id: int, filename
         columns, preview = head(fmt, data)
     except ValueError as exc:
         raise Invalid.field("file", str(exc)) from None
-    record = ObservationImport(workspace_id=workspace_id, user_id=user_id, filename=(filename or "upload")[:255],
-                               file_format=fmt, size=len(data), columns=columns, preview=preview)
+    record = ObservationImport(
+        workspace_id=workspace_id,
+        user_id=user_id,
+        filename=(filename or "upload")[:255],
+        file_format=fmt,
+        size=len(data),
+        columns=columns,
+        preview=preview,
+    )
     session.add(record)
     session.flush()
     session.add(ImportFile(import_id=record.id, data=data))
@@ -73,25 +92,29 @@ def get_import(*, session: Session, workspace_id: int, import_id: int) -> Observ
     return get_scoped(session, ObservationImport, workspace_id, import_id, "import")
 
 
-def list_imports(*, session: Session, workspace_id: int, limit: int = 50,
-                 offset: int = 0) -> tuple[list[ObservationImport], int]:
+def list_imports(
+    *, session: Session, workspace_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[ObservationImport], int]:
     """The workspace's imports, newest first."""
     where = [ObservationImport.workspace_id == workspace_id]
     order = [col(ObservationImport.created_at).desc(), col(ObservationImport.id).desc()]
     return select_page(session, ObservationImport, where, order, limit=limit, offset=offset)
 
 
-def list_problems(*, session: Session, workspace_id: int, import_id: int, limit: int = 50,
-                  offset: int = 0) -> tuple[list[ImportProblem], int]:
+def list_problems(
+    *, session: Session, workspace_id: int, import_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[ImportProblem], int]:
     """One page of an import's bad lines, by line."""
     get_import(session=session, workspace_id=workspace_id, import_id=import_id)
     where = [ImportProblem.import_id == import_id]
-    return select_page(session, ImportProblem, where, [col(ImportProblem.line), col(ImportProblem.id)],
-                       limit=limit, offset=offset)
+    return select_page(
+        session, ImportProblem, where, [col(ImportProblem.line), col(ImportProblem.id)], limit=limit, offset=offset
+    )
 
 
-def _check_mapping(session: Session, workspace_id: int, record: ObservationImport, mapping: ImportMapping,
-                   prefix: str) -> None:
+def _check_mapping(
+    session: Session, workspace_id: int, record: ObservationImport, mapping: ImportMapping, prefix: str
+) -> None:
     errors = [field_error(prefix + f, m) for f, m in mapping_problems(mapping, record.columns)]
     if mapping.kpi_id is not None:
         kpis = KpiCatalogue.load(session, workspace_id)
@@ -102,8 +125,7 @@ def _check_mapping(session: Session, workspace_id: int, record: ObservationImpor
         raise Invalid("; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
 
 
-def set_mapping(*, session: Session, workspace_id: int, import_id: int,
-                mapping: ImportMapping) -> ObservationImport:
+def set_mapping(*, session: Session, workspace_id: int, import_id: int, mapping: ImportMapping) -> ObservationImport:
     """Set what each column holds, checked against the file's columns; refused while a run is going."""
     record = get_import(session=session, workspace_id=workspace_id, import_id=import_id)
     _refuse_if_running(record)
@@ -116,8 +138,9 @@ def _refuse_if_running(record: ObservationImport) -> None:
         raise Conflict(f"Import {record.id} is {record.status.value}; wait for it to end.")
 
 
-def start_run(*, session: Session, workspace_id: int, import_id: int,
-              mapping: ImportMapping | None = None) -> ObservationImport:
+def start_run(
+    *, session: Session, workspace_id: int, import_id: int, mapping: ImportMapping | None = None
+) -> ObservationImport:
     """Queue a run (again): an interrupted run resumes where its last stored chunk ended, others start over."""
     record = get_import(session=session, workspace_id=workspace_id, import_id=import_id)
     _refuse_if_running(record)
@@ -128,11 +151,15 @@ def start_run(*, session: Session, workspace_id: int, import_id: int,
     _check_mapping(session, workspace_id, record, mapping, "mapping.")
     new_mapping = mapping.model_dump(mode="json")
     resume = record.status == ImportStatus.storing and record.mapping == new_mapping
-    changes = {"mapping": new_mapping, "status": ImportStatus.queued, "attempt": record.attempt + 1,
-               "error": None, "finished_at": None}
+    changes = {
+        "mapping": new_mapping,
+        "status": ImportStatus.queued,
+        "attempt": record.attempt + 1,
+        "error": None,
+        "finished_at": None,
+    }
     if not resume:
-        changes |= {"rows_checked": 0, "rows_done": 0, "bad_lines": 0, "created": 0, "replaced": 0,
-                    "rows_total": None}
+        changes |= {"rows_checked": 0, "rows_done": 0, "bad_lines": 0, "created": 0, "replaced": 0, "rows_total": None}
     return save(session, record, changes)
 
 

@@ -64,13 +64,15 @@ def _in_window(window: Window, needed: set[int] | None) -> sa.ColumnElement:
 def _gapless(windows: Sequence[Window], layer: list[int], needs: Sequence[set[int] | None]) -> bool:
     """Whether every row of the layer's date range falls in one of its windows: then no row is left out."""
     ordered = sorted(layer, key=lambda i: windows[i].start)
-    whole = all(needs[i] is None and (windows[i].end - windows[i].start).days + 1 >= max(GRAIN_DAYS.values())
-                for i in layer)
-    return whole and all((windows[b].start - windows[a].end).days == 1 for a, b in zip(ordered, ordered[1:]))
+    whole = all(
+        needs[i] is None and (windows[i].end - windows[i].start).days + 1 >= max(GRAIN_DAYS.values()) for i in layer
+    )
+    return whole and all(
+        (windows[b].start - windows[a].end).days == 1 for a, b in zip(ordered, ordered[1:], strict=False)
+    )
 
 
-def _rows(windows: Sequence[Window], needs: Sequence[set[int] | None],
-          kpi_ids: set[int]) -> tuple[sa.Subquery, bool]:
+def _rows(windows: Sequence[Window], needs: Sequence[set[int] | None], kpi_ids: set[int]) -> tuple[sa.Subquery, bool]:
     """The observations of kpi_ids with the index of their window, one layer of windows a SELECT; and whether
     that index can be null (a row in no window)."""
     selects = []
@@ -82,28 +84,51 @@ def _rows(windows: Sequence[Window], needs: Sequence[set[int] | None],
         else:
             bucket = sa.case(*whens, else_=None)
             nullable = True
-        selects.append(sa.select(col(Observation.kpi_id).label("kpi_id"), bucket.label("bucket"),
-                                 col(Observation.period).label("period"), col(Observation.source).label("source"),
-                                 col(Observation.period_start).label("period_start"),
-                                 col(Observation.value).label("value"))
-                       .where(col(Observation.kpi_id).in_(kpi_ids),
-                              col(Observation.period_start).between(min(windows[i].start for i in layer),
-                                                                    max(windows[i].end for i in layer))))
+        selects.append(
+            sa.select(
+                col(Observation.kpi_id).label("kpi_id"),
+                bucket.label("bucket"),
+                col(Observation.period).label("period"),
+                col(Observation.source).label("source"),
+                col(Observation.period_start).label("period_start"),
+                col(Observation.value).label("value"),
+            ).where(
+                col(Observation.kpi_id).in_(kpi_ids),
+                col(Observation.period_start).between(
+                    min(windows[i].start for i in layer), max(windows[i].end for i in layer)
+                ),
+            )
+        )
     return (selects[0] if len(selects) == 1 else sa.union_all(*selects)).subquery("rows"), nullable
 
 
 def _grouped(session: Session, rows: sa.Subquery, nullable: bool) -> sa.Result:
     v = rows.c.value
-    groups = sa.select(rows.c.kpi_id, rows.c.bucket, rows.c.period, rows.c.source, sa.func.sum(v).label("total"),
-                       sa.func.count(v).label("n"), sa.func.min(v).label("low"), sa.func.max(v).label("high"),
-                       sa.func.max(rows.c.period_start).label("last_start"))
+    groups = sa.select(
+        rows.c.kpi_id,
+        rows.c.bucket,
+        rows.c.period,
+        rows.c.source,
+        sa.func.sum(v).label("total"),
+        sa.func.count(v).label("n"),
+        sa.func.min(v).label("low"),
+        sa.func.max(v).label("high"),
+        sa.func.max(rows.c.period_start).label("last_start"),
+    )
     if nullable:
         groups = groups.where(rows.c.bucket.is_not(None))
     groups = groups.group_by(rows.c.kpi_id, rows.c.bucket, rows.c.period, rows.c.source).subquery("groups")
     o = Observation.__table__.c
-    latest = (sa.select(o.value).where(o.kpi_id == groups.c.kpi_id, o.period == groups.c.period,
-                                       o.source == groups.c.source, o.period_start == groups.c.last_start)
-              .scalar_subquery())
+    latest = (
+        sa.select(o.value)
+        .where(
+            o.kpi_id == groups.c.kpi_id,
+            o.period == groups.c.period,
+            o.source == groups.c.source,
+            o.period_start == groups.c.last_start,
+        )
+        .scalar_subquery()
+    )
     return session.execute(sa.select(groups, latest.label("last_value")))
 
 
@@ -113,22 +138,44 @@ def _ranked(session: Session, rows: sa.Subquery, kpi_ids: set[int]) -> dict[tupl
     grain = sa.case(*[(period == p, rank) for p, rank in GRAIN.items()], else_=0)
     rank = sa.case(*[(source == Source(name), r) for name, r in SOURCE_RANK.items()], else_=9)
     w = {"partition_by": (rows.c.kpi_id, rows.c.bucket), "order_by": (grain.desc(), rows.c.period_start.desc(), rank)}
-    ranked = (sa.select(rows.c.kpi_id, rows.c.bucket, rows.c.value, grain.label("grain"), rows.c.period_start,
-                        sa.func.row_number().over(**w).label("rn"),
-                        sa.func.first_value(grain).over(**w).label("top"),
-                        sa.func.lag(rows.c.period_start).over(**w).label("prev"))
-              .where(rows.c.bucket.is_not(None), rows.c.kpi_id.in_(kpi_ids)).subquery("ranked"))
+    ranked = (
+        sa.select(
+            rows.c.kpi_id,
+            rows.c.bucket,
+            rows.c.value,
+            grain.label("grain"),
+            rows.c.period_start,
+            sa.func.row_number().over(**w).label("rn"),
+            sa.func.first_value(grain).over(**w).label("top"),
+            sa.func.lag(rows.c.period_start).over(**w).label("prev"),
+        )
+        .where(rows.c.bucket.is_not(None), rows.c.kpi_id.in_(kpi_ids))
+        .subquery("ranked")
+    )
     v = ranked.c.value
-    keep = sa.and_(ranked.c.grain == ranked.c.top,  # only the coarsest grain of the window
-                   sa.or_(ranked.c.prev.is_(None), ranked.c.prev != ranked.c.period_start))  # one source a period
-    query = (sa.select(ranked.c.kpi_id, ranked.c.bucket, sa.func.sum(v), sa.func.avg(v), sa.func.min(v),
-                       sa.func.max(v), sa.func.max(sa.case((ranked.c.rn == 1, v))))
-             .where(keep).group_by(ranked.c.kpi_id, ranked.c.bucket))
+    keep = sa.and_(
+        ranked.c.grain == ranked.c.top,  # only the coarsest grain of the window
+        sa.or_(ranked.c.prev.is_(None), ranked.c.prev != ranked.c.period_start),
+    )  # one source a period
+    query = (
+        sa.select(
+            ranked.c.kpi_id,
+            ranked.c.bucket,
+            sa.func.sum(v),
+            sa.func.avg(v),
+            sa.func.min(v),
+            sa.func.max(v),
+            sa.func.max(sa.case((ranked.c.rn == 1, v))),
+        )
+        .where(keep)
+        .group_by(ranked.c.kpi_id, ranked.c.bucket)
+    )
     return {(kpi_id, index): tuple(figures) for kpi_id, index, *figures in session.execute(query)}
 
 
-def measure(session: Session, kpi_ids: set[int], windows: Sequence[Window],
-            needs: Sequence[set[int] | None]) -> Measured:
+def measure(
+    session: Session, kpi_ids: set[int], windows: Sequence[Window], needs: Sequence[set[int] | None]
+) -> Measured:
     """Figures of measured KPIs per window (needs[i]: the KPIs window i is for; None: all), and their latest dates."""
     out = Measured()
     if not kpi_ids or not windows:

@@ -7,15 +7,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import annotated_types
+import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import (FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, no_nul, not_null,
-                        utcnow)
+from kit.fields import FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, no_nul, not_null, utcnow
 from kit.pagination import Page
 from services.metrics.db import MetricsModel
 
@@ -89,36 +88,51 @@ def _clean_formula(value: Any) -> Any:
 
 # Input syntax: [Name] or [#id] references, numbers, + - * / and parentheses (see formula.py).
 FormulaText = Annotated[str | None, BeforeValidator(_clean_formula), AfterValidator(no_nul)]
-FORMULA_HELP = ("Derived KPIs: a formula over other KPIs of the workspace, by name in brackets or by id, "
-                "e.g. [Cost] / [Conversions] or [#12] / [#15] * 100; + - * / and parentheses")
+FORMULA_HELP = (
+    "Derived KPIs: a formula over other KPIs of the workspace, by name in brackets or by id, "
+    "e.g. [Cost] / [Conversions] or [#12] / [#15] * 100; + - * / and parentheses"
+)
 
-THRESHOLD_HELP = ("relative: amber/red are shares of attainment (0..1, red <= amber); "
-                  "absolute: amber/red are values of the KPI itself")
+THRESHOLD_HELP = (
+    "relative: amber/red are shares of attainment (0..1, red <= amber); "
+    "absolute: amber/red are values of the KPI itself"
+)
 
 
 class KpiBase(MetricsModel):
     name: Name = Field(min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=2000)
     unit: Unit = Field(default=Unit.number, sa_type=enum_type(Unit))
-    currency_code: CurrencyCode = Field(default=None, max_length=3,
-                                        description="ISO 4217 code; required when unit is currency, else empty")
+    currency_code: CurrencyCode = Field(
+        default=None, max_length=3, description="ISO 4217 code; required when unit is currency, else empty"
+    )
     direction: Direction = Field(default=Direction.higher_is_better, sa_type=enum_type(Direction))
-    aggregation: Aggregation = Field(default=Aggregation.sum, sa_type=enum_type(Aggregation),
-                                     description="How observations combine over a period")
-    category: Category = Field(sa_type=enum_type(Category),
-                               description="input (what is spent), activity (what is done), result (what it achieves)")
+    aggregation: Aggregation = Field(
+        default=Aggregation.sum, sa_type=enum_type(Aggregation), description="How observations combine over a period"
+    )
+    category: Category = Field(
+        sa_type=enum_type(Category),
+        description="input (what is spent), activity (what is done), result (what it achieves)",
+    )
     surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
-    threshold_mode: ThresholdMode = Field(default=ThresholdMode.relative, sa_type=enum_type(ThresholdMode),
-                                          description=THRESHOLD_HELP)
+    threshold_mode: ThresholdMode = Field(
+        default=ThresholdMode.relative, sa_type=enum_type(ThresholdMode), description=THRESHOLD_HELP
+    )
     amber_threshold: OptionalFiniteFloat = Field(default=None, description="Below this: at risk (empty: 0.9 relative)")
     red_threshold: OptionalFiniteFloat = Field(default=None, description="Below this: off track (empty: 0.6 relative)")
-    expected_frequency: Frequency | None = Field(default=None, sa_type=enum_type(Frequency),
-                                                 description="How often a value is expected; later ones make it stale")
-    source: Source = Field(default=Source("api"), sa_type=enum_type(Source),
-                           description="Where its values come from: manual, import, api, or derived (formula)")
+    expected_frequency: Frequency | None = Field(
+        default=None,
+        sa_type=enum_type(Frequency),
+        description="How often a value is expected; later ones make it stale",
+    )
+    source: Source = Field(
+        default=Source("api"),
+        sa_type=enum_type(Source),
+        description="Where its values come from: manual, import, api, or derived (formula)",
+    )
     formula: FormulaText = Field(default=None, max_length=2000, sa_type=sa.Text, description=FORMULA_HELP)
 
 
@@ -126,8 +140,14 @@ class Kpi(KpiBase, table=True):
     __tablename__ = "kpis"
     # The service checks names case-insensitively and answers 409; this index stops a race from slipping through.
     __table_args__ = (
-        sa.Index("uq_kpis_workspace_active_name", "workspace_id", "name", unique=True,
-                 sqlite_where=sa.text("NOT archived"), postgresql_where=sa.text("NOT archived")),
+        sa.Index(
+            "uq_kpis_workspace_active_name",
+            "workspace_id",
+            "name",
+            unique=True,
+            sqlite_where=sa.text("NOT archived"),
+            postgresql_where=sa.text("NOT archived"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -160,8 +180,9 @@ class KpiUpdate(MetricsModel):
     source: Source | None = None
     formula: FormulaText = Field(default=None, max_length=2000, description=FORMULA_HELP + "; null removes it")
 
-    _required_stay_set = field_validator("name", "unit", "direction", "aggregation", "category", "threshold_mode",
-                                         "source", mode="before")(not_null)
+    _required_stay_set = field_validator(
+        "name", "unit", "direction", "aggregation", "category", "threshold_mode", "source", mode="before"
+    )(not_null)
 
 
 class KpiPublic(KpiBase):
@@ -174,15 +195,19 @@ class KpiPublic(KpiBase):
     target: float | None = Field(default=None, description="Target of the current period")
     band_low: float | None = None
     band_high: float | None = None
-    projected: float | None = Field(default=None, description="A summed KPI's pace while its period runs: the value "
-                                    "so far scaled to the whole period; attainment and status use it")
+    projected: float | None = Field(
+        default=None,
+        description="A summed KPI's pace while its period runs: the value "
+        "so far scaled to the whole period; attainment and status use it",
+    )
     attainment: float | None = Field(default=None, description="0..1; null when not measured")
     status: str = Field(default="not_measured", description="on_track, at_risk, off_track or not_measured")
     formula_display: str | None = Field(default=None, description="The formula with the current names")
     inputs: list[int] = Field(default_factory=list, description="Ids of the KPIs the formula uses")
     derived: bool = Field(default=False, description="True when the values come from a formula")
-    last_observed: date | None = Field(default=None, description="period_start of the latest observation "
-                                                                 "(of a derived KPI: of its stalest input)")
+    last_observed: date | None = Field(
+        default=None, description="period_start of the latest observation (of a derived KPI: of its stalest input)"
+    )
     stale: bool = Field(default=False, description="The latest observation is older than the expected frequency")
 
 
@@ -192,11 +217,11 @@ class KpiList(Page[KpiPublic]):
 
 # --- observations ----------------------------------------------------------------------------------
 
+
 class Period(StrEnum):
     day = "day"
     week = "week"
     month = "month"
-
 
 
 MAX_BATCH = 10_000
@@ -272,7 +297,8 @@ class ObservationBatch(BaseModel):
     # Items stay raw here and are validated one by one in observations.py, so one answer names every bad item:
     # wrong shape and unusable KPI alike. The schema still documents them as ObservationCreate.
     observations: Annotated[list[Any], annotated_types.Len(1, MAX_BATCH)] = PydanticField(
-        json_schema_extra={"items": {"$ref": "#/components/schemas/ObservationCreate"}})
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ObservationCreate"}}
+    )
 
 
 class BatchResult(BaseModel):
@@ -281,6 +307,7 @@ class BatchResult(BaseModel):
 
 
 # --- targets ---------------------------------------------------------------------------------------
+
 
 class KpiTargetBase(MetricsModel):
     period_start: date

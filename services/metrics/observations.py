@@ -40,8 +40,9 @@ def to_pushed(observation: Observation, replaced: bool) -> ObservationPushed:
 
 def _kpi_problems(session: Session, workspace_id: int, kpi_ids: set[int]) -> dict[int, str]:
     """Why each KPI id cannot take observations: not in the workspace, archived, or derived from a formula."""
-    rows = session.exec(select(Kpi.id, Kpi.archived, Kpi.formula).where(Kpi.workspace_id == workspace_id,
-                                                                         col(Kpi.id).in_(kpi_ids))).all()
+    rows = session.exec(
+        select(Kpi.id, Kpi.archived, Kpi.formula).where(Kpi.workspace_id == workspace_id, col(Kpi.id).in_(kpi_ids))
+    ).all()
     found = {kpi_id: (archived, formula) for kpi_id, archived, formula in rows}
     problems = {}
     for kpi_id in kpi_ids:
@@ -81,9 +82,13 @@ def _batch_errors(session: Session, workspace_id: int, items: Sequence[Observati
             errors.append(field_error(f"observations.{index}.kpi_id", bad_kpis[item.kpi_id]))
         key = tuple(getattr(item, name) for name in KEY)
         if key in first_with_key:
-            errors.append(field_error(f"observations.{index}.period_start",
-                                      f"same KPI, period, period_start and source as observations."
-                                      f"{first_with_key[key]}; send each value once"))
+            errors.append(
+                field_error(
+                    f"observations.{index}.period_start",
+                    f"same KPI, period, period_start and source as observations."
+                    f"{first_with_key[key]}; send each value once",
+                )
+            )
         else:
             first_with_key[key] = index
     return errors
@@ -101,8 +106,10 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> list[tuple[int, boo
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = Observation.__table__
     stmt = dialect.insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=list(KEY), set_={
-        "value": stmt.excluded.value, "note": stmt.excluded.note, "updated_at": stmt.excluded.updated_at})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={"value": stmt.excluded.value, "note": stmt.excluded.note, "updated_at": stmt.excluded.updated_at},
+    )
     stmt = stmt.returning(table.c.id, (table.c.created_at == table.c.updated_at).label("inserted"))
     # Parameters as a list, not .values(rows): SQLAlchemy's "insertmanyvalues" still sends one multi-row INSERT
     # (up to 1,000 rows, as CHUNK), but from a cached compiled statement; .values() recompiled 10,000 binds.
@@ -128,19 +135,30 @@ def push_batch(*, session: Session, workspace_id: int, raw: Sequence[Any]) -> tu
         bad = len({e["field"].split(".")[1] for e in errors})
         raise Invalid(f"{bad} of {len(items)} observations are invalid; none was stored.", errors=errors)
     # In key order: concurrent batches then lock shared keys in the same order and cannot deadlock on PostgreSQL.
-    valid = sorted((item for item in items if item is not None),
-                   key=lambda item: (item.kpi_id, item.period.value, item.period_start, item.source.value))
+    valid = sorted(
+        (item for item in items if item is not None),
+        key=lambda item: (item.kpi_id, item.period.value, item.period_start, item.source.value),
+    )
     now = utcnow()
     created = 0
     for start in range(0, len(valid), CHUNK):
-        results = _upsert(session, [_row(item, workspace_id, now) for item in valid[start:start + CHUNK]])
+        results = _upsert(session, [_row(item, workspace_id, now) for item in valid[start : start + CHUNK]])
         created += sum(inserted for _, inserted in results)
     return created, len(valid) - created
 
 
-def list_observations(*, session: Session, workspace_id: int, kpi_id: int | None = None,
-                      period: Period | None = None, date_from: date | None = None, date_to: date | None = None,
-                      sort: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Observation], int]:
+def list_observations(
+    *,
+    session: Session,
+    workspace_id: int,
+    kpi_id: int | None = None,
+    period: Period | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Observation], int]:
     """One page of the workspace's observations by period start, and how many match; a foreign KPI is NotFound."""
     if date_from and date_to and date_from > date_to:
         raise Invalid.field("to", "must be on or after from")
@@ -156,8 +174,7 @@ def list_observations(*, session: Session, workspace_id: int, kpi_id: int | None
         where.append(col(Observation.period_start) >= date_from)
     if date_to is not None:
         where.append(col(Observation.period_start) <= date_to)
-    default = [col(Observation.period_start), col(Observation.kpi_id), col(Observation.period),
-               col(Observation.source)]
+    default = [col(Observation.period_start), col(Observation.kpi_id), col(Observation.period), col(Observation.source)]
     order = order_by(Observation, sort, OBSERVATION_SORTS, default)
     return select_page(session, Observation, where, order, limit=limit, offset=offset)
 
@@ -178,15 +195,25 @@ def cell(text: str | None) -> str:
 def export_csv(*, session: Session, workspace_id: int, kpi_id: int) -> str:
     """Every observation of one KPI as CSV, by period start."""
     kpi = get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
-    rows = session.exec(select(Observation).where(Observation.workspace_id == workspace_id,
-                                                  Observation.kpi_id == kpi.id)
-                        .order_by(col(Observation.period_start), col(Observation.period),
-                                  col(Observation.source))).all()
+    rows = session.exec(
+        select(Observation)
+        .where(Observation.workspace_id == workspace_id, Observation.kpi_id == kpi.id)
+        .order_by(col(Observation.period_start), col(Observation.period), col(Observation.source))
+    ).all()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     name = cell(kpi.name)
     for row in rows:
-        writer.writerow([kpi.id, name, row.period.value, row.period_start.isoformat(), repr(row.value),
-                         row.source.value, cell(row.note)])
+        writer.writerow(
+            [
+                kpi.id,
+                name,
+                row.period.value,
+                row.period_start.isoformat(),
+                repr(row.value),
+                row.source.value,
+                cell(row.note),
+            ]
+        )
     return out.getvalue()

@@ -12,9 +12,20 @@ from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import IdsQuery, PageDep
 from services.metrics import cycle_review, cycle_snapshot, cycles
-from services.metrics.cycle_models import (ChangeKind, Comparison, CycleDetail, CycleItemPublic, CycleList,
-                                           CycleOpen, CycleStatus, FindingCreate, FindingList, FindingPublic,
-                                           FindingUpdate, ItemReview)
+from services.metrics.cycle_models import (
+    ChangeKind,
+    Comparison,
+    CycleDetail,
+    CycleItemPublic,
+    CycleList,
+    CycleOpen,
+    CycleStatus,
+    FindingCreate,
+    FindingList,
+    FindingPublic,
+    FindingUpdate,
+    ItemReview,
+)
 from services.metrics.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"])
@@ -35,47 +46,93 @@ def _surface(request: Request, surface_id: int) -> dict[str, Any]:
         raise Unavailable("The goals service cannot be asked: no internal client is configured.")
     code, body = client.get(request, "goals", f"/api/v1/surfaces/{surface_id}")
     if code == 404:
-        raise NotFound(f"No surface {surface_id} in this workspace.",
-                       errors=[field_error("surface_id", f"no surface {surface_id} in this workspace")])
+        raise NotFound(
+            f"No surface {surface_id} in this workspace.",
+            errors=[field_error("surface_id", f"no surface {surface_id} in this workspace")],
+        )
     if code != 200 or not isinstance(body, dict):
         raise Unavailable(f"The goals service did not show surface {surface_id} ({code}).")
     return body
 
 
 @router.get("", response_model=CycleList, summary="List measurement cycles")
-def list_cycles(session: SessionDep, principal: PrincipalDep, page: PageDep, surface_id: IdQuery = None,
-                status: CycleStatus | None = None):
-    rows, total = cycles.list_cycles(session=session, workspace_id=principal.workspace_id, surface_id=surface_id,
-                                     status=status, sort=page.sort, limit=page.limit, offset=page.offset)
+def list_cycles(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    surface_id: IdQuery = None,
+    status: CycleStatus | None = None,
+):
+    rows, total = cycles.list_cycles(
+        session=session,
+        workspace_id=principal.workspace_id,
+        surface_id=surface_id,
+        status=status,
+        sort=page.sort,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return CycleList.of(cycles.summaries(session, rows), total, page)
 
 
-@router.post("", response_model=CycleDetail, status_code=status.HTTP_201_CREATED,
-             responses={404: {"description": "No such surface in this workspace"},
-                        409: {"description": "A cycle covers this period already (its id in detail and Location)"}},
-             summary="Open a cycle by hand",
-             description="Freezes the snapshot of the surface's KPIs and the workspace-wide ones for the period: "
-                         "period_start if given (a start of one of the surface's cadence periods), else the "
-                         "current period (ending at the next measurement) or, with period=latest_ended, the "
-                         "most recent one that has ended.")
+@router.post(
+    "",
+    response_model=CycleDetail,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        404: {"description": "No such surface in this workspace"},
+        409: {"description": "A cycle covers this period already (its id in detail and Location)"},
+    },
+    summary="Open a cycle by hand",
+    description="Freezes the snapshot of the surface's KPIs and the workspace-wide ones for the period: "
+    "period_start if given (a start of one of the surface's cadence periods), else the "
+    "current period (ending at the next measurement) or, with period=latest_ended, the "
+    "most recent one that has ended.",
+)
 def open_cycle(data: CycleOpen, request: Request, session: SessionDep, principal: EditorDep):
     surface = _surface(request, data.surface_id)
-    cycle = cycle_snapshot.open_for_surface(session=session, workspace_id=principal.workspace_id, surface=surface,
-                                            opened_by=principal.user_id, period_start=data.period_start,
-                                            period=data.period, today=principal.today())
+    cycle = cycle_snapshot.open_for_surface(
+        session=session,
+        workspace_id=principal.workspace_id,
+        surface=surface,
+        opened_by=principal.user_id,
+        period_start=data.period_start,
+        period=data.period,
+        today=principal.today(),
+    )
     return cycles.detail(session=session, cycle=cycle)
 
 
-@router.get("/findings", response_model=FindingList, summary="List findings across cycles",
-            description="What reviews found, newest first: the action list picks them up from here.")
-def list_findings(session: SessionDep, principal: PrincipalDep, page: PageDep, cycle_id: IdQuery = None,
-                  surface_id: IdQuery = None, kpi_id: IdQuery = None, change_kind: ChangeKind | None = None,
-                  cycle_status: CycleStatus | None = None,
-                  since: Annotated[date | None, Query(description="Cycles whose period starts on or after")] = None):
-    rows, total = cycles.list_findings(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id,
-                                       surface_id=surface_id, kpi_id=kpi_id, change_kind=change_kind,
-                                       cycle_status=cycle_status, since=since, sort=page.sort, limit=page.limit,
-                                       offset=page.offset)
+@router.get(
+    "/findings",
+    response_model=FindingList,
+    summary="List findings across cycles",
+    description="What reviews found, newest first: the action list picks them up from here.",
+)
+def list_findings(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    cycle_id: IdQuery = None,
+    surface_id: IdQuery = None,
+    kpi_id: IdQuery = None,
+    change_kind: ChangeKind | None = None,
+    cycle_status: CycleStatus | None = None,
+    since: Annotated[date | None, Query(description="Cycles whose period starts on or after")] = None,
+):
+    rows, total = cycles.list_findings(
+        session=session,
+        workspace_id=principal.workspace_id,
+        cycle_id=cycle_id,
+        surface_id=surface_id,
+        kpi_id=kpi_id,
+        change_kind=change_kind,
+        cycle_status=cycle_status,
+        since=since,
+        sort=page.sort,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return FindingList.of(rows, total, page)
 
 
@@ -89,36 +146,60 @@ def get_cycle(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     return _detail(session, principal, cycle_id)
 
 
-@router.get("/{cycle_id}/export.csv", responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
-            response_class=Response, summary="Export a cycle's snapshot as CSV")
+@router.get(
+    "/{cycle_id}/export.csv",
+    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
+    response_class=Response,
+    summary="Export a cycle's snapshot as CSV",
+)
 def export_csv(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     cycle, text = cycles.export_csv(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     name = f"cycle-{cycle.id}-{cycle.period_start.isoformat()}.csv"
-    return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
-@router.delete("/{cycle_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CLOSED},
-               summary="Delete an open cycle", description="For a cycle opened by mistake; a closed cycle is kept.")
+@router.delete(
+    "/{cycle_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**NOT_FOUND, **CLOSED},
+    summary="Delete an open cycle",
+    description="For a cycle opened by mistake; a closed cycle is kept.",
+)
 def delete_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     cycle_review.delete_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{cycle_id}/refresh", response_model=CycleDetail, responses={**NOT_FOUND, **CLOSED},
-             summary="Freeze an open cycle's figures again (late data)",
-             description="Notes, root causes and findings stay; KPIs added since come in.")
+@router.post(
+    "/{cycle_id}/refresh",
+    response_model=CycleDetail,
+    responses={**NOT_FOUND, **CLOSED},
+    summary="Freeze an open cycle's figures again (late data)",
+    description="Notes, root causes and findings stay; KPIs added since come in.",
+)
 def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
     cycle = cycles.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     fresh = cycle_snapshot.refresh(session=session, cycle=cycle, today=principal.today())
     return cycles.detail(session=session, cycle=fresh)
 
 
-@router.patch("/{cycle_id}/items/{kpi_id}", response_model=CycleItemPublic, responses={**NOT_FOUND, **CLOSED},
-              summary="Write a KPI's analysis note or root cause")
+@router.patch(
+    "/{cycle_id}/items/{kpi_id}",
+    response_model=CycleItemPublic,
+    responses={**NOT_FOUND, **CLOSED},
+    summary="Write a KPI's analysis note or root cause",
+)
 def review_item(cycle_id: int, kpi_id: int, data: ItemReview, session: SessionDep, principal: EditorDep):
-    item = cycle_review.review_item(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id,
-                                    kpi_id=kpi_id, data=data, user_id=principal.user_id)
+    item = cycle_review.review_item(
+        session=session,
+        workspace_id=principal.workspace_id,
+        cycle_id=cycle_id,
+        kpi_id=kpi_id,
+        data=data,
+        user_id=principal.user_id,
+    )
     return cycles.item_public(item)
 
 
@@ -128,36 +209,59 @@ def _finding(session, principal, cycle_id: int, finding) -> FindingPublic:
     return cycles.finding_public(finding, cycle, names.get(finding.kpi_id))
 
 
-@router.post("/{cycle_id}/findings", response_model=FindingPublic, status_code=status.HTTP_201_CREATED,
-             responses={**NOT_FOUND, **CLOSED}, summary="Record a finding")
+@router.post(
+    "/{cycle_id}/findings",
+    response_model=FindingPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **CLOSED},
+    summary="Record a finding",
+)
 def add_finding(cycle_id: int, data: FindingCreate, session: SessionDep, principal: EditorDep):
-    finding = cycle_review.add_finding(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id,
-                                       data=data, user_id=principal.user_id)
+    finding = cycle_review.add_finding(
+        session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, data=data, user_id=principal.user_id
+    )
     return _finding(session, principal, cycle_id, finding)
 
 
-@router.patch("/{cycle_id}/findings/{finding_id}", response_model=FindingPublic, responses={**NOT_FOUND, **CLOSED},
-              summary="Change a finding")
+@router.patch(
+    "/{cycle_id}/findings/{finding_id}",
+    response_model=FindingPublic,
+    responses={**NOT_FOUND, **CLOSED},
+    summary="Change a finding",
+)
 def update_finding(cycle_id: int, finding_id: int, data: FindingUpdate, session: SessionDep, principal: EditorDep):
-    finding = cycle_review.update_finding(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id,
-                                          finding_id=finding_id, data=data)
+    finding = cycle_review.update_finding(
+        session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, finding_id=finding_id, data=data
+    )
     return _finding(session, principal, cycle_id, finding)
 
 
-@router.delete("/{cycle_id}/findings/{finding_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses={**NOT_FOUND, **CLOSED}, summary="Remove a finding")
+@router.delete(
+    "/{cycle_id}/findings/{finding_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**NOT_FOUND, **CLOSED},
+    summary="Remove a finding",
+)
 def delete_finding(cycle_id: int, finding_id: int, session: SessionDep, principal: EditorDep):
-    cycle_review.delete_finding(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id,
-                                finding_id=finding_id)
+    cycle_review.delete_finding(
+        session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, finding_id=finding_id
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{cycle_id}/close", response_model=CycleDetail,
-             responses={**NOT_FOUND, **CLOSED,
-                        422: {"description": "Off-track KPIs lack a root cause: errors[] names items.<kpi_id>."
-                                             "root_cause for each"}},
-             summary="Close a cycle", description="A closed cycle is read-only.")
+@router.post(
+    "/{cycle_id}/close",
+    response_model=CycleDetail,
+    responses={
+        **NOT_FOUND,
+        **CLOSED,
+        422: {"description": "Off-track KPIs lack a root cause: errors[] names items.<kpi_id>.root_cause for each"},
+    },
+    summary="Close a cycle",
+    description="A closed cycle is read-only.",
+)
 def close(cycle_id: int, session: SessionDep, principal: EditorDep):
-    cycle = cycle_review.close_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id,
-                                     user_id=principal.user_id)
+    cycle = cycle_review.close_cycle(
+        session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, user_id=principal.user_id
+    )
     return cycles.detail(session=session, cycle=cycle)

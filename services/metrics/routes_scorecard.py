@@ -44,8 +44,10 @@ class ScorecardItem(BaseModel):
     target: float | None
     band_low: float | None
     band_high: float | None
-    projected: float | None = Field(description="On pace while the period runs (summed KPIs): the value so far "
-                                                "scaled to the whole period; attainment and status use it")
+    projected: float | None = Field(
+        description="On pace while the period runs (summed KPIs): the value so far "
+        "scaled to the whole period; attainment and status use it"
+    )
     attainment: float | None
     status: str
     status_label: str
@@ -68,48 +70,88 @@ class Scorecard(BaseModel):
     columns: ScorecardColumns
 
 
-@router.get("/kpis/{kpi_id}/targets", response_model=list[KpiTargetPublic], responses=NOT_FOUND,
-            summary="List a KPI's targets", tags=["kpis"])
+@router.get(
+    "/kpis/{kpi_id}/targets",
+    response_model=list[KpiTargetPublic],
+    responses=NOT_FOUND,
+    summary="List a KPI's targets",
+    tags=["kpis"],
+)
 def list_targets(kpi_id: int, session: SessionDep, principal: PrincipalDep):
     return targets.list_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
 
 
-@router.put("/kpis/{kpi_id}/targets", response_model=list[KpiTargetPublic], responses=NOT_FOUND,
-            summary="Replace a KPI's targets", tags=["kpis"],
-            description="A target per period, or one target with a date (period_start = period_end). "
-                        "Periods must not overlap.")
-def replace_targets(kpi_id: int, items: Annotated[list[KpiTargetIn], Body(max_length=1000)],
-                    session: SessionDep, principal: EditorDep):
-    return targets.replace_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id,
-                                   items=items)
+@router.put(
+    "/kpis/{kpi_id}/targets",
+    response_model=list[KpiTargetPublic],
+    responses=NOT_FOUND,
+    summary="Replace a KPI's targets",
+    tags=["kpis"],
+    description="A target per period, or one target with a date (period_start = period_end). Periods must not overlap.",
+)
+def replace_targets(
+    kpi_id: int, items: Annotated[list[KpiTargetIn], Body(max_length=1000)], session: SessionDep, principal: EditorDep
+):
+    return targets.replace_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id, items=items)
 
 
 # Twelve periods back and one forward must stay inside the calendar.
-DateQuery = Annotated[date | None, Query(alias="date", ge=date(1900, 1, 1), le=date(9998, 12, 31),
-                                         description="A day in the period; default today")]
+DateQuery = Annotated[
+    date | None,
+    Query(alias="date", ge=date(1900, 1, 1), le=date(9998, 12, 31), description="A day in the period; default today"),
+]
 SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="This surface's and workspace-wide KPIs")]
 
 
-@router.get("/scorecard", response_model=Scorecard, summary="The scorecard of a period",
-            description=scorecard.__doc__)
-def get_scorecard(session: SessionDep, principal: PrincipalDep, day: DateQuery = None, surface_id: SurfaceQuery = None,
-                  period: ScorecardPeriod = ScorecardPeriod.month):
-    return scorecard.build(session=session, workspace_id=principal.workspace_id, period=period.value,
-                           day=day or principal.today(), surface_id=surface_id,
-                           today=principal.today())
+@router.get("/scorecard", response_model=Scorecard, summary="The scorecard of a period", description=scorecard.__doc__)
+def get_scorecard(
+    session: SessionDep,
+    principal: PrincipalDep,
+    day: DateQuery = None,
+    surface_id: SurfaceQuery = None,
+    period: ScorecardPeriod = ScorecardPeriod.month,
+):
+    return scorecard.build(
+        session=session,
+        workspace_id=principal.workspace_id,
+        period=period.value,
+        day=day or principal.today(),
+        surface_id=surface_id,
+        today=principal.today(),
+    )
 
 
-@router.get("/scorecard/export.csv", response_class=Response, summary="Export the scorecard of a period as CSV",
-            responses={200: {"content": {"text/csv": {}},
-                             "description": ", ".join(scorecard.CSV_COLUMNS) + "; one row per KPI, column by "
-                                                                                "column as on the scorecard"}})
-def export_scorecard(session: SessionDep, principal: PrincipalDep, day: DateQuery = None,
-                     surface_id: SurfaceQuery = None, period: ScorecardPeriod = ScorecardPeriod.month):
-    card = scorecard.build(session=session, workspace_id=principal.workspace_id, period=period.value,
-                           day=day or principal.today(), surface_id=surface_id,
-                           today=principal.today())
+@router.get(
+    "/scorecard/export.csv",
+    response_class=Response,
+    summary="Export the scorecard of a period as CSV",
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": ", ".join(scorecard.CSV_COLUMNS) + "; one row per KPI, column by column as on the scorecard",
+        }
+    },
+)
+def export_scorecard(
+    session: SessionDep,
+    principal: PrincipalDep,
+    day: DateQuery = None,
+    surface_id: SurfaceQuery = None,
+    period: ScorecardPeriod = ScorecardPeriod.month,
+):
+    card = scorecard.build(
+        session=session,
+        workspace_id=principal.workspace_id,
+        period=period.value,
+        day=day or principal.today(),
+        surface_id=surface_id,
+        today=principal.today(),
+    )
     name = f"scorecard-{period.value}-{card['period']['start'].isoformat()}"
     if surface_id is not None:
         name += f"-surface-{surface_id}"
-    return Response(scorecard.to_csv(card), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": f'attachment; filename="{name}.csv"'})
+    return Response(
+        scorecard.to_csv(card),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}.csv"'},
+    )

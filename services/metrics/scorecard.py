@@ -66,8 +66,11 @@ def _beside_inputs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return False
 
     while waiting:
-        ready = [item for item in waiting
-                 if not any(other["kpi_id"] in item["inputs"] for other in waiting if other is not item)]
+        ready = [
+            item
+            for item in waiting
+            if not any(other["kpi_id"] in item["inputs"] for other in waiting if other is not item)
+        ]
         if not ready:  # formulas in a loop (two racing edits): the rest at the end
             placed.extend(waiting)
             break
@@ -86,20 +89,42 @@ def _beside_inputs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return placed
 
 
-def _item(kpi: Kpi, line: list[float | None], goal: targets.Goal, stale: bool,
-          judged: targets.Judgement) -> dict[str, Any]:
+def _item(
+    kpi: Kpi, line: list[float | None], goal: targets.Goal, stale: bool, judged: targets.Judgement
+) -> dict[str, Any]:
     value, previous = line[-1], line[-2]
     change = value - previous if value is not None and previous is not None else None
-    return {"kpi_id": kpi.id, "name": kpi.name, "unit": kpi.unit.value, "currency_code": kpi.currency_code,
-            "direction": kpi.direction.value, "value": value, "previous_value": previous, "change": change,
-            "target": goal.target, "band_low": goal.band_low, "band_high": goal.band_high,
-            "projected": judged.projected, "attainment": judged.attainment, "status": judged.status,
-            "status_label": targets.STATUS_LABELS[judged.status],
-            "sparkline": line, "stale": stale, "category": kpi.category.value}
+    return {
+        "kpi_id": kpi.id,
+        "name": kpi.name,
+        "unit": kpi.unit.value,
+        "currency_code": kpi.currency_code,
+        "direction": kpi.direction.value,
+        "value": value,
+        "previous_value": previous,
+        "change": change,
+        "target": goal.target,
+        "band_low": goal.band_low,
+        "band_high": goal.band_high,
+        "projected": judged.projected,
+        "attainment": judged.attainment,
+        "status": judged.status,
+        "status_label": targets.STATUS_LABELS[judged.status],
+        "sparkline": line,
+        "stale": stale,
+        "category": kpi.category.value,
+    }
 
 
-def build(*, session: Session, workspace_id: int, period: str, day: date, surface_id: int | None = None,
-          today: date | None = None) -> dict[str, Any]:
+def build(
+    *,
+    session: Session,
+    workspace_id: int,
+    period: str,
+    day: date,
+    surface_id: int | None = None,
+    today: date | None = None,
+) -> dict[str, Any]:
     """The scorecard of the workspace (or of one surface and the workspace-wide KPIs) for a period."""
     kpis = _kpis(session, workspace_id, surface_id)
     periods = _periods(period, day)
@@ -109,20 +134,20 @@ def build(*, session: Session, workspace_id: int, period: str, day: date, surfac
     found = figures.values
     goals = targets.goals_for(session, ids, {i: periods[-1] for i in ids})
     today = today or date.today()
-    last = (figures.latest if _sees_staleness(kpis, periods, today)
-            else targets.last_observed(session, ids, graph=graph))
+    last = figures.latest if _sees_staleness(kpis, periods, today) else targets.last_observed(session, ids, graph=graph)
     columns: dict[str, list[dict[str, Any]]] = {c.value: [] for c in Category}
     for kpi in kpis:
         line = [found.get((kpi.id, n)) for n in range(SPARKLINE)]
         stale = targets.is_stale(kpi.expected_frequency and kpi.expected_frequency.value, last.get(kpi.id), today)
         goal = goals.get(kpi.id, targets.Goal())
         item = _item(kpi, line, goal, stale, targets.judge(kpi, line[-1], goal, periods[-1], today))
-        item.update(derived=kpi.formula is not None, formula_display=graph.display(kpi.id),
-                    inputs=graph.inputs(kpi.id))
+        item.update(derived=kpi.formula is not None, formula_display=graph.display(kpi.id), inputs=graph.inputs(kpi.id))
         columns[kpi.category.value].append(item)
     start, end = periods[-1]
-    return {"period": {"kind": period, "start": start, "end": end, "label": targets.period_label(period, start)},
-            "columns": {name: _beside_inputs(items) for name, items in columns.items()}}
+    return {
+        "period": {"kind": period, "start": start, "end": end, "label": targets.period_label(period, start)},
+        "columns": {name: _beside_inputs(items) for name, items in columns.items()},
+    }
 
 
 def _number(value: float | None) -> str:
@@ -137,8 +162,18 @@ def to_csv(card: dict[str, Any]) -> str:
     for category in Category:
         for item in card["columns"][category.value]:
             unit = item["currency_code"] if item["unit"] == "currency" and item["currency_code"] else item["unit"]
-            writer.writerow([category.value, observations.cell(item["name"]), unit, _number(item["value"]),
-                             _number(item["target"]), _number(item["attainment"]), item["status"],
-                             _number(item["previous_value"]), _number(item["change"]),
-                             "true" if item["stale"] else "false"])
+            writer.writerow(
+                [
+                    category.value,
+                    observations.cell(item["name"]),
+                    unit,
+                    _number(item["value"]),
+                    _number(item["target"]),
+                    _number(item["attainment"]),
+                    item["status"],
+                    _number(item["previous_value"]),
+                    _number(item["change"]),
+                    "true" if item["stale"] else "false",
+                ]
+            )
     return out.getvalue()

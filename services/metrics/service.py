@@ -47,12 +47,25 @@ def with_figures(*, session: Session, kpis: Sequence[Kpi], today: date | None = 
         goal = goals.get(kpi.id, targets.Goal())
         judged = targets.judge(kpi, actual, goal, windows[kpi.id], today)
         observed = last.get(kpi.id)
-        out.append(KpiPublic.model_validate(kpi, update={
-            "actual": actual, "target": goal.target, "band_low": goal.band_low, "band_high": goal.band_high,
-            "projected": judged.projected, "attainment": judged.attainment, "status": judged.status,
-            "formula_display": graph.display(kpi.id), "inputs": graph.inputs(kpi.id), "derived": kpi.formula is not None,
-            "last_observed": observed,
-            "stale": targets.is_stale(kpi.expected_frequency and kpi.expected_frequency.value, observed, today)}))
+        out.append(
+            KpiPublic.model_validate(
+                kpi,
+                update={
+                    "actual": actual,
+                    "target": goal.target,
+                    "band_low": goal.band_low,
+                    "band_high": goal.band_high,
+                    "projected": judged.projected,
+                    "attainment": judged.attainment,
+                    "status": judged.status,
+                    "formula_display": graph.display(kpi.id),
+                    "inputs": graph.inputs(kpi.id),
+                    "derived": kpi.formula is not None,
+                    "last_observed": observed,
+                    "stale": targets.is_stale(kpi.expected_frequency and kpi.expected_frequency.value, observed, today),
+                },
+            )
+        )
     return out
 
 
@@ -63,11 +76,22 @@ def _stale_ids(session: Session, workspace_id: int, today: date) -> set[int]:
     return {k for k in expecting if targets.is_stale(graph.nodes[k].frequency, last.get(k), today)}
 
 
-def list_kpis(*, session: Session, workspace_id: int, category: Category | None = None,
-              surface_id: int | None = None, archived: bool | None = False, q: str | None = None,
-              ids: Collection[int] | None = None, owner_id: int | None = None, stale: bool | None = None,
-              sort: str | None = None, limit: int = 50, offset: int = 0,
-              today: date | None = None) -> tuple[list[Kpi], int]:
+def list_kpis(
+    *,
+    session: Session,
+    workspace_id: int,
+    category: Category | None = None,
+    surface_id: int | None = None,
+    archived: bool | None = False,
+    q: str | None = None,
+    ids: Collection[int] | None = None,
+    owner_id: int | None = None,
+    stale: bool | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    today: date | None = None,
+) -> tuple[list[Kpi], int]:
     """One page of the workspace's KPIs and the total that match the filters."""
     where = [Kpi.workspace_id == workspace_id]
     if owner_id is not None:
@@ -97,13 +121,17 @@ def _check_currency(unit: Unit, currency_code: str | None) -> None:
 
 
 def _name_taken(name: str) -> Conflict:
-    return Conflict(f"A KPI named {name!r} already exists in this workspace.",
-                    errors=[field_error("name", "already used")])
+    return Conflict(
+        f"A KPI named {name!r} already exists in this workspace.", errors=[field_error("name", "already used")]
+    )
 
 
 def _check_name_free(session: Session, *, workspace_id: int, name: str, kpi_id: int | None = None) -> None:
-    where = [Kpi.workspace_id == workspace_id, Kpi.archived == False,  # noqa: E712  (SQL, not Python)
-             func.lower(Kpi.name) == name.lower()]
+    where = [
+        Kpi.workspace_id == workspace_id,
+        Kpi.archived == False,  # noqa: E712  (SQL, not Python)
+        func.lower(Kpi.name) == name.lower(),
+    ]
     if kpi_id is not None:
         where.append(Kpi.id != kpi_id)
     if session.exec(select(Kpi.id).where(*where).limit(1)).first() is not None:
@@ -133,17 +161,21 @@ def _resolver(graph: formula.Graph):
         if ref.kpi_id is not None:
             node = graph.nodes.get(ref.kpi_id)
             if node is None:
-                raise formula.FormulaError(f"no KPI {ref.kpi_id} in this workspace ([#{ref.kpi_id}] at position "
-                                           f"{ref.position})")
+                raise formula.FormulaError(
+                    f"no KPI {ref.kpi_id} in this workspace ([#{ref.kpi_id}] at position {ref.position})"
+                )
             if node.archived:
-                raise formula.FormulaError(f"KPI {node.name!r} ([#{ref.kpi_id}] at position {ref.position}) is "
-                                           f"archived")
+                raise formula.FormulaError(
+                    f"KPI {node.name!r} ([#{ref.kpi_id}] at position {ref.position}) is archived"
+                )
             return ref.kpi_id
         found = by_name.get(ref.name.lower())
         if found is None:
-            raise formula.FormulaError(f"unknown KPI [{ref.name}] at position {ref.position}: no active KPI of "
-                                       f"this workspace has that name")
+            raise formula.FormulaError(
+                f"unknown KPI [{ref.name}] at position {ref.position}: no active KPI of this workspace has that name"
+            )
         return found
+
     return lookup
 
 
@@ -166,14 +198,14 @@ def resolve_formula(*, session: Session, workspace_id: int, text: str, kpi_id: i
     return formula.render(tree)
 
 
-def _source_and_formula(session: Session, *, workspace_id: int, kpi: Kpi | None, changes: dict,
-                        sent: set[str]) -> dict:
+def _source_and_formula(session: Session, *, workspace_id: int, kpi: Kpi | None, changes: dict, sent: set[str]) -> dict:
     """The source and canonical formula to store: a KPI with a formula is derived, and only then."""
     out = {}
     if "formula" in changes:
         text = changes["formula"]
-        out["formula"] = text and resolve_formula(session=session, workspace_id=workspace_id, text=text,
-                                                   kpi_id=kpi.id if kpi else None)
+        out["formula"] = text and resolve_formula(
+            session=session, workspace_id=workspace_id, text=text, kpi_id=kpi.id if kpi else None
+        )
     has_formula = out.get("formula", kpi.formula if kpi else None) is not None
     source = changes.get("source") if "source" in sent else None
     if has_formula:
@@ -190,12 +222,17 @@ def _source_and_formula(session: Session, *, workspace_id: int, kpi: Kpi | None,
 def create_kpi(*, session: Session, workspace_id: int, data: KpiCreate) -> Kpi:
     """Add a KPI to the workspace; its name must be free among the active KPIs."""
     _check_currency(data.unit, data.currency_code)
-    targets.check_thresholds(mode=data.threshold_mode, amber=data.amber_threshold, red=data.red_threshold,
-                             direction=data.direction)
+    targets.check_thresholds(
+        mode=data.threshold_mode, amber=data.amber_threshold, red=data.red_threshold, direction=data.direction
+    )
     _check_name_free(session, workspace_id=workspace_id, name=data.name)
-    derived = _source_and_formula(session, workspace_id=workspace_id, kpi=None,
-                                  changes={"formula": data.formula, "source": data.source},
-                                  sent=set(data.model_fields_set))
+    derived = _source_and_formula(
+        session,
+        workspace_id=workspace_id,
+        kpi=None,
+        changes={"formula": data.formula, "source": data.source},
+        sent=set(data.model_fields_set),
+    )
     return _save(session, Kpi.model_validate(data, update={"workspace_id": workspace_id, **derived}))
 
 
@@ -204,14 +241,15 @@ def update_kpi(*, session: Session, workspace_id: int, kpi_id: int, data: KpiUpd
     kpi = get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
     changes = data.model_dump(exclude_unset=True)
     _check_currency(changes.get("unit", kpi.unit), changes.get("currency_code", kpi.currency_code))
-    targets.check_thresholds(mode=changes.get("threshold_mode", kpi.threshold_mode),
-                             amber=changes.get("amber_threshold", kpi.amber_threshold),
-                             red=changes.get("red_threshold", kpi.red_threshold),
-                             direction=changes.get("direction", kpi.direction))
+    targets.check_thresholds(
+        mode=changes.get("threshold_mode", kpi.threshold_mode),
+        amber=changes.get("amber_threshold", kpi.amber_threshold),
+        red=changes.get("red_threshold", kpi.red_threshold),
+        direction=changes.get("direction", kpi.direction),
+    )
     if "name" in changes and not kpi.archived:
         _check_name_free(session, workspace_id=workspace_id, name=changes["name"], kpi_id=kpi.id)
-    changes.update(_source_and_formula(session, workspace_id=workspace_id, kpi=kpi, changes=changes,
-                                       sent=set(changes)))
+    changes.update(_source_and_formula(session, workspace_id=workspace_id, kpi=kpi, changes=changes, sent=set(changes)))
     return _save(session, kpi, changes)
 
 
@@ -225,14 +263,18 @@ def _check_archivable(session: Session, kpi: Kpi, archived: bool) -> None:
     if archived:
         users = graph.dependents(kpi.id)
         if users:
-            raise Conflict(f"{kpi.name!r} is used by the formula of {_names(graph, users)}; change or archive "
-                           f"{'it' if len(users) == 1 else 'them'} first.",
-                           errors=[field_error("archived", f"used by the formula of {_names(graph, users)}")])
+            raise Conflict(
+                f"{kpi.name!r} is used by the formula of {_names(graph, users)}; change or archive "
+                f"{'it' if len(users) == 1 else 'them'} first.",
+                errors=[field_error("archived", f"used by the formula of {_names(graph, users)}")],
+            )
         return
     gone = [i for i in graph.inputs(kpi.id) if graph.nodes[i].archived]
     if gone:
-        raise Conflict(f"The formula of {kpi.name!r} uses archived KPIs: {_names(graph, gone)}; restore them first.",
-                       errors=[field_error("formula", f"uses archived KPIs: {_names(graph, gone)}")])
+        raise Conflict(
+            f"The formula of {kpi.name!r} uses archived KPIs: {_names(graph, gone)}; restore them first.",
+            errors=[field_error("formula", f"uses archived KPIs: {_names(graph, gone)}")],
+        )
 
 
 def set_archived(*, session: Session, workspace_id: int, kpi_id: int, archived: bool) -> Kpi:

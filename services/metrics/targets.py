@@ -38,11 +38,11 @@ from services.metrics.models import Direction, Frequency, Kpi, KpiTarget, KpiTar
 
 AMBER, RED = 0.9, 0.6  # relative defaults: attainment at or above AMBER is on track, at or above RED at risk
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
-                 "not_measured": "Not measured"}
+STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "not_measured": "Not measured"}
 
 
 # --- periods ---------------------------------------------------------------------------------------
+
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
     """The day, week (from Monday), month, quarter or year holding `day`, as [start, end]."""
@@ -84,6 +84,7 @@ def is_stale(frequency: str | None, last: date | None, today: date) -> bool:
 
 # --- thresholds and status -------------------------------------------------------------------------
 
+
 def check_thresholds(*, mode: str, amber: float | None, red: float | None, direction: str) -> None:
     """Relative thresholds are shares 0..1 with red <= amber; absolute ones are ordered by the direction."""
     if mode == ThresholdMode.relative:
@@ -94,8 +95,10 @@ def check_thresholds(*, mode: str, amber: float | None, red: float | None, direc
             raise Invalid.field("red_threshold", "must not be above the amber threshold")
         return
     if amber is None or red is None:
-        raise Invalid.field("amber_threshold" if amber is None else "red_threshold",
-                            "absolute thresholds need both amber and red values")
+        raise Invalid.field(
+            "amber_threshold" if amber is None else "red_threshold",
+            "absolute thresholds need both amber and red values",
+        )
     if direction == Direction.higher_is_better and red > amber:
         raise Invalid.field("red_threshold", "must not be above the amber threshold when higher is better")
     if direction == Direction.lower_is_better and red < amber:
@@ -176,39 +179,48 @@ def status_of(kpi: Kpi, actual: float | None, share: float | None) -> str:
 
 # --- targets ---------------------------------------------------------------------------------------
 
+
 def _overlap_errors(items: Sequence[KpiTargetIn]) -> list[dict]:
-    errors = [field_error(f"targets.{i}.period_end", "must not be before period_start")
-              for i, item in enumerate(items) if item.period_end < item.period_start]
-    errors += [field_error(f"targets.{i}.band_high", "must not be below band_low")
-               for i, item in enumerate(items)
-               if item.band_low is not None and item.band_high is not None and item.band_high < item.band_low]
+    errors = [
+        field_error(f"targets.{i}.period_end", "must not be before period_start")
+        for i, item in enumerate(items)
+        if item.period_end < item.period_start
+    ]
+    errors += [
+        field_error(f"targets.{i}.band_high", "must not be below band_low")
+        for i, item in enumerate(items)
+        if item.band_low is not None and item.band_high is not None and item.band_high < item.band_low
+    ]
     if errors:
         return errors
     order = sorted(range(len(items)), key=lambda i: items[i].period_start)
-    for before, after in zip(order, order[1:]):
+    for before, after in zip(order, order[1:], strict=False):
         if items[after].period_start <= items[before].period_end:
-            errors.append(field_error(f"targets.{after}.period_start",
-                                      f"overlaps the period of targets.{before}"))
+            errors.append(field_error(f"targets.{after}.period_start", f"overlaps the period of targets.{before}"))
     return errors
 
 
 def list_targets(*, session: Session, workspace_id: int, kpi_id: int) -> list[KpiTarget]:
     """The KPI's targets by period."""
     get_scoped(session, Kpi, workspace_id, kpi_id, "KPI")
-    return list(session.exec(select(KpiTarget).where(KpiTarget.kpi_id == kpi_id)
-                             .order_by(col(KpiTarget.period_start))).all())
+    return list(
+        session.exec(select(KpiTarget).where(KpiTarget.kpi_id == kpi_id).order_by(col(KpiTarget.period_start))).all()
+    )
 
 
-def replace_targets(*, session: Session, workspace_id: int, kpi_id: int,
-                    items: Sequence[KpiTargetIn]) -> list[KpiTarget]:
+def replace_targets(
+    *, session: Session, workspace_id: int, kpi_id: int, items: Sequence[KpiTargetIn]
+) -> list[KpiTarget]:
     """Replace all of the KPI's targets; periods must not overlap."""
     get_scoped(session, Kpi, workspace_id, kpi_id, "KPI")
     errors = _overlap_errors(items)
     if errors:
         raise Invalid("The targets are not consistent.", errors=errors)
     session.exec(delete(KpiTarget).where(col(KpiTarget.kpi_id) == kpi_id))
-    rows = [KpiTarget.model_validate(item, update={"kpi_id": kpi_id, "workspace_id": workspace_id})
-            for item in sorted(items, key=lambda t: t.period_start)]
+    rows = [
+        KpiTarget.model_validate(item, update={"kpi_id": kpi_id, "workspace_id": workspace_id})
+        for item in sorted(items, key=lambda t: t.period_start)
+    ]
     session.add_all(rows)
     session.flush()
     return rows
@@ -219,9 +231,11 @@ def goals_for(session: Session, kpi_ids: Collection[int], windows: dict[int, tup
     if not kpi_ids:
         return {}
     earliest = min(start for start, _ in windows.values())
-    rows = session.exec(select(KpiTarget).where(col(KpiTarget.kpi_id).in_(set(kpi_ids)),
-                                                KpiTarget.period_end >= earliest)
-                        .order_by(col(KpiTarget.kpi_id), col(KpiTarget.period_start))).all()
+    rows = session.exec(
+        select(KpiTarget)
+        .where(col(KpiTarget.kpi_id).in_(set(kpi_ids)), KpiTarget.period_end >= earliest)
+        .order_by(col(KpiTarget.kpi_id), col(KpiTarget.period_start))
+    ).all()
     overlapping: dict[int, Goal] = {}
     upcoming: dict[int, Goal] = {}
     for row in rows:
@@ -236,6 +250,7 @@ def goals_for(session: Session, kpi_ids: Collection[int], windows: dict[int, tup
 
 # --- values ----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Bucket:
     """A window of dates; with a frequency it applies only to KPIs expecting that one (null counts as month)."""
@@ -249,11 +264,22 @@ AGGREGATES = ("sum", "mean", "min", "max", "last")  # the order of measure.Figur
 
 
 def _graph(session: Session, where: sa.ColumnElement) -> formula.Graph:
-    rows = session.execute(sa.select(col(Kpi.id), col(Kpi.name), col(Kpi.expected_frequency), col(Kpi.archived),
-                                     col(Kpi.formula), col(Kpi.aggregation)).where(where))
-    return formula.Graph({kpi_id: formula.node_of(name, frequency.value if frequency else None, archived, text,
-                                                  aggregation.value)
-                          for kpi_id, name, frequency, archived, text, aggregation in rows})
+    rows = session.execute(
+        sa.select(
+            col(Kpi.id),
+            col(Kpi.name),
+            col(Kpi.expected_frequency),
+            col(Kpi.archived),
+            col(Kpi.formula),
+            col(Kpi.aggregation),
+        ).where(where)
+    )
+    return formula.Graph(
+        {
+            kpi_id: formula.node_of(name, frequency.value if frequency else None, archived, text, aggregation.value)
+            for kpi_id, name, frequency, archived, text, aggregation in rows
+        }
+    )
 
 
 def load_graph(session: Session, kpi_ids: Collection[int]) -> formula.Graph:
@@ -286,14 +312,16 @@ class Figures:
     latest: dict[int, date]
 
 
-def figures(session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket], *,
-            graph: formula.Graph | None = None) -> Figures:
+def figures(
+    session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket], *, graph: formula.Graph | None = None
+) -> Figures:
     """values() and the latest observation inside the buckets (of a derived KPI: the oldest of its inputs')."""
     if not kpi_ids or not buckets:
         return Figures({}, {})
     graph = graph if graph is not None else load_graph(session, kpi_ids)
-    applies = [None if b.frequency is None else {k for k in kpi_ids if _frequency(graph, k) == b.frequency}
-               for b in buckets]
+    applies = [
+        None if b.frequency is None else {k for k in kpi_ids if _frequency(graph, k) == b.frequency} for b in buckets
+    ]
     needs = [None if mine is None else graph.measured_inputs(mine) for mine in applies]
     found = measure.measure(session, graph.measured_inputs(kpi_ids), buckets, needs)
     picked = {}
@@ -302,20 +330,24 @@ def figures(session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket
         picked[(kpi_id, index)] = _finite(figures_[AGGREGATES.index(node.aggregation if node else "sum")])
     formulas = {k for k, node in graph.nodes.items() if node.derived}
     wanted = set(kpi_ids) - formulas  # picked also holds inputs that were not asked for
-    out = {(k, i): value for (k, i), value in picked.items() if value is not None and k in wanted
-           and (applies[i] is None or k in applies[i])}
+    out = {
+        (k, i): value
+        for (k, i), value in picked.items()
+        if value is not None and k in wanted and (applies[i] is None or k in applies[i])
+    }
     derived = [k for k in kpi_ids if k in formulas]
     for index in range(len(buckets)) if derived else ():
         memo: dict[int, float | None] = {}
-        for kpi_id in (derived if applies[index] is None else [k for k in derived if k in applies[index]]):
-            value = graph.value(kpi_id, lambda k: picked.get((k, index)), memo)
+        for kpi_id in derived if applies[index] is None else [k for k in derived if k in applies[index]]:
+            value = graph.value(kpi_id, lambda k, index=index: picked.get((k, index)), memo)
             if value is not None:
                 out[(kpi_id, index)] = value
     return Figures(out, _through_inputs(graph, kpi_ids, found.latest))
 
 
-def values(session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket], *,
-           graph: formula.Graph | None = None) -> dict[tuple[int, int], float]:
+def values(
+    session: Session, kpi_ids: Collection[int], buckets: Sequence[Bucket], *, graph: formula.Graph | None = None
+) -> dict[tuple[int, int], float]:
     """{(kpi_id, bucket index): value} for every KPI and bucket with a value, by the rules of the module doc:
     measured KPIs by one aggregate query, derived KPIs by their formulas over their inputs' values."""
     return figures(session, kpi_ids, buckets, graph=graph).values
@@ -332,14 +364,16 @@ def _through_inputs(graph: formula.Graph, kpi_ids: Collection[int], found: dict[
     return out
 
 
-def last_observed(session: Session, kpi_ids: Collection[int], *,
-                  graph: formula.Graph | None = None) -> dict[int, date]:
+def last_observed(session: Session, kpi_ids: Collection[int], *, graph: formula.Graph | None = None) -> dict[int, date]:
     """The latest observation's period_start of each KPI (of a derived one: the oldest of its inputs' latest)."""
     if not kpi_ids:
         return {}
     graph = graph if graph is not None else load_graph(session, kpi_ids)
     measured_ids = graph.measured_inputs(kpi_ids)
-    rows = session.execute(sa.select(col(Observation.kpi_id), sa.func.max(col(Observation.period_start)))
-                           .where(col(Observation.kpi_id).in_(measured_ids)).group_by(col(Observation.kpi_id)))
+    rows = session.execute(
+        sa.select(col(Observation.kpi_id), sa.func.max(col(Observation.period_start)))
+        .where(col(Observation.kpi_id).in_(measured_ids))
+        .group_by(col(Observation.kpi_id))
+    )
     found = {kpi_id: last for kpi_id, last in rows} if measured_ids else {}
     return _through_inputs(graph, kpi_ids, found)

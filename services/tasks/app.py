@@ -12,6 +12,12 @@ DESCRIPTION = "Execution: the planning periods (time boxes such as a quarter) in
 
 
 def create_app() -> FastAPI:
-    return create_service_app(name="tasks", title="Effekt tasks", description=DESCRIPTION,
-                              engine=create_engine_from_settings(), redis_url=ensure_redis_url(),
-                              signing_key=common().resolved_signing_key(), routers=[router])
+    return create_service_app(
+        name="tasks",
+        title="Effekt tasks",
+        description=DESCRIPTION,
+        engine=create_engine_from_settings(),
+        redis_url=ensure_redis_url(),
+        signing_key=common().resolved_signing_key(),
+        routers=[router],
+    )

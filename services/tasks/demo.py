@@ -19,19 +19,33 @@ def quarters(year: int) -> list[tuple[str, date, date]]:
     out = []
     for q in range(1, 5):
         last_month = q * 3
-        out.append((f"Q{q} {year}", date(year, last_month - 2, 1),
-                    date(year, last_month, calendar.monthrange(year, last_month)[1])))
+        out.append(
+            (
+                f"Q{q} {year}",
+                date(year, last_month - 2, 1),
+                date(year, last_month, calendar.monthrange(year, last_month)[1]),
+            )
+        )
     return out
 
 
-def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None,
-         refs: dict | None = None) -> bool:
+def seed(
+    session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None, refs: dict | None = None
+) -> bool:
     """Add this year's quarters unless the workspace has periods already; True if it added them."""
     if session.exec(select(func.count()).select_from(Period).where(Period.workspace_id == workspace_id)).one():
         return False
     today = today or date.today()
     for name, starts_on, ends_on in quarters(today.year):
-        service.create_period(session=session, workspace_id=workspace_id, data=PeriodCreate(
-            name=name, starts_on=starts_on, ends_on=ends_on, capacity_hours=QUARTER_CAPACITY_HOURS,
-            notes="Quarterly planning period for the web team."))
+        service.create_period(
+            session=session,
+            workspace_id=workspace_id,
+            data=PeriodCreate(
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                capacity_hours=QUARTER_CAPACITY_HOURS,
+                notes="Quarterly planning period for the web team.",
+            ),
+        )
     return True

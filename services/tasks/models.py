@@ -16,8 +16,9 @@ class PeriodBase(TasksModel):
     name: Name = Field(min_length=1, max_length=200)
     starts_on: date = Field(description="First day of the period")
     ends_on: date = Field(description="Last day of the period (inclusive); not before starts_on")
-    capacity_hours: OptionalFiniteFloat = Field(default=None, ge=0,
-                                                description="Hours the team can spend in the period")
+    capacity_hours: OptionalFiniteFloat = Field(
+        default=None, ge=0, description="Hours the team can spend in the period"
+    )
     notes: OptionalText = Field(default=None, max_length=2000)
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import Session, col
 
-from kit.errors import Invalid
 from kit.db import save
+from kit.errors import Invalid
 from kit.pagination import get_scoped, order_by, select_page
 from services.tasks.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate
 
@@ -20,9 +20,16 @@ def to_public(period: Period) -> PeriodPublic:
     return PeriodPublic.model_validate(period)
 
 
-def list_periods(*, session: Session, workspace_id: int, archived: bool | None = False,
-                 active_on: date | None = None, sort: str | None = None,
-                 limit: int = 50, offset: int = 0) -> tuple[list[Period], int]:
+def list_periods(
+    *,
+    session: Session,
+    workspace_id: int,
+    archived: bool | None = False,
+    active_on: date | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Period], int]:
     """One page of the workspace's periods and the total that match the filters."""
     where = [Period.workspace_id == workspace_id]
     if archived is not None:

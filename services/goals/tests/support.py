@@ -11,7 +11,7 @@ from kit.errors import Unavailable
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.roles import Role
 from kit.service_app import create_service_app
-from kit.testing import TEST_KEY, auth, fresh_engine, problem
+from kit.testing import TEST_KEY, auth, fresh_engine
 from services.goals.db import GoalsModel
 from services.goals.routes import routers
 
@@ -49,9 +49,16 @@ class StubInternal:
 
 
 def make_app(engine, internal: StubInternal | None):
-    return create_service_app(name="goals", title="Effekt goals", description="test", engine=engine,
-                              redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=routers,
-                              internal=internal)
+    return create_service_app(
+        name="goals",
+        title="Effekt goals",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=KEY,
+        routers=routers,
+        internal=internal,
+    )
 
 
 class Api:

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthW
 
 # --- create and levels ------------------------------------------------------------------------------
 
+
 def test_create_the_three_levels_and_read_them_back(api):
     goal, means, tactic = api.chain()
     assert goal["level"] == "strategic_goal" and goal["parent_id"] is None and goal["weight"] == 1
@@ -24,18 +25,23 @@ def test_create_the_three_levels_and_read_them_back(api):
     assert api.get(f"{GOALS}/{goal['id']}").json()["child_count"] == 1
 
 
-@pytest.mark.parametrize("level, parent, field", [
-    ("strategic_goal", "goal", "parent_id"),  # a strategic goal is a root
-    ("strategic_means", None, "parent_id"),  # a strategic means needs a strategic goal
-    ("strategic_means", "means", "parent_id"),
-    ("tactical_means", "goal", "parent_id"),  # a tactical means needs a strategic means
-    ("tactical_means", "tactic", "parent_id"),
-    ("strategic_means", "missing", "parent_id"),
-    ("galaxy", None, "level"),
-])
+@pytest.mark.parametrize(
+    "level, parent, field",
+    [
+        ("strategic_goal", "goal", "parent_id"),  # a strategic goal is a root
+        ("strategic_means", None, "parent_id"),  # a strategic means needs a strategic goal
+        ("strategic_means", "means", "parent_id"),
+        ("tactical_means", "goal", "parent_id"),  # a tactical means needs a strategic means
+        ("tactical_means", "tactic", "parent_id"),
+        ("strategic_means", "missing", "parent_id"),
+        ("galaxy", None, "level"),
+    ],
+)
 def test_wrong_level_is_422_and_changes_nothing(api, level, parent, field):
     goal, means, tactic = api.chain()
-    parent_id = {"goal": goal["id"], "means": means["id"], "tactic": tactic["id"], "missing": 999_999, None: None}[parent]
+    parent_id = {"goal": goal["id"], "means": means["id"], "tactic": tactic["id"], "missing": 999_999, None: None}[
+        parent
+    ]
     before = api.count()
     extra = {"surface_ids": tactic["surface_ids"]} if level == "tactical_means" else {}
     problem(api.post(GOALS, {"title": "X", "level": level, "parent_id": parent_id, **extra}), 422, field)
@@ -70,13 +76,22 @@ def test_surfaces_are_refused_on_other_levels(api):
     problem(api.patch(f"{GOALS}/{goal['id']}", {"surface_ids": [sid]}), 422, "surface_ids")
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"title": ""}, "title"), ({"title": "   "}, "title"), ({"title": "x" * 201}, "title"),
-    ({"description": "x" * 5001}, "description"), ({"weight": -1}, "weight"), ({"weight": "heavy"}, "weight"),
-    ({"period_from": "2026-13-01"}, "period_from"), ({"period_to": "soon"}, "period_to"),
-    ({"period_from": "2026-06-01", "period_to": "2026-05-31"}, "period_to"), ({"position": -1}, "position"),
-    ({"owner_id": "me"}, "owner_id"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"description": "x" * 5001}, "description"),
+        ({"weight": -1}, "weight"),
+        ({"weight": "heavy"}, "weight"),
+        ({"period_from": "2026-13-01"}, "period_from"),
+        ({"period_to": "soon"}, "period_to"),
+        ({"period_from": "2026-06-01", "period_to": "2026-05-31"}, "period_to"),
+        ({"position": -1}, "position"),
+        ({"owner_id": "me"}, "owner_id"),
+    ],
+)
 def test_bad_fields_are_422_naming_the_field(api, body, field):
     problem(api.post(GOALS, {"title": "G", "level": "strategic_goal", **body}), 422, field)
     assert api.count() == 0
@@ -89,6 +104,7 @@ def test_period_to_on_the_same_day_is_fine_and_patch_checks_the_merged_period(ap
 
 
 # --- patch -------------------------------------------------------------------------------------------
+
 
 def test_patch_changes_what_was_sent(api):
     goal = api.goal("G", "strategic_goal", description="why", owner_id=7)
@@ -121,6 +137,7 @@ def test_patch_replaces_the_surfaces_of_a_tactical_means(api):
 
 # --- KPI links ---------------------------------------------------------------------------------------
 
+
 def test_link_kpis_with_weights_and_read_their_progress(api, metrics):
     metrics.add(1, 11, name="Visits", baseline_value=100, target=200, actual=150)
     metrics.add(1, 12, name="Complaints", direction="lower_is_better", baseline_value=40, target=20, actual=20)
@@ -134,8 +151,13 @@ def test_link_kpis_with_weights_and_read_their_progress(api, metrics):
 def test_a_kpi_metrics_does_not_return_is_422_naming_its_index(api, metrics):
     metrics.add(1, 11)
     metrics.add(2, 21)  # another workspace's KPI
-    body = problem(api.post(GOALS, {"title": "G", "level": "strategic_goal",
-                                    "kpis": [{"kpi_id": 11}, {"kpi_id": 21}, {"kpi_id": 99}]}), 422, "kpis.1.kpi_id")
+    body = problem(
+        api.post(
+            GOALS, {"title": "G", "level": "strategic_goal", "kpis": [{"kpi_id": 11}, {"kpi_id": 21}, {"kpi_id": 99}]}
+        ),
+        422,
+        "kpis.1.kpi_id",
+    )
     assert "kpis.2.kpi_id" in [e["field"] for e in body["errors"]]
     assert "kpis.0.kpi_id" not in [e["field"] for e in body["errors"]]
     assert api.count() == 0
@@ -147,8 +169,11 @@ def test_a_kpi_metrics_does_not_return_is_422_naming_its_index(api, metrics):
 
 def test_the_same_kpi_twice_is_422(api, metrics):
     metrics.add(1, 11)
-    problem(api.post(GOALS, {"title": "G", "level": "strategic_goal", "kpis": [{"kpi_id": 11}, {"kpi_id": 11}]}),
-            422, "kpis")
+    problem(
+        api.post(GOALS, {"title": "G", "level": "strategic_goal", "kpis": [{"kpi_id": 11}, {"kpi_id": 11}]}),
+        422,
+        "kpis",
+    )
 
 
 def test_link_relink_and_unlink_one_kpi(api, metrics):
@@ -191,6 +216,7 @@ def test_a_linked_kpi_that_metrics_no_longer_returns_is_not_measured(api, metric
 
 # --- roll-up through the tree ------------------------------------------------------------------------
 
+
 def test_progress_rolls_up_with_weights_and_zero_weights_and_empty_subtrees(api, metrics):
     metrics.add(1, 1, baseline_value=0, target=100, actual=100)  # 1.0 on_track
     metrics.add(1, 2, baseline_value=0, target=100, actual=50)  # 0.5 off_track
@@ -221,6 +247,7 @@ def test_an_empty_tree_and_an_empty_goal_are_not_measured(api):
 
 # --- list ----------------------------------------------------------------------------------------------
 
+
 def test_list_filters_and_sorts(api, metrics):
     goal, means, tactic = api.chain()
     shop = api.surface("Shop", "web_shop")
@@ -248,6 +275,7 @@ def test_list_filters_and_sorts(api, metrics):
 
 
 # --- roles and workspaces ------------------------------------------------------------------------------
+
 
 def test_viewer_reads_but_cannot_write(client, api):
     goal, _, _ = api.chain()
@@ -282,20 +310,26 @@ def test_no_identity_is_401(client):
 BIG = 2**63
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("get", f"{GOALS}?offset={BIG}", None), ("get", f"{GOALS}?parent_id={BIG}", None),
-    ("get", f"{GOALS}?surface_id={BIG}", None), ("get", f"{GOALS}/{BIG}", None),
-    ("get", f"{GOALS}/{BIG}/history", None), ("delete", f"{GOALS}/1/kpis/{BIG}", None),
-    ("post", GOALS, {"title": "G", "level": "strategic_goal", "owner_id": BIG}),
-    ("post", GOALS, {"title": "G", "level": "strategic_means", "parent_id": BIG}),
-    ("post", GOALS, {"title": "G", "level": "strategic_goal", "position": BIG}),
-    ("post", GOALS, {"title": "G", "level": "strategic_goal", "weight": 1e308}),
-    ("post", GOALS, {"title": "G", "level": "strategic_goal", "kpis": [{"kpi_id": BIG}]}),
-    ("post", GOALS, {"title": "G", "level": "strategic_goal", "kpis": [{"kpi_id": 1, "weight": 1e308}]}),
-    ("post", GOALS, {"title": "G", "level": "tactical_means", "parent_id": 1, "surface_ids": [BIG]}),
-    ("post", f"{GOALS}/1/move", {"parent_id": BIG}),
-    ("post", f"{GOALS}/templates/digital-strategy/instantiate", {"surface_bindings": {"revenue": [BIG]}}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("get", f"{GOALS}?offset={BIG}", None),
+        ("get", f"{GOALS}?parent_id={BIG}", None),
+        ("get", f"{GOALS}?surface_id={BIG}", None),
+        ("get", f"{GOALS}/{BIG}", None),
+        ("get", f"{GOALS}/{BIG}/history", None),
+        ("delete", f"{GOALS}/1/kpis/{BIG}", None),
+        ("post", GOALS, {"title": "G", "level": "strategic_goal", "owner_id": BIG}),
+        ("post", GOALS, {"title": "G", "level": "strategic_means", "parent_id": BIG}),
+        ("post", GOALS, {"title": "G", "level": "strategic_goal", "position": BIG}),
+        ("post", GOALS, {"title": "G", "level": "strategic_goal", "weight": 1e308}),
+        ("post", GOALS, {"title": "G", "level": "strategic_goal", "kpis": [{"kpi_id": BIG}]}),
+        ("post", GOALS, {"title": "G", "level": "strategic_goal", "kpis": [{"kpi_id": 1, "weight": 1e308}]}),
+        ("post", GOALS, {"title": "G", "level": "tactical_means", "parent_id": 1, "surface_ids": [BIG]}),
+        ("post", f"{GOALS}/1/move", {"parent_id": BIG}),
+        ("post", f"{GOALS}/templates/digital-strategy/instantiate", {"surface_bindings": {"revenue": [BIG]}}),
+    ],
+)
 def test_numbers_out_of_range_are_422(api, method, path, body):
     resp = api.post(path, body) if method == "post" else getattr(api, method)(path)
     problem(resp, 422)

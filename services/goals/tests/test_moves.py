@@ -31,6 +31,7 @@ def three_means(api) -> tuple[dict, list[dict]]:
 
 # --- reorder ------------------------------------------------------------------------------------------
 
+
 def test_new_goals_go_last_unless_a_position_is_given(api):
     goal, _ = three_means(api)
     api.goal("First", "strategic_means", goal["id"], position=0)
@@ -59,6 +60,7 @@ def test_roots_reorder_too(api):
 
 
 # --- move ---------------------------------------------------------------------------------------------
+
 
 def test_move_a_subtree_under_another_parent(api):
     goal, means, tactic = api.chain()
@@ -105,10 +107,17 @@ def test_service_refuses_a_cycle_even_where_levels_would_not_notice(engine):
         _check_no_cycle(session, b, a)  # moving b under a is no cycle
 
 
-@pytest.mark.parametrize("mover, parent", [
-    ("means", None), ("means", "tactic"), ("tactic", "goal"), ("goal", "other_means"), ("means", "missing"),
-    ("tactic", None),
-])
+@pytest.mark.parametrize(
+    "mover, parent",
+    [
+        ("means", None),
+        ("means", "tactic"),
+        ("tactic", "goal"),
+        ("goal", "other_means"),
+        ("means", "missing"),
+        ("tactic", None),
+    ],
+)
 def test_a_move_to_the_wrong_level_is_422_and_changes_nothing(api, mover, parent):
     goal, means, tactic = api.chain()
     other = api.goal("Other", "strategic_goal")
@@ -135,6 +144,7 @@ def test_an_active_goal_cannot_move_under_an_archived_one(api):
 
 
 # --- archive and restore ------------------------------------------------------------------------------
+
 
 def test_archive_takes_the_subtree_and_restore_brings_it_back(api):
     goal, means, tactic = api.chain()
@@ -192,6 +202,7 @@ def test_an_archived_child_does_not_count_for_an_active_parent(api, metrics):
 
 # --- history ------------------------------------------------------------------------------------------
 
+
 def test_every_change_is_recorded_newest_first(api, metrics):
     metrics.add(1, 5)
     goal, means, tactic = api.chain()
@@ -212,16 +223,21 @@ def test_every_change_is_recorded_newest_first(api, metrics):
     assert by["created"]["changes"]["title"] == [None, "Customer satisfaction"]
     assert by["created"]["changes"]["parent_id"] == [None, goal["id"]]
     first_update = events["data"][-2]["changes"]
-    assert first_update == {"title": ["Customer satisfaction", "Happier customers"], "weight": [1.0, 2.0],
-                            "period_from": [None, "2026-01-01"]}
+    assert first_update == {
+        "title": ["Customer satisfaction", "Happier customers"],
+        "weight": [1.0, 2.0],
+        "period_from": [None, "2026-01-01"],
+    }
     assert events["data"][4]["changes"] == {"kpis.5.weight": [1.0, 3.0]}
     assert by["kpi_linked"]["changes"] == {"kpi_id": [None, 5], "weight": [None, 1.0]}
     assert by["moved"]["changes"]["parent_id"] == [goal["id"], other["id"]]
     assert by["archived"]["changes"] == {"archived": [False, True]}
     assert all(e["user_id"] == 1 and e["goal_id"] == means["id"] and e["at"] for e in events["data"])
     # the subtree's archive and restore are recorded on each node
-    assert [e["action"] for e in api.get(f"{GOALS}/{tactic['id']}/history").json()["data"]][:2] == ["restored",
-                                                                                                  "archived"]
+    assert [e["action"] for e in api.get(f"{GOALS}/{tactic['id']}/history").json()["data"]][:2] == [
+        "restored",
+        "archived",
+    ]
     page = api.get(f"{GOALS}/{means['id']}/history", params={"limit": 2, "offset": 1}).json()
     assert [e["action"] for e in page["data"]] == ["archived", "moved"]
 
@@ -243,8 +259,13 @@ def test_refused_changes_leave_no_event_and_no_change(api):
 
 def test_service_functions_write_events_but_never_commit(engine):
     with Session(engine) as session:
-        goal = service.create_goal(session=session, workspace_id=1, user_id=3, metrics=NoKpis(),
-                                   data=GoalCreate(title="G", level="strategic_goal"))
+        goal = service.create_goal(
+            session=session,
+            workspace_id=1,
+            user_id=3,
+            metrics=NoKpis(),
+            data=GoalCreate(title="G", level="strategic_goal"),
+        )
         service.move_goal(session=session, workspace_id=1, user_id=3, goal_id=goal.id, data=GoalMove(position=0))
         assert session.exec(select(GoalEvent)).all()[0].user_id == 3
         session.rollback()

@@ -6,19 +6,38 @@ import math
 
 import pytest
 
-from services.goals.progress import (AMBER, NOT_MEASURED, RED, RULES, KpiFigures, Measure, Status, attainment,
-                                     measure_kpi, roll_up, status_of)
+from services.goals.progress import (
+    AMBER,
+    NOT_MEASURED,
+    RED,
+    RULES,
+    KpiFigures,
+    Measure,
+    Status,
+    attainment,
+    measure_kpi,
+    roll_up,
+    status_of,
+)
 
 H, L, B = "higher_is_better", "lower_is_better", "target_band"
 ON, RISK, OFF, NONE = Status.on_track, Status.at_risk, Status.off_track, Status.not_measured
 
 
 def kpi(direction=H, baseline=None, target=None, actual=None, low=None, high=None, status=None) -> KpiFigures:
-    return KpiFigures(direction=direction, baseline=baseline, target=target, actual=actual, band_low=low,
-                      band_high=high, status=status)
+    return KpiFigures(
+        direction=direction,
+        baseline=baseline,
+        target=target,
+        actual=actual,
+        band_low=low,
+        band_high=high,
+        status=status,
+    )
 
 
 # --- attainment -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actual, expected", [(100, 0.0), (150, 0.5), (200, 1.0), (50, 0.0), (400, 1.0), (125, 0.25)])
 def test_higher_is_better_is_the_share_of_the_way_from_baseline_to_target(actual, expected):
@@ -41,26 +60,41 @@ def test_target_band_with_one_bound_is_open_on_the_other_side():
     assert attainment(kpi(B, actual=-5, high=10)) == 1.0
 
 
-@pytest.mark.parametrize("figures", [
-    kpi(H, baseline=1, target=2), kpi(H, baseline=1, actual=2), kpi(L, baseline=5, actual=1),
-    kpi(B, actual=3), kpi(B, low=1, high=2), kpi(H, target=2, actual=None),
-])
+@pytest.mark.parametrize(
+    "figures",
+    [
+        kpi(H, baseline=1, target=2),
+        kpi(H, baseline=1, actual=2),
+        kpi(L, baseline=5, actual=1),
+        kpi(B, actual=3),
+        kpi(B, low=1, high=2),
+        kpi(H, target=2, actual=None),
+    ],
+)
 def test_no_actual_or_no_target_is_not_measured(figures):
     assert attainment(figures) is None
     assert measure_kpi(figures) == NOT_MEASURED
 
 
-@pytest.mark.parametrize("direction, actual, target, expected", [
-    (H, 10, 10, 1.0), (H, 9, 10, 0.0), (L, 10, 10, 1.0), (L, 11, 10, 0.0), (L, 3, 10, 1.0)])
+@pytest.mark.parametrize(
+    "direction, actual, target, expected",
+    [(H, 10, 10, 1.0), (H, 9, 10, 0.0), (L, 10, 10, 1.0), (L, 11, 10, 0.0), (L, 3, 10, 1.0)],
+)
 def test_without_baseline_attainment_is_whether_the_target_is_met(direction, actual, target, expected):
     assert attainment(kpi(direction, target=target, actual=actual)) == expected
 
 
-@pytest.mark.parametrize("direction, baseline, target, actual, expected", [
-    (H, 10, 10, 10, 1.0), (H, 10, 10, 9, 0.0),  # target equal to the baseline: no division by zero
-    (H, 10, 5, 7, 1.0), (H, 10, 5, 3, 0.0),  # a "higher" target below the baseline: met or not
-    (L, 10, 20, 15, 1.0), (L, 10, 20, 25, 0.0),  # a "lower" target above the baseline: met or not
-])
+@pytest.mark.parametrize(
+    "direction, baseline, target, actual, expected",
+    [
+        (H, 10, 10, 10, 1.0),
+        (H, 10, 10, 9, 0.0),  # target equal to the baseline: no division by zero
+        (H, 10, 5, 7, 1.0),
+        (H, 10, 5, 3, 0.0),  # a "higher" target below the baseline: met or not
+        (L, 10, 20, 15, 1.0),
+        (L, 10, 20, 25, 0.0),  # a "lower" target above the baseline: met or not
+    ],
+)
 def test_a_target_not_beyond_the_baseline_is_met_or_not(direction, baseline, target, actual, expected):
     assert attainment(kpi(direction, baseline=baseline, target=target, actual=actual)) == expected
 
@@ -72,8 +106,11 @@ def test_negative_numbers_work_too():
 
 # --- KPI status --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [
-    (1.0, ON), (AMBER, ON), (AMBER - 0.001, RISK), (RED, RISK), (RED - 0.001, OFF), (0.0, OFF), (None, NONE)])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(1.0, ON), (AMBER, ON), (AMBER - 0.001, RISK), (RED, RISK), (RED - 0.001, OFF), (0.0, OFF), (None, NONE)],
+)
 def test_status_from_attainment_by_the_thresholds(value, expected):
     assert status_of(value) == expected
 
@@ -109,6 +146,7 @@ def test_figures_from_the_metrics_api_ignore_what_is_absent_or_not_a_number():
 
 
 # --- roll-up -----------------------------------------------------------------------------------------
+
 
 def m(progress: float, status: Status | None = None) -> Measure:
     return Measure(progress, status or status_of(progress))

@@ -33,23 +33,43 @@ def build_tree(session: Session, total: int, metrics: StubInternal) -> int:
     """`total` goals in workspace 1: roots of 1 + 3 means + 3×3 tactical means, cut off at `total`.
 
     Each means links one KPI and each tactical means two; returns the number of distinct KPIs."""
-    surface = _add(session, [Surface(workspace_id=1, name="Web", kind=SurfaceKind.website,
-                                     period_start=date(2026, 1, 1))])[0]
+    surface = _add(
+        session, [Surface(workspace_id=1, name="Web", kind=SurfaceKind.website, period_start=date(2026, 1, 1))]
+    )[0]
     made, kpi = 0, 0
     while made < total:
-        root = _add(session, [Goal(workspace_id=1, title=f"Goal {made}", level=GoalLevel.strategic_goal,
-                                   position=made)])[0]
+        root = _add(
+            session, [Goal(workspace_id=1, title=f"Goal {made}", level=GoalLevel.strategic_goal, position=made)]
+        )[0]
         made += 1
         for m in range(3):
             if made >= total:
                 break
-            means = _add(session, [Goal(workspace_id=1, title=f"Means {made}", level=GoalLevel.strategic_means,
-                                        parent_id=root.id, position=m)])[0]
+            means = _add(
+                session,
+                [
+                    Goal(
+                        workspace_id=1,
+                        title=f"Means {made}",
+                        level=GoalLevel.strategic_means,
+                        parent_id=root.id,
+                        position=m,
+                    )
+                ],
+            )[0]
             made += 1
             kpi += 1
             links = [GoalKpi(goal_id=means.id, kpi_id=kpi)]
-            tactics = [Goal(workspace_id=1, title=f"Tactic {made + t}", level=GoalLevel.tactical_means,
-                            parent_id=means.id, position=t) for t in range(min(3, total - made))]
+            tactics = [
+                Goal(
+                    workspace_id=1,
+                    title=f"Tactic {made + t}",
+                    level=GoalLevel.tactical_means,
+                    parent_id=means.id,
+                    position=t,
+                )
+                for t in range(min(3, total - made))
+            ]
             made += len(tactics)
             for tactic in _add(session, tactics):
                 links += [GoalKpi(goal_id=tactic.id, kpi_id=kpi + 1), GoalKpi(goal_id=tactic.id, kpi_id=kpi + 2)]
@@ -71,8 +91,12 @@ def measure(tmp_path, total: int) -> dict[str, int]:
         counts = {}
         with TestClient(make_app(engine, metrics)) as client:
             first_root = client.get(GOALS, params={"level": "strategic_goal", "limit": 1}, headers=auth()).json()
-            paths = {"tree": (f"{GOALS}/tree", {}), "list": (GOALS, {}), "list_500": (GOALS, {"limit": 500}),
-                     "goal": (f"{GOALS}/{first_root['data'][0]['id']}", {})}
+            paths = {
+                "tree": (f"{GOALS}/tree", {}),
+                "list": (GOALS, {}),
+                "list_500": (GOALS, {"limit": 500}),
+                "goal": (f"{GOALS}/{first_root['data'][0]['id']}", {}),
+            }
             for name, (path, params) in paths.items():
                 metrics.calls.clear()
                 with count_statements(engine) as log:

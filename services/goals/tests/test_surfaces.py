@@ -32,18 +32,28 @@ def engine(tmp_path):
 
 @pytest.fixture
 def client(engine):
-    app = create_service_app(name="goals", title="Effekt goals", description="test", engine=engine,
-                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=[router])
+    app = create_service_app(
+        name="goals",
+        title="Effekt goals",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=KEY,
+        routers=[router],
+    )
     # A bug must show as its 500 problem, not as an exception raised into the test.
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
 
-
-
 def make_surface(client, workspace_id: int = 1, **overrides) -> dict:
-    data = {"name": "nordvikoutdoor.no", "kind": "website", "url": "https://www.nordvikoutdoor.no",
-            "cadence": "quarterly", "period_start": "2026-01-01"}
+    data = {
+        "name": "nordvikoutdoor.no",
+        "kind": "website",
+        "url": "https://www.nordvikoutdoor.no",
+        "cadence": "quarterly",
+        "period_start": "2026-01-01",
+    }
     resp = client.post(URL, json={**data, **overrides}, headers=auth(workspace_id=workspace_id))
     assert resp.status_code == 201, resp.text
     return resp.json()
@@ -55,6 +65,7 @@ def names(resp) -> list[str]:
 
 
 # --- create, get, list ---------------------------------------------------------------------------
+
 
 def test_create_then_get_and_list(client):
     created = make_surface(client, name="  Nettbutikk ", kind="web_shop", owner_id=4, cadence="monthly")
@@ -68,18 +79,26 @@ def test_create_then_get_and_list(client):
 
 
 def test_empty_url_means_none_and_cadence_defaults_to_quarterly(client):
-    resp = client.post(URL, json={"name": "Intranet", "kind": "intranet", "url": "", "period_start": "2026-01-01"},
-                       headers=auth())
+    resp = client.post(
+        URL, json={"name": "Intranet", "kind": "intranet", "url": "", "period_start": "2026-01-01"}, headers=auth()
+    )
     assert resp.status_code == 201, resp.text
     assert resp.json()["url"] is None and resp.json()["cadence"] == "quarterly"
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"name": "  "}, "name"), ({"name": "x" * 201}, "name"), ({"kind": "blog"}, "kind"),
-    ({"url": "ftp://files.example"}, "url"), ({"url": "www.example.com"}, "url"),
-    ({"cadence": "weekly"}, "cadence"), ({"period_start": "soon"}, "period_start"),
-    ({"period_start": None}, "period_start"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"name": "  "}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"kind": "blog"}, "kind"),
+        ({"url": "ftp://files.example"}, "url"),
+        ({"url": "www.example.com"}, "url"),
+        ({"cadence": "weekly"}, "cadence"),
+        ({"period_start": "soon"}, "period_start"),
+        ({"period_start": None}, "period_start"),
+    ],
+)
 def test_bad_input_is_422_naming_the_field(client, overrides, field):
     data = {"name": "Web", "kind": "website", "period_start": "2026-01-01", **overrides}
     problem(client.post(URL, json=data, headers=auth()), 422, field)
@@ -91,6 +110,7 @@ def test_unknown_id_is_404(client):
 
 
 # --- patch ---------------------------------------------------------------------------------------
+
 
 def test_patch_changes_only_what_was_sent(client):
     surface = make_surface(client, owner_id=4)
@@ -133,6 +153,7 @@ def test_patch_stores_the_stripped_name(client, engine):
 
 # --- archive, restore, filters -------------------------------------------------------------------
 
+
 def test_archive_and_restore(client):
     surface = make_surface(client)
     archived = client.post(f"{URL}/{surface['id']}/archive", headers=auth())
@@ -169,29 +190,48 @@ def test_q_is_literal(client):
 
 # --- pagination and sort -------------------------------------------------------------------------
 
+
 def test_pagination_and_sort(client):
-    for name, cadence in [("delta", "yearly"), ("alpha", "monthly"), ("charlie", "quarterly"), ("bravo", "monthly"),
-                          ("echo", "half_yearly")]:
+    for name, cadence in [
+        ("delta", "yearly"),
+        ("alpha", "monthly"),
+        ("charlie", "quarterly"),
+        ("bravo", "monthly"),
+        ("echo", "half_yearly"),
+    ]:
         make_surface(client, name=name, cadence=cadence)
     assert names(client.get(URL, headers=auth())) == ["alpha", "bravo", "charlie", "delta", "echo"]
     page = client.get(URL, params={"limit": 2, "offset": 2}, headers=auth()).json()
     assert page["count"] == 5 and page["limit"] == 2 and page["offset"] == 2
     assert [s["name"] for s in page["data"]] == ["charlie", "delta"]
-    assert names(client.get(URL, params={"sort": "-name"}, headers=auth())) == ["echo", "delta", "charlie",
-                                                                                 "bravo", "alpha"]
+    assert names(client.get(URL, params={"sort": "-name"}, headers=auth())) == [
+        "echo",
+        "delta",
+        "charlie",
+        "bravo",
+        "alpha",
+    ]
     by_cadence = names(client.get(URL, params={"sort": "cadence"}, headers=auth()))
     assert by_cadence == ["echo", "alpha", "bravo", "charlie", "delta"]  # enum stored as text, then by id
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"sort": "url"}, "sort"), ({"sort": "-workspace_id"}, "sort"), ({"sort": "--name"}, "sort"),
-    ({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"offset": -1}, "offset"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"sort": "url"}, "sort"),
+        ({"sort": "-workspace_id"}, "sort"),
+        ({"sort": "--name"}, "sort"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 501}, "limit"),
+        ({"offset": -1}, "offset"),
+    ],
+)
 def test_bad_paging_is_422_naming_the_parameter(client, params, field):
     problem(client.get(URL, params=params, headers=auth()), 422, field)
 
 
 # --- roles, workspaces, identity -----------------------------------------------------------------
+
 
 def test_viewer_can_read_but_not_write(client):
     surface = make_surface(client)
@@ -232,10 +272,16 @@ def test_identity_signed_with_another_key_is_401(client):
 
 # --- service.py and demo.py directly -------------------------------------------------------------
 
+
 def test_service_scopes_and_computes_the_next_measurement(engine):
     with Session(engine) as session:
-        surface = service.create_surface(session=session, workspace_id=1, data=SurfaceCreate(
-            name="Nettbutikk", kind=SurfaceKind.web_shop, cadence=Cadence.monthly, period_start=date(2026, 1, 31)))
+        surface = service.create_surface(
+            session=session,
+            workspace_id=1,
+            data=SurfaceCreate(
+                name="Nettbutikk", kind=SurfaceKind.web_shop, cadence=Cadence.monthly, period_start=date(2026, 1, 31)
+            ),
+        )
         public = service.to_public(surface, today=date(2026, 2, 15))
         assert public.next_measurement == date(2026, 2, 28)
         with pytest.raises(NotFound):

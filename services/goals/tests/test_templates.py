@@ -33,8 +33,17 @@ def test_the_builtin_digital_strategy_follows_the_seed(api):
     kinds = {k for n in walk(template["nodes"]) for k in n["surface_kinds"]}
     assert kinds == {"website", "social_media", "customer_portal", "newsletter", "intranet", "app", "web_shop"}
     suggested = {k for n in walk(template["nodes"]) for k in n["suggested_kpis"]}
-    assert {"organic visits", "conversion rate", "answer complaints within 4 h", "self-service share",
-            "click rate", "findability score", "monthly active users", "revenue", "cart abandonment"} <= suggested
+    assert {
+        "organic visits",
+        "conversion rate",
+        "answer complaints within 4 h",
+        "self-service share",
+        "click rate",
+        "findability score",
+        "monthly active users",
+        "revenue",
+        "cart abandonment",
+    } <= suggested
     assert api.get(f"{TEMPLATES}/digital-strategy").json() == template
 
 
@@ -50,8 +59,14 @@ def test_instantiate_binds_each_tactical_means_to_the_surfaces_of_its_kind(api):
     assert created["revenue.satisfaction.shop"]["surface_ids"] == [shop]
     assert created["revenue.satisfaction.shop"]["suggested_kpis"] == ["revenue", "cart abandonment"]
     skipped = {s["node_key"]: s for s in result["skipped"]}
-    assert set(skipped) == {"revenue.brand.social", "revenue.brand.newsletter", "revenue.satisfaction.social",
-                            "revenue.satisfaction.app", "costs.selfservice.portal", "costs.selfservice.intranet"}
+    assert set(skipped) == {
+        "revenue.brand.social",
+        "revenue.brand.newsletter",
+        "revenue.satisfaction.social",
+        "revenue.satisfaction.app",
+        "costs.selfservice.portal",
+        "costs.selfservice.intranet",
+    }
     assert skipped["revenue.brand.newsletter"]["reason"] == "no active surface of its kind"
     tree = api.get(f"{GOALS}/tree").json()
     assert [n["title"] for n in tree["data"]] == ["Existing", "Increase revenue", "Reduce costs"]
@@ -69,11 +84,15 @@ def test_instantiate_with_explicit_bindings(api):
     assert {s["node_key"]: s["reason"] for s in result["skipped"]}["revenue.brand.website"] == "bound to no surface"
 
 
-@pytest.mark.parametrize("bindings, field", [
-    ({"nope": [1]}, "surface_bindings.nope"), ({"revenue": [1]}, "surface_bindings.revenue"),
-    ({"revenue.brand.website": [999_999]}, "surface_bindings.revenue.brand.website"),
-    ({"revenue.brand.website": ["x"]}, "surface_bindings.revenue.brand.website.0"),
-])
+@pytest.mark.parametrize(
+    "bindings, field",
+    [
+        ({"nope": [1]}, "surface_bindings.nope"),
+        ({"revenue": [1]}, "surface_bindings.revenue"),
+        ({"revenue.brand.website": [999_999]}, "surface_bindings.revenue.brand.website"),
+        ({"revenue.brand.website": ["x"]}, "surface_bindings.revenue.brand.website.0"),
+    ],
+)
 def test_bad_bindings_are_422_and_create_nothing(api, bindings, field):
     api.surface()
     problem(api.post(f"{TEMPLATES}/digital-strategy/instantiate", {"surface_bindings": bindings}), 422, field)
@@ -82,9 +101,13 @@ def test_bad_bindings_are_422_and_create_nothing(api, bindings, field):
 
 def test_a_foreign_surface_cannot_be_bound(client, api):
     theirs = Api(client, workspace_id=2).surface()
-    problem(api.post(f"{TEMPLATES}/digital-strategy/instantiate",
-                     {"surface_bindings": {"revenue.brand.website": [theirs]}}), 422,
-            "surface_bindings.revenue.brand.website")
+    problem(
+        api.post(
+            f"{TEMPLATES}/digital-strategy/instantiate", {"surface_bindings": {"revenue.brand.website": [theirs]}}
+        ),
+        422,
+        "surface_bindings.revenue.brand.website",
+    )
 
 
 def test_save_the_tree_as_a_template_and_build_it_elsewhere(client, api, metrics):
@@ -100,9 +123,16 @@ def test_save_the_tree_as_a_template_and_build_it_elsewhere(client, api, metrics
     assert saved["name"] == "Our strategy" and saved["builtin"] is False and saved["owner_id"] == 1
     assert [n["title"] for n in saved["nodes"]] == ["Increase revenue"]  # the active tree only
     leaf = saved["nodes"][0]["children"][0]["children"][0]
-    assert leaf == {"key": "1.1.1", "title": "Answer within 4 h", "level": "tactical_means", "description": "fast",
-                    "weight": 2.0, "surface_kinds": ["social_media"],
-                    "suggested_kpis": ["Complaints answered in 4 h"], "children": []}
+    assert leaf == {
+        "key": "1.1.1",
+        "title": "Answer within 4 h",
+        "level": "tactical_means",
+        "description": "fast",
+        "weight": 2.0,
+        "surface_kinds": ["social_media"],
+        "suggested_kpis": ["Complaints answered in 4 h"],
+        "children": [],
+    }
     assert [t["key"] for t in api.get(TEMPLATES).json()["data"]] == ["digital-strategy", saved["key"]]
     # the same user in another workspace (an agency's other client) builds it there
     elsewhere = Api(client, workspace_id=2, user_id=1)
@@ -138,9 +168,14 @@ def test_saving_needs_a_tree_a_name_and_metrics_for_kpi_names(api, metrics):
 
 # --- demo ---------------------------------------------------------------------------------------------
 
+
 def test_demo_seeds_a_believable_strategy_once(engine):
-    people = {"demo@example.com": 1, "ingrid.solberg@example.com": 2, "mikko.virtanen@example.com": 3,
-              "sara.lindqvist@example.com": 4}
+    people = {
+        "demo@example.com": 1,
+        "ingrid.solberg@example.com": 2,
+        "mikko.virtanen@example.com": 3,
+        "sara.lindqvist@example.com": 4,
+    }
     with Session(engine) as session:
         assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is True
         assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is False
@@ -151,8 +186,10 @@ def test_demo_seeds_a_believable_strategy_once(engine):
         assert levels.count(GoalLevel.strategic_goal) == 2
         assert levels.count(GoalLevel.strategic_means) == 4
         assert levels.count(GoalLevel.tactical_means) == 8
-        assert all(g.period_from == date(2026, 1, 1) and g.period_to == date(2026, 12, 31) and g.owner_id
-                   for g in forest.goals.values())
+        assert all(
+            g.period_from == date(2026, 1, 1) and g.period_to == date(2026, 12, 31) and g.owner_id
+            for g in forest.goals.values()
+        )
         tactical = [g for g in forest.goals.values() if g.level == GoalLevel.tactical_means]
         assert all(forest.surfaces[g.id] for g in tactical)
         assert len({s for g in tactical for s in forest.surfaces[g.id]}) == len(demo.SURFACES)  # every surface serves
@@ -180,8 +217,10 @@ def test_demo_hands_surfaces_on_and_links_the_kpis_it_gets_back(engine):
         assert demo.connect(session, workspace_id=1, refs=refs) is True
         assert demo.connect(session, workspace_id=1, refs=refs) is False  # once
         session.commit()
-        links = {(session.get(Goal, link.goal_id).title, link.kpi_id, link.weight)
-                 for link in session.exec(select(GoalKpi)).all()}
+        links = {
+            (session.get(Goal, link.goal_id).title, link.kpi_id, link.weight)
+            for link in session.exec(select(GoalKpi)).all()
+        }
     assert ("Faster checkout in the web shop", 32, 2.0) in links
     assert ("Answer complaints on Facebook within 4 hours", 33, 2.0) in links
     assert {kpi for _, kpi, _ in links} == {31, 32, 33}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from sqlmodel import Session, select
@@ -35,10 +35,25 @@ def engine(tmp_path):
         yield engine
 
 
-def add_kpi(s: Session, name: str, *, surface_id: int | None = 7, category: str = "result", workspace_id: int = 1,
-            target: float | None = 100.0, values: dict[date, float] | None = None, archived: bool = False) -> Kpi:
-    kpi = Kpi(name=name, category=category, workspace_id=workspace_id, surface_id=surface_id, archived=archived,
-              baseline_value=0.0)
+def add_kpi(
+    s: Session,
+    name: str,
+    *,
+    surface_id: int | None = 7,
+    category: str = "result",
+    workspace_id: int = 1,
+    target: float | None = 100.0,
+    values: dict[date, float] | None = None,
+    archived: bool = False,
+) -> Kpi:
+    kpi = Kpi(
+        name=name,
+        category=category,
+        workspace_id=workspace_id,
+        surface_id=surface_id,
+        archived=archived,
+        baseline_value=0.0,
+    )
     s.add(kpi)
     s.flush()
     if target is not None:
@@ -52,8 +67,9 @@ def add_kpi(s: Session, name: str, *, surface_id: int | None = 7, category: str 
 def seed(engine) -> dict[str, int]:
     with Session(engine) as s:
         ids = {
-            "visits": add_kpi(s, "Visits", values={date(2026, 7, 1): 40.0, date(2026, 8, 1): 50.0,
-                                                   date(2026, 4, 1): 70.0}).id,  # 90 of 100: on track
+            "visits": add_kpi(
+                s, "Visits", values={date(2026, 7, 1): 40.0, date(2026, 8, 1): 50.0, date(2026, 4, 1): 70.0}
+            ).id,  # 90 of 100: on track
             "nps": add_kpi(s, "NPS", surface_id=None, values={date(2026, 9, 1): 30.0}).id,  # off track
             "other": add_kpi(s, "Other surface", surface_id=8, values={date(2026, 7, 1): 1.0}).id,
             "old": add_kpi(s, "Archived", archived=True).id,
@@ -64,8 +80,16 @@ def seed(engine) -> dict[str, int]:
 
 
 def open_q3(session: Session, **kw):
-    return cycle_snapshot.open_cycle(session=session, workspace_id=1, surface_id=7, surface_name="Web shop",
-                                     cadence="quarterly", period_start=Q3[0], period_end=Q3[1], **kw)
+    return cycle_snapshot.open_cycle(
+        session=session,
+        workspace_id=1,
+        surface_id=7,
+        surface_name="Web shop",
+        cadence="quarterly",
+        period_start=Q3[0],
+        period_end=Q3[1],
+        **kw,
+    )
 
 
 def test_periods_follow_the_surface_cadence():
@@ -75,20 +99,40 @@ def test_periods_follow_the_surface_cadence():
     assert cycle_snapshot.period_index(anchor, "monthly", date(2026, 1, 30)) == -1
     today = date(2026, 11, 23)
     choose = cycle_snapshot.choose_period
-    assert choose(anchor=date(2026, 1, 1), cadence="quarterly", today=today, period_start=None,
-                  choice=PeriodChoice.current) == (date(2026, 10, 1), date(2026, 12, 31))
-    assert choose(anchor=date(2026, 1, 1), cadence="quarterly", today=today, period_start=None,
-                  choice=PeriodChoice.latest_ended) == Q3
+    assert choose(
+        anchor=date(2026, 1, 1), cadence="quarterly", today=today, period_start=None, choice=PeriodChoice.current
+    ) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert (
+        choose(
+            anchor=date(2026, 1, 1),
+            cadence="quarterly",
+            today=today,
+            period_start=None,
+            choice=PeriodChoice.latest_ended,
+        )
+        == Q3
+    )
     with pytest.raises(Invalid) as bad:
-        choose(anchor=date(2026, 1, 1), cadence="quarterly", today=today, period_start=date(2026, 8, 1),
-               choice=PeriodChoice.current)
+        choose(
+            anchor=date(2026, 1, 1),
+            cadence="quarterly",
+            today=today,
+            period_start=date(2026, 8, 1),
+            choice=PeriodChoice.current,
+        )
     assert bad.value.errors[0]["field"] == "period_start" and "2026-07-01" in bad.value.detail
     with pytest.raises(Invalid):
-        choose(anchor=date(2026, 1, 1), cadence="quarterly", today=today, period_start=date(2027, 1, 1),
-               choice=PeriodChoice.current)
+        choose(
+            anchor=date(2026, 1, 1),
+            cadence="quarterly",
+            today=today,
+            period_start=date(2027, 1, 1),
+            choice=PeriodChoice.current,
+        )
     with pytest.raises(Invalid) as none:
-        choose(anchor=date(2026, 11, 1), cadence="yearly", today=today, period_start=None,
-               choice=PeriodChoice.latest_ended)
+        choose(
+            anchor=date(2026, 11, 1), cadence="yearly", today=today, period_start=None, choice=PeriodChoice.latest_ended
+        )
     assert none.value.errors[0]["field"] == "period"
 
 
@@ -106,12 +150,12 @@ def test_snapshot_freezes_the_surface_and_workspace_wide_kpis(engine):
     assert (items[ids["nps"]].status, items[ids["nps"]].previous_value) == ("off_track", None)
     # later data changes nothing frozen, until an open cycle is refreshed
     with Session(engine) as s:
-        s.add(Observation(kpi_id=ids["nps"], workspace_id=1, period="month", period_start=date(2026, 8, 1),
-                          value=65.0))
+        s.add(Observation(kpi_id=ids["nps"], workspace_id=1, period="month", period_start=date(2026, 8, 1), value=65.0))
         s.commit()
         assert [i.value for i in cycles.detail(session=s, cycle=s.get(Cycle, cycle.id)).items] == [30.0, 90.0]
-        cycle_review.review_item(session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"],
-                                 data=ItemReview(note="Survey late"))
+        cycle_review.review_item(
+            session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"], data=ItemReview(note="Survey late")
+        )
         cycle_snapshot.refresh(session=s, cycle=s.get(Cycle, cycle.id))
         s.commit()
         nps = cycles.detail(session=s, cycle=s.get(Cycle, cycle.id)).items[0]
@@ -121,11 +165,17 @@ def test_snapshot_freezes_the_surface_and_workspace_wide_kpis(engine):
 def test_change_is_against_the_previous_cycle_of_the_surface(engine):
     ids = seed(engine)
     with Session(engine) as s:
-        q2, _ = cycle_snapshot.open_cycle(session=s, workspace_id=1, surface_id=7, surface_name="Web shop",
-                                          cadence="quarterly", period_start=Q2[0], period_end=Q2[1])
+        q2, _ = cycle_snapshot.open_cycle(
+            session=s,
+            workspace_id=1,
+            surface_id=7,
+            surface_name="Web shop",
+            cadence="quarterly",
+            period_start=Q2[0],
+            period_end=Q2[1],
+        )
         s.exec(select(CycleItem).where(CycleItem.cycle_id == q2.id, CycleItem.kpi_id == ids["visits"])).one()
-        item = s.exec(select(CycleItem).where(CycleItem.cycle_id == q2.id,
-                                              CycleItem.kpi_id == ids["visits"])).one()
+        item = s.exec(select(CycleItem).where(CycleItem.cycle_id == q2.id, CycleItem.kpi_id == ids["visits"])).one()
         item.value = 60.0  # the cycle froze what it saw then
         s.add(item)
         q3, _ = open_q3(s)
@@ -142,8 +192,14 @@ def test_opening_twice_keeps_one_cycle_and_by_hand_is_a_conflict(engine):
         s.commit()
         assert created and not created_again and again.id == first.id
         with pytest.raises(Conflict) as conflict:
-            cycle_snapshot.open_for_surface(session=s, workspace_id=1, surface=SURFACE, opened_by=3,
-                                            period=PeriodChoice.latest_ended, today=date(2026, 11, 23))
+            cycle_snapshot.open_for_surface(
+                session=s,
+                workspace_id=1,
+                surface=SURFACE,
+                opened_by=3,
+                period=PeriodChoice.latest_ended,
+                today=date(2026, 11, 23),
+            )
     assert str(first.id) in conflict.value.detail
     assert conflict.value.headers["Location"] == f"/api/v1/cycles/{first.id}"
 
@@ -199,8 +255,15 @@ def test_opening_does_not_grow_in_queries_with_kpis(engine):
                 add_kpi(s, f"S{surface}-{i}", surface_id=surface, values={Q3[0]: float(i)})
             s.commit()
         with count_statements(engine) as log, Session(engine) as s:
-            cycle_snapshot.open_cycle(session=s, workspace_id=1, surface_id=surface, surface_name="S",
-                                      cadence="quarterly", period_start=Q3[0], period_end=Q3[1])
+            cycle_snapshot.open_cycle(
+                session=s,
+                workspace_id=1,
+                surface_id=surface,
+                surface_name="S",
+                cadence="quarterly",
+                period_start=Q3[0],
+                period_end=Q3[1],
+            )
             s.commit()
         counts.append(log.count)
     assert counts[0] == counts[1], counts
@@ -213,17 +276,28 @@ def test_close_needs_a_root_cause_on_every_off_track_kpi(engine):
         with pytest.raises(Invalid) as refused:
             cycle_review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=3)
         assert [e["field"] for e in refused.value.errors] == [f"items.{ids['nps']}.root_cause"]
-        cycle_review.review_item(session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"],
-                                 data=ItemReview(root_cause="  Survey sent late  "), user_id=3)
-        finding = cycle_review.add_finding(session=s, workspace_id=1, cycle_id=cycle.id, user_id=3,
-                                           data=FindingCreate(text="Checkout slow", kpi_id=ids["visits"],
-                                                              change_kind="technology"))
+        cycle_review.review_item(
+            session=s,
+            workspace_id=1,
+            cycle_id=cycle.id,
+            kpi_id=ids["nps"],
+            data=ItemReview(root_cause="  Survey sent late  "),
+            user_id=3,
+        )
+        finding = cycle_review.add_finding(
+            session=s,
+            workspace_id=1,
+            cycle_id=cycle.id,
+            user_id=3,
+            data=FindingCreate(text="Checkout slow", kpi_id=ids["visits"], change_kind="technology"),
+        )
         closed = cycle_review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=3)
         s.commit()
         assert (closed.status, closed.closed_by) == ("closed", 3) and closed.closed_at is not None
         with pytest.raises(Conflict):
-            cycle_review.review_item(session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"],
-                                     data=ItemReview(note="late"))
+            cycle_review.review_item(
+                session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"], data=ItemReview(note="late")
+            )
         with pytest.raises(Conflict):
             cycle_review.delete_finding(session=s, workspace_id=1, cycle_id=cycle.id, finding_id=finding.id)
         with pytest.raises(Conflict):
@@ -235,18 +309,36 @@ def test_close_needs_a_root_cause_on_every_off_track_kpi(engine):
 
 def test_the_demo_seed_can_backdate_a_whole_review(engine):
     """What the demo seed calls, with a Session and no HTTP: open for a past period, review, close, all backdated."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     ids = seed(engine)
-    then = datetime(2026, 10, 3, 9, 0, tzinfo=timezone.utc)
+    then = datetime(2026, 10, 3, 9, 0, tzinfo=UTC)
     with Session(engine) as s:
-        cycle = cycle_snapshot.open_for_surface(session=s, workspace_id=1, surface=SURFACE, opened_by=None,
-                                                period=PeriodChoice.latest_ended, today=date(2026, 10, 2), at=then)
-        cycle_review.review_item(session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"],
-                                 data=ItemReview(note="Fewer answers", root_cause="Survey sent late"), user_id=2)
-        cycle_review.add_finding(session=s, workspace_id=1, cycle_id=cycle.id, user_id=2, at=then,
-                                 data=FindingCreate(text="Ask in the receipt e-mail", kpi_id=ids["nps"],
-                                                    change_kind="channel"))
+        cycle = cycle_snapshot.open_for_surface(
+            session=s,
+            workspace_id=1,
+            surface=SURFACE,
+            opened_by=None,
+            period=PeriodChoice.latest_ended,
+            today=date(2026, 10, 2),
+            at=then,
+        )
+        cycle_review.review_item(
+            session=s,
+            workspace_id=1,
+            cycle_id=cycle.id,
+            kpi_id=ids["nps"],
+            data=ItemReview(note="Fewer answers", root_cause="Survey sent late"),
+            user_id=2,
+        )
+        cycle_review.add_finding(
+            session=s,
+            workspace_id=1,
+            cycle_id=cycle.id,
+            user_id=2,
+            at=then,
+            data=FindingCreate(text="Ask in the receipt e-mail", kpi_id=ids["nps"], change_kind="channel"),
+        )
         cycle_review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=2, at=then)
         s.commit()
         detail = cycles.detail(session=s, cycle=s.get(Cycle, cycle.id))

@@ -19,9 +19,11 @@ from services.metrics.tests.test_cycles import Q3, add_kpi, engine  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 URL = "/api/v1/cycles"
-SURFACES = {(1, 7): {"id": 7, "name": "Web shop", "cadence": "quarterly", "period_start": "2026-01-01"},
-            (1, 9): {"id": 9, "name": "=cmd|' /C calc'!A0", "cadence": "monthly", "period_start": "2026-01-01"},
-            (2, 8): {"id": 8, "name": "Theirs", "cadence": "quarterly", "period_start": "2026-01-01"}}
+SURFACES = {
+    (1, 7): {"id": 7, "name": "Web shop", "cadence": "quarterly", "period_start": "2026-01-01"},
+    (1, 9): {"id": 9, "name": "=cmd|' /C calc'!A0", "cadence": "monthly", "period_start": "2026-01-01"},
+    (2, 8): {"id": 8, "name": "Theirs", "cadence": "quarterly", "period_start": "2026-01-01"},
+}
 
 
 class FakeGoals:
@@ -42,9 +44,16 @@ class FakeGoals:
 
 @pytest.fixture
 def client(engine):  # noqa: F811
-    app = create_service_app(name="metrics", title="Effekt metrics", description="test", engine=engine,
-                             redis_url="redis://127.0.0.1:6379/15", signing_key=TEST_KEY, routers=[router],
-                             internal=FakeGoals())
+    app = create_service_app(
+        name="metrics",
+        title="Effekt metrics",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=TEST_KEY,
+        routers=[router],
+        internal=FakeGoals(),
+    )
     with TestClient(app) as c:
         yield c
 
@@ -52,10 +61,11 @@ def client(engine):  # noqa: F811
 @pytest.fixture
 def kpis(engine):  # noqa: F811
     with Session(engine) as s:
-        ids = {"visits": add_kpi(s, "Visits", category="activity", values={Q3[0]: 95.0}).id,
-               "orders": add_kpi(s, "Orders", values={Q3[0]: 10.0}).id,
-               "spend": add_kpi(s, "=Spend", surface_id=None, category="input", target=None,
-                                values={Q3[0]: 5.0}).id}
+        ids = {
+            "visits": add_kpi(s, "Visits", category="activity", values={Q3[0]: 95.0}).id,
+            "orders": add_kpi(s, "Orders", values={Q3[0]: 10.0}).id,
+            "spend": add_kpi(s, "=Spend", surface_id=None, category="input", target=None, values={Q3[0]: 5.0}).id,
+        }
         s.commit()
     return ids
 
@@ -69,7 +79,11 @@ def test_open_review_close_and_read_only(client, kpis):
     assert resp.status_code == 201, resp.text
     cycle = resp.json()
     assert (cycle["surface_name"], cycle["period_end"], cycle["opened_by"], cycle["status"]) == (
-        "Web shop", Q3[1].isoformat(), 4, "open")
+        "Web shop",
+        Q3[1].isoformat(),
+        4,
+        "open",
+    )
     assert [i["name"] for i in cycle["items"]] == ["=Spend", "Visits", "Orders"]  # inputs → activities → results
     orders = cycle["items"][2]
     assert (orders["status"], orders["status_label"], orders["root_cause_required"]) == ("off_track", "Off track", True)
@@ -77,27 +91,42 @@ def test_open_review_close_and_read_only(client, kpis):
     url = f"{URL}/{cycle['id']}"
     problem(client.post(f"{url}/close", headers=auth()), 422, f"items.{kpis['orders']}.root_cause")
     problem(client.patch(f"{url}/items/{kpis['orders']}", json={"root_cause": "x"}, headers=auth(Role.viewer)), 403)
-    item = client.patch(f"{url}/items/{kpis['orders']}", json={"root_cause": "Stock ran out", "note": "Aug"},
-                        headers=auth())
+    item = client.patch(
+        f"{url}/items/{kpis['orders']}", json={"root_cause": "Stock ran out", "note": "Aug"}, headers=auth()
+    )
     assert item.status_code == 200 and item.json()["root_cause"] == "Stock ran out"
-    assert client.patch(f"{url}/items/{kpis['orders']}", json={"note": None}, headers=auth()).json()[
-        "root_cause"] == "Stock ran out"
-    problem(client.post(f"{url}/findings", json={"text": "Slow", "kpi_id": 999, "change_kind": "content"},
-                        headers=auth()), 422, "kpi_id")
-    problem(client.post(f"{url}/findings", json={"text": "  ", "change_kind": "magic"}, headers=auth()), 422,
-            "change_kind")
-    finding = client.post(f"{url}/findings", json={"text": "Checkout slow on mobile", "kpi_id": kpis["orders"],
-                                                   "change_kind": "technology"}, headers=auth())
+    assert (
+        client.patch(f"{url}/items/{kpis['orders']}", json={"note": None}, headers=auth()).json()["root_cause"]
+        == "Stock ran out"
+    )
+    problem(
+        client.post(f"{url}/findings", json={"text": "Slow", "kpi_id": 999, "change_kind": "content"}, headers=auth()),
+        422,
+        "kpi_id",
+    )
+    problem(
+        client.post(f"{url}/findings", json={"text": "  ", "change_kind": "magic"}, headers=auth()), 422, "change_kind"
+    )
+    finding = client.post(
+        f"{url}/findings",
+        json={"text": "Checkout slow on mobile", "kpi_id": kpis["orders"], "change_kind": "technology"},
+        headers=auth(),
+    )
     assert finding.status_code == 201 and finding.json()["kpi_name"] == "Orders"
     fid = finding.json()["id"]
     changed = client.patch(f"{url}/findings/{fid}", json={"change_kind": "content"}, headers=auth())
     assert changed.json()["change_kind"] == "content"
     closed = client.post(f"{url}/close", headers=auth(user_id=5))
     assert closed.status_code == 200 and closed.json()["status"] == "closed" and closed.json()["closed_by"] == 5
-    for method, path, body in (("PATCH", f"/items/{kpis['orders']}", {"note": "x"}), ("POST", "/findings",
-                               {"text": "x", "change_kind": "channel"}), ("PATCH", f"/findings/{fid}", {"text": "y"}),
-                               ("DELETE", f"/findings/{fid}", None), ("POST", "/close", None),
-                               ("POST", "/refresh", None), ("DELETE", "", None)):
+    for method, path, body in (
+        ("PATCH", f"/items/{kpis['orders']}", {"note": "x"}),
+        ("POST", "/findings", {"text": "x", "change_kind": "channel"}),
+        ("PATCH", f"/findings/{fid}", {"text": "y"}),
+        ("DELETE", f"/findings/{fid}", None),
+        ("POST", "/close", None),
+        ("POST", "/refresh", None),
+        ("DELETE", "", None),
+    ):
         problem(client.request(method, url + path, json=body, headers=auth()), 409)
     assert client.get(url, headers=auth(Role.viewer)).json()["findings"][0]["text"] == "Checkout slow on mobile"
 
@@ -106,8 +135,7 @@ def test_open_by_hand_refuses_foreign_surfaces_duplicates_and_viewers(client, kp
     body = problem(client.post(URL, json={"surface_id": 8}, headers=auth()), 404, "surface_id")
     assert "8" in body["detail"]
     problem(client.post(URL, json={"surface_id": 7}, headers=auth(Role.viewer)), 403)
-    problem(client.post(URL, json={"surface_id": 7, "period_start": "2026-08-01"}, headers=auth()), 422,
-            "period_start")
+    problem(client.post(URL, json={"surface_id": 7, "period_start": "2026-08-01"}, headers=auth()), 422, "period_start")
     first = open_q3(client).json()
     again = problem(open_q3(client), 409)
     assert str(first["id"]) in again["detail"]
@@ -121,9 +149,14 @@ def test_other_workspaces_get_404_on_every_id(client, kpis):
     cycle = open_q3(client).json()
     url = f"{URL}/{cycle['id']}"
     other = auth(workspace_id=2)
-    for method, path, body in (("GET", "", None), ("GET", "/export.csv", None), ("POST", "/close", None),
-                               ("POST", "/refresh", None), ("PATCH", f"/items/{kpis['orders']}", {"note": "x"}),
-                               ("POST", "/findings", {"text": "x", "change_kind": "channel"})):
+    for method, path, body in (
+        ("GET", "", None),
+        ("GET", "/export.csv", None),
+        ("POST", "/close", None),
+        ("POST", "/refresh", None),
+        ("PATCH", f"/items/{kpis['orders']}", {"note": "x"}),
+        ("POST", "/findings", {"text": "x", "change_kind": "channel"}),
+    ):
         problem(client.request(method, url + path, json=body, headers=other), 404)
     problem(client.get(f"{URL}/compare", params={"ids": cycle["id"]}, headers=other), 404)
     assert client.get(URL, headers=other).json()["count"] == 0
@@ -136,8 +169,7 @@ def test_list_filters_findings_compare_and_csv(client, kpis):
     q3 = open_q3(client).json()
     q2 = client.post(URL, json={"surface_id": 7, "period_start": "2026-04-01"}, headers=auth()).json()
     monthly = client.post(URL, json={"surface_id": 9, "period_start": "2026-07-01"}, headers=auth()).json()
-    client.post(f"{URL}/{q3['id']}/findings", json={"text": "=HYPERLINK(1)", "change_kind": "channel"},
-                headers=auth())
+    client.post(f"{URL}/{q3['id']}/findings", json={"text": "=HYPERLINK(1)", "change_kind": "channel"}, headers=auth())
     client.patch(f"{URL}/{q3['id']}/items/{kpis['orders']}", json={"note": "@SUM(A1)"}, headers=auth())
     listing = client.get(URL, params={"surface_id": 7}, headers=auth(Role.viewer)).json()
     assert [c["id"] for c in listing["data"]] == [q3["id"], q2["id"]] and listing["count"] == 2

@@ -32,8 +32,9 @@ def test_two_years_of_data_and_four_reviewed_months(session):
     assert demo.seed(session, workspace_id=1, people=PEOPLE, today=TODAY, refs=refs) is True
     session.commit()
     assert set(refs["kpis"]) == {row[0] for row in demo.KPIS}
-    first, last, count = session.exec(select(func.min(Observation.period_start), func.max(Observation.period_start),
-                                             func.count())).one()
+    first, last, count = session.exec(
+        select(func.min(Observation.period_start), func.max(Observation.period_start), func.count())
+    ).one()
     assert (first, last) == (date(2024, 11, 1), date(2026, 11, 23))  # two years, up to yesterday
     assert count > 2 * 2 * 365  # two KPIs fed daily, the rest monthly
     kpis, _ = service.list_kpis(session=session, workspace_id=1)
@@ -43,8 +44,11 @@ def test_two_years_of_data_and_four_reviewed_months(session):
 
     cycles = session.exec(select(Cycle).order_by(Cycle.period_start)).all()
     assert [(c.period_start, c.status.value) for c in cycles] == [
-        (date(2026, 7, 1), "closed"), (date(2026, 8, 1), "closed"), (date(2026, 9, 1), "closed"),
-        (date(2026, 10, 1), "open")]
+        (date(2026, 7, 1), "closed"),
+        (date(2026, 8, 1), "closed"),
+        (date(2026, 9, 1), "closed"),
+        (date(2026, 10, 1), "open"),
+    ]
     items = session.exec(select(CycleItem)).all()
     assert all(i.root_cause for i in items if i.status == "off_track" and i.cycle_id != cycles[-1].id)
     assert any(i.note for i in items)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,9 +39,15 @@ def queued(monkeypatch):
 
 @pytest.fixture
 def client(engine, queued):  # noqa: F811
-    app = create_service_app(name="metrics", title="Effekt metrics", description="test", engine=engine,
-                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY,
-                             routers=[router, imports_router])
+    app = create_service_app(
+        name="metrics",
+        title="Effekt metrics",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=KEY,
+        routers=[router, imports_router],
+    )
     with TestClient(app) as c:
         yield c
 
@@ -90,11 +96,18 @@ def test_import_stores_values_and_running_again_duplicates_nothing(client, engin
     record = uploaded(client, GOOD)
     done = run(client, engine, record)
     assert queued == [(record["id"], 1)]
-    assert (done["status"], done["rows_total"], done["rows_done"], done["created"], done["replaced"]) == \
-        ("done", 3, 3, 3, 0)
-    expected = [(kpi["id"], "day", date(2026, 3, 2), 10.0, "import"), (kpi["id"], "month", date(2026, 3, 1), 300.0,
-                                                                         "import"),
-                (kpi["id"], "week", date(2026, 3, 2), 70.5, "import")]
+    assert (done["status"], done["rows_total"], done["rows_done"], done["created"], done["replaced"]) == (
+        "done",
+        3,
+        3,
+        3,
+        0,
+    )
+    expected = [
+        (kpi["id"], "day", date(2026, 3, 2), 10.0, "import"),
+        (kpi["id"], "month", date(2026, 3, 1), 300.0, "import"),
+        (kpi["id"], "week", date(2026, 3, 2), 70.5, "import"),
+    ]
     assert stored(engine) == expected
     again = run(client, engine, record)
     assert (again["status"], again["created"], again["replaced"]) == ("done", 0, 3)
@@ -104,8 +117,10 @@ def test_import_stores_values_and_running_again_duplicates_nothing(client, engin
 def test_one_bad_line_stores_nothing_and_reports_every_bad_line(client, engine):  # noqa: F811
     make_kpi(client)
     make_kpi(client, name="Old")
-    text = GOOD + ("Nope;day;2026-03-03;1\nVisits;week;2026-03-04;1\nVisits;day;03/2026;1\nVisits;day;2026-03-05;ten\n"
-                   "Visits;day;2026-03-06;\nVisits;year;2026-01-01;1\nVisits;day;2026-03-02;11\n")
+    text = GOOD + (
+        "Nope;day;2026-03-03;1\nVisits;week;2026-03-04;1\nVisits;day;03/2026;1\nVisits;day;2026-03-05;ten\n"
+        "Visits;day;2026-03-06;\nVisits;year;2026-01-01;1\nVisits;day;2026-03-02;11\n"
+    )
     record = uploaded(client, text)
     result = run(client, engine, record)
     assert result["status"] == "failed_validation" and result["bad_lines"] == 7 and result["rows_done"] == 0
@@ -133,19 +148,28 @@ def test_chunks_new_and_known_keys_and_repeats_across_chunks(client, engine, mon
     monkeypatch.setattr("services.metrics.import_jobs.CHUNK", {"postgresql": 2, "sqlite": 2})
     visits, other = make_kpi(client)["id"], make_kpi(client, name="Other")["id"]
     with Session(engine) as session:  # one key is stored already: its chunk is upserted, the others copied
-        session.add(Observation(workspace_id=1, kpi_id=other, period="day", period_start=date(2026, 3, 3), value=1,
-                                source="import"))
+        session.add(
+            Observation(
+                workspace_id=1, kpi_id=other, period="day", period_start=date(2026, 3, 3), value=1, source="import"
+            )
+        )
         session.commit()
     known = 1
     days = [f"2026-03-0{d}" for d in range(1, 7)]
-    text = "kpi;period;date;value;note\n" + "".join(f"{name};day;{day};{i}.5;n{i}\n" for i, day in enumerate(days)
-                                                     for name in ("Other", "Visits"))
+    text = "kpi;period;date;value;note\n" + "".join(
+        f"{name};day;{day};{i}.5;n{i}\n" for i, day in enumerate(days) for name in ("Other", "Visits")
+    )
     record = uploaded(client, text + ("Visits;day;2026-03-01;9\n" if store_good else ""))
     result = run(client, engine, record, store_good=store_good)
     assert (result["status"], result["rows_total"], result["rows_done"]) == ("done", 12 + store_good, 12)
     assert (result["created"], result["replaced"], result["bad_lines"]) == (12 - known, known, int(store_good))
-    assert stored(engine) == sorted([(kpi, "day", date.fromisoformat(day), i + 0.5, "import")
-                                     for i, day in enumerate(days) for kpi in (visits, other)])
+    assert stored(engine) == sorted(
+        [
+            (kpi, "day", date.fromisoformat(day), i + 0.5, "import")
+            for i, day in enumerate(days)
+            for kpi in (visits, other)
+        ]
+    )
 
 
 def test_derived_and_archived_kpis_take_no_lines(client, engine):  # noqa: F811
@@ -167,8 +191,10 @@ def test_fixed_period_and_kpi_decimal_commas_and_nordic_dates(client, engine):  
     mapping = {"columns": ["period_start", "value"], "period": "month", "kpi_id": kpi["id"]}
     result = run(client, engine, record, mapping)
     assert result["status"] == "done", result
-    assert stored(engine) == [(kpi["id"], "month", date(2026, 3, 1), 1234.5, "import"),
-                              (kpi["id"], "month", date(2026, 4, 1), 2.0, "import")]
+    assert stored(engine) == [
+        (kpi["id"], "month", date(2026, 3, 1), 1234.5, "import"),
+        (kpi["id"], "month", date(2026, 4, 1), 2.0, "import"),
+    ]
 
 
 def test_xlsx_is_read_with_its_dates_and_numbers(client, engine):  # noqa: F811
@@ -191,18 +217,22 @@ def test_xlsx_is_read_with_its_dates_and_numbers(client, engine):  # noqa: F811
     assert stored(engine) == [(kpi["id"], "day", date(2026, 3, 2), 12.5, "import")]
 
 
-@pytest.mark.parametrize("mapping, field", [
-    ({"columns": ["kpi_name", "period", "period_start"]}, "mapping.columns"),
-    ({"columns": ["kpi_name", "period", "value", "value"]}, "mapping.columns.3"),
-    ({"columns": ["ignore", "period", "period_start", "value"]}, "mapping.kpi_id"),
-    ({"columns": ["kpi_name", "ignore", "period_start", "value"]}, "mapping.period"),
-    ({"columns": ["ignore", "period", "period_start", "value"], "kpi_id": 4242}, "mapping.kpi_id"),
-    ({"columns": ["kpi_name", "period", "period_start", "sum"]}, "mapping.columns.3"),
-])
+@pytest.mark.parametrize(
+    "mapping, field",
+    [
+        ({"columns": ["kpi_name", "period", "period_start"]}, "mapping.columns"),
+        ({"columns": ["kpi_name", "period", "value", "value"]}, "mapping.columns.3"),
+        ({"columns": ["ignore", "period", "period_start", "value"]}, "mapping.kpi_id"),
+        ({"columns": ["kpi_name", "ignore", "period_start", "value"]}, "mapping.period"),
+        ({"columns": ["ignore", "period", "period_start", "value"], "kpi_id": 4242}, "mapping.kpi_id"),
+        ({"columns": ["kpi_name", "period", "period_start", "sum"]}, "mapping.columns.3"),
+    ],
+)
 def test_bad_mapping_is_422_naming_the_field(client, mapping, field):
     record = uploaded(client, GOOD)
-    problem(client.put(f"{URL}/{record['id']}/mapping", json=mapping, headers=auth()), 422,
-            field.removeprefix("mapping."))
+    problem(
+        client.put(f"{URL}/{record['id']}/mapping", json=mapping, headers=auth()), 422, field.removeprefix("mapping.")
+    )
     problem(client.post(f"{URL}/{record['id']}/run", json={"mapping": mapping}, headers=auth()), 422, field)
 
 
@@ -216,10 +246,12 @@ def test_unreadable_or_empty_files_are_refused(client, monkeypatch):
 def test_scoped_to_the_workspace_and_roles(client):
     record = uploaded(client, GOOD)
     other = auth(workspace_id=2)
-    for resp in (client.get(f"{URL}/{record['id']}", headers=other),
-                 client.get(f"{URL}/{record['id']}/problems", headers=other),
-                 client.post(f"{URL}/{record['id']}/run", json={"mapping": record["suggested"]}, headers=other),
-                 client.delete(f"{URL}/{record['id']}", headers=other)):
+    for resp in (
+        client.get(f"{URL}/{record['id']}", headers=other),
+        client.get(f"{URL}/{record['id']}/problems", headers=other),
+        client.post(f"{URL}/{record['id']}/run", json={"mapping": record["suggested"]}, headers=other),
+        client.delete(f"{URL}/{record['id']}", headers=other),
+    ):
         problem(resp, 404)
     assert client.get(URL, headers=other).json()["count"] == 0
     viewer = auth(Role.viewer)
@@ -237,7 +269,12 @@ def test_a_running_import_cannot_start_twice_but_an_interrupted_one_resumes(clie
     problem(client.post(f"{URL}/{record['id']}/run", json={}, headers=auth()), 409)
     with Session(engine) as session:  # a worker died while storing, after the first value
         row = session.get(ObservationImport, record["id"])
-        row.status, row.rows_done, row.created, row.updated_at = ImportStatus.storing, 1, 1, datetime(2020, 1, 1, tzinfo=timezone.utc)
+        row.status, row.rows_done, row.created, row.updated_at = (
+            ImportStatus.storing,
+            1,
+            1,
+            datetime(2020, 1, 1, tzinfo=UTC),
+        )
         session.add(row)
         session.commit()
     assert client.get(f"{URL}/{record['id']}", headers=auth()).json()["interrupted"] is True
@@ -253,28 +290,30 @@ def test_a_running_import_cannot_start_twice_but_an_interrupted_one_resumes(clie
 
 def test_notes_sources_and_odd_files_round_trip(client, engine):  # noqa: F811
     kpi = make_kpi(client, name="Kostnad")
-    text = ('kpi,period,period_start,value,source,note,extra\n'
-            'kostnad,month,2026-03-01,"1,234.5",api,"tab\there, line\nbreak, back\\\\slash",x\n'
-            'Kostnad,m,2026-04-01,2,,,\n'
-            'Kostnad,måned,2026-05-01,3,IMPORT,plain\n').encode("cp1252", errors="replace")
+    text = (
+        "kpi,period,period_start,value,source,note,extra\n"
+        'kostnad,month,2026-03-01,"1,234.5",api,"tab\there, line\nbreak, back\\\\slash",x\n'
+        "Kostnad,m,2026-04-01,2,,,\n"
+        "Kostnad,måned,2026-05-01,3,IMPORT,plain\n"
+    ).encode("cp1252", errors="replace")
     record = uploaded(client, text)
-    assert record["suggested"]["columns"] == ["kpi_name", "period", "period_start", "value", "source", "note",
-                                              "ignore"]
+    assert record["suggested"]["columns"] == ["kpi_name", "period", "period_start", "value", "source", "note", "ignore"]
     result = run(client, engine, record)
     assert result["status"] == "done", client.get(f"{URL}/{record['id']}/problems", headers=auth()).json()
     with Session(engine) as session:
         rows = sorted(session.exec(select(Observation)).all(), key=lambda o: o.period_start)
     assert [(o.kpi_id, o.value, o.source.value, o.note) for o in rows] == [
-        (kpi["id"], 1234.5, "api", "tab\there, line\nbreak, back\\\\slash"), (kpi["id"], 2.0, "import", None),
-        (kpi["id"], 3.0, "import", "plain")]
+        (kpi["id"], 1234.5, "api", "tab\there, line\nbreak, back\\\\slash"),
+        (kpi["id"], 2.0, "import", None),
+        (kpi["id"], 3.0, "import", "plain"),
+    ]
 
 
 def test_garbage_is_a_report_not_a_crash(client, engine):  # noqa: F811
     make_kpi(client)
     record = uploaded(client, b"a,b\n\x00\xff\xfe,\x01\n,,\n")
     mapping = {"columns": ["period_start", "value"], "period": "day", "kpi_id": None}
-    problem(client.post(f"{URL}/{record['id']}/run", json={"mapping": mapping}, headers=auth()), 422,
-            "mapping.kpi_id")
+    problem(client.post(f"{URL}/{record['id']}/run", json={"mapping": mapping}, headers=auth()), 422, "mapping.kpi_id")
     kpi_id = make_kpi(client, name="Other")["id"]
     result = run(client, engine, record, {**mapping, "kpi_id": kpi_id})
     assert result["status"] == "failed_validation" and result["bad_lines"] == 1

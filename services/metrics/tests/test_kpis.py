@@ -33,17 +33,27 @@ def engine(tmp_path):
 
 @pytest.fixture
 def client(engine):
-    app = create_service_app(name="metrics", title="Effekt metrics", description="test", engine=engine,
-                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=[router])
+    app = create_service_app(
+        name="metrics",
+        title="Effekt metrics",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=KEY,
+        routers=[router],
+    )
     with TestClient(app) as c:
         yield c
 
 
-
-
 def make_kpi(client, workspace_id: int = 1, **overrides) -> dict:
-    data = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum",
-            "category": "result"}
+    data = {
+        "name": "Visits",
+        "unit": "number",
+        "direction": "higher_is_better",
+        "aggregation": "sum",
+        "category": "result",
+    }
     resp = client.post(URL, json={**data, **overrides}, headers=auth(workspace_id=workspace_id))
     assert resp.status_code == 201, resp.text
     return resp.json()
@@ -56,9 +66,19 @@ def names(resp) -> list[str]:
 
 # --- create, get, list ---------------------------------------------------------------------------
 
+
 def test_create_then_get_and_list(client):
-    created = make_kpi(client, name="  Online revenue ", unit="currency", currency_code="NOK", surface_id=7,
-                       owner_id=3, baseline_value=2350000, baseline_date="2025-12-31", description="Ex VAT")
+    created = make_kpi(
+        client,
+        name="  Online revenue ",
+        unit="currency",
+        currency_code="NOK",
+        surface_id=7,
+        owner_id=3,
+        baseline_value=2350000,
+        baseline_date="2025-12-31",
+        description="Ex VAT",
+    )
     assert created["name"] == "Online revenue" and created["currency_code"] == "NOK"
     assert created["unit"] == "currency" and created["category"] == "result"
     assert created["surface_id"] == 7 and created["owner_id"] == 3
@@ -81,17 +101,25 @@ def test_currency_code_is_normalised(client):
     assert make_kpi(client, unit="currency", currency_code=" nok ")["currency_code"] == "NOK"
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"unit": "currency"}, "currency_code"),
-    ({"unit": "currency", "currency_code": ""}, "currency_code"),
-    ({"unit": "number", "currency_code": "NOK"}, "currency_code"),
-    ({"unit": "currency", "currency_code": "KRONER"}, "currency_code"),
-    ({"unit": "currency", "currency_code": "N0K"}, "currency_code"),
-    ({"name": "   "}, "name"), ({"name": "x" * 201}, "name"), ({"description": "x" * 2001}, "description"),
-    ({"unit": "furlongs"}, "unit"), ({"direction": "sideways"}, "direction"),
-    ({"aggregation": "median"}, "aggregation"), ({"category": None}, "category"),
-    ({"surface_id": "seven"}, "surface_id"), ({"baseline_date": "soon"}, "baseline_date"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"unit": "currency"}, "currency_code"),
+        ({"unit": "currency", "currency_code": ""}, "currency_code"),
+        ({"unit": "number", "currency_code": "NOK"}, "currency_code"),
+        ({"unit": "currency", "currency_code": "KRONER"}, "currency_code"),
+        ({"unit": "currency", "currency_code": "N0K"}, "currency_code"),
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"description": "x" * 2001}, "description"),
+        ({"unit": "furlongs"}, "unit"),
+        ({"direction": "sideways"}, "direction"),
+        ({"aggregation": "median"}, "aggregation"),
+        ({"category": None}, "category"),
+        ({"surface_id": "seven"}, "surface_id"),
+        ({"baseline_date": "soon"}, "baseline_date"),
+    ],
+)
 def test_bad_input_is_422_naming_the_field(client, overrides, field):
     data = {"name": "Revenue", "category": "result", **overrides}
     problem(client.post(URL, json=data, headers=auth()), 422, field)
@@ -109,6 +137,7 @@ def test_unknown_id_is_404(client):
 
 
 # --- unique names --------------------------------------------------------------------------------
+
 
 def test_duplicate_name_is_409_ignoring_case(client):
     make_kpi(client, name="Visits")
@@ -148,6 +177,7 @@ def test_the_database_also_refuses_duplicate_active_names(engine):
 
 # --- patch ---------------------------------------------------------------------------------------
 
+
 def test_patch_changes_only_what_was_sent(client):
     kpi = make_kpi(client, description="Sessions", surface_id=4)
     resp = client.patch(f"{URL}/{kpi['id']}", json={"category": "activity", "surface_id": None}, headers=auth())
@@ -176,6 +206,7 @@ def test_patch_cannot_null_a_required_field(client, field):
 
 # --- archive, restore, filters -------------------------------------------------------------------
 
+
 def test_archive_and_restore(client):
     kpi = make_kpi(client)
     archived = client.post(f"{URL}/{kpi['id']}/archive", headers=auth())
@@ -202,28 +233,46 @@ def test_filters(client):
 
 # --- pagination and sort -------------------------------------------------------------------------
 
+
 def test_pagination_and_sort(client):
-    for name, category in [("delta", "result"), ("Alpha", "input"), ("charlie", "activity"), ("Bravo", "result"),
-                           ("echo", "input")]:
+    for name, category in [
+        ("delta", "result"),
+        ("Alpha", "input"),
+        ("charlie", "activity"),
+        ("Bravo", "result"),
+        ("echo", "input"),
+    ]:
         make_kpi(client, name=name, category=category)
     assert names(client.get(URL, headers=auth())) == ["Alpha", "Bravo", "charlie", "delta", "echo"]
     page = client.get(URL, params={"limit": 2, "offset": 2}, headers=auth()).json()
     assert page["count"] == 5 and page["limit"] == 2 and page["offset"] == 2
     assert [k["name"] for k in page["data"]] == ["charlie", "delta"]
-    assert names(client.get(URL, params={"sort": "-name"}, headers=auth())) == ["echo", "delta", "charlie",
-                                                                                 "Bravo", "Alpha"]
+    assert names(client.get(URL, params={"sort": "-name"}, headers=auth())) == [
+        "echo",
+        "delta",
+        "charlie",
+        "Bravo",
+        "Alpha",
+    ]
     by_category = names(client.get(URL, params={"sort": "category"}, headers=auth()))
     assert by_category == ["charlie", "Alpha", "echo", "delta", "Bravo"]  # then by id
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"sort": "owner_id"}, "sort"), ({"sort": "-secret"}, "sort"), ({"limit": 0}, "limit"), ({"offset": -5}, "offset"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"sort": "owner_id"}, "sort"),
+        ({"sort": "-secret"}, "sort"),
+        ({"limit": 0}, "limit"),
+        ({"offset": -5}, "offset"),
+    ],
+)
 def test_bad_paging_is_422_naming_the_parameter(client, params, field):
     problem(client.get(URL, params=params, headers=auth()), 422, field)
 
 
 # --- roles, workspaces, identity -----------------------------------------------------------------
+
 
 def test_viewer_can_read_but_not_write(client):
     kpi = make_kpi(client)
@@ -265,6 +314,7 @@ def test_identity_signed_with_another_key_is_401(client):
 
 # --- service.py and demo.py directly -------------------------------------------------------------
 
+
 def test_service_rules(engine):
     with Session(engine) as session:
         kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
@@ -297,11 +347,17 @@ def test_demo_seeds_believable_kpis_once(engine):
 
 # --- derived KPIs ----------------------------------------------------------------------------------
 
+
 def test_derived_kpi_by_names_is_stored_with_ids_and_shown_with_names(client):
     cost = make_kpi(client, name="Cost", category="input")
     conversions = make_kpi(client, name="Conversions")
-    derived = make_kpi(client, name="Cost per conversion", category="result", direction="lower_is_better",
-                       formula=" [cost] / [Conversions] ")
+    derived = make_kpi(
+        client,
+        name="Cost per conversion",
+        category="result",
+        direction="lower_is_better",
+        formula=" [cost] / [Conversions] ",
+    )
     assert derived["formula"] == f"[#{cost['id']}] / [#{conversions['id']}]"
     assert derived["formula_display"] == "[Cost] / [Conversions]"
     assert derived["inputs"] == [cost["id"], conversions["id"]]
@@ -316,28 +372,40 @@ def test_derived_kpi_by_names_is_stored_with_ids_and_shown_with_names(client):
     assert by_id["formula_display"] == "[Spend] / [Conversions] * 100"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[Cost] / [Nothing]", "unknown KPI [Nothing] at position 10"),
-    ("[Cost] / ", "syntax error at position 10: expected a number"),
-    ("[#999999] + 1", "no KPI 999999 in this workspace"),
-    ("2 * 3", "must use at least one KPI"),
-    ("x" * 2001, "at most 2000"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[Cost] / [Nothing]", "unknown KPI [Nothing] at position 10"),
+        ("[Cost] / ", "syntax error at position 10: expected a number"),
+        ("[#999999] + 1", "no KPI 999999 in this workspace"),
+        ("2 * 3", "must use at least one KPI"),
+        ("x" * 2001, "at most 2000"),
+    ],
+)
 def test_bad_formulas_are_422_on_formula(client, text, message):
     make_kpi(client, name="Cost", category="input")
-    body = problem(client.post(URL, json={"name": "Derived", "category": "result", "formula": text},
-                               headers=auth()), 422, "formula")
+    body = problem(
+        client.post(URL, json={"name": "Derived", "category": "result", "formula": text}, headers=auth()),
+        422,
+        "formula",
+    )
     assert message in body["errors"][0]["detail"], body
     assert client.get(URL, headers=auth()).json()["count"] == 1
 
 
 def test_formula_cannot_use_another_workspaces_kpi(client):
     theirs = make_kpi(client, workspace_id=2, name="Their cost")
-    body = problem(client.post(URL, json={"name": "Mine", "category": "result", "formula": f"[#{theirs['id']}]"},
-                               headers=auth()), 422, "formula")
+    body = problem(
+        client.post(URL, json={"name": "Mine", "category": "result", "formula": f"[#{theirs['id']}]"}, headers=auth()),
+        422,
+        "formula",
+    )
     assert f"no KPI {theirs['id']} in this workspace" in body["detail"]
-    problem(client.post(URL, json={"name": "Mine", "category": "result", "formula": "[Their cost]"},
-                        headers=auth()), 422, "formula")
+    problem(
+        client.post(URL, json={"name": "Mine", "category": "result", "formula": "[Their cost]"}, headers=auth()),
+        422,
+        "formula",
+    )
 
 
 def test_self_reference_and_cycles_are_refused_naming_the_chain(client):
@@ -359,10 +427,16 @@ def test_source_follows_the_formula(client):
     make_kpi(client, name="Cost", category="input")
     manual = make_kpi(client, name="Typed", source="manual")
     assert manual["source"] == "manual"
-    problem(client.post(URL, json={"name": "X", "category": "result", "source": "derived"}, headers=auth()),
-            422, "source")
-    problem(client.post(URL, json={"name": "X", "category": "result", "source": "manual", "formula": "[Cost]"},
-                        headers=auth()), 422, "source")
+    problem(
+        client.post(URL, json={"name": "X", "category": "result", "source": "derived"}, headers=auth()), 422, "source"
+    )
+    problem(
+        client.post(
+            URL, json={"name": "X", "category": "result", "source": "manual", "formula": "[Cost]"}, headers=auth()
+        ),
+        422,
+        "source",
+    )
     problem(client.patch(f"{URL}/{manual['id']}", json={"source": None}, headers=auth()), 422, "source")
     made = client.patch(f"{URL}/{manual['id']}", json={"formula": "[Cost] * 2"}, headers=auth()).json()
     assert made["source"] == "derived" and made["derived"] is True
@@ -379,16 +453,21 @@ def test_archiving_an_input_of_a_formula_is_409_naming_it(client):
     assert client.post(f"{URL}/{cost['id']}/archive", headers=auth()).status_code == 200
     body = problem(client.post(f"{URL}/{derived['id']}/restore", headers=auth()), 409, "formula")
     assert "'Cost'" in body["detail"]
-    problem(client.post(URL, json={"name": "New", "category": "result", "formula": f"[#{cost['id']}]"},
-                        headers=auth()), 422, "formula")
+    problem(
+        client.post(URL, json={"name": "New", "category": "result", "formula": f"[#{cost['id']}]"}, headers=auth()),
+        422,
+        "formula",
+    )
     assert client.post(f"{URL}/{cost['id']}/restore", headers=auth()).status_code == 200
     assert client.post(f"{URL}/{derived['id']}/restore", headers=auth()).status_code == 200
 
 
 # --- staleness and owner filters -----------------------------------------------------------------
 
+
 def test_stale_and_owner_filters(client, engine):
     from services.metrics.models import Observation
+
     fresh = make_kpi(client, name="Fresh", expected_frequency="day", owner_id=5)
     old = make_kpi(client, name="Old", expected_frequency="month", owner_id=5)
     make_kpi(client, name="Never", expected_frequency="week", owner_id=6)
@@ -407,4 +486,3 @@ def test_stale_and_owner_filters(client, engine):
     assert both["last_observed"] == "2020-01-01" and both["stale"] is True
     assert client.get(f"{URL}/{fresh['id']}", headers=auth()).json()["last_observed"] == today.isoformat()
     problem(client.get(URL, params={"owner_id": 0}, headers=auth()), 422, "owner_id")
-

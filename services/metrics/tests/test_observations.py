@@ -15,8 +15,15 @@ from kit.errors import Invalid, NotFound
 from kit.roles import Role
 from kit.service_app import create_service_app
 from services.metrics import observations, service
-from services.metrics.models import (Category, KpiCreate, Observation, ObservationCreate, Period, Source,
-                                     period_start_problem)
+from services.metrics.models import (
+    Category,
+    KpiCreate,
+    Observation,
+    ObservationCreate,
+    Period,
+    Source,
+    period_start_problem,
+)
 from services.metrics.routes import router
 from services.metrics.routes_observations import router as observations_router
 from services.metrics.tests.test_kpis import KEY, auth, engine, make_kpi, problem  # noqa: F401  (engine: a fixture)
@@ -27,9 +34,15 @@ pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthW
 
 @pytest.fixture
 def client(engine):  # noqa: F811  (engine is the fixture imported above)
-    app = create_service_app(name="metrics", title="Effekt metrics", description="test", engine=engine,
-                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY,
-                             routers=[router, observations_router])
+    app = create_service_app(
+        name="metrics",
+        title="Effekt metrics",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=KEY,
+        routers=[router, observations_router],
+    )
     with TestClient(app) as c:
         yield c
 
@@ -58,23 +71,38 @@ def listed(client, headers: dict | None = None, **params) -> dict:
 
 # --- period starts -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("period, start, ok", [
-    (Period.day, date(2026, 3, 4), True), (Period.week, date(2026, 3, 2), True),
-    (Period.week, date(2026, 3, 4), False), (Period.week, date(2026, 3, 8), False),
-    (Period.month, date(2026, 3, 1), True), (Period.month, date(2026, 3, 2), False),
-])
+
+@pytest.mark.parametrize(
+    "period, start, ok",
+    [
+        (Period.day, date(2026, 3, 4), True),
+        (Period.week, date(2026, 3, 2), True),
+        (Period.week, date(2026, 3, 4), False),
+        (Period.week, date(2026, 3, 8), False),
+        (Period.month, date(2026, 3, 1), True),
+        (Period.month, date(2026, 3, 2), False),
+    ],
+)
 def test_period_start_rules(period, start, ok):
     assert (period_start_problem(period, start) is None) is ok
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"period": "week", "period_start": "2026-03-04"}, "period_start"),
-    ({"period": "month", "period_start": "2026-03-15"}, "period_start"),
-    ({"period": "quarter", "period_start": "2026-01-01"}, "period"),
-    ({"period_start": "soon"}, "period_start"), ({"value": "ten"}, "value"), ({"value": None}, "value"),
-    ({"source": "guess"}, "source"), ({"note": "x" * 2001}, "note"), ({"kpi_id": 0}, "kpi_id"),
-    ({"kpi_id": 2**31}, "kpi_id"), ({"note": "x\u0000y"}, "note"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"period": "week", "period_start": "2026-03-04"}, "period_start"),
+        ({"period": "month", "period_start": "2026-03-15"}, "period_start"),
+        ({"period": "quarter", "period_start": "2026-01-01"}, "period"),
+        ({"period_start": "soon"}, "period_start"),
+        ({"value": "ten"}, "value"),
+        ({"value": None}, "value"),
+        ({"source": "guess"}, "source"),
+        ({"note": "x" * 2001}, "note"),
+        ({"kpi_id": 0}, "kpi_id"),
+        ({"kpi_id": 2**31}, "kpi_id"),
+        ({"note": "x\u0000y"}, "note"),
+    ],
+)
 def test_bad_input_is_422_naming_the_field(client, overrides, field):
     kpi = make_kpi(client)
     problem(push(client, **{"kpi_id": kpi["id"], **overrides}), 422, field)
@@ -88,6 +116,7 @@ def test_infinite_value_is_refused(client):
 
 
 # --- single push: create, replace ----------------------------------------------------------------
+
 
 def test_push_creates_then_replaces(client):
     kpi = make_kpi(client)
@@ -124,6 +153,7 @@ def test_push_to_foreign_or_archived_kpi_is_422_naming_kpi_id(client):
 
 # --- batch ---------------------------------------------------------------------------------------
 
+
 def test_batch_counts_created_and_replaced(client):
     kpi = make_kpi(client)
     days = [date(2026, 1, 1) + timedelta(days=n) for n in range(10)]
@@ -150,11 +180,21 @@ def test_batch_is_all_or_nothing_and_names_every_bad_item(client):
     archived = make_kpi(client, name="Old")
     client.post(f"/api/v1/kpis/{archived['id']}/archive", headers=auth())
     day = date(2026, 3, 2)
-    items = [item(kpi["id"], day), item(theirs["id"], day), item(kpi["id"], day + timedelta(days=1)),
-             item(archived["id"], day), item(kpi["id"], day, 5), item(404_404, day)]
+    items = [
+        item(kpi["id"], day),
+        item(theirs["id"], day),
+        item(kpi["id"], day + timedelta(days=1)),
+        item(archived["id"], day),
+        item(kpi["id"], day, 5),
+        item(404_404, day),
+    ]
     body = problem(batch(client, items), 422)
-    assert [e["field"] for e in body["errors"]] == ["observations.1.kpi_id", "observations.3.kpi_id",
-                                                    "observations.4.period_start", "observations.5.kpi_id"]
+    assert [e["field"] for e in body["errors"]] == [
+        "observations.1.kpi_id",
+        "observations.3.kpi_id",
+        "observations.4.period_start",
+        "observations.5.kpi_id",
+    ]
     assert "observations.0" in body["errors"][2]["detail"]
     assert body["detail"].startswith("4 of 6 observations are invalid")
     assert listed(client)["count"] == 0
@@ -162,8 +202,12 @@ def test_batch_is_all_or_nothing_and_names_every_bad_item(client):
 
 def test_batch_shape_errors_are_line_precise(client):
     kpi = make_kpi(client)
-    items = [item(kpi["id"], date(2026, 3, 2)), item(kpi["id"], date(2026, 3, 4), period="week"),
-             item(kpi["id"], date(2026, 3, 2), value="lots"), item(kpi["id"], date(2026, 3, 1), period="month")]
+    items = [
+        item(kpi["id"], date(2026, 3, 2)),
+        item(kpi["id"], date(2026, 3, 4), period="week"),
+        item(kpi["id"], date(2026, 3, 2), value="lots"),
+        item(kpi["id"], date(2026, 3, 1), period="month"),
+    ]
     body = problem(batch(client, items), 422)
     assert [e["field"] for e in body["errors"]] == ["observations.1.period_start", "observations.2.value"]
     assert listed(client)["count"] == 0
@@ -172,12 +216,21 @@ def test_batch_shape_errors_are_line_precise(client):
 def test_batch_names_shape_and_kpi_errors_in_one_answer(client):
     kpi = make_kpi(client)
     theirs = make_kpi(client, workspace_id=2, name="Theirs")
-    items = [item(theirs["id"], date(2026, 3, 2)), "not an object", item(kpi["id"], date(2026, 3, 4), period="week"),
-             item(kpi["id"], date(2026, 3, 2)), {"kpi_id": kpi["id"], "period": "day"}]
+    items = [
+        item(theirs["id"], date(2026, 3, 2)),
+        "not an object",
+        item(kpi["id"], date(2026, 3, 4), period="week"),
+        item(kpi["id"], date(2026, 3, 2)),
+        {"kpi_id": kpi["id"], "period": "day"},
+    ]
     body = problem(batch(client, items), 422)
-    assert [e["field"] for e in body["errors"]] == ["observations.0.kpi_id", "observations.1",
-                                                    "observations.2.period_start", "observations.4.period_start",
-                                                    "observations.4.value"]
+    assert [e["field"] for e in body["errors"]] == [
+        "observations.0.kpi_id",
+        "observations.1",
+        "observations.2.period_start",
+        "observations.4.period_start",
+        "observations.4.value",
+    ]
     assert body["detail"].startswith("4 of 5 observations are invalid")
     assert listed(client)["count"] == 0
 
@@ -201,16 +254,24 @@ def test_batch_over_the_limit_is_422(client):
 
 # --- list, delete, roles, workspaces -------------------------------------------------------------
 
+
 def test_list_filters(client):
     visits, nps = make_kpi(client)["id"], make_kpi(client, name="NPS")["id"]
-    batch(client, [item(visits, date(2026, 1, 1) + timedelta(days=n)) for n in range(5)]
-          + [item(nps, date(2026, 1, 5), period="week"), item(nps, date(2026, 2, 1), period="month")])
+    batch(
+        client,
+        [item(visits, date(2026, 1, 1) + timedelta(days=n)) for n in range(5)]
+        + [item(nps, date(2026, 1, 5), period="week"), item(nps, date(2026, 2, 1), period="month")],
+    )
     assert listed(client)["count"] == 7
     assert listed(client, kpi_id=nps)["count"] == 2
     assert [o["period"] for o in listed(client, kpi_id=nps)["data"]] == ["week", "month"]
     assert listed(client, period="month")["data"][0]["kpi_id"] == nps
     assert [o["period_start"] for o in listed(client, **{"from": "2026-01-03", "to": "2026-01-05"})["data"]] == [
-        "2026-01-03", "2026-01-04", "2026-01-05", "2026-01-05"]
+        "2026-01-03",
+        "2026-01-04",
+        "2026-01-05",
+        "2026-01-05",
+    ]
     page = listed(client, kpi_id=visits, limit=2, offset=2, sort="-period_start")
     assert page["count"] == 5 and [o["period_start"] for o in page["data"]] == ["2026-01-03", "2026-01-02"]
     problem(client.get(URL, params={"from": "2026-02-01", "to": "2026-01-01"}, headers=auth()), 422, "to")
@@ -249,18 +310,26 @@ def test_another_workspaces_observations_stay_hidden(client):
 
 # --- CSV export ----------------------------------------------------------------------------------
 
+
 def test_csv_export(client):
     kpi = make_kpi(client, name="=Visits")
-    batch(client, [item(kpi["id"], date(2026, 3, 2), 1234.5, period="week", note="from GA, \"cleaned\""),
-                   item(kpi["id"], date(2026, 3, 1), -3, period="month", source="manual", note="@boss")])
+    batch(
+        client,
+        [
+            item(kpi["id"], date(2026, 3, 2), 1234.5, period="week", note='from GA, "cleaned"'),
+            item(kpi["id"], date(2026, 3, 1), -3, period="month", source="manual", note="@boss"),
+        ],
+    )
     resp = client.get(f"/api/v1/kpis/{kpi['id']}/observations.csv", headers=auth())
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/csv")
     assert resp.headers["content-disposition"] == f'attachment; filename="kpi-{kpi["id"]}-observations.csv"'
     rows = list(csv.reader(io.StringIO(resp.text)))
-    assert rows == [["kpi_id", "kpi_name", "period", "period_start", "value", "source", "note"],
-                    [str(kpi["id"]), "'=Visits", "month", "2026-03-01", "-3.0", "manual", "'@boss"],
-                    [str(kpi["id"]), "'=Visits", "week", "2026-03-02", "1234.5", "api", 'from GA, "cleaned"']]
+    assert rows == [
+        ["kpi_id", "kpi_name", "period", "period_start", "value", "source", "note"],
+        [str(kpi["id"]), "'=Visits", "month", "2026-03-01", "-3.0", "manual", "'@boss"],
+        [str(kpi["id"]), "'=Visits", "week", "2026-03-02", "1234.5", "api", 'from GA, "cleaned"'],
+    ]
 
 
 def test_csv_of_a_kpi_without_observations_is_the_header(client):
@@ -271,15 +340,18 @@ def test_csv_of_a_kpi_without_observations_is_the_header(client):
 
 # --- service and database directly ---------------------------------------------------------------
 
+
 def test_service_rules(engine):  # noqa: F811
     with Session(engine) as session:
         kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
-        data = ObservationCreate(kpi_id=kpi.id, period=Period.month, period_start=date(2026, 3, 1), value=41,
-                                 source=Source("import"))
+        data = ObservationCreate(
+            kpi_id=kpi.id, period=Period.month, period_start=date(2026, 3, 1), value=41, source=Source("import")
+        )
         row, replaced = observations.push_observation(session=session, workspace_id=1, data=data)
         assert not replaced and row.source == "import" and row.workspace_id == 1
-        again, replaced = observations.push_observation(session=session, workspace_id=1,
-                                                        data=data.model_copy(update={"value": 44}))
+        again, replaced = observations.push_observation(
+            session=session, workspace_id=1, data=data.model_copy(update={"value": 44})
+        )
         assert replaced and again.id == row.id and again.value == 44
         with pytest.raises(Invalid):
             observations.push_observation(session=session, workspace_id=2, data=data)
@@ -311,6 +383,7 @@ def test_the_database_keeps_one_value_per_key(engine):  # noqa: F811
 
 
 # --- derived KPIs take no observations --------------------------------------------------------------
+
 
 def test_pushing_to_a_derived_kpi_is_422_on_kpi_id(client):
     cost = make_kpi(client, name="Cost", category="input")

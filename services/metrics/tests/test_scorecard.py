@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from kit.service_app import create_service_app
 from kit.sqlcount import count_statements
@@ -15,7 +16,6 @@ from services.metrics.models import Kpi, KpiTarget, Observation
 from services.metrics.routes import router
 from services.metrics.routes_scorecard import router as scorecard_router
 from services.metrics.tests.test_kpis import KEY, auth, engine, problem  # noqa: F401  (engine is a fixture)
-from sqlmodel import Session, select
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 TODAY = date.today()
@@ -23,9 +23,15 @@ TODAY = date.today()
 
 @pytest.fixture
 def client(engine):  # noqa: F811
-    app = create_service_app(name="metrics", title="Effekt metrics", description="test", engine=engine,
-                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY,
-                             routers=[router, scorecard_router])
+    app = create_service_app(
+        name="metrics",
+        title="Effekt metrics",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=KEY,
+        routers=[router, scorecard_router],
+    )
     with TestClient(app) as c:
         yield c
 
@@ -36,8 +42,17 @@ def seed(engine, n: int, surface_id: int | None = None, prefix: str = "K") -> li
     Means, not sums: a sum of a month still running is judged on pace (test_targets), a level as it is."""
     start = TODAY.replace(day=1)
     with Session(engine) as s:
-        kpis = [Kpi(name=f"{prefix}{i:04}", category=("input", "activity", "result")[i % 3], workspace_id=1,
-                    aggregation="mean", baseline_value=0.0, surface_id=surface_id) for i in range(n)]
+        kpis = [
+            Kpi(
+                name=f"{prefix}{i:04}",
+                category=("input", "activity", "result")[i % 3],
+                workspace_id=1,
+                aggregation="mean",
+                baseline_value=0.0,
+                surface_id=surface_id,
+            )
+            for i in range(n)
+        ]
         s.add_all(kpis)
         s.flush()
         for kpi in kpis:
@@ -102,13 +117,26 @@ def test_kpi_read_gives_goals_figures(client, engine):  # noqa: F811
 def test_targets_api(client, engine):  # noqa: F811
     [kpi_id] = seed(engine, 1)
     url = f"/api/v1/kpis/{kpi_id}/targets"
-    bad = [{"period_start": "2026-01-01", "period_end": "2026-12-31", "target": 1},
-           {"period_start": "2026-03-01", "period_end": "2026-03-31", "target": 2}]
+    bad = [
+        {"period_start": "2026-01-01", "period_end": "2026-12-31", "target": 1},
+        {"period_start": "2026-03-01", "period_end": "2026-03-31", "target": 2},
+    ]
     problem(client.put(url, json=bad, headers=auth()), 422, "targets.1.period_start")
     ok = client.put(url, json=bad[:1], headers=auth())
     assert ok.status_code == 200, ok.text
-    assert client.get(url, headers=auth()).json() == ok.json() == [
-        {"period_start": "2026-01-01", "period_end": "2026-12-31", "target": 1.0, "band_low": None, "band_high": None}]
+    assert (
+        client.get(url, headers=auth()).json()
+        == ok.json()
+        == [
+            {
+                "period_start": "2026-01-01",
+                "period_end": "2026-12-31",
+                "target": 1.0,
+                "band_low": None,
+                "band_high": None,
+            }
+        ]
+    )
     problem(client.get("/api/v1/kpis/999999/targets", headers=auth()), 404)
     resp = client.patch(f"/api/v1/kpis/{kpi_id}", json={"amber_threshold": 0.5, "red_threshold": 0.8}, headers=auth())
     problem(resp, 422, "red_threshold")
@@ -117,11 +145,14 @@ def test_targets_api(client, engine):  # noqa: F811
 def test_scorecard_dates_stay_in_the_calendar(client):
     for day in ("0001-01-01", "9999-12-31"):
         problem(client.get("/api/v1/scorecard", params={"date": day}, headers=auth()), 422)
-    assert client.get("/api/v1/scorecard", params={"date": "1900-01-01", "period": "year"},
-                      headers=auth()).status_code == 200
+    assert (
+        client.get("/api/v1/scorecard", params={"date": "1900-01-01", "period": "year"}, headers=auth()).status_code
+        == 200
+    )
 
 
 # --- derived KPIs on the scorecard, and its CSV ------------------------------------------------------
+
 
 def make(client, name: str, category: str, **extra) -> int:  # noqa: F811
     resp = client.post("/api/v1/kpis", json={"name": name, "category": category, **extra}, headers=auth())
@@ -131,8 +162,11 @@ def make(client, name: str, category: str, **extra) -> int:  # noqa: F811
 
 def push(engine, kpi_id: int, value: float, start=None):  # noqa: F811
     with Session(engine) as s:
-        s.add(Observation(kpi_id=kpi_id, workspace_id=1, period="month", period_start=start or TODAY.replace(day=1),
-                          value=value))
+        s.add(
+            Observation(
+                kpi_id=kpi_id, workspace_id=1, period="month", period_start=start or TODAY.replace(day=1), value=value
+            )
+        )
         s.commit()
 
 
@@ -161,27 +195,48 @@ def test_derived_kpis_sit_beside_their_inputs(client, engine):  # noqa: F811
 
 
 def test_scorecard_csv_export(client, engine):  # noqa: F811
-    orders = make(client, "=HYPERLINK(\"http://x\")", "result", baseline_value=0, expected_frequency="month",
-                  aggregation="mean")  # a level: not judged on pace while the month runs
+    orders = make(
+        client, '=HYPERLINK("http://x")', "result", baseline_value=0, expected_frequency="month", aggregation="mean"
+    )  # a level: not judged on pace while the month runs
     spend = make(client, "Spend, total", "input", unit="currency", currency_code="NOK")
-    make(client, "Per order", "input", formula="[Spend, total] / [#%d]" % orders)
-    client.put(f"/api/v1/kpis/{orders}/targets", headers=auth(), json=[
-        {"period_start": TODAY.replace(day=1).isoformat(), "period_end": TODAY.replace(day=1).isoformat(),
-         "target": 10}])
+    make(client, "Per order", "input", formula=f"[Spend, total] / [#{orders}]")
+    client.put(
+        f"/api/v1/kpis/{orders}/targets",
+        headers=auth(),
+        json=[
+            {
+                "period_start": TODAY.replace(day=1).isoformat(),
+                "period_end": TODAY.replace(day=1).isoformat(),
+                "target": 10,
+            }
+        ],
+    )
     push(engine, orders, 7.0)
     push(engine, spend, 70.0)
     resp = client.get("/api/v1/scorecard/export.csv", headers=auth())
     assert resp.status_code == 200, resp.text
     assert resp.headers["content-type"].startswith("text/csv")
     assert resp.headers["content-disposition"] == (
-        f'attachment; filename="scorecard-month-{TODAY.replace(day=1).isoformat()}.csv"')
+        f'attachment; filename="scorecard-month-{TODAY.replace(day=1).isoformat()}.csv"'
+    )
     rows = list(csv.reader(io.StringIO(resp.text)))
-    assert rows[0] == ["category", "kpi", "unit", "value", "target", "attainment", "status", "previous", "change",
-                       "stale"]
+    assert rows[0] == [
+        "category",
+        "kpi",
+        "unit",
+        "value",
+        "target",
+        "attainment",
+        "status",
+        "previous",
+        "change",
+        "stale",
+    ]
     assert rows[1:] == [
         ["input", "Spend, total", "NOK", "70.0", "", "", "not_measured", "", "", "false"],
         ["input", "Per order", "number", "10.0", "", "", "not_measured", "", "", "false"],
-        ["result", "'=HYPERLINK(\"http://x\")", "number", "7.0", "10.0", "0.7", "at_risk", "", "", "false"]]
+        ["result", '\'=HYPERLINK("http://x")', "number", "7.0", "10.0", "0.7", "at_risk", "", "", "false"],
+    ]
     assert client.get("/api/v1/scorecard/export.csv", params={"period": "week"}, headers=auth()).status_code == 422
     problem(client.get("/api/v1/scorecard/export.csv"), 401)
     other = client.get("/api/v1/scorecard/export.csv", headers=auth(workspace_id=2))
@@ -194,14 +249,20 @@ def test_queries_do_not_grow_with_kpis_or_formulas(client, engine):  # noqa: F81
         ids = seed(engine, n, prefix=f"N{n}-")
         with Session(engine) as s:
             for i in range(0, n - 1, 2):  # a derived KPI for every two measured ones, and one of derived ones
-                s.add(Kpi(name=f"D{n}-{i}", category="result", workspace_id=1, formula=f"[#{ids[i]}] / [#{ids[i + 1]}]"))
+                s.add(
+                    Kpi(name=f"D{n}-{i}", category="result", workspace_id=1, formula=f"[#{ids[i]}] / [#{ids[i + 1]}]")
+                )
             s.flush()
             first = s.exec(select(Kpi).where(Kpi.name == f"D{n}-0")).one()
             s.add(Kpi(name=f"DD{n}", category="activity", workspace_id=1, formula=f"[#{first.id}] * 2"))
             s.commit()
         statements = []
-        for url, params in (("/api/v1/scorecard", {"period": "quarter"}), ("/api/v1/scorecard/export.csv", {}),
-                            ("/api/v1/kpis", {"limit": 500}), ("/api/v1/kpis", {"stale": True, "owner_id": 1})):
+        for url, params in (
+            ("/api/v1/scorecard", {"period": "quarter"}),
+            ("/api/v1/scorecard/export.csv", {}),
+            ("/api/v1/kpis", {"limit": 500}),
+            ("/api/v1/kpis", {"stale": True, "owner_id": 1}),
+        ):
             with count_statements(engine) as log:
                 assert client.get(url, params=params, headers=auth()).status_code == 200
             statements.append(log.count)

@@ -47,12 +47,15 @@ def test_stale_when_a_period_is_missing():
     assert not targets.is_stale(None, None, today)
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"amber_threshold": 1.5}, "amber_threshold"),
-    ({"amber_threshold": 0.5, "red_threshold": 0.7}, "red_threshold"),
-    ({"threshold_mode": "absolute", "amber_threshold": 10.0}, "red_threshold"),
-    ({"threshold_mode": "absolute", "amber_threshold": 10.0, "red_threshold": 20.0}, "red_threshold"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"amber_threshold": 1.5}, "amber_threshold"),
+        ({"amber_threshold": 0.5, "red_threshold": 0.7}, "red_threshold"),
+        ({"threshold_mode": "absolute", "amber_threshold": 10.0}, "red_threshold"),
+        ({"threshold_mode": "absolute", "amber_threshold": 10.0, "red_threshold": 20.0}, "red_threshold"),
+    ],
+)
 def test_invalid_thresholds_name_the_field(session, fields, field):
     with pytest.raises(Invalid) as exc:
         make(session, **fields)
@@ -72,8 +75,14 @@ def test_status_relative_and_absolute(session):
     assert targets.status_of(kpi, 70, targets.attainment(kpi, 70, goal)) == "at_risk"
     assert targets.status_of(kpi, 10, targets.attainment(kpi, 10, goal)) == "off_track"
     assert targets.status_of(kpi, None, None) == "not_measured"
-    low = make(session, "Complaints", direction="lower_is_better", threshold_mode="absolute",
-               amber_threshold=20.0, red_threshold=40.0)
+    low = make(
+        session,
+        "Complaints",
+        direction="lower_is_better",
+        threshold_mode="absolute",
+        amber_threshold=20.0,
+        red_threshold=40.0,
+    )
     assert targets.status_of(low, 30, targets.attainment(low, 30, targets.Goal(10.0))) == "at_risk"
     assert targets.status_of(low, 15, targets.attainment(low, 15, targets.Goal(10.0))) == "on_track"
     band = make(session, "Cost", direction="target_band")
@@ -83,14 +92,20 @@ def test_status_relative_and_absolute(session):
 
 def test_targets_replace_and_refuse_overlaps(session):
     kpi = make(session)
-    items = [KpiTargetIn(period_start=date(2026, 1, 1), period_end=date(2026, 6, 30), target=10),
-             KpiTargetIn(period_start=date(2026, 6, 1), period_end=date(2026, 12, 31), target=20)]
+    items = [
+        KpiTargetIn(period_start=date(2026, 1, 1), period_end=date(2026, 6, 30), target=10),
+        KpiTargetIn(period_start=date(2026, 6, 1), period_end=date(2026, 12, 31), target=20),
+    ]
     with pytest.raises(Invalid) as exc:
         targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=items)
     assert exc.value.errors[0]["field"] == "targets.1.period_start"
     with pytest.raises(Invalid) as exc:
-        targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=[
-            KpiTargetIn(period_start=date(2026, 2, 1), period_end=date(2026, 1, 1), target=1)])
+        targets.replace_targets(
+            session=session,
+            workspace_id=1,
+            kpi_id=kpi.id,
+            items=[KpiTargetIn(period_start=date(2026, 2, 1), period_end=date(2026, 1, 1), target=1)],
+        )
     assert exc.value.errors[0]["field"] == "targets.0.period_end"
     items[1] = KpiTargetIn(period_start=date(2026, 7, 1), period_end=date(2026, 12, 31), target=20)
     targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=items)
@@ -100,23 +115,38 @@ def test_targets_replace_and_refuse_overlaps(session):
 
 def test_target_of_a_window_overlapping_else_next(session):
     kpi = make(session)
-    targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=[
-        KpiTargetIn(period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), target=1),
-        KpiTargetIn(period_start=date(2026, 12, 31), period_end=date(2026, 12, 31), target=9)])
+    targets.replace_targets(
+        session=session,
+        workspace_id=1,
+        kpi_id=kpi.id,
+        items=[
+            KpiTargetIn(period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), target=1),
+            KpiTargetIn(period_start=date(2026, 12, 31), period_end=date(2026, 12, 31), target=9),
+        ],
+    )
     found = targets.goals_for(session, [kpi.id], {kpi.id: (date(2026, 2, 1), date(2026, 2, 28))})
     assert found[kpi.id].target == 1
     found = targets.goals_for(session, [kpi.id], {kpi.id: (date(2026, 5, 1), date(2026, 5, 31))})
     assert found[kpi.id].target == 9
 
 
-@pytest.mark.parametrize("aggregation, expected", [
-    ("sum", 6.0), ("mean", 2.0), ("min", 1.0), ("max", 3.0), ("last", 2.0)])
+@pytest.mark.parametrize(
+    "aggregation, expected", [("sum", 6.0), ("mean", 2.0), ("min", 1.0), ("max", 3.0), ("last", 2.0)]
+)
 def test_values_aggregate_in_sql(session, aggregation, expected):
     kpi = make(session, aggregation=aggregation)
-    observe(session, kpi, (date(2026, 11, 1), 1.0), (date(2026, 11, 5), 3.0), (date(2026, 11, 20), 2.0),
-            (date(2026, 10, 31), 100.0))
-    buckets = [targets.Bucket(date(2026, 10, 1), date(2026, 10, 31)),
-               targets.Bucket(date(2026, 11, 1), date(2026, 11, 30))]
+    observe(
+        session,
+        kpi,
+        (date(2026, 11, 1), 1.0),
+        (date(2026, 11, 5), 3.0),
+        (date(2026, 11, 20), 2.0),
+        (date(2026, 10, 31), 100.0),
+    )
+    buckets = [
+        targets.Bucket(date(2026, 10, 1), date(2026, 10, 31)),
+        targets.Bucket(date(2026, 11, 1), date(2026, 11, 30)),
+    ]
     found = targets.values(session, [kpi.id], buckets)
     assert found == {(kpi.id, 0): 100.0, (kpi.id, 1): expected}
 
@@ -124,8 +154,12 @@ def test_values_aggregate_in_sql(session, aggregation, expected):
 def test_figures_of_the_current_period(session):
     kpi = make(session, baseline_value=0.0, expected_frequency="month")
     observe(session, kpi, (date(2026, 11, 1), 40.0), (date(2026, 11, 2), 40.0))
-    targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=[
-        KpiTargetIn(period_start=date(2026, 11, 1), period_end=date(2026, 11, 30), target=100)])
+    targets.replace_targets(
+        session=session,
+        workspace_id=1,
+        kpi_id=kpi.id,
+        items=[KpiTargetIn(period_start=date(2026, 11, 1), period_end=date(2026, 11, 30), target=100)],
+    )
     public = service.with_figures(session=session, kpis=[kpi], today=date(2026, 11, 23))[0]
     # 80 in the 22 days before today is on pace for 80 × 30 / 22 ≈ 109 in November: on track.
     assert (public.actual, public.target, public.attainment, public.status) == (80.0, 100.0, 1.0, "on_track")
@@ -155,13 +189,13 @@ WEEK = targets.Bucket(date(2026, 11, 2), date(2026, 11, 8))  # Monday to Sunday
 
 
 def add(session, kpi, period, day, value, source="api"):
-    session.add(Observation(kpi_id=kpi.id, workspace_id=1, period=period, period_start=day, value=value,
-                            source=source))
+    session.add(Observation(kpi_id=kpi.id, workspace_id=1, period=period, period_start=day, value=value, source=source))
     session.flush()
 
 
-@pytest.mark.parametrize("aggregation, month, week", [
-    ("sum", 100.0, 5.0), ("mean", 100.0, 2.5), ("last", 100.0, 3.0), ("max", 100.0, 3.0)])
+@pytest.mark.parametrize(
+    "aggregation, month, week", [("sum", 100.0, 5.0), ("mean", 100.0, 2.5), ("last", 100.0, 3.0), ("max", 100.0, 3.0)]
+)
 def test_the_coarsest_granularity_of_a_window_wins(session, aggregation, month, week):
     kpi = make(session, aggregation=aggregation)
     for day, value in ((date(2026, 11, 1), 1.0), (date(2026, 11, 2), 2.0), (date(2026, 11, 3), 3.0)):
@@ -201,11 +235,17 @@ def test_precedence_applies_per_window_and_kpi(session):
     buckets = [targets.Bucket(date(2026, 10, 1), date(2026, 10, 31)), NOV, Q4]
     found = targets.values(session, [monthly.id, daily.id], buckets)
     # October has a month, November only days; the quarter holds October's month, so its days drop out.
-    assert found == {(monthly.id, 0): 50.0, (monthly.id, 1): 4.0, (monthly.id, 2): 50.0,
-                     (daily.id, 1): 6.0, (daily.id, 2): 6.0}
+    assert found == {
+        (monthly.id, 0): 50.0,
+        (monthly.id, 1): 4.0,
+        (monthly.id, 2): 50.0,
+        (daily.id, 1): 6.0,
+        (daily.id, 2): 6.0,
+    }
 
 
 # --- derived values ---------------------------------------------------------------------------------
+
 
 def test_derived_values_per_window_transitively(session):
     cost = make(session, "Cost", category="input")
@@ -221,22 +261,30 @@ def test_derived_values_per_window_transitively(session):
     months = [targets.Bucket(*targets.period_bounds("month", date(2026, m, 1))) for m in (10, 11, 12)]
     found = targets.values(session, [in_cents.id, per_order.id], months)
     assert found == {(per_order.id, 1): 5.0, (in_cents.id, 1): 500.0}  # October: division by zero; December: none
-    assert targets.last_observed(session, [per_order.id, cost.id]) == {per_order.id: date(2026, 11, 1),
-                                                                       cost.id: date(2026, 12, 1)}
+    assert targets.last_observed(session, [per_order.id, cost.id]) == {
+        per_order.id: date(2026, 11, 1),
+        cost.id: date(2026, 12, 1),
+    }
 
 
 def test_derived_figures_of_the_current_period_use_its_frequency(session):
     visits = make(session, "Visits", expected_frequency="day")
     orders = make(session, "Orders", expected_frequency="month")
-    rate = make(session, "Conversion", formula="[Orders] / [Visits] * 100", expected_frequency="week",
-                baseline_value=0.0)
-    targets.replace_targets(session=session, workspace_id=1, kpi_id=rate.id, items=[
-        KpiTargetIn(period_start=date(2026, 11, 1), period_end=date(2026, 11, 30), target=10)])
+    rate = make(
+        session, "Conversion", formula="[Orders] / [Visits] * 100", expected_frequency="week", baseline_value=0.0
+    )
+    targets.replace_targets(
+        session=session,
+        workspace_id=1,
+        kpi_id=rate.id,
+        items=[KpiTargetIn(period_start=date(2026, 11, 1), period_end=date(2026, 11, 30), target=10)],
+    )
     for day in (date(2026, 11, 16), date(2026, 11, 23)):
         add(session, visits, "day", day, 100.0)
         add(session, orders, "day", day, 4.0)
-    public = {p.name: p for p in service.with_figures(session=session, kpis=[visits, orders, rate],
-                                                      today=date(2026, 11, 23))}
+    public = {
+        p.name: p for p in service.with_figures(session=session, kpis=[visits, orders, rate], today=date(2026, 11, 23))
+    }
     assert public["Visits"].actual == 100.0 and public["Orders"].actual == 8.0
     assert public["Conversion"].actual == 4.0  # the week of 23 November: 4 orders of 100 visits
     assert (public["Conversion"].target, public["Conversion"].status) == (10.0, "off_track")

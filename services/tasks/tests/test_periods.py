@@ -32,12 +32,17 @@ def engine(tmp_path):
 
 @pytest.fixture
 def client(engine):
-    app = create_service_app(name="tasks", title="Effekt tasks", description="test", engine=engine,
-                             redis_url="redis://127.0.0.1:6379/15", signing_key=KEY, routers=[router])
+    app = create_service_app(
+        name="tasks",
+        title="Effekt tasks",
+        description="test",
+        engine=engine,
+        redis_url="redis://127.0.0.1:6379/15",
+        signing_key=KEY,
+        routers=[router],
+    )
     with TestClient(app) as c:
         yield c
-
-
 
 
 def make_period(client, workspace_id: int = 1, **overrides) -> dict:
@@ -48,6 +53,7 @@ def make_period(client, workspace_id: int = 1, **overrides) -> dict:
 
 
 # --- create, get, list ---------------------------------------------------------------------------
+
 
 def test_create_then_get_and_list(client):
     created = make_period(client, name="  Q1 2026  ", notes="Spring campaign season")
@@ -70,10 +76,18 @@ def test_single_day_period_is_allowed(client):
     assert make_period(client, starts_on="2026-05-01", ends_on="2026-05-01")["ends_on"] == "2026-05-01"
 
 
-@pytest.mark.parametrize("field, value", [
-    ("name", "   "), ("name", ""), ("name", "x" * 201), ("capacity_hours", -1), ("notes", "x" * 2001),
-    ("starts_on", "not a date"), ("ends_on", None),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", "   "),
+        ("name", ""),
+        ("name", "x" * 201),
+        ("capacity_hours", -1),
+        ("notes", "x" * 2001),
+        ("starts_on", "not a date"),
+        ("ends_on", None),
+    ],
+)
 def test_bad_input_is_422_naming_the_field(client, field, value):
     data = {"name": "Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31", field: value}
     problem(client.post(URL, json=data, headers=auth()), 422, field)
@@ -97,10 +111,12 @@ def test_unknown_id_is_404(client):
 
 # --- patch ---------------------------------------------------------------------------------------
 
+
 def test_patch_changes_only_what_was_sent(client):
     period = make_period(client, notes="keep me")
-    resp = client.patch(f"{URL}/{period['id']}", json={"name": "Q1 2026 (revised)", "capacity_hours": None},
-                        headers=auth())
+    resp = client.patch(
+        f"{URL}/{period['id']}", json={"name": "Q1 2026 (revised)", "capacity_hours": None}, headers=auth()
+    )
     assert resp.status_code == 200, resp.text
     changed = resp.json()
     assert changed["name"] == "Q1 2026 (revised)" and changed["capacity_hours"] is None
@@ -112,8 +128,9 @@ def test_patch_rechecks_the_span_against_stored_values(client):
     period = make_period(client)  # 2026-01-01 .. 2026-03-31
     problem(client.patch(f"{URL}/{period['id']}", json={"ends_on": "2025-12-31"}, headers=auth()), 422, "ends_on")
     problem(client.patch(f"{URL}/{period['id']}", json={"starts_on": "2026-04-01"}, headers=auth()), 422, "ends_on")
-    moved = client.patch(f"{URL}/{period['id']}", json={"starts_on": "2026-04-01", "ends_on": "2026-06-30"},
-                         headers=auth())
+    moved = client.patch(
+        f"{URL}/{period['id']}", json={"starts_on": "2026-04-01", "ends_on": "2026-06-30"}, headers=auth()
+    )
     assert moved.status_code == 200 and moved.json()["starts_on"] == "2026-04-01"
 
 
@@ -129,6 +146,7 @@ def test_patch_blank_name_is_422(client):
 
 
 # --- archive, restore, filters -------------------------------------------------------------------
+
 
 def test_archive_and_restore(client):
     period = make_period(client)
@@ -166,6 +184,7 @@ def test_active_on_lists_the_periods_covering_that_day(client):
 
 # --- pagination and sort -------------------------------------------------------------------------
 
+
 def test_default_sort_is_starts_on_then_id(client):
     late = make_period(client, name="A late", starts_on="2026-07-01", ends_on="2026-09-30")
     early = make_period(client, name="B early", starts_on="2026-01-01", ends_on="2026-03-31")
@@ -175,8 +194,16 @@ def test_default_sort_is_starts_on_then_id(client):
 
 
 def test_pagination_and_sort(client):
-    made = [make_period(client, name=f"P{i}", starts_on=f"2026-0{i}-01", ends_on=f"2026-0{i}-28",
-                        capacity_hours=None if i == 3 else 10 * i) for i in range(1, 6)]
+    made = [
+        make_period(
+            client,
+            name=f"P{i}",
+            starts_on=f"2026-0{i}-01",
+            ends_on=f"2026-0{i}-28",
+            capacity_hours=None if i == 3 else 10 * i,
+        )
+        for i in range(1, 6)
+    ]
     page = client.get(URL, params={"limit": 2, "offset": 2}, headers=auth()).json()
     assert page["count"] == 5 and page["limit"] == 2 and page["offset"] == 2
     assert [p["name"] for p in page["data"]] == ["P3", "P4"]
@@ -188,23 +215,31 @@ def test_pagination_and_sort(client):
     assert [p["name"] for p in by_name["data"]] == ["P5"] and by_name["count"] == 5
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"sort": "workspace_id"}, "sort"), ({"sort": "-nope"}, "sort"), ({"limit": 0}, "limit"),
-    ({"limit": 501}, "limit"), ({"offset": -1}, "offset"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"sort": "workspace_id"}, "sort"),
+        ({"sort": "-nope"}, "sort"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 501}, "limit"),
+        ({"offset": -1}, "offset"),
+    ],
+)
 def test_bad_paging_is_422_naming_the_parameter(client, params, field):
     problem(client.get(URL, params=params, headers=auth()), 422, field)
 
 
 # --- roles, workspaces, identity -----------------------------------------------------------------
 
+
 def test_viewer_can_read_but_not_write(client):
     period = make_period(client)
     viewer = auth(Role.viewer)
     assert client.get(URL, headers=viewer).json()["count"] == 1
     assert client.get(f"{URL}/{period['id']}", headers=viewer).status_code == 200
-    problem(client.post(URL, json={"name": "X", "starts_on": "2026-01-01", "ends_on": "2026-01-02"},
-                        headers=viewer), 403)
+    problem(
+        client.post(URL, json={"name": "X", "starts_on": "2026-01-01", "ends_on": "2026-01-02"}, headers=viewer), 403
+    )
     problem(client.patch(f"{URL}/{period['id']}", json={"name": "X"}, headers=viewer), 403)
     problem(client.post(f"{URL}/{period['id']}/archive", headers=viewer), 403)
     problem(client.post(f"{URL}/{period['id']}/restore", headers=viewer), 403)
@@ -238,13 +273,18 @@ def test_identity_signed_with_another_key_is_401(client):
 
 # --- service.py and demo.py directly -------------------------------------------------------------
 
+
 def test_service_scopes_and_checks_the_merged_span(engine):
     with Session(engine) as session:
-        period = service.create_period(session=session, workspace_id=1, data=PeriodCreate(
-            name="Sprint 1", starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 16)))
+        period = service.create_period(
+            session=session,
+            workspace_id=1,
+            data=PeriodCreate(name="Sprint 1", starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 16)),
+        )
         with pytest.raises(Invalid) as exc:
-            service.update_period(session=session, workspace_id=1, period_id=period.id,
-                                  data=PeriodUpdate(starts_on=date(2026, 1, 17)))
+            service.update_period(
+                session=session, workspace_id=1, period_id=period.id, data=PeriodUpdate(starts_on=date(2026, 1, 17))
+            )
         assert exc.value.errors[0]["field"] == "ends_on"
         with pytest.raises(NotFound):
             service.get_period(session=session, workspace_id=2, period_id=period.id)
@@ -260,6 +300,9 @@ def test_demo_seeds_the_quarters_of_this_year_once(engine):
         rows, total = service.list_periods(session=session, workspace_id=1)
     assert total == 4
     assert [(p.name, p.starts_on, p.ends_on) for p in rows] == [
-        ("Q1 2028", date(2028, 1, 1), date(2028, 3, 31)), ("Q2 2028", date(2028, 4, 1), date(2028, 6, 30)),
-        ("Q3 2028", date(2028, 7, 1), date(2028, 9, 30)), ("Q4 2028", date(2028, 10, 1), date(2028, 12, 31))]
+        ("Q1 2028", date(2028, 1, 1), date(2028, 3, 31)),
+        ("Q2 2028", date(2028, 4, 1), date(2028, 6, 30)),
+        ("Q3 2028", date(2028, 7, 1), date(2028, 9, 30)),
+        ("Q4 2028", date(2028, 10, 1), date(2028, 12, 31)),
+    ]
     assert all(p.capacity_hours == 120 for p in rows)

@@ -7,16 +7,16 @@ Revision ID: b8e2c4d1a9f3
 Revises: 6465c62c5103
 Create Date: 2026-11-24 00:00:00
 """
-from typing import Sequence, Union
 
-from alembic import op
+from collections.abc import Sequence
+
 import sqlalchemy as sa
+from alembic import op
 
-
-revision: str = 'b8e2c4d1a9f3'
-down_revision: Union[str, None] = '6465c62c5103'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "b8e2c4d1a9f3"
+down_revision: str | None = "6465c62c5103"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # SQLite's foreign key has no name: batch mode reflects it under this convention so it can be dropped.
 SQLITE_NAMES = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
