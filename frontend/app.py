@@ -29,7 +29,8 @@ from frontend.pages import (
 )
 from frontend.templating import render
 from gateway.app import create_app as create_gateway_app
-from kit.errors import Problem, problem_response
+from kit.errors import Problem
+from kit.problems import problem_response
 
 STATIC = Path(__file__).parent / "static"
 PAGE_MODULES = (

@@ -16,8 +16,8 @@ from gateway.routes import proxy_routes, router
 from gateway.upstream import Upstreams
 from kit.db import in_session
 from kit.embedded_redis import ensure_redis_url
-from kit.errors import install_problem_handlers
 from kit.observability import Metrics, RequestContextMiddleware
+from kit.problems import install_problem_handlers
 from kit.queue import lazy_pool
 from kit.settings import common
 

@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from gateway import openapi
 from gateway.models import User, UserPublic, Workspace, WorkspacePublic
-from kit.errors import NotFound, problem_response
+from kit.errors import NotFound
 from kit.identity import IDENTITY_HEADER, verify_identity
+from kit.problems import problem_response
 from kit.queue import heartbeat_key
 from kit.roles import Role
 from kit.service_app import readiness

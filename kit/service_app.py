@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
 from kit.db import ping
-from kit.errors import install_problem_handlers, problem_response
 from kit.internal import InternalClient
 from kit.observability import Metrics, RequestContextMiddleware
+from kit.problems import install_problem_handlers, problem_response
 from kit.queue import lazy_pool
 
 

@@ -2,7 +2,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from kit.errors import Conflict, field_error, install_problem_handlers
+from kit.errors import Conflict, field_error
+from kit.problems import install_problem_handlers
 
 
 class Thing(BaseModel):

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from kit.errors import Invalid, NotFound, field_error
 from kit.fields import utcnow
-from kit.pagination import get_scoped
+from kit.query import get_scoped
 from services.goals import history
 from services.goals.goal_models import (
     PARENT_LEVEL,

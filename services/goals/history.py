@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from kit.pagination import get_scoped, select_page
+from kit.query import get_scoped, select_page
 from services.goals.goal_models import Goal, GoalAction, GoalEvent
 
 TRACKED = (

@@ -11,7 +11,7 @@ from sqlmodel import Field
 
 from kit.db import enum_type
 from kit.fields import Id, Name, OptionalName, not_null, utcnow
-from kit.pagination import Page
+from kit.query import Page
 from services.goals.db import GoalsModel
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from kit.pagination import get_scoped, order_by, select_page
+from kit.query import get_scoped, order_by, select_page
 from services.goals.goal_models import Goal, GoalLevel, GoalSurface
 from services.goals.kpis import KpiSource, fetch_or_none
 from services.goals.tree import Forest, Progress

@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 
 from kit.dates import next_period_end
 from kit.db import save
-from kit.pagination import get_scoped, order_by, select_page
+from kit.query import get_scoped, order_by, select_page
 from services.goals.models import Cadence, Surface, SurfaceCreate, SurfaceKind, SurfacePublic, SurfaceUpdate
 
 SURFACE_SORTS = {"name", "kind", "cadence", "created_at", "updated_at", "period_start"}

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from kit.fields import Id, Name
-from kit.pagination import Page
+from kit.query import Page
 from services.goals.goal_models import GoalAction, GoalLevel
 from services.goals.models import SurfaceKind
 from services.goals.progress import Status

@@ -13,7 +13,7 @@ from sqlmodel import Field
 
 from kit.db import enum_type
 from kit.fields import Id, no_nul, not_null, utcnow
-from kit.pagination import Page
+from kit.query import Page
 from services.metrics.db import MetricsModel
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from kit.errors import Invalid, NotFound
-from kit.pagination import get_scoped, order_by, select_page
+from kit.query import get_scoped, order_by, select_page
 from services.metrics import targets
 from services.metrics.cycle_models import (
     ChangeKind,

@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 from kit.db import save
 from kit.errors import Conflict, Invalid, Problem, field_error
 from kit.fields import utcnow
-from kit.pagination import get_scoped, select_page
+from kit.query import get_scoped, select_page
 from services.metrics.import_check import KpiCatalogue
 from services.metrics.import_models import (
     MAX_FILE_BYTES,

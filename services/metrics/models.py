@@ -15,7 +15,7 @@ from sqlmodel import Field
 
 from kit.db import enum_type
 from kit.fields import FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, no_nul, not_null, utcnow
-from kit.pagination import Page
+from kit.query import Page
 from services.metrics.db import MetricsModel
 
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from kit.errors import Invalid, field_error
 from kit.fields import utcnow
-from kit.pagination import get_scoped, order_by, select_page
+from kit.query import get_scoped, order_by, select_page
 from services.metrics.models import Kpi, Observation, ObservationCreate, ObservationPublic, ObservationPushed, Period
 from services.metrics.service import get_kpi
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from kit.db import save
 from kit.errors import Conflict, Invalid, field_error
-from kit.pagination import get_scoped, order_by, select_page
+from kit.query import get_scoped, order_by, select_page
 from services.metrics import formula, targets
 from services.metrics.models import Category, Frequency, Kpi, KpiCreate, KpiPublic, KpiUpdate, Source, Unit
 

@@ -32,7 +32,7 @@ from sqlmodel import Session, col, delete, select
 
 from kit.dates import add_months
 from kit.errors import Invalid, field_error
-from kit.pagination import get_scoped
+from kit.query import get_scoped
 from services.metrics import formula, measure
 from services.metrics.models import Direction, Frequency, Kpi, KpiTarget, KpiTargetIn, Observation, ThresholdMode
 

@@ -8,7 +8,7 @@ from pydantic import field_validator
 from sqlmodel import Field
 
 from kit.fields import Name, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
-from kit.pagination import Page
+from kit.query import Page
 from services.tasks.db import TasksModel
 
 

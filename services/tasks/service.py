@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from kit.db import save
 from kit.errors import Invalid
-from kit.pagination import get_scoped, order_by, select_page
+from kit.query import get_scoped, order_by, select_page
 from services.tasks.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate
 
 PERIOD_SORTS = {"name", "starts_on", "ends_on", "capacity_hours", "created_at", "updated_at"}
