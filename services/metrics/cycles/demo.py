@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from kit.dates import add_months
-from services.metrics import cycle_review, cycle_snapshot
-from services.metrics.cycle_models import CycleItem, FindingCreate, ItemReview
+from services.metrics.cycles import review, snapshot
+from services.metrics.cycles.models import CycleItem, FindingCreate, ItemReview
 
 MIKKO = "mikko.virtanen@example.com"
 NOTES = {
@@ -59,7 +59,7 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
     for n, start in enumerate(add_months(latest, -back) for back in (3, 2, 1, 0)):
         end = add_months(start, 1) - timedelta(days=1)
         reviewed = _at(end + timedelta(days=3))
-        cycle, _ = cycle_snapshot.open_cycle(
+        cycle, _ = snapshot.open_cycle(
             session=session,
             workspace_id=workspace_id,
             surface_id=surface_id,
@@ -79,7 +79,7 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
             root = ROOT_CAUSES.get(item.name) if red and closing else None
             note = NOTES.get(item.name) if item.status != "not_measured" else None
             if note or root:
-                cycle_review.review_item(
+                review.review_item(
                     session=session,
                     workspace_id=workspace_id,
                     cycle_id=cycle.id,
@@ -88,7 +88,7 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
                     user_id=user,
                 )
         for text, kpi_name, kind in FINDINGS[n]:
-            cycle_review.add_finding(
+            review.add_finding(
                 session=session,
                 workspace_id=workspace_id,
                 cycle_id=cycle.id,
@@ -97,7 +97,7 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
                 data=FindingCreate(text=text, kpi_id=kpis.get(kpi_name), change_kind=kind),
             )
         if closing:
-            cycle_review.close_cycle(
+            review.close_cycle(
                 session=session,
                 workspace_id=workspace_id,
                 cycle_id=cycle.id,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from kit.db import in_session
-from services.metrics import cycle_snapshot
+from services.metrics.cycles import snapshot
 from services.metrics.db import create_engine_from_settings
 
 log = logging.getLogger("effekt.metrics.cycles")
@@ -37,7 +37,7 @@ async def open_cycle(
     engine = ctx.get("metrics_engine") or _engine()
 
     def run(session):
-        return cycle_snapshot.open_cycle(
+        return snapshot.open_cycle(
             session=session,
             workspace_id=workspace_id,
             surface_id=surface_id,

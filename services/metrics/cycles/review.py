@@ -8,7 +8,7 @@ from sqlmodel import Session, col, delete, select
 
 from kit.errors import Conflict, Invalid, NotFound, field_error
 from kit.fields import MAX_ID, utcnow
-from services.metrics.cycle_models import (
+from services.metrics.cycles.models import (
     Cycle,
     CycleFinding,
     CycleItem,
@@ -17,7 +17,7 @@ from services.metrics.cycle_models import (
     FindingUpdate,
     ItemReview,
 )
-from services.metrics.cycles import OFF_TRACK, get_cycle, items_of
+from services.metrics.cycles.service import OFF_TRACK, get_cycle, items_of
 
 
 def open_for_change(*, session: Session, workspace_id: int, cycle_id: int) -> Cycle:

@@ -11,8 +11,8 @@ from kit.errors import NotFound, Unavailable, field_error
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import IdsQuery, PageDep
-from services.metrics import cycle_review, cycle_snapshot, cycles
-from services.metrics.cycle_models import (
+from services.metrics.cycles import review, service, snapshot
+from services.metrics.cycles.models import (
     ChangeKind,
     Comparison,
     CycleDetail,
@@ -35,8 +35,8 @@ IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def _detail(session, principal, cycle_id: int) -> CycleDetail:
-    cycle = cycles.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
-    return cycles.detail(session=session, cycle=cycle)
+    cycle = service.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
+    return service.detail(session=session, cycle=cycle)
 
 
 def _surface(request: Request, surface_id: int) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def list_cycles(
     surface_id: IdQuery = None,
     status: CycleStatus | None = None,
 ):
-    rows, total = cycles.list_cycles(
+    rows, total = service.list_cycles(
         session=session,
         workspace_id=principal.workspace_id,
         surface_id=surface_id,
@@ -72,7 +72,7 @@ def list_cycles(
         limit=page.limit,
         offset=page.offset,
     )
-    return CycleList.of(cycles.summaries(session, rows), total, page)
+    return CycleList.of(service.summaries(session, rows), total, page)
 
 
 @router.post(
@@ -91,7 +91,7 @@ def list_cycles(
 )
 def open_cycle(data: CycleOpen, request: Request, session: SessionDep, principal: EditorDep):
     surface = _surface(request, data.surface_id)
-    cycle = cycle_snapshot.open_for_surface(
+    cycle = snapshot.open_for_surface(
         session=session,
         workspace_id=principal.workspace_id,
         surface=surface,
@@ -100,7 +100,7 @@ def open_cycle(data: CycleOpen, request: Request, session: SessionDep, principal
         period=data.period,
         today=principal.today(),
     )
-    return cycles.detail(session=session, cycle=cycle)
+    return service.detail(session=session, cycle=cycle)
 
 
 @router.get(
@@ -120,7 +120,7 @@ def list_findings(
     cycle_status: CycleStatus | None = None,
     since: Annotated[date | None, Query(description="Cycles whose period starts on or after")] = None,
 ):
-    rows, total = cycles.list_findings(
+    rows, total = service.list_findings(
         session=session,
         workspace_id=principal.workspace_id,
         cycle_id=cycle_id,
@@ -138,7 +138,7 @@ def list_findings(
 
 @router.get("/compare", response_model=Comparison, responses=NOT_FOUND, summary="Compare cycles side by side")
 def compare(session: SessionDep, principal: PrincipalDep, ids: IdsQuery = None):
-    return cycles.compare(session=session, workspace_id=principal.workspace_id, ids=ids or [])
+    return service.compare(session=session, workspace_id=principal.workspace_id, ids=ids or [])
 
 
 @router.get("/{cycle_id}", response_model=CycleDetail, responses=NOT_FOUND, summary="Get a cycle with its snapshot")
@@ -153,7 +153,7 @@ def get_cycle(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     summary="Export a cycle's snapshot as CSV",
 )
 def export_csv(cycle_id: int, session: SessionDep, principal: PrincipalDep):
-    cycle, text = cycles.export_csv(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
+    cycle, text = service.export_csv(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     name = f"cycle-{cycle.id}-{cycle.period_start.isoformat()}.csv"
     return Response(
         text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -168,7 +168,7 @@ def export_csv(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     description="For a cycle opened by mistake; a closed cycle is kept.",
 )
 def delete_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
-    cycle_review.delete_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
+    review.delete_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -180,9 +180,9 @@ def delete_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     description="Notes, root causes and findings stay; KPIs added since come in.",
 )
 def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
-    cycle = cycles.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
-    fresh = cycle_snapshot.refresh(session=session, cycle=cycle, today=principal.today())
-    return cycles.detail(session=session, cycle=fresh)
+    cycle = service.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
+    fresh = snapshot.refresh(session=session, cycle=cycle, today=principal.today())
+    return service.detail(session=session, cycle=fresh)
 
 
 @router.patch(
@@ -192,7 +192,7 @@ def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
     summary="Write a KPI's analysis note or root cause",
 )
 def review_item(cycle_id: int, kpi_id: int, data: ItemReview, session: SessionDep, principal: EditorDep):
-    item = cycle_review.review_item(
+    item = review.review_item(
         session=session,
         workspace_id=principal.workspace_id,
         cycle_id=cycle_id,
@@ -200,13 +200,13 @@ def review_item(cycle_id: int, kpi_id: int, data: ItemReview, session: SessionDe
         data=data,
         user_id=principal.user_id,
     )
-    return cycles.item_public(item)
+    return service.item_public(item)
 
 
 def _finding(session, principal, cycle_id: int, finding) -> FindingPublic:
-    cycle = cycles.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
-    names = {i.kpi_id: i.name for i in cycles.items_of(session, cycle.id)} if finding.kpi_id else {}
-    return cycles.finding_public(finding, cycle, names.get(finding.kpi_id))
+    cycle = service.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
+    names = {i.kpi_id: i.name for i in service.items_of(session, cycle.id)} if finding.kpi_id else {}
+    return service.finding_public(finding, cycle, names.get(finding.kpi_id))
 
 
 @router.post(
@@ -217,7 +217,7 @@ def _finding(session, principal, cycle_id: int, finding) -> FindingPublic:
     summary="Record a finding",
 )
 def add_finding(cycle_id: int, data: FindingCreate, session: SessionDep, principal: EditorDep):
-    finding = cycle_review.add_finding(
+    finding = review.add_finding(
         session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, data=data, user_id=principal.user_id
     )
     return _finding(session, principal, cycle_id, finding)
@@ -230,7 +230,7 @@ def add_finding(cycle_id: int, data: FindingCreate, session: SessionDep, princip
     summary="Change a finding",
 )
 def update_finding(cycle_id: int, finding_id: int, data: FindingUpdate, session: SessionDep, principal: EditorDep):
-    finding = cycle_review.update_finding(
+    finding = review.update_finding(
         session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, finding_id=finding_id, data=data
     )
     return _finding(session, principal, cycle_id, finding)
@@ -243,7 +243,7 @@ def update_finding(cycle_id: int, finding_id: int, data: FindingUpdate, session:
     summary="Remove a finding",
 )
 def delete_finding(cycle_id: int, finding_id: int, session: SessionDep, principal: EditorDep):
-    cycle_review.delete_finding(
+    review.delete_finding(
         session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, finding_id=finding_id
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -261,7 +261,7 @@ def delete_finding(cycle_id: int, finding_id: int, session: SessionDep, principa
     description="A closed cycle is read-only.",
 )
 def close(cycle_id: int, session: SessionDep, principal: EditorDep):
-    cycle = cycle_review.close_cycle(
+    cycle = review.close_cycle(
         session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, user_id=principal.user_id
     )
-    return cycles.detail(session=session, cycle=cycle)
+    return service.detail(session=session, cycle=cycle)

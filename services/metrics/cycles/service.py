@@ -15,8 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from kit.errors import Invalid, NotFound
 from kit.query import get_scoped, order_by, select_page
-from services.metrics import targets
-from services.metrics.cycle_models import (
+from services.metrics.cycles.models import (
     ChangeKind,
     CompareCell,
     CompareRow,
@@ -30,8 +29,9 @@ from services.metrics.cycle_models import (
     CycleStatus,
     FindingPublic,
 )
-from services.metrics.cycle_snapshot import CATEGORY_ORDER
-from services.metrics.observations import cell
+from services.metrics.cycles.snapshot import CATEGORY_ORDER
+from services.metrics.kpis.status import STATUS_LABELS
+from services.metrics.observations.service import cell
 
 CYCLE_SORTS = {"period_start", "period_end", "opened_at", "closed_at", "surface_name", "status"}
 FINDING_SORTS = {"created_at", "updated_at", "change_kind"}
@@ -70,7 +70,7 @@ def item_public(item: CycleItem) -> CycleItemPublic:
     """The public view of a snapshot item, with its status in words."""
     return CycleItemPublic(
         **item.model_dump(exclude={"id", "cycle_id", "workspace_id"}),
-        status_label=targets.STATUS_LABELS.get(item.status, item.status),
+        status_label=STATUS_LABELS.get(item.status, item.status),
         root_cause_required=item.status == OFF_TRACK,
     )
 
@@ -262,7 +262,7 @@ def compare(*, session: Session, workspace_id: int, ids: Sequence[int]) -> Compa
             target=item.target,
             attainment=item.attainment,
             status=item.status,
-            status_label=targets.STATUS_LABELS.get(item.status, item.status),
+            status_label=STATUS_LABELS.get(item.status, item.status),
             change=item.change,
         )
     ordered = sorted(rows.values(), key=lambda r: (CATEGORY_ORDER.get(r.category, 3), r.name.lower(), r.kpi_id))

@@ -20,9 +20,11 @@ from sqlmodel import Session, col, func, or_, select
 from kit.dates import CADENCE_MONTHS, add_months
 from kit.errors import Conflict, Invalid, field_error
 from kit.fields import utcnow
-from services.metrics import targets
-from services.metrics.cycle_models import Cycle, CycleCadence, CycleItem, CycleStatus, PeriodChoice
-from services.metrics.models import Kpi
+from services.metrics.cycles.models import Cycle, CycleCadence, CycleItem, CycleStatus, PeriodChoice
+from services.metrics.kpis.figures import Bucket, values
+from services.metrics.kpis.models import Kpi
+from services.metrics.kpis.status import Goal, judge
+from services.metrics.kpis.targets import goals_for
 
 KEY = ("workspace_id", "surface_id", "period_start")
 CATEGORY_ORDER = {"input": 0, "activity": 1, "result": 2}
@@ -239,19 +241,19 @@ def figures(
     """The frozen fields of each KPI for the cycle's period: five queries whatever the number of KPIs."""
     ids = [k.id for k in kpis]
     previous = _previous_values(session, cycle)
-    buckets = [targets.Bucket(cycle.period_start, cycle.period_end)]
+    buckets = [Bucket(cycle.period_start, cycle.period_end)]
     if previous is None and cycle.period_start.year > 1:
         step = CADENCE_MONTHS[cycle.cadence.value]
-        buckets.append(targets.Bucket(add_months(cycle.period_start, -step), cycle.period_start - timedelta(days=1)))
-    found = targets.values(session, ids, buckets)
-    goals = targets.goals_for(session, ids, {i: (cycle.period_start, cycle.period_end) for i in ids})
+        buckets.append(Bucket(add_months(cycle.period_start, -step), cycle.period_start - timedelta(days=1)))
+    found = values(session, ids, buckets)
+    goals = goals_for(session, ids, {i: (cycle.period_start, cycle.period_end) for i in ids})
     out = {}
     window, today = (cycle.period_start, cycle.period_end), today or date.today()
     for kpi in kpis:
         value = found.get((kpi.id, 0))
         before = found.get((kpi.id, 1)) if previous is None else previous.get(kpi.id)
-        goal = goals.get(kpi.id, targets.Goal())
-        judged = targets.judge(kpi, value, goal, window, today)  # a period still running is judged on pace
+        goal = goals.get(kpi.id, Goal())
+        judged = judge(kpi, value, goal, window, today)  # a period still running is judged on pace
         out[kpi.id] = {
             "name": kpi.name,
             "category": kpi.category.value,

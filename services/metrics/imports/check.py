@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.metrics.import_models import ColumnRole, ImportMapping
-from services.metrics.import_parse import MAX_NOTE, PERIODS, SOURCES, parse_date, parse_value
-from services.metrics.models import Kpi, Period, period_start_problem
+from services.metrics.imports.models import ColumnRole, ImportMapping
+from services.metrics.imports.parse import MAX_NOTE, PERIODS, SOURCES, parse_date, parse_value
+from services.metrics.kpis.models import Kpi
+from services.metrics.observations.models import Period, period_start_problem
 
 # Codes in the order PostgreSQL sorts the words (C collation), so a key's number sorts as the unique key does.
 # A key is kpi_id << 26 | period << 24 | date ordinal << 2 | source.

@@ -29,10 +29,10 @@ from sqlmodel import Session, col, select
 
 from kit.fields import utcnow
 from services.metrics.db import create_engine_from_settings
-from services.metrics.import_check import KpiCatalogue, LineChecker, blank
-from services.metrics.import_models import ImportFile, ImportMapping, ImportProblem, ImportStatus, ObservationImport
-from services.metrics.import_parse import cells, unreadable
-from services.metrics.models import Observation
+from services.metrics.imports.check import KpiCatalogue, LineChecker, blank
+from services.metrics.imports.models import ImportFile, ImportMapping, ImportProblem, ImportStatus, ObservationImport
+from services.metrics.imports.parse import cells, unreadable
+from services.metrics.observations.models import Observation
 
 log = logging.getLogger("effekt.metrics.imports")
 PROGRESS_EVERY = 50_000  # lines checked between progress writes

@@ -15,7 +15,7 @@ from kit.db import enum_type
 from kit.fields import Id, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
-from services.metrics.models import Period
+from services.metrics.observations.models import Period
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 PREVIEW_ROWS = 10

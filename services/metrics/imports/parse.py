@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from services.metrics.import_models import PREVIEW_ROWS, ColumnRole, ImportMapping
-from services.metrics.models import Period, Source
+from services.metrics.imports.models import PREVIEW_ROWS, ColumnRole, ImportMapping
+from services.metrics.kpis.models import Source
+from services.metrics.observations.models import Period
 
 ZIP_MAGIC = b"PK\x03\x04"
 DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")

@@ -11,9 +11,9 @@ from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile,
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from kit.queue import queue_name
-from services.metrics import imports
 from services.metrics.db import SessionDep
-from services.metrics.import_models import (
+from services.metrics.imports import service
+from services.metrics.imports.models import (
     MAX_FILE_BYTES,
     ImportList,
     ImportMapping,
@@ -69,30 +69,30 @@ async def upload(
 ):
     """Stores the file and answers its columns, first lines and a suggested mapping; nothing is imported yet."""
     data = await _read_limited(file)
-    record = imports.create_import(
+    record = service.create_import(
         session=session,
         workspace_id=principal.workspace_id,
         user_id=principal.user_id,
         filename=file.filename or "upload",
         data=data,
     )
-    return imports.to_public(record)
+    return service.to_public(record)
 
 
 @router.get(URL, response_model=ImportList, summary="List imports")
 def list_imports(session: SessionDep, principal: PrincipalDep, page: PageDep):
     """Newest first."""
-    rows, total = imports.list_imports(
+    rows, total = service.list_imports(
         session=session, workspace_id=principal.workspace_id, limit=page.limit, offset=page.offset
     )
-    return ImportList.of([imports.to_summary(r) for r in rows], total, page)
+    return ImportList.of([service.to_summary(r) for r in rows], total, page)
 
 
 @router.get(f"{URL}/{{import_id}}", response_model=ImportPublic, responses=NOT_FOUND, summary="Read an import")
 def get_import(import_id: int, session: SessionDep, principal: PrincipalDep):
     """Status, progress (rows_checked, rows_done of rows_total), counts and whether a run was interrupted."""
-    record = imports.get_import(session=session, workspace_id=principal.workspace_id, import_id=import_id)
-    return imports.to_public(record)
+    record = service.get_import(session=session, workspace_id=principal.workspace_id, import_id=import_id)
+    return service.to_public(record)
 
 
 @router.get(
@@ -103,7 +103,7 @@ def get_import(import_id: int, session: SessionDep, principal: PrincipalDep):
 )
 def list_problems(import_id: int, session: SessionDep, principal: PrincipalDep, page: PageDep):
     """Each bad line with its number as a spreadsheet shows it (the header is line 1), the column and the reason."""
-    rows, total = imports.list_problems(
+    rows, total = service.list_problems(
         session=session, workspace_id=principal.workspace_id, import_id=import_id, limit=page.limit, offset=page.offset
     )
     return ImportProblemList.of(
@@ -118,10 +118,10 @@ def list_problems(import_id: int, session: SessionDep, principal: PrincipalDep, 
     summary="Set an import's column mapping",
 )
 def set_mapping(import_id: int, mapping: ImportMapping, session: SessionDep, principal: EditorDep):
-    record = imports.set_mapping(
+    record = service.set_mapping(
         session=session, workspace_id=principal.workspace_id, import_id=import_id, mapping=mapping
     )
-    return imports.to_public(record)
+    return service.to_public(record)
 
 
 @router.post(
@@ -141,14 +141,14 @@ def run_import(
 ):
     """Queues the run. By default nothing is stored if any line is bad; mapping.store_good stores the good lines.
     Running again (after a failure or an interruption) never duplicates a value: values are upserted."""
-    record = imports.start_run(
+    record = service.start_run(
         session=session,
         workspace_id=principal.workspace_id,
         import_id=import_id,
         mapping=data.mapping if data else None,
     )
     background.add_task(enqueue, request, record.id, record.attempt, record.created_at)
-    return imports.to_public(record)
+    return service.to_public(record)
 
 
 @router.delete(
@@ -156,4 +156,4 @@ def run_import(
 )
 def delete_import(import_id: int, session: SessionDep, principal: EditorDep):
     """Its file and report go; the observations it stored stay."""
-    imports.delete_import(session=session, workspace_id=principal.workspace_id, import_id=import_id)
+    service.delete_import(session=session, workspace_id=principal.workspace_id, import_id=import_id)

@@ -11,8 +11,8 @@ from kit.db import save
 from kit.errors import Conflict, Invalid, Problem, field_error
 from kit.fields import utcnow
 from kit.query import get_scoped, select_page
-from services.metrics.import_check import KpiCatalogue
-from services.metrics.import_models import (
+from services.metrics.imports.check import KpiCatalogue
+from services.metrics.imports.models import (
     MAX_FILE_BYTES,
     ImportFile,
     ImportMapping,
@@ -22,7 +22,7 @@ from services.metrics.import_models import (
     ImportSummary,
     ObservationImport,
 )
-from services.metrics.import_parse import file_format, head, mapping_problems, suggest
+from services.metrics.imports.parse import file_format, head, mapping_problems, suggest
 
 RUNNING = (ImportStatus.queued, ImportStatus.checking, ImportStatus.storing)
 # A run that has not written progress for this long has lost its worker; it may be run again.

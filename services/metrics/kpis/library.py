@@ -10,8 +10,8 @@ from sqlmodel import Field, Session
 
 from kit.errors import NotFound
 from kit.fields import Id, OptionalName
-from services.metrics import service
-from services.metrics.models import (
+from services.metrics.kpis import service
+from services.metrics.kpis.models import (
     Aggregation,
     Category,
     CurrencyCode,

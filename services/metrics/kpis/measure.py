@@ -18,7 +18,8 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from services.metrics.models import Observation, Period, Source
+from services.metrics.kpis.models import Source
+from services.metrics.observations.models import Observation, Period
 
 GRAIN = {Period.month: 3, Period.week: 2, Period.day: 1}  # coarser wins
 GRAIN_DAYS = {Period.month: 28, Period.week: 7, Period.day: 1}  # the shortest window a period fits in

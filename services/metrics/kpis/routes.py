@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Path, Query, status
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, IdsQuery, PageDep
-from services.metrics import library, service
 from services.metrics.db import SessionDep
-from services.metrics.library import KpiFromPreset, KpiPreset
-from services.metrics.models import Category, KpiCreate, KpiList, KpiPublic, KpiUpdate
+from services.metrics.kpis import library, service
+from services.metrics.kpis.library import KpiFromPreset, KpiPreset
+from services.metrics.kpis.models import Category, KpiCreate, KpiList, KpiPublic, KpiUpdate
 
 router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
 NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from kit.db import save
 from kit.errors import Conflict, Invalid, field_error
 from kit.query import get_scoped, order_by, select_page
-from services.metrics import formula, targets
-from services.metrics.models import Category, Frequency, Kpi, KpiCreate, KpiPublic, KpiUpdate, Source, Unit
+from services.metrics.kpis import figures, formula, periods, status, targets
+from services.metrics.kpis.models import Category, Frequency, Kpi, KpiCreate, KpiPublic, KpiUpdate, Source, Unit
 
 KPI_SORTS = {"name", "category", "unit", "direction", "baseline_date", "created_at", "updated_at"}
 DEFAULT_ORDER = [func.lower(col(Kpi.name))]  # as sort=name orders
@@ -32,20 +32,20 @@ def to_public(kpi: Kpi) -> KpiPublic:
 def with_figures(*, session: Session, kpis: Sequence[Kpi], today: date | None = None) -> list[KpiPublic]:
     """Public views with the figures of each KPI's current period, its formula and staleness (four queries)."""
     today = today or date.today()
-    buckets = [targets.Bucket(*targets.period_bounds(f.value, today), f.value) for f in Frequency]
+    buckets = [figures.Bucket(*periods.period_bounds(f.value, today), f.value) for f in Frequency]
     index = {b.frequency: i for i, b in enumerate(buckets)}
     ids = [k.id for k in kpis]
-    graph = targets.load_graph(session, ids)
+    graph = figures.load_graph(session, ids)
     frequency = {k.id: (k.expected_frequency or Frequency.month).value for k in kpis}
-    actuals = targets.values(session, ids, buckets, graph=graph)
+    actuals = figures.values(session, ids, buckets, graph=graph)
     windows = {i: (buckets[index[f]].start, buckets[index[f]].end) for i, f in frequency.items()}
     goals = targets.goals_for(session, ids, windows)
-    last = targets.last_observed(session, ids, graph=graph)
+    last = figures.last_observed(session, ids, graph=graph)
     out = []
     for kpi in kpis:
         actual = actuals.get((kpi.id, index[frequency[kpi.id]]))
-        goal = goals.get(kpi.id, targets.Goal())
-        judged = targets.judge(kpi, actual, goal, windows[kpi.id], today)
+        goal = goals.get(kpi.id, status.Goal())
+        judged = status.judge(kpi, actual, goal, windows[kpi.id], today)
         observed = last.get(kpi.id)
         out.append(
             KpiPublic.model_validate(
@@ -62,7 +62,7 @@ def with_figures(*, session: Session, kpis: Sequence[Kpi], today: date | None = 
                     "inputs": graph.inputs(kpi.id),
                     "derived": kpi.formula is not None,
                     "last_observed": observed,
-                    "stale": targets.is_stale(kpi.expected_frequency and kpi.expected_frequency.value, observed, today),
+                    "stale": periods.is_stale(kpi.expected_frequency and kpi.expected_frequency.value, observed, today),
                 },
             )
         )
@@ -70,10 +70,10 @@ def with_figures(*, session: Session, kpis: Sequence[Kpi], today: date | None = 
 
 
 def _stale_ids(session: Session, workspace_id: int, today: date) -> set[int]:
-    graph = targets.workspace_graph(session, workspace_id)
+    graph = figures.workspace_graph(session, workspace_id)
     expecting = [k for k, node in graph.nodes.items() if node.frequency is not None]
-    last = targets.last_observed(session, expecting, graph=graph)
-    return {k for k in expecting if targets.is_stale(graph.nodes[k].frequency, last.get(k), today)}
+    last = figures.last_observed(session, expecting, graph=graph)
+    return {k for k in expecting if periods.is_stale(graph.nodes[k].frequency, last.get(k), today)}
 
 
 def list_kpis(
@@ -181,7 +181,7 @@ def _resolver(graph: formula.Graph):
 
 def resolve_formula(*, session: Session, workspace_id: int, text: str, kpi_id: int | None = None) -> str:
     """The canonical form ([#id] references) of a formula given by names or ids; refuses unknown KPIs and cycles."""
-    graph = targets.workspace_graph(session, workspace_id)
+    graph = figures.workspace_graph(session, workspace_id)
     try:
         tree = formula.resolve(formula.parse(text), _resolver(graph))
     except formula.FormulaError as exc:
@@ -222,7 +222,7 @@ def _source_and_formula(session: Session, *, workspace_id: int, kpi: Kpi | None,
 def create_kpi(*, session: Session, workspace_id: int, data: KpiCreate) -> Kpi:
     """Add a KPI to the workspace; its name must be free among the active KPIs."""
     _check_currency(data.unit, data.currency_code)
-    targets.check_thresholds(
+    status.check_thresholds(
         mode=data.threshold_mode, amber=data.amber_threshold, red=data.red_threshold, direction=data.direction
     )
     _check_name_free(session, workspace_id=workspace_id, name=data.name)
@@ -241,7 +241,7 @@ def update_kpi(*, session: Session, workspace_id: int, kpi_id: int, data: KpiUpd
     kpi = get_kpi(session=session, workspace_id=workspace_id, kpi_id=kpi_id)
     changes = data.model_dump(exclude_unset=True)
     _check_currency(changes.get("unit", kpi.unit), changes.get("currency_code", kpi.currency_code))
-    targets.check_thresholds(
+    status.check_thresholds(
         mode=changes.get("threshold_mode", kpi.threshold_mode),
         amber=changes.get("amber_threshold", kpi.amber_threshold),
         red=changes.get("red_threshold", kpi.red_threshold),
@@ -259,7 +259,7 @@ def _names(graph: formula.Graph, ids: list[int]) -> str:
 
 def _check_archivable(session: Session, kpi: Kpi, archived: bool) -> None:
     """An input of an active formula stays until the formula changes; a formula comes back only with its inputs."""
-    graph = targets.workspace_graph(session, kpi.workspace_id)
+    graph = figures.workspace_graph(session, kpi.workspace_id)
     if archived:
         users = graph.dependents(kpi.id)
         if users:

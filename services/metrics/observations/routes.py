@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
-from services.metrics import observations
 from services.metrics.db import SessionDep
-from services.metrics.models import (
+from services.metrics.observations import service
+from services.metrics.observations.models import (
     BatchResult,
     ObservationBatch,
     ObservationCreate,
@@ -36,16 +36,16 @@ NOT_FOUND = {404: {"description": "No such observation, or KPI, in this workspac
 )
 def push_observation(data: ObservationCreate, response: Response, session: SessionDep, principal: EditorDep):
     """The total for the period (not an increment); pushing the same KPI, period and source again replaces it."""
-    row, replaced = observations.push_observation(session=session, workspace_id=principal.workspace_id, data=data)
+    row, replaced = service.push_observation(session=session, workspace_id=principal.workspace_id, data=data)
     if replaced:
         response.status_code = status.HTTP_200_OK
-    return observations.to_pushed(row, replaced)
+    return service.to_pushed(row, replaced)
 
 
 @router.post(f"{URL}/batch", response_model=BatchResult, summary="Push a batch of observations")
 def push_batch(data: ObservationBatch, session: SessionDep, principal: EditorDep):
     """All or nothing: every item is checked first and every bad one named (observations.<index>.<field>)."""
-    created, replaced = observations.push_batch(
+    created, replaced = service.push_batch(
         session=session, workspace_id=principal.workspace_id, raw=data.observations
     )
     return BatchResult(created=created, replaced=replaced)
@@ -61,7 +61,7 @@ def list_observations(
     date_from: Annotated[date | None, Query(alias="from", description="Period start on or after")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Period start on or before")] = None,
 ):
-    rows, total = observations.list_observations(
+    rows, total = service.list_observations(
         session=session,
         workspace_id=principal.workspace_id,
         kpi_id=kpi_id,
@@ -72,7 +72,7 @@ def list_observations(
         limit=page.limit,
         offset=page.offset,
     )
-    return ObservationList.of([observations.to_public(o) for o in rows], total, page)
+    return ObservationList.of([service.to_public(o) for o in rows], total, page)
 
 
 @router.delete(
@@ -82,7 +82,7 @@ def list_observations(
     summary="Delete an observation",
 )
 def delete_observation(observation_id: int, session: SessionDep, principal: EditorDep):
-    observations.delete_observation(session=session, workspace_id=principal.workspace_id, observation_id=observation_id)
+    service.delete_observation(session=session, workspace_id=principal.workspace_id, observation_id=observation_id)
 
 
 @router.get(
@@ -98,7 +98,7 @@ def delete_observation(observation_id: int, session: SessionDep, principal: Edit
     },
 )
 def export_csv(kpi_id: int, session: SessionDep, principal: PrincipalDep):
-    body = observations.export_csv(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
+    body = service.export_csv(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

@@ -15,8 +15,15 @@ from sqlmodel import Session, col, select
 from kit.errors import Invalid, field_error
 from kit.fields import utcnow
 from kit.query import get_scoped, order_by, select_page
-from services.metrics.models import Kpi, Observation, ObservationCreate, ObservationPublic, ObservationPushed, Period
-from services.metrics.service import get_kpi
+from services.metrics.kpis.models import Kpi
+from services.metrics.kpis.service import get_kpi
+from services.metrics.observations.models import (
+    Observation,
+    ObservationCreate,
+    ObservationPublic,
+    ObservationPushed,
+    Period,
+)
 
 KEY = ("kpi_id", "period", "period_start", "source")
 # Nine parameters a row: 1,000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.

@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from services.metrics import scorecard, targets
 from services.metrics.db import SessionDep
-from services.metrics.models import KpiTargetIn, KpiTargetPublic
+from services.metrics.kpis import targets
+from services.metrics.kpis.models import KpiTargetIn, KpiTargetPublic
+from services.metrics.scorecard import service
 
 router = APIRouter(prefix="/api/v1", tags=["scorecard"])
 NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}
@@ -103,7 +104,7 @@ DateQuery = Annotated[
 SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="This surface's and workspace-wide KPIs")]
 
 
-@router.get("/scorecard", response_model=Scorecard, summary="The scorecard of a period", description=scorecard.__doc__)
+@router.get("/scorecard", response_model=Scorecard, summary="The scorecard of a period", description=service.__doc__)
 def get_scorecard(
     session: SessionDep,
     principal: PrincipalDep,
@@ -111,7 +112,7 @@ def get_scorecard(
     surface_id: SurfaceQuery = None,
     period: ScorecardPeriod = ScorecardPeriod.month,
 ):
-    return scorecard.build(
+    return service.build(
         session=session,
         workspace_id=principal.workspace_id,
         period=period.value,
@@ -128,7 +129,7 @@ def get_scorecard(
     responses={
         200: {
             "content": {"text/csv": {}},
-            "description": ", ".join(scorecard.CSV_COLUMNS) + "; one row per KPI, column by column as on the scorecard",
+            "description": ", ".join(service.CSV_COLUMNS) + "; one row per KPI, column by column as on the scorecard",
         }
     },
 )
@@ -139,7 +140,7 @@ def export_scorecard(
     surface_id: SurfaceQuery = None,
     period: ScorecardPeriod = ScorecardPeriod.month,
 ):
-    card = scorecard.build(
+    card = service.build(
         session=session,
         workspace_id=principal.workspace_id,
         period=period.value,
@@ -151,7 +152,7 @@ def export_scorecard(
     if surface_id is not None:
         name += f"-surface-{surface_id}"
     return Response(
-        scorecard.to_csv(card),
+        service.to_csv(card),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}.csv"'},
     )

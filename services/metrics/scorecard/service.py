@@ -5,7 +5,7 @@ period and the eleven before it (one aggregate query; a second one only for KPIs
 and their targets. Staleness comes from the same aggregate when the twelve periods reach today; for a past
 period one more query finds each KPI's latest observation.
 
-Values follow the precedence rule of targets.values: per KPI and period only the coarsest granularity present
+Values follow the precedence rule of kpis/figures.py: per KPI and period only the coarsest granularity present
 (month over week over day) and per observed period only one source (manual > import > api > derived), so a KPI
 fed both daily and monthly, or by the API and by hand, is not counted twice.
 
@@ -23,8 +23,12 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from services.metrics import observations, targets
-from services.metrics.models import Category, Kpi
+from services.metrics.kpis.figures import Bucket, figures, last_observed, load_graph
+from services.metrics.kpis.models import Category, Kpi
+from services.metrics.kpis.periods import is_stale, period_bounds, period_label, previous_bounds, stale_since
+from services.metrics.kpis.status import STATUS_LABELS, Goal, Judgement, judge
+from services.metrics.kpis.targets import goals_for
+from services.metrics.observations.service import cell
 
 SPARKLINE = 12  # periods, the current one last
 CSV_COLUMNS = ("category", "kpi", "unit", "value", "target", "attainment", "status", "previous", "change", "stale")
@@ -32,16 +36,16 @@ CSV_COLUMNS = ("category", "kpi", "unit", "value", "target", "attainment", "stat
 
 def _periods(kind: str, day: date) -> list[tuple[date, date]]:
     """The SPARKLINE periods ending with the one holding `day`, oldest first."""
-    periods = [targets.period_bounds(kind, day)]
+    periods = [period_bounds(kind, day)]
     while len(periods) < SPARKLINE:
-        periods.append(targets.previous_bounds(kind, periods[-1][0]))
+        periods.append(previous_bounds(kind, periods[-1][0]))
     return periods[::-1]
 
 
 def _sees_staleness(kpis: list[Kpi], periods: list[tuple[date, date]], today: date) -> bool:
     """Whether the scorecard's own windows cover every KPI's staleness horizon up to today, so the latest
     observation inside them decides staleness and no scan of all history is needed."""
-    horizons = [targets.stale_since(k.expected_frequency.value, today) for k in kpis if k.expected_frequency]
+    horizons = [stale_since(k.expected_frequency.value, today) for k in kpis if k.expected_frequency]
     return periods[-1][1] >= today and (not horizons or periods[0][0] <= min(horizons))
 
 
@@ -90,7 +94,7 @@ def _beside_inputs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _item(
-    kpi: Kpi, line: list[float | None], goal: targets.Goal, stale: bool, judged: targets.Judgement
+    kpi: Kpi, line: list[float | None], goal: Goal, stale: bool, judged: Judgement
 ) -> dict[str, Any]:
     value, previous = line[-1], line[-2]
     change = value - previous if value is not None and previous is not None else None
@@ -109,7 +113,7 @@ def _item(
         "projected": judged.projected,
         "attainment": judged.attainment,
         "status": judged.status,
-        "status_label": targets.STATUS_LABELS[judged.status],
+        "status_label": STATUS_LABELS[judged.status],
         "sparkline": line,
         "stale": stale,
         "category": kpi.category.value,
@@ -129,23 +133,23 @@ def build(
     kpis = _kpis(session, workspace_id, surface_id)
     periods = _periods(period, day)
     ids = [k.id for k in kpis]
-    graph = targets.load_graph(session, ids)
-    figures = targets.figures(session, ids, [targets.Bucket(start, end) for start, end in periods], graph=graph)
-    found = figures.values
-    goals = targets.goals_for(session, ids, {i: periods[-1] for i in ids})
+    graph = load_graph(session, ids)
+    measured = figures(session, ids, [Bucket(start, end) for start, end in periods], graph=graph)
+    found = measured.values
+    goals = goals_for(session, ids, {i: periods[-1] for i in ids})
     today = today or date.today()
-    last = figures.latest if _sees_staleness(kpis, periods, today) else targets.last_observed(session, ids, graph=graph)
+    last = measured.latest if _sees_staleness(kpis, periods, today) else last_observed(session, ids, graph=graph)
     columns: dict[str, list[dict[str, Any]]] = {c.value: [] for c in Category}
     for kpi in kpis:
         line = [found.get((kpi.id, n)) for n in range(SPARKLINE)]
-        stale = targets.is_stale(kpi.expected_frequency and kpi.expected_frequency.value, last.get(kpi.id), today)
-        goal = goals.get(kpi.id, targets.Goal())
-        item = _item(kpi, line, goal, stale, targets.judge(kpi, line[-1], goal, periods[-1], today))
+        stale = is_stale(kpi.expected_frequency and kpi.expected_frequency.value, last.get(kpi.id), today)
+        goal = goals.get(kpi.id, Goal())
+        item = _item(kpi, line, goal, stale, judge(kpi, line[-1], goal, periods[-1], today))
         item.update(derived=kpi.formula is not None, formula_display=graph.display(kpi.id), inputs=graph.inputs(kpi.id))
         columns[kpi.category.value].append(item)
     start, end = periods[-1]
     return {
-        "period": {"kind": period, "start": start, "end": end, "label": targets.period_label(period, start)},
+        "period": {"kind": period, "start": start, "end": end, "label": period_label(period, start)},
         "columns": {name: _beside_inputs(items) for name, items in columns.items()},
     }
 
@@ -165,7 +169,7 @@ def to_csv(card: dict[str, Any]) -> str:
             writer.writerow(
                 [
                     category.value,
-                    observations.cell(item["name"]),
+                    cell(item["name"]),
                     unit,
                     _number(item["value"]),
                     _number(item["target"]),

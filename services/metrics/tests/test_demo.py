@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import Session, func, select
 
 from kit.testing import fresh_engine
-from services.metrics import demo, service
-from services.metrics.cycle_models import Cycle, CycleFinding, CycleItem
+from services.metrics import demo
+from services.metrics.cycles.models import Cycle, CycleFinding, CycleItem
 from services.metrics.db import MetricsModel
-from services.metrics.models import Observation
+from services.metrics.kpis import service
+from services.metrics.observations.models import Observation
 
 TODAY = date(2026, 11, 24)
 PEOPLE = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}

@@ -14,7 +14,7 @@ from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.roles import Role
 from kit.service_app import create_service_app
 from kit.testing import TEST_KEY, auth, problem
-from services.metrics.routes_cycles import router
+from services.metrics.cycles.routes import router
 from services.metrics.tests.test_cycles import Q3, add_kpi, engine  # noqa: F401  (engine is a fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")

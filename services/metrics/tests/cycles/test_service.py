@@ -13,10 +13,11 @@ from sqlmodel import Session, select
 from kit.errors import Conflict, Invalid
 from kit.sqlcount import count_statements
 from kit.testing import fresh_engine
-from services.metrics import cycle_jobs, cycle_review, cycle_snapshot, cycles
-from services.metrics.cycle_models import Cycle, CycleItem, FindingCreate, ItemReview, PeriodChoice
+from services.metrics.cycles import jobs, review, service, snapshot
+from services.metrics.cycles.models import Cycle, CycleItem, FindingCreate, ItemReview, PeriodChoice
 from services.metrics.db import MetricsModel
-from services.metrics.models import Kpi, KpiTarget, Observation
+from services.metrics.kpis.models import Kpi, KpiTarget
+from services.metrics.observations.models import Observation
 
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
@@ -80,7 +81,7 @@ def seed(engine) -> dict[str, int]:
 
 
 def open_q3(session: Session, **kw):
-    return cycle_snapshot.open_cycle(
+    return snapshot.open_cycle(
         session=session,
         workspace_id=1,
         surface_id=7,
@@ -94,11 +95,11 @@ def open_q3(session: Session, **kw):
 
 def test_periods_follow_the_surface_cadence():
     anchor = date(2026, 1, 31)
-    assert cycle_snapshot.period_of(anchor, "monthly", 1) == (date(2026, 2, 28), date(2026, 3, 30))
-    assert cycle_snapshot.period_index(anchor, "monthly", date(2026, 3, 30)) == 1
-    assert cycle_snapshot.period_index(anchor, "monthly", date(2026, 1, 30)) == -1
+    assert snapshot.period_of(anchor, "monthly", 1) == (date(2026, 2, 28), date(2026, 3, 30))
+    assert snapshot.period_index(anchor, "monthly", date(2026, 3, 30)) == 1
+    assert snapshot.period_index(anchor, "monthly", date(2026, 1, 30)) == -1
     today = date(2026, 11, 23)
-    choose = cycle_snapshot.choose_period
+    choose = snapshot.choose_period
     assert choose(
         anchor=date(2026, 1, 1), cadence="quarterly", today=today, period_start=None, choice=PeriodChoice.current
     ) == (date(2026, 10, 1), date(2026, 12, 31))
@@ -152,20 +153,20 @@ def test_snapshot_freezes_the_surface_and_workspace_wide_kpis(engine):
     with Session(engine) as s:
         s.add(Observation(kpi_id=ids["nps"], workspace_id=1, period="month", period_start=date(2026, 8, 1), value=65.0))
         s.commit()
-        assert [i.value for i in cycles.detail(session=s, cycle=s.get(Cycle, cycle.id)).items] == [30.0, 90.0]
-        cycle_review.review_item(
+        assert [i.value for i in service.detail(session=s, cycle=s.get(Cycle, cycle.id)).items] == [30.0, 90.0]
+        review.review_item(
             session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"], data=ItemReview(note="Survey late")
         )
-        cycle_snapshot.refresh(session=s, cycle=s.get(Cycle, cycle.id))
+        snapshot.refresh(session=s, cycle=s.get(Cycle, cycle.id))
         s.commit()
-        nps = cycles.detail(session=s, cycle=s.get(Cycle, cycle.id)).items[0]
+        nps = service.detail(session=s, cycle=s.get(Cycle, cycle.id)).items[0]
     assert (nps.name, nps.value, nps.status, nps.note) == ("NPS", 95.0, "on_track", "Survey late")
 
 
 def test_change_is_against_the_previous_cycle_of_the_surface(engine):
     ids = seed(engine)
     with Session(engine) as s:
-        q2, _ = cycle_snapshot.open_cycle(
+        q2, _ = snapshot.open_cycle(
             session=s,
             workspace_id=1,
             surface_id=7,
@@ -192,7 +193,7 @@ def test_opening_twice_keeps_one_cycle_and_by_hand_is_a_conflict(engine):
         s.commit()
         assert created and not created_again and again.id == first.id
         with pytest.raises(Conflict) as conflict:
-            cycle_snapshot.open_for_surface(
+            snapshot.open_for_surface(
                 session=s,
                 workspace_id=1,
                 surface=SURFACE,
@@ -215,7 +216,7 @@ def test_the_job_run_twice_concurrently_opens_one_cycle(engine):
     ctx = {"metrics_engine": engine}
 
     async def both():
-        return await asyncio.gather(*(cycle_jobs.open_cycle(ctx, *args) for _ in range(4)))
+        return await asyncio.gather(*(jobs.open_cycle(ctx, *args) for _ in range(4)))
 
     ids = run_async(both())
     assert len(set(ids)) == 1
@@ -255,7 +256,7 @@ def test_opening_does_not_grow_in_queries_with_kpis(engine):
                 add_kpi(s, f"S{surface}-{i}", surface_id=surface, values={Q3[0]: float(i)})
             s.commit()
         with count_statements(engine) as log, Session(engine) as s:
-            cycle_snapshot.open_cycle(
+            snapshot.open_cycle(
                 session=s,
                 workspace_id=1,
                 surface_id=surface,
@@ -274,9 +275,9 @@ def test_close_needs_a_root_cause_on_every_off_track_kpi(engine):
     with Session(engine) as s:
         cycle, _ = open_q3(s)
         with pytest.raises(Invalid) as refused:
-            cycle_review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=3)
+            review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=3)
         assert [e["field"] for e in refused.value.errors] == [f"items.{ids['nps']}.root_cause"]
-        cycle_review.review_item(
+        review.review_item(
             session=s,
             workspace_id=1,
             cycle_id=cycle.id,
@@ -284,25 +285,25 @@ def test_close_needs_a_root_cause_on_every_off_track_kpi(engine):
             data=ItemReview(root_cause="  Survey sent late  "),
             user_id=3,
         )
-        finding = cycle_review.add_finding(
+        finding = review.add_finding(
             session=s,
             workspace_id=1,
             cycle_id=cycle.id,
             user_id=3,
             data=FindingCreate(text="Checkout slow", kpi_id=ids["visits"], change_kind="technology"),
         )
-        closed = cycle_review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=3)
+        closed = review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=3)
         s.commit()
         assert (closed.status, closed.closed_by) == ("closed", 3) and closed.closed_at is not None
         with pytest.raises(Conflict):
-            cycle_review.review_item(
+            review.review_item(
                 session=s, workspace_id=1, cycle_id=cycle.id, kpi_id=ids["nps"], data=ItemReview(note="late")
             )
         with pytest.raises(Conflict):
-            cycle_review.delete_finding(session=s, workspace_id=1, cycle_id=cycle.id, finding_id=finding.id)
+            review.delete_finding(session=s, workspace_id=1, cycle_id=cycle.id, finding_id=finding.id)
         with pytest.raises(Conflict):
-            cycle_snapshot.refresh(session=s, cycle=closed)
-        detail = cycles.detail(session=s, cycle=closed)
+            snapshot.refresh(session=s, cycle=closed)
+        detail = service.detail(session=s, cycle=closed)
     assert detail.items[0].root_cause == "Survey sent late" and detail.missing_root_causes == 0
     assert detail.findings[0].kpi_name == "Visits"
 
@@ -314,7 +315,7 @@ def test_the_demo_seed_can_backdate_a_whole_review(engine):
     ids = seed(engine)
     then = datetime(2026, 10, 3, 9, 0, tzinfo=UTC)
     with Session(engine) as s:
-        cycle = cycle_snapshot.open_for_surface(
+        cycle = snapshot.open_for_surface(
             session=s,
             workspace_id=1,
             surface=SURFACE,
@@ -323,7 +324,7 @@ def test_the_demo_seed_can_backdate_a_whole_review(engine):
             today=date(2026, 10, 2),
             at=then,
         )
-        cycle_review.review_item(
+        review.review_item(
             session=s,
             workspace_id=1,
             cycle_id=cycle.id,
@@ -331,7 +332,7 @@ def test_the_demo_seed_can_backdate_a_whole_review(engine):
             data=ItemReview(note="Fewer answers", root_cause="Survey sent late"),
             user_id=2,
         )
-        cycle_review.add_finding(
+        review.add_finding(
             session=s,
             workspace_id=1,
             cycle_id=cycle.id,
@@ -339,8 +340,8 @@ def test_the_demo_seed_can_backdate_a_whole_review(engine):
             at=then,
             data=FindingCreate(text="Ask in the receipt e-mail", kpi_id=ids["nps"], change_kind="channel"),
         )
-        cycle_review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=2, at=then)
+        review.close_cycle(session=s, workspace_id=1, cycle_id=cycle.id, user_id=2, at=then)
         s.commit()
-        detail = cycles.detail(session=s, cycle=s.get(Cycle, cycle.id))
+        detail = service.detail(session=s, cycle=s.get(Cycle, cycle.id))
     assert (detail.period_start, detail.period_end, detail.status) == (Q3[0], Q3[1], "closed")
     assert detail.opened_at == then and detail.closed_at == then and detail.findings[0].created_at == then

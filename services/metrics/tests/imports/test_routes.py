@@ -12,12 +12,12 @@ from sqlmodel import Session, select
 from kit.roles import Role
 from kit.service_app import create_service_app
 from kit.testing import auth, problem
-from services.metrics import routes_imports
-from services.metrics.import_jobs import run_import_sync
-from services.metrics.import_models import ImportStatus, ObservationImport
-from services.metrics.models import Observation
-from services.metrics.routes import router
-from services.metrics.routes_imports import router as imports_router
+from services.metrics.imports import routes as routes_imports
+from services.metrics.imports.jobs import run_import_sync
+from services.metrics.imports.models import ImportStatus, ObservationImport
+from services.metrics.imports.routes import router as imports_router
+from services.metrics.kpis.routes import router
+from services.metrics.observations.models import Observation
 from services.metrics.tests.test_kpis import KEY, engine, make_kpi  # noqa: F401  (engine: a fixture)
 
 URL = "/api/v1/imports"

@@ -9,9 +9,10 @@ from sqlmodel import Session
 
 from kit.errors import Invalid
 from kit.testing import fresh_engine
-from services.metrics import service, targets
 from services.metrics.db import MetricsModel
-from services.metrics.models import Kpi, KpiCreate, KpiTargetIn, KpiUpdate, Observation
+from services.metrics.kpis import figures, periods, service, status, targets
+from services.metrics.kpis.models import Kpi, KpiCreate, KpiTargetIn, KpiUpdate
+from services.metrics.observations.models import Observation
 
 
 @pytest.fixture
@@ -32,19 +33,19 @@ def observe(session, kpi, *pairs, period="day"):
 
 
 def test_period_bounds_and_labels():
-    assert targets.period_bounds("quarter", date(2026, 11, 23)) == (date(2026, 10, 1), date(2026, 12, 31))
-    assert targets.period_bounds("week", date(2026, 11, 23)) == (date(2026, 11, 23), date(2026, 11, 29))
-    assert targets.previous_bounds("month", date(2026, 3, 1)) == (date(2026, 2, 1), date(2026, 2, 28))
-    assert targets.period_label("quarter", date(2026, 10, 1)) == "Q4 2026"
-    assert targets.period_label("month", date(2026, 11, 1)) == "November 2026"
+    assert periods.period_bounds("quarter", date(2026, 11, 23)) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert periods.period_bounds("week", date(2026, 11, 23)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert periods.previous_bounds("month", date(2026, 3, 1)) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert periods.period_label("quarter", date(2026, 10, 1)) == "Q4 2026"
+    assert periods.period_label("month", date(2026, 11, 1)) == "November 2026"
 
 
 def test_stale_when_a_period_is_missing():
     today = date(2026, 11, 23)
-    assert not targets.is_stale("month", date(2026, 10, 1), today)
-    assert targets.is_stale("month", date(2026, 9, 1), today)
-    assert targets.is_stale("day", None, today)
-    assert not targets.is_stale(None, None, today)
+    assert not periods.is_stale("month", date(2026, 10, 1), today)
+    assert periods.is_stale("month", date(2026, 9, 1), today)
+    assert periods.is_stale("day", None, today)
+    assert not periods.is_stale(None, None, today)
 
 
 @pytest.mark.parametrize(
@@ -70,11 +71,11 @@ def test_patch_checks_merged_thresholds(session):
 
 def test_status_relative_and_absolute(session):
     kpi = make(session, baseline_value=0.0)
-    goal = targets.Goal(100.0)
-    assert targets.status_of(kpi, 95, targets.attainment(kpi, 95, goal)) == "on_track"
-    assert targets.status_of(kpi, 70, targets.attainment(kpi, 70, goal)) == "at_risk"
-    assert targets.status_of(kpi, 10, targets.attainment(kpi, 10, goal)) == "off_track"
-    assert targets.status_of(kpi, None, None) == "not_measured"
+    goal = status.Goal(100.0)
+    assert status.status_of(kpi, 95, status.attainment(kpi, 95, goal)) == "on_track"
+    assert status.status_of(kpi, 70, status.attainment(kpi, 70, goal)) == "at_risk"
+    assert status.status_of(kpi, 10, status.attainment(kpi, 10, goal)) == "off_track"
+    assert status.status_of(kpi, None, None) == "not_measured"
     low = make(
         session,
         "Complaints",
@@ -83,11 +84,11 @@ def test_status_relative_and_absolute(session):
         amber_threshold=20.0,
         red_threshold=40.0,
     )
-    assert targets.status_of(low, 30, targets.attainment(low, 30, targets.Goal(10.0))) == "at_risk"
-    assert targets.status_of(low, 15, targets.attainment(low, 15, targets.Goal(10.0))) == "on_track"
+    assert status.status_of(low, 30, status.attainment(low, 30, status.Goal(10.0))) == "at_risk"
+    assert status.status_of(low, 15, status.attainment(low, 15, status.Goal(10.0))) == "on_track"
     band = make(session, "Cost", direction="target_band")
-    assert targets.attainment(band, 5, targets.Goal(5.0, 4.0, 6.0)) == 1.0
-    assert targets.attainment(band, 7, targets.Goal(5.0, 4.0, 6.0)) == 0.0
+    assert status.attainment(band, 5, status.Goal(5.0, 4.0, 6.0)) == 1.0
+    assert status.attainment(band, 7, status.Goal(5.0, 4.0, 6.0)) == 0.0
 
 
 def test_targets_replace_and_refuse_overlaps(session):
@@ -144,10 +145,10 @@ def test_values_aggregate_in_sql(session, aggregation, expected):
         (date(2026, 10, 31), 100.0),
     )
     buckets = [
-        targets.Bucket(date(2026, 10, 1), date(2026, 10, 31)),
-        targets.Bucket(date(2026, 11, 1), date(2026, 11, 30)),
+        figures.Bucket(date(2026, 10, 1), date(2026, 10, 31)),
+        figures.Bucket(date(2026, 11, 1), date(2026, 11, 30)),
     ]
-    found = targets.values(session, [kpi.id], buckets)
+    found = figures.values(session, [kpi.id], buckets)
     assert found == {(kpi.id, 0): 100.0, (kpi.id, 1): expected}
 
 
@@ -172,20 +173,20 @@ def test_pace_only_for_sums_of_a_period_still_running(session):
     total = make(session, aggregation="sum", baseline_value=0.0)
     level = make(session, name="Level", aggregation="mean", baseline_value=0.0)
     november = (date(2026, 11, 1), date(2026, 11, 30))
-    assert targets.paced(total, 30.0, *november, date(2026, 11, 11)) == pytest.approx(90.0)  # 10 days of 30
-    assert targets.paced(total, 30.0, *november, date(2026, 11, 1)) == pytest.approx(900.0)  # day one counts as one
-    assert targets.paced(total, 30.0, *november, date(2026, 12, 1)) == 30.0  # over: judged as it is
-    assert targets.paced(total, 30.0, *november, date(2026, 10, 31)) == 30.0  # not begun
-    assert targets.paced(level, 30.0, *november, date(2026, 11, 11)) == 30.0
-    assert targets.paced(total, None, *november, date(2026, 11, 11)) is None
-    judged = targets.judge(total, 30.0, targets.Goal(target=100.0), november, date(2026, 11, 11))
+    assert status.paced(total, 30.0, *november, date(2026, 11, 11)) == pytest.approx(90.0)  # 10 days of 30
+    assert status.paced(total, 30.0, *november, date(2026, 11, 1)) == pytest.approx(900.0)  # day one counts as one
+    assert status.paced(total, 30.0, *november, date(2026, 12, 1)) == 30.0  # over: judged as it is
+    assert status.paced(total, 30.0, *november, date(2026, 10, 31)) == 30.0  # not begun
+    assert status.paced(level, 30.0, *november, date(2026, 11, 11)) == 30.0
+    assert status.paced(total, None, *november, date(2026, 11, 11)) is None
+    judged = status.judge(total, 30.0, status.Goal(target=100.0), november, date(2026, 11, 11))
     assert (judged.projected, judged.attainment, judged.status) == (pytest.approx(90.0), 0.9, "on_track")
 
 
 # --- the precedence rule ---------------------------------------------------------------------------
 
-NOV, Q4 = targets.Bucket(date(2026, 11, 1), date(2026, 11, 30)), targets.Bucket(date(2026, 10, 1), date(2026, 12, 31))
-WEEK = targets.Bucket(date(2026, 11, 2), date(2026, 11, 8))  # Monday to Sunday
+NOV, Q4 = figures.Bucket(date(2026, 11, 1), date(2026, 11, 30)), figures.Bucket(date(2026, 10, 1), date(2026, 12, 31))
+WEEK = figures.Bucket(date(2026, 11, 2), date(2026, 11, 8))  # Monday to Sunday
 
 
 def add(session, kpi, period, day, value, source="api"):
@@ -201,7 +202,7 @@ def test_the_coarsest_granularity_of_a_window_wins(session, aggregation, month, 
     for day, value in ((date(2026, 11, 1), 1.0), (date(2026, 11, 2), 2.0), (date(2026, 11, 3), 3.0)):
         add(session, kpi, "day", day, value)
     add(session, kpi, "month", date(2026, 11, 1), 100.0)
-    found = targets.values(session, [kpi.id], [NOV, WEEK, Q4])
+    found = figures.values(session, [kpi.id], [NOV, WEEK, Q4])
     # November and Q4 hold a month: the days are its detail, not more of it. A week never holds a month.
     assert found == {(kpi.id, 0): month, (kpi.id, 1): week, (kpi.id, 2): month}
 
@@ -210,7 +211,7 @@ def test_weeks_count_in_the_month_where_they_start(session):
     kpi = make(session)
     add(session, kpi, "week", date(2026, 10, 26), 7.0)  # Monday 26 October to Sunday 1 November
     add(session, kpi, "week", date(2026, 11, 2), 5.0)
-    found = targets.values(session, [kpi.id], [targets.Bucket(date(2026, 10, 1), date(2026, 10, 31)), NOV])
+    found = figures.values(session, [kpi.id], [figures.Bucket(date(2026, 10, 1), date(2026, 10, 31)), NOV])
     assert found == {(kpi.id, 0): 7.0, (kpi.id, 1): 5.0}
 
 
@@ -223,7 +224,7 @@ def test_one_source_per_period_manual_first(session, aggregation, expected):
     add(session, kpi, "day", date(2026, 11, 2), 8.0, "derived")
     add(session, kpi, "day", date(2026, 11, 2), 99.0, "api")  # api beats derived
     add(session, kpi, "day", date(2026, 11, 2), 8.0, "import")  # import beats both
-    assert targets.values(session, [kpi.id], [NOV]) == {(kpi.id, 0): expected}
+    assert figures.values(session, [kpi.id], [NOV]) == {(kpi.id, 0): expected}
 
 
 def test_precedence_applies_per_window_and_kpi(session):
@@ -232,8 +233,8 @@ def test_precedence_applies_per_window_and_kpi(session):
     add(session, monthly, "month", date(2026, 10, 1), 50.0)
     add(session, monthly, "day", date(2026, 11, 3), 4.0)
     add(session, daily, "day", date(2026, 11, 3), 6.0)
-    buckets = [targets.Bucket(date(2026, 10, 1), date(2026, 10, 31)), NOV, Q4]
-    found = targets.values(session, [monthly.id, daily.id], buckets)
+    buckets = [figures.Bucket(date(2026, 10, 1), date(2026, 10, 31)), NOV, Q4]
+    found = figures.values(session, [monthly.id, daily.id], buckets)
     # October has a month, November only days; the quarter holds October's month, so its days drop out.
     assert found == {
         (monthly.id, 0): 50.0,
@@ -258,10 +259,10 @@ def test_derived_values_per_window_transitively(session):
     add(session, orders, "month", date(2026, 11, 1), 60.0)
     add(session, cost, "month", date(2026, 12, 1), 300.0)  # December has no orders
     add(session, per_order, "month", date(2026, 11, 1), 1234.0)  # ignored: the formula decides
-    months = [targets.Bucket(*targets.period_bounds("month", date(2026, m, 1))) for m in (10, 11, 12)]
-    found = targets.values(session, [in_cents.id, per_order.id], months)
+    months = [figures.Bucket(*periods.period_bounds("month", date(2026, m, 1))) for m in (10, 11, 12)]
+    found = figures.values(session, [in_cents.id, per_order.id], months)
     assert found == {(per_order.id, 1): 5.0, (in_cents.id, 1): 500.0}  # October: division by zero; December: none
-    assert targets.last_observed(session, [per_order.id, cost.id]) == {
+    assert figures.last_observed(session, [per_order.id, cost.id]) == {
         per_order.id: date(2026, 11, 1),
         cost.id: date(2026, 12, 1),
     }

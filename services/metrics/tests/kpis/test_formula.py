@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.metrics import formula
-from services.metrics.formula import FormulaError, Graph, node_of
+from services.metrics.kpis import formula
+from services.metrics.kpis.formula import FormulaError, Graph, node_of
 
 IDS = {"cost": 12, "conversions": 15, "visits": 3}
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from kit.errors import NotFound
 from kit.roles import Role
-from services.metrics import library, service
+from services.metrics.kpis import library, service
 from services.metrics.tests.test_kpis import URL, auth, client, engine, problem  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")

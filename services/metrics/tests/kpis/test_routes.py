@@ -14,10 +14,11 @@ from kit.errors import Conflict, Invalid, NotFound
 from kit.roles import Role
 from kit.service_app import create_service_app
 from kit.testing import TEST_KEY, auth, fresh_engine, problem
-from services.metrics import demo, service
+from services.metrics import demo
 from services.metrics.db import MetricsModel
-from services.metrics.models import Category, Kpi, KpiCreate, KpiUpdate, Unit
-from services.metrics.routes import router
+from services.metrics.kpis import service
+from services.metrics.kpis.models import Category, Kpi, KpiCreate, KpiUpdate, Unit
+from services.metrics.kpis.routes import router
 
 KEY = TEST_KEY
 URL = "/api/v1/kpis"
@@ -466,7 +467,7 @@ def test_archiving_an_input_of_a_formula_is_409_naming_it(client):
 
 
 def test_stale_and_owner_filters(client, engine):
-    from services.metrics.models import Observation
+    from services.metrics.observations.models import Observation
 
     fresh = make_kpi(client, name="Fresh", expected_frequency="day", owner_id=5)
     old = make_kpi(client, name="Old", expected_frequency="month", owner_id=5)

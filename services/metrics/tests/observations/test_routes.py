@@ -1,4 +1,4 @@
-"""Observations through observations.py and through the HTTP API of the metrics service."""
+"""Observations through observations/service.py and through the HTTP API of the metrics service."""
 
 from __future__ import annotations
 
@@ -14,18 +14,12 @@ from sqlmodel import Session
 from kit.errors import Invalid, NotFound
 from kit.roles import Role
 from kit.service_app import create_service_app
-from services.metrics import observations, service
-from services.metrics.models import (
-    Category,
-    KpiCreate,
-    Observation,
-    ObservationCreate,
-    Period,
-    Source,
-    period_start_problem,
-)
-from services.metrics.routes import router
-from services.metrics.routes_observations import router as observations_router
+from services.metrics.kpis import service as kpis
+from services.metrics.kpis.models import Category, KpiCreate, Source
+from services.metrics.kpis.routes import router
+from services.metrics.observations import service
+from services.metrics.observations.models import Observation, ObservationCreate, Period, period_start_problem
+from services.metrics.observations.routes import router as observations_router
 from services.metrics.tests.test_kpis import KEY, auth, engine, make_kpi, problem  # noqa: F401  (engine: a fixture)
 
 URL = "/api/v1/observations"
@@ -166,7 +160,7 @@ def test_batch_counts_created_and_replaced(client):
 
 
 def test_batch_larger_than_a_chunk(client, monkeypatch):
-    monkeypatch.setattr(observations, "CHUNK", 7)
+    monkeypatch.setattr(service, "CHUNK", 7)
     kpi = make_kpi(client)
     items = [item(kpi["id"], date(2026, 1, 1) + timedelta(days=n)) for n in range(30)]
     assert batch(client, items).json() == {"created": 30, "replaced": 0}
@@ -343,30 +337,30 @@ def test_csv_of_a_kpi_without_observations_is_the_header(client):
 
 def test_service_rules(engine):  # noqa: F811
     with Session(engine) as session:
-        kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
+        kpi = kpis.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
         data = ObservationCreate(
             kpi_id=kpi.id, period=Period.month, period_start=date(2026, 3, 1), value=41, source=Source("import")
         )
-        row, replaced = observations.push_observation(session=session, workspace_id=1, data=data)
+        row, replaced = service.push_observation(session=session, workspace_id=1, data=data)
         assert not replaced and row.source == "import" and row.workspace_id == 1
-        again, replaced = observations.push_observation(
+        again, replaced = service.push_observation(
             session=session, workspace_id=1, data=data.model_copy(update={"value": 44})
         )
         assert replaced and again.id == row.id and again.value == 44
         with pytest.raises(Invalid):
-            observations.push_observation(session=session, workspace_id=2, data=data)
+            service.push_observation(session=session, workspace_id=2, data=data)
         with pytest.raises(Invalid) as exc:
-            observations.push_batch(session=session, workspace_id=1, raw=[data, data])
+            service.push_batch(session=session, workspace_id=1, raw=[data, data])
         assert exc.value.errors[0]["field"] == "observations.1.period_start"
         with pytest.raises(NotFound):
-            observations.list_observations(session=session, workspace_id=2, kpi_id=kpi.id)
+            service.list_observations(session=session, workspace_id=2, kpi_id=kpi.id)
         with pytest.raises(NotFound):
-            observations.delete_observation(session=session, workspace_id=2, observation_id=row.id)
+            service.delete_observation(session=session, workspace_id=2, observation_id=row.id)
 
 
 def test_the_database_keeps_one_value_per_key(engine):  # noqa: F811
     with Session(engine) as session:
-        kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
+        kpi = kpis.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
         key = dict(workspace_id=1, kpi_id=kpi.id, period=Period.day, period_start=date(2026, 3, 2))
         session.add(Observation(**key, value=1))
         session.add(Observation(**key, value=2, source=Source("manual")))
@@ -379,7 +373,7 @@ def test_the_database_keeps_one_value_per_key(engine):  # noqa: F811
         session.query(Observation).filter_by(kpi_id=kpi.id).delete()
         session.delete(kpi)
         session.commit()
-        assert observations.list_observations(session=session, workspace_id=1)[1] == 0
+        assert service.list_observations(session=session, workspace_id=1)[1] == 0
 
 
 # --- derived KPIs take no observations --------------------------------------------------------------

@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from kit.service_app import create_service_app
 from kit.sqlcount import count_statements
-from services.metrics.models import Kpi, KpiTarget, Observation
-from services.metrics.routes import router
-from services.metrics.routes_scorecard import router as scorecard_router
+from services.metrics.kpis.models import Kpi, KpiTarget
+from services.metrics.kpis.routes import router
+from services.metrics.observations.models import Observation
+from services.metrics.scorecard.routes import router as scorecard_router
 from services.metrics.tests.test_kpis import KEY, auth, engine, problem  # noqa: F401  (engine is a fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
