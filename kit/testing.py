@@ -5,9 +5,10 @@ Imported only by tests (never by running code)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
@@ -49,3 +50,55 @@ def problem(resp, status: int, field: str | None = None) -> dict:
     if field is not None:
         assert field in [e["field"] for e in body.get("errors", [])], body
     return body
+
+
+Write = tuple[str, str] | tuple[str, str, Any]
+
+
+def check_contract(
+    client,
+    record: str,
+    *,
+    writes: Sequence[Write],
+    creates: Sequence[Write] = (),
+    owner: Mapping[str, str],
+    viewer: Mapping[str, str] | None,
+    foreign: Mapping[str, str],
+    anonymous: Mapping[str, str] | None = None,
+    missing: str | None = None,
+) -> None:
+    """The scoping contract of one resource, for service tests (signed identities) and live ones (tokens) alike.
+
+    `record` is the URL of a record of the owner's workspace, `writes` the (method, path[, json]) calls that
+    change it and `creates` those that make new records. Without an identity every call is a 401; a viewer of the
+    workspace reads the record but gets a 403 on every write and create; another workspace gets a 404 on the read
+    and on every write, looking exactly like `missing` (an id that does not exist) when given; and afterwards the
+    owner reads the record unchanged."""
+    before = client.get(record, headers=dict(owner))
+    assert before.status_code == 200, before.text
+    calls = [("GET", record, None), *map(_call, writes)]
+    made = [_call(c) for c in creates]
+    for method, path, body in calls + made:
+        problem(_send(client, method, path, body, anonymous or {}), 401)
+    for method, path, body in calls:
+        problem(_send(client, method, path, body, foreign), 404)
+    if missing is not None:
+        theirs = problem(_send(client, "GET", record, None, foreign), 404)
+        assert theirs["title"] == problem(_send(client, "GET", missing, None, owner), 404)["title"]
+    if viewer is not None:
+        assert client.get(record, headers=dict(viewer)).status_code == 200
+        for method, path, body in calls[1:] + made:
+            problem(_send(client, method, path, body, viewer), 403)
+    after = client.get(record, headers=dict(owner))
+    assert after.json() == before.json(), "a refused call changed the record"
+
+
+def _call(write: Write) -> tuple[str, str, Any]:
+    return (write[0], write[1], write[2] if len(write) > 2 else None)
+
+
+def _send(client, method: str, path: str, body: Any, headers: Mapping[str, str]):
+    kwargs: dict[str, Any] = {"headers": dict(headers)}
+    if body is not None:
+        kwargs["json"] = body
+    return client.request(method, path, **kwargs)
