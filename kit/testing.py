@@ -4,11 +4,13 @@ Imported only by tests (never by running code)."""
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
@@ -20,10 +22,39 @@ from kit.roles import Role
 TEST_KEY = "test-key"  # short on purpose; production keys are 48 random bytes
 
 
+_worker_database: dict[str, str] = {}
+
+
+def test_database_url() -> str | None:
+    """EFFEKT_TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own on that server (made once,
+    dropped at exit), so parallel workers never drop each other's tables."""
+    server = os.environ.get("EFFEKT_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not server or not worker:
+        return server
+    if server not in _worker_database:
+        import psycopg
+
+        name = f"effekt_unit_{worker}_{os.getpid()}"
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        atexit.register(_drop_database, server, name)
+        parts = urlsplit(server)
+        _worker_database[server] = urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+    return _worker_database[server]
+
+
+def _drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextmanager
 def fresh_engine(tmp_path: Path, metadata: MetaData, name: str) -> Iterator[Engine]:
-    """A fresh schema of one service: SQLite in tmp_path, or EFFEKT_TEST_DATABASE_URL when set."""
-    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / (name + '.db')}")
+    """A fresh schema of one service: SQLite in tmp_path, or the PostgreSQL test database when one is set."""
+    engine = make_engine(test_database_url() or f"sqlite:///{tmp_path / (name + '.db')}")
     metadata.drop_all(engine)  # a run that died may have left tables behind on a shared server
     metadata.create_all(engine)  # create_all only in tests; running code migrates
     try:
