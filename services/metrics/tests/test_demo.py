@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
-from kit.testing import fresh_engine
 from services.metrics import demo
 from services.metrics.cycles.models import Cycle, CycleFinding, CycleItem
-from services.metrics.db import MetricsModel
 from services.metrics.kpis import service
 from services.metrics.observations.models import Observation
 
 TODAY = date(2026, 11, 24)
 PEOPLE = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
 SURFACES = {"nordvikoutdoor.no": 1, "Nettbutikk": 2, "Turbrevet newsletter": 5, "Facebook": 6}
-
-
-@pytest.fixture
-def session(tmp_path):
-    import services.metrics.cycle_models  # noqa: F401  (registers the tables)
-    import services.metrics.import_models  # noqa: F401
-
-    with fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as engine, Session(engine) as s:
-        yield s
 
 
 def test_two_years_of_data_and_four_reviewed_months(session):

@@ -12,10 +12,8 @@ from sqlmodel import Session
 
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.roles import Role
-from kit.service_app import create_service_app
 from kit.testing import TEST_KEY, auth, problem
-from services.metrics.cycles.routes import router
-from services.metrics.tests.test_cycles import Q3, add_kpi, engine  # noqa: F401  (engine is a fixture)
+from services.metrics.tests.factories import Q3, add_kpi, service_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 URL = "/api/v1/cycles"
@@ -43,23 +41,13 @@ class FakeGoals:
 
 
 @pytest.fixture
-def client(engine):  # noqa: F811
-    app = create_service_app(
-        name="metrics",
-        title="Effekt metrics",
-        description="test",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=TEST_KEY,
-        routers=[router],
-        internal=FakeGoals(),
-    )
-    with TestClient(app) as c:
+def client(engine):  # the goals service answers through FakeGoals
+    with TestClient(service_app(engine, internal=FakeGoals())) as c:
         yield c
 
 
 @pytest.fixture
-def kpis(engine):  # noqa: F811
+def kpis(engine):
     with Session(engine) as s:
         ids = {
             "visits": add_kpi(s, "Visits", category="activity", values={Q3[0]: 95.0}).id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import threading
 from datetime import UTC, date
 
@@ -12,57 +11,13 @@ from sqlmodel import Session, select
 
 from kit.errors import Conflict, Invalid
 from kit.sqlcount import count_statements
-from kit.testing import fresh_engine
 from services.metrics.cycles import jobs, review, service, snapshot
 from services.metrics.cycles.models import Cycle, CycleItem, FindingCreate, ItemReview, PeriodChoice
-from services.metrics.db import MetricsModel
-from services.metrics.kpis.models import Kpi, KpiTarget
 from services.metrics.observations.models import Observation
+from services.metrics.tests.factories import Q3, add_kpi, run_async
 
-Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
 SURFACE = {"id": 7, "name": "Web shop", "cadence": "quarterly", "period_start": "2026-01-01"}
-
-
-def run_async(coro):
-    """asyncio.run in a thread of its own: the session's Playwright may hold this thread's event loop."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-@pytest.fixture
-def engine(tmp_path):
-    with fresh_engine(tmp_path, MetricsModel.metadata, "cycles") as engine:
-        yield engine
-
-
-def add_kpi(
-    s: Session,
-    name: str,
-    *,
-    surface_id: int | None = 7,
-    category: str = "result",
-    workspace_id: int = 1,
-    target: float | None = 100.0,
-    values: dict[date, float] | None = None,
-    archived: bool = False,
-) -> Kpi:
-    kpi = Kpi(
-        name=name,
-        category=category,
-        workspace_id=workspace_id,
-        surface_id=surface_id,
-        archived=archived,
-        baseline_value=0.0,
-    )
-    s.add(kpi)
-    s.flush()
-    if target is not None:
-        s.add(KpiTarget(kpi_id=kpi.id, workspace_id=workspace_id, period_start=Q3[0], period_end=Q3[1], target=target))
-    for day, value in (values or {}).items():
-        s.add(Observation(kpi_id=kpi.id, workspace_id=workspace_id, period="month", period_start=day, value=value))
-    s.flush()
-    return kpi
 
 
 def seed(engine) -> dict[str, int]:

@@ -6,27 +6,23 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from kit.roles import Role
-from kit.service_app import create_service_app
 from kit.testing import auth, problem
 from services.metrics.imports import routes as routes_imports
 from services.metrics.imports.jobs import run_import_sync
 from services.metrics.imports.models import ImportStatus, ObservationImport
-from services.metrics.imports.routes import router as imports_router
-from services.metrics.kpis.routes import router
 from services.metrics.observations.models import Observation
-from services.metrics.tests.test_kpis import KEY, engine, make_kpi  # noqa: F401  (engine: a fixture)
+from services.metrics.tests.factories import make_kpi
 
 URL = "/api/v1/imports"
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 GOOD = "kpi;period;date;value\nVisits;day;2026-03-02;10\nVisits;week;2026-03-02;70,5\nVisits;month;2026-03-01;300\n"
 
 
-@pytest.fixture
-def queued(monkeypatch):
+@pytest.fixture(autouse=True)
+def queued(monkeypatch):  # autouse: no client of these tests may reach Redis
     """The runs the routes queue, instead of Redis."""
     runs: list[tuple[int, int]] = []
 
@@ -35,21 +31,6 @@ def queued(monkeypatch):
 
     monkeypatch.setattr(routes_imports, "enqueue", fake)
     return runs
-
-
-@pytest.fixture
-def client(engine, queued):  # noqa: F811
-    app = create_service_app(
-        name="metrics",
-        title="Effekt metrics",
-        description="test",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=KEY,
-        routers=[router, imports_router],
-    )
-    with TestClient(app) as c:
-        yield c
 
 
 def upload(client, text: str | bytes, name: str = "data.csv", headers: dict | None = None):
@@ -145,7 +126,7 @@ def test_store_good_lines_stores_them_and_reports_the_bad(client, engine):  # no
 
 @pytest.mark.parametrize("store_good", [False, True])
 def test_chunks_new_and_known_keys_and_repeats_across_chunks(client, engine, monkeypatch, store_good):  # noqa: F811
-    monkeypatch.setattr("services.metrics.import_jobs.CHUNK", {"postgresql": 2, "sqlite": 2})
+    monkeypatch.setattr("services.metrics.imports.jobs.CHUNK", {"postgresql": 2, "sqlite": 2})
     visits, other = make_kpi(client)["id"], make_kpi(client, name="Other")["id"]
     with Session(engine) as session:  # one key is stored already: its chunk is upserted, the others copied
         session.add(
@@ -239,7 +220,7 @@ def test_bad_mapping_is_422_naming_the_field(client, mapping, field):
 def test_unreadable_or_empty_files_are_refused(client, monkeypatch):
     problem(upload(client, b""), 422, "file")
     problem(upload(client, b"PK\x03\x04 broken", "x.xlsx"), 422, "file")
-    monkeypatch.setattr("services.metrics.imports.MAX_FILE_BYTES", 10)
+    monkeypatch.setattr("services.metrics.imports.service.MAX_FILE_BYTES", 10)
     problem(upload(client, GOOD), 413, "file")
 
 

@@ -5,31 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import Session
 
 from kit.errors import Invalid
-from kit.testing import fresh_engine
-from services.metrics.db import MetricsModel
 from services.metrics.kpis import figures, periods, service, status, targets
-from services.metrics.kpis.models import Kpi, KpiCreate, KpiTargetIn, KpiUpdate
+from services.metrics.kpis.models import KpiTargetIn, KpiUpdate
 from services.metrics.observations.models import Observation
-
-
-@pytest.fixture
-def session(tmp_path):
-    with fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as engine, Session(engine) as s:
-        yield s
-
-
-def make(session, name="Visits", **fields) -> Kpi:
-    data = KpiCreate(name=name, category=fields.pop("category", "result"), **fields)
-    return service.create_kpi(session=session, workspace_id=1, data=data)
-
-
-def observe(session, kpi, *pairs, period="day"):
-    for day, value in pairs:
-        session.add(Observation(kpi_id=kpi.id, workspace_id=1, period=period, period_start=day, value=value))
-    session.flush()
+from services.metrics.tests.factories import new_kpi as make
+from services.metrics.tests.factories import observe
 
 
 def test_period_bounds_and_labels():

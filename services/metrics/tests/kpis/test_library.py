@@ -7,8 +7,10 @@ from sqlmodel import Session
 
 from kit.errors import NotFound
 from kit.roles import Role
+from kit.testing import auth, problem
 from services.metrics.kpis import library, service
-from services.metrics.tests.test_kpis import URL, auth, client, engine, problem  # noqa: F401  (fixtures)
+
+URL = "/api/v1/kpis"
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 

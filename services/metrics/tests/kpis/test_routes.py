@@ -6,58 +6,20 @@ import time
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from kit.errors import Conflict, Invalid, NotFound
 from kit.roles import Role
-from kit.service_app import create_service_app
-from kit.testing import TEST_KEY, auth, fresh_engine, problem
+from kit.testing import auth, problem
 from services.metrics import demo
-from services.metrics.db import MetricsModel
 from services.metrics.kpis import service
 from services.metrics.kpis.models import Category, Kpi, KpiCreate, KpiUpdate, Unit
-from services.metrics.kpis.routes import router
+from services.metrics.tests.factories import make_kpi
 
-KEY = TEST_KEY
 URL = "/api/v1/kpis"
 # The short test key is the point of a test; production keys are 48 random bytes.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-
-
-@pytest.fixture
-def engine(tmp_path):
-    with fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as engine:
-        yield engine
-
-
-@pytest.fixture
-def client(engine):
-    app = create_service_app(
-        name="metrics",
-        title="Effekt metrics",
-        description="test",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=KEY,
-        routers=[router],
-    )
-    with TestClient(app) as c:
-        yield c
-
-
-def make_kpi(client, workspace_id: int = 1, **overrides) -> dict:
-    data = {
-        "name": "Visits",
-        "unit": "number",
-        "direction": "higher_is_better",
-        "aggregation": "sum",
-        "category": "result",
-    }
-    resp = client.post(URL, json={**data, **overrides}, headers=auth(workspace_id=workspace_id))
-    assert resp.status_code == 201, resp.text
-    return resp.json()
 
 
 def names(resp) -> list[str]:

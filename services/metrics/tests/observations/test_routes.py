@@ -7,38 +7,20 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, delete
 
 from kit.errors import Invalid, NotFound
 from kit.roles import Role
-from kit.service_app import create_service_app
+from kit.testing import auth, problem
 from services.metrics.kpis import service as kpis
 from services.metrics.kpis.models import Category, KpiCreate, Source
-from services.metrics.kpis.routes import router
 from services.metrics.observations import service
 from services.metrics.observations.models import Observation, ObservationCreate, Period, period_start_problem
-from services.metrics.observations.routes import router as observations_router
-from services.metrics.tests.test_kpis import KEY, auth, engine, make_kpi, problem  # noqa: F401  (engine: a fixture)
+from services.metrics.tests.factories import make_kpi
 
 URL = "/api/v1/observations"
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-
-
-@pytest.fixture
-def client(engine):  # noqa: F811  (engine is the fixture imported above)
-    app = create_service_app(
-        name="metrics",
-        title="Effekt metrics",
-        description="test",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=KEY,
-        routers=[router, observations_router],
-    )
-    with TestClient(app) as c:
-        yield c
 
 
 def push(client, kpi_id: int, *, status: int | None = None, headers: dict | None = None, **overrides):
@@ -370,7 +352,7 @@ def test_the_database_keeps_one_value_per_key(engine):  # noqa: F811
             session.flush()
         session.rollback()
         # No foreign key (KPIs are archived, never deleted): removing one takes its values explicitly.
-        session.query(Observation).filter_by(kpi_id=kpi.id).delete()
+        session.exec(delete(Observation).where(col(Observation.kpi_id) == kpi.id))
         session.delete(kpi)
         session.commit()
         assert service.list_observations(session=session, workspace_id=1)[1] == 0

@@ -7,34 +7,15 @@ import io
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
-from kit.service_app import create_service_app
 from kit.sqlcount import count_statements
+from kit.testing import auth, problem
 from services.metrics.kpis.models import Kpi, KpiTarget
-from services.metrics.kpis.routes import router
 from services.metrics.observations.models import Observation
-from services.metrics.scorecard.routes import router as scorecard_router
-from services.metrics.tests.test_kpis import KEY, auth, engine, problem  # noqa: F401  (engine is a fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 TODAY = date.today()
-
-
-@pytest.fixture
-def client(engine):  # noqa: F811
-    app = create_service_app(
-        name="metrics",
-        title="Effekt metrics",
-        description="test",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=KEY,
-        routers=[router, scorecard_router],
-    )
-    with TestClient(app) as c:
-        yield c
 
 
 def seed(engine, n: int, surface_id: int | None = None, prefix: str = "K") -> list[int]:  # noqa: F811
@@ -98,10 +79,10 @@ def test_queries_do_not_grow_with_kpis(client, engine):  # noqa: F811
         assert resp.status_code == 200
         counts.append((card.count, listing.count))
         with Session(engine) as s:
-            for kpi_id in [k.id for k in s.query(Kpi).all()]:
+            for kpi_id in [k.id for k in s.exec(select(Kpi)).all()]:
                 s.delete(s.get(Kpi, kpi_id))
-            s.query(KpiTarget).delete()
-            s.query(Observation).delete()
+            s.exec(delete(KpiTarget))
+            s.exec(delete(Observation))
             s.commit()
     assert counts[0] == counts[1], counts
     print("query counts (scorecard, list):", counts)
@@ -272,9 +253,9 @@ def test_queries_do_not_grow_with_kpis_or_formulas(client, engine):  # noqa: F81
         derived = [i for c in body["columns"].values() for i in c if i["derived"]]
         assert len(derived) == n // 2 + 1 and all(i["value"] == 1.0 for i in derived if i["name"].startswith(f"D{n}-"))
         with Session(engine) as s:
-            s.query(Observation).delete()
-            s.query(KpiTarget).delete()
-            s.query(Kpi).delete()
+            s.exec(delete(Observation))
+            s.exec(delete(KpiTarget))
+            s.exec(delete(Kpi))
             s.commit()
     assert counts[0] == counts[1], counts
     print("query counts (scorecard, csv, list, stale list):", counts)
