@@ -45,9 +45,7 @@ def push_observation(data: ObservationCreate, response: Response, session: Sessi
 @router.post(f"{URL}/batch", response_model=BatchResult, summary="Push a batch of observations")
 def push_batch(data: ObservationBatch, session: SessionDep, principal: EditorDep):
     """All or nothing: every item is checked first and every bad one named (observations.<index>.<field>)."""
-    created, replaced = service.push_batch(
-        session=session, workspace_id=principal.workspace_id, raw=data.observations
-    )
+    created, replaced = service.push_batch(session=session, workspace_id=principal.workspace_id, raw=data.observations)
     return BatchResult(created=created, replaced=replaced)
 
 

@@ -93,9 +93,7 @@ def _beside_inputs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return placed
 
 
-def _item(
-    kpi: Kpi, line: list[float | None], goal: Goal, stale: bool, judged: Judgement
-) -> dict[str, Any]:
+def _item(kpi: Kpi, line: list[float | None], goal: Goal, stale: bool, judged: Judgement) -> dict[str, Any]:
     value, previous = line[-1], line[-2]
     change = value - previous if value is not None and previous is not None else None
     return {
