@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.roles import Role
-from kit.testing import TEST_KEY, auth, problem
+from kit.testing import TEST_KEY, auth, check_contract, problem
 from services.metrics.tests.factories import Q3, add_kpi, service_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -133,23 +133,30 @@ def test_open_by_hand_refuses_foreign_surfaces_duplicates_and_viewers(client, kp
     assert start <= date.today() <= date.fromisoformat(current.json()["period_end"])
 
 
-def test_other_workspaces_get_404_on_every_id(client, kpis):
+def test_cycles_keep_the_scoping_contract(client, kpis):
     cycle = open_q3(client).json()
     url = f"{URL}/{cycle['id']}"
+    check_contract(
+        client,
+        url,
+        creates=[("POST", URL, {"surface_id": 7})],
+        writes=[
+            ("POST", f"{url}/close"),
+            ("POST", f"{url}/refresh"),
+            ("PATCH", f"{url}/items/{kpis['orders']}", {"note": "x"}),
+            ("POST", f"{url}/findings", {"text": "x", "change_kind": "channel"}),
+            ("DELETE", url),
+        ],
+        owner=auth(),
+        viewer=auth(Role.viewer),
+        foreign=auth(workspace_id=2),
+        missing=f"{URL}/{2**40}",
+    )
     other = auth(workspace_id=2)
-    for method, path, body in (
-        ("GET", "", None),
-        ("GET", "/export.csv", None),
-        ("POST", "/close", None),
-        ("POST", "/refresh", None),
-        ("PATCH", f"/items/{kpis['orders']}", {"note": "x"}),
-        ("POST", "/findings", {"text": "x", "change_kind": "channel"}),
-    ):
-        problem(client.request(method, url + path, json=body, headers=other), 404)
+    problem(client.get(f"{url}/export.csv", headers=other), 404)
     problem(client.get(f"{URL}/compare", params={"ids": cycle["id"]}, headers=other), 404)
     assert client.get(URL, headers=other).json()["count"] == 0
     assert client.get(f"{URL}/findings", headers=other).json()["count"] == 0
-    problem(client.get(f"{URL}/{2**40}", headers=auth()), 404)
     problem(client.patch(f"{url}/items/{2**40}", json={"note": "x"}, headers=auth()), 404)
 
 

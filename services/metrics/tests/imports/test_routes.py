@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from kit.roles import Role
-from kit.testing import auth, problem
+from kit.testing import auth, check_contract, problem
 from services.metrics.imports import routes as routes_imports
 from services.metrics.imports.jobs import run_import_sync
 from services.metrics.imports.models import ImportStatus, ObservationImport
@@ -224,22 +224,27 @@ def test_unreadable_or_empty_files_are_refused(client, monkeypatch):
     problem(upload(client, GOOD), 413, "file")
 
 
-def test_scoped_to_the_workspace_and_roles(client):
+def test_imports_keep_the_scoping_contract(client):
     record = uploaded(client, GOOD)
-    other = auth(workspace_id=2)
-    for resp in (
-        client.get(f"{URL}/{record['id']}", headers=other),
-        client.get(f"{URL}/{record['id']}/problems", headers=other),
-        client.post(f"{URL}/{record['id']}/run", json={"mapping": record["suggested"]}, headers=other),
-        client.delete(f"{URL}/{record['id']}", headers=other),
-    ):
-        problem(resp, 404)
-    assert client.get(URL, headers=other).json()["count"] == 0
-    viewer = auth(Role.viewer)
-    problem(upload(client, GOOD, headers=viewer), 403)
-    problem(client.post(f"{URL}/{record['id']}/run", json={}, headers=viewer), 403)
-    assert client.get(f"{URL}/{record['id']}", headers=viewer).status_code == 200
-    assert client.get(URL, headers=viewer).json()["count"] == 1
+    path = f"{URL}/{record['id']}"
+    check_contract(
+        client,
+        path,
+        writes=[
+            ("PUT", f"{path}/mapping", record["suggested"]),
+            ("POST", f"{path}/run", {"mapping": record["suggested"]}),
+            ("DELETE", path),
+        ],
+        owner=auth(),
+        viewer=auth(Role.viewer),
+        foreign=auth(workspace_id=2),
+        missing=f"{URL}/999999",
+    )
+    problem(client.get(f"{path}/problems", headers=auth(workspace_id=2)), 404)
+    assert client.get(URL, headers=auth(workspace_id=2)).json()["count"] == 0
+    problem(upload(client, GOOD, headers=auth(Role.viewer)), 403)
+    problem(client.post(URL, files={"file": ("data.csv", io.BytesIO(GOOD.encode()), "text/csv")}), 401)
+    assert client.get(URL, headers=auth(Role.viewer)).json()["count"] == 1
 
 
 def test_a_running_import_cannot_start_twice_but_an_interrupted_one_resumes(client, engine, queued):  # noqa: F811

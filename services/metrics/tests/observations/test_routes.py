@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete
 
 from kit.errors import Invalid, NotFound
 from kit.roles import Role
-from kit.testing import auth, problem
+from kit.testing import auth, check_contract, problem
 from services.metrics.kpis import service as kpis
 from services.metrics.kpis.models import Category, KpiCreate, Source
 from services.metrics.observations import service
@@ -265,22 +265,30 @@ def test_delete(client):
     assert listed(client)["count"] == 0
 
 
-def test_viewer_can_read_but_not_push(client):
+def test_observations_keep_the_scoping_contract(client):
     kpi = make_kpi(client)
-    push(client, kpi["id"], status=201)
-    viewer = auth(Role.viewer)
-    problem(push(client, kpi["id"], headers=viewer), 403)
-    problem(batch(client, [item(kpi["id"], date(2026, 3, 3))], headers=viewer), 403)
-    assert listed(client, viewer)["count"] == 1
-    assert client.get(f"/api/v1/kpis/{kpi['id']}/observations.csv", headers=viewer).status_code == 200
+    pushed = push(client, kpi["id"], status=201).json()
+    one = {"kpi_id": kpi["id"], "period": "day", "period_start": "2026-03-03", "value": 1}
+    check_contract(
+        client,
+        f"{URL}?kpi_id={kpi['id']}",
+        creates=[("POST", URL, one), ("POST", f"{URL}/batch", {"observations": [one]})],
+        writes=[("DELETE", f"{URL}/{pushed['id']}")],
+        owner=auth(),
+        viewer=auth(Role.viewer),
+        foreign=auth(workspace_id=2),
+    )
+    csv_url = f"/api/v1/kpis/{kpi['id']}/observations.csv"
+    assert client.get(csv_url, headers=auth(Role.viewer)).status_code == 200
+    problem(client.get(csv_url, headers=auth(workspace_id=2)), 404)
+    problem(client.get(csv_url), 401)
 
 
-def test_another_workspaces_observations_stay_hidden(client):
+def test_another_workspaces_observations_are_not_listed(client):
     theirs = make_kpi(client, workspace_id=2)
     push(client, theirs["id"], status=201, headers=auth(workspace_id=2))
     assert listed(client)["count"] == 0
-    problem(client.get(URL, params={"kpi_id": theirs["id"]}, headers=auth()), 404)
-    problem(client.get(f"/api/v1/kpis/{theirs['id']}/observations.csv", headers=auth()), 404)
+    assert listed(client, auth(Role.viewer))["count"] == 0
     assert listed(client, auth(workspace_id=2))["count"] == 1
 
 
