@@ -1,4 +1,4 @@
-"""Targets, thresholds, status rules and the one-query aggregation of KPI values."""
+"""The one-query aggregation of KPI values: granularity, source precedence, derived values."""
 
 from __future__ import annotations
 
@@ -6,111 +6,11 @@ from datetime import date
 
 import pytest
 
-from kit.errors import Invalid
-from services.metrics.kpis import figures, periods, service, status, targets
-from services.metrics.kpis.models import KpiTargetIn, KpiUpdate
+from services.metrics.kpis import figures, periods, service, targets
+from services.metrics.kpis.models import KpiTargetIn
 from services.metrics.observations.models import Observation
 from services.metrics.tests.factories import new_kpi as make
 from services.metrics.tests.factories import observe
-
-
-def test_period_bounds_and_labels():
-    assert periods.period_bounds("quarter", date(2026, 11, 23)) == (date(2026, 10, 1), date(2026, 12, 31))
-    assert periods.period_bounds("week", date(2026, 11, 23)) == (date(2026, 11, 23), date(2026, 11, 29))
-    assert periods.previous_bounds("month", date(2026, 3, 1)) == (date(2026, 2, 1), date(2026, 2, 28))
-    assert periods.period_label("quarter", date(2026, 10, 1)) == "Q4 2026"
-    assert periods.period_label("month", date(2026, 11, 1)) == "November 2026"
-
-
-def test_stale_when_a_period_is_missing():
-    today = date(2026, 11, 23)
-    assert not periods.is_stale("month", date(2026, 10, 1), today)
-    assert periods.is_stale("month", date(2026, 9, 1), today)
-    assert periods.is_stale("day", None, today)
-    assert not periods.is_stale(None, None, today)
-
-
-@pytest.mark.parametrize(
-    "fields, field",
-    [
-        ({"amber_threshold": 1.5}, "amber_threshold"),
-        ({"amber_threshold": 0.5, "red_threshold": 0.7}, "red_threshold"),
-        ({"threshold_mode": "absolute", "amber_threshold": 10.0}, "red_threshold"),
-        ({"threshold_mode": "absolute", "amber_threshold": 10.0, "red_threshold": 20.0}, "red_threshold"),
-    ],
-)
-def test_invalid_thresholds_name_the_field(session, fields, field):
-    with pytest.raises(Invalid) as exc:
-        make(session, **fields)
-    assert exc.value.errors[0]["field"] == field
-
-
-def test_patch_checks_merged_thresholds(session):
-    kpi = make(session, amber_threshold=0.8, red_threshold=0.5)
-    with pytest.raises(Invalid):
-        service.update_kpi(session=session, workspace_id=1, kpi_id=kpi.id, data=KpiUpdate(red_threshold=0.9))
-
-
-def test_status_relative_and_absolute(session):
-    kpi = make(session, baseline_value=0.0)
-    goal = status.Goal(100.0)
-    assert status.status_of(kpi, 95, status.attainment(kpi, 95, goal)) == "on_track"
-    assert status.status_of(kpi, 70, status.attainment(kpi, 70, goal)) == "at_risk"
-    assert status.status_of(kpi, 10, status.attainment(kpi, 10, goal)) == "off_track"
-    assert status.status_of(kpi, None, None) == "not_measured"
-    low = make(
-        session,
-        "Complaints",
-        direction="lower_is_better",
-        threshold_mode="absolute",
-        amber_threshold=20.0,
-        red_threshold=40.0,
-    )
-    assert status.status_of(low, 30, status.attainment(low, 30, status.Goal(10.0))) == "at_risk"
-    assert status.status_of(low, 15, status.attainment(low, 15, status.Goal(10.0))) == "on_track"
-    band = make(session, "Cost", direction="target_band")
-    assert status.attainment(band, 5, status.Goal(5.0, 4.0, 6.0)) == 1.0
-    assert status.attainment(band, 7, status.Goal(5.0, 4.0, 6.0)) == 0.0
-
-
-def test_targets_replace_and_refuse_overlaps(session):
-    kpi = make(session)
-    items = [
-        KpiTargetIn(period_start=date(2026, 1, 1), period_end=date(2026, 6, 30), target=10),
-        KpiTargetIn(period_start=date(2026, 6, 1), period_end=date(2026, 12, 31), target=20),
-    ]
-    with pytest.raises(Invalid) as exc:
-        targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=items)
-    assert exc.value.errors[0]["field"] == "targets.1.period_start"
-    with pytest.raises(Invalid) as exc:
-        targets.replace_targets(
-            session=session,
-            workspace_id=1,
-            kpi_id=kpi.id,
-            items=[KpiTargetIn(period_start=date(2026, 2, 1), period_end=date(2026, 1, 1), target=1)],
-        )
-    assert exc.value.errors[0]["field"] == "targets.0.period_end"
-    items[1] = KpiTargetIn(period_start=date(2026, 7, 1), period_end=date(2026, 12, 31), target=20)
-    targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=items)
-    targets.replace_targets(session=session, workspace_id=1, kpi_id=kpi.id, items=items[1:])
-    assert [t.target for t in targets.list_targets(session=session, workspace_id=1, kpi_id=kpi.id)] == [20]
-
-
-def test_target_of_a_window_overlapping_else_next(session):
-    kpi = make(session)
-    targets.replace_targets(
-        session=session,
-        workspace_id=1,
-        kpi_id=kpi.id,
-        items=[
-            KpiTargetIn(period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), target=1),
-            KpiTargetIn(period_start=date(2026, 12, 31), period_end=date(2026, 12, 31), target=9),
-        ],
-    )
-    found = targets.goals_for(session, [kpi.id], {kpi.id: (date(2026, 2, 1), date(2026, 2, 28))})
-    assert found[kpi.id].target == 1
-    found = targets.goals_for(session, [kpi.id], {kpi.id: (date(2026, 5, 1), date(2026, 5, 31))})
-    assert found[kpi.id].target == 9
 
 
 @pytest.mark.parametrize(
@@ -149,20 +49,6 @@ def test_figures_of_the_current_period(session):
     assert public.projected == pytest.approx(80 * 30 / 22)
     public = service.with_figures(session=session, kpis=[kpi], today=date(2026, 11, 28))[0]
     assert public.projected == pytest.approx(80 * 30 / 27) and public.status == "at_risk"  # fell behind
-
-
-def test_pace_only_for_sums_of_a_period_still_running(session):
-    total = make(session, aggregation="sum", baseline_value=0.0)
-    level = make(session, name="Level", aggregation="mean", baseline_value=0.0)
-    november = (date(2026, 11, 1), date(2026, 11, 30))
-    assert status.paced(total, 30.0, *november, date(2026, 11, 11)) == pytest.approx(90.0)  # 10 days of 30
-    assert status.paced(total, 30.0, *november, date(2026, 11, 1)) == pytest.approx(900.0)  # day one counts as one
-    assert status.paced(total, 30.0, *november, date(2026, 12, 1)) == 30.0  # over: judged as it is
-    assert status.paced(total, 30.0, *november, date(2026, 10, 31)) == 30.0  # not begun
-    assert status.paced(level, 30.0, *november, date(2026, 11, 11)) == 30.0
-    assert status.paced(total, None, *november, date(2026, 11, 11)) is None
-    judged = status.judge(total, 30.0, status.Goal(target=100.0), november, date(2026, 11, 11))
-    assert (judged.projected, judged.attainment, judged.status) == (pytest.approx(90.0), 0.9, "on_track")
 
 
 # --- the precedence rule ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""KPIs through service.py and through the HTTP API of the metrics service."""
+"""KPIs through the HTTP API of the metrics service."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kit.errors import Conflict, Invalid, NotFound
 from kit.roles import Role
 from kit.testing import auth, check_contract, problem
-from services.metrics import demo
-from services.metrics.kpis import service
-from services.metrics.kpis.models import Category, Kpi, KpiCreate, KpiUpdate, Unit
+from services.metrics.kpis.models import Category, Kpi
 from services.metrics.tests.factories import make_kpi
 
 URL = "/api/v1/kpis"
@@ -274,39 +271,6 @@ def test_expired_identity_is_401(client):
 
 def test_identity_signed_with_another_key_is_401(client):
     problem(client.get(URL, headers=auth(key="not-the-gateway")), 401)
-
-
-# --- service.py and demo.py directly -------------------------------------------------------------
-
-
-def test_service_rules(engine):
-    with Session(engine) as session:
-        kpi = service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="NPS", category=Category.result))
-        with pytest.raises(Conflict):
-            service.create_kpi(session=session, workspace_id=1, data=KpiCreate(name="nps", category=Category.result))
-        with pytest.raises(Invalid) as exc:
-            service.update_kpi(session=session, workspace_id=1, kpi_id=kpi.id, data=KpiUpdate(unit=Unit.currency))
-        assert exc.value.errors[0]["field"] == "currency_code"
-        with pytest.raises(NotFound):
-            service.set_archived(session=session, workspace_id=2, kpi_id=kpi.id, archived=True)
-
-
-def test_demo_seeds_believable_kpis_once(engine):
-    people = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
-    with Session(engine) as session:
-        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 3, 1)) is True
-        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 3, 1)) is False
-        session.commit()
-        rows, total = service.list_kpis(session=session, workspace_id=1, limit=500)
-    assert total == 10
-    by_name = {k.name: k for k in rows}
-    assert {k.category for k in rows} == set(Category)
-    revenue = by_name["Online revenue"]
-    assert (revenue.unit, revenue.currency_code, revenue.category) == (Unit.currency, "NOK", Category.result)
-    assert by_name["Complaints"].direction == "lower_is_better"
-    assert by_name["Hours spent on content"].unit == Unit.duration
-    assert {k.owner_id for k in rows} == {11, 12, 13}
-    assert all(k.baseline_date == date(2025, 12, 31) for k in rows)
 
 
 # --- derived KPIs ----------------------------------------------------------------------------------
