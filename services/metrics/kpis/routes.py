@@ -10,9 +10,17 @@ from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, IdsQuery, PageDep
 from services.metrics.db import SessionDep
-from services.metrics.kpis import library, service
+from services.metrics.kpis import library, service, targets
 from services.metrics.kpis.library import KpiFromPreset, KpiPreset
-from services.metrics.kpis.models import Category, KpiCreate, KpiList, KpiPublic, KpiUpdate
+from services.metrics.kpis.models import (
+    Category,
+    KpiCreate,
+    KpiList,
+    KpiPublic,
+    KpiTargetIn,
+    KpiTargetPublic,
+    KpiUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
 NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}
@@ -139,3 +147,26 @@ def restore_kpi(kpi_id: int, session: SessionDep, principal: EditorDep):
         service.set_archived(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id, archived=False),
         principal,
     )
+
+
+@router.get(
+    "/{kpi_id}/targets",
+    response_model=list[KpiTargetPublic],
+    responses=NOT_FOUND,
+    summary="List a KPI's targets",
+)
+def list_targets(kpi_id: int, session: SessionDep, principal: PrincipalDep):
+    return targets.list_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
+
+
+@router.put(
+    "/{kpi_id}/targets",
+    response_model=list[KpiTargetPublic],
+    responses=NOT_FOUND,
+    summary="Replace a KPI's targets",
+    description="A target per period, or one target with a date (period_start = period_end). Periods must not overlap.",
+)
+def replace_targets(
+    kpi_id: int, items: Annotated[list[KpiTargetIn], Body(max_length=1000)], session: SessionDep, principal: EditorDep
+):
+    return targets.replace_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id, items=items)
