@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col
 
 from kit.query import get_scoped, select_page
-from services.goals.goal_models import Goal, GoalAction, GoalEvent
+from services.goals.goals.models import Goal, GoalAction, GoalEvent
 
 TRACKED = (
     "title",

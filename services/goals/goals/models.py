@@ -1,4 +1,6 @@
-"""The goal tree: goals at three levels, their surfaces and KPI links, their history, saved templates."""
+"""The goal tree: goals at three levels, their surfaces and KPI links, their history; what a write accepts.
+
+What the goal endpoints answer (with computed progress) is in schemas.py."""
 
 from __future__ import annotations
 
@@ -96,20 +98,6 @@ class GoalEvent(GoalsModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     action: GoalAction = Field(sa_type=enum_type(GoalAction))
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-
-
-class GoalTemplate(GoalsModel, table=True):
-    """A saved strategy structure (titles, levels, weights, surface kinds, KPI names; no ids)."""
-
-    __tablename__ = "goal_templates"
-
-    id: int | None = Field(default=None, primary_key=True)
-    owner_id: int = Field(index=True, description="The user who saved it; only they see it")
-    workspace_id: int = Field(description="The workspace it was saved from")
-    name: str = Field(max_length=200)
-    description: OptionalText = Field(default=None, sa_type=sa.Text)
-    nodes: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 # --- input -----------------------------------------------------------------------------------------

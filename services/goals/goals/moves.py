@@ -6,11 +6,11 @@ from sqlmodel import Session
 
 from kit.errors import Invalid
 from kit.fields import utcnow
-from services.goals import history
-from services.goals.goal_models import Goal, GoalAction, GoalLevel, GoalMove
-from services.goals.goals import check_parent, get_goal
-from services.goals.siblings import close_gap, place, renumber
-from services.goals.tree import Forest
+from services.goals.goals import history
+from services.goals.goals.models import Goal, GoalAction, GoalLevel, GoalMove
+from services.goals.goals.service import check_parent, get_goal
+from services.goals.goals.siblings import close_gap, place, renumber
+from services.goals.goals.tree import Forest
 
 
 def _check_no_cycle(session: Session, goal: Goal, parent: Goal | None) -> None:

@@ -9,10 +9,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from kit.query import get_scoped, order_by, select_page
-from services.goals.goal_models import Goal, GoalLevel, GoalSurface
-from services.goals.kpis import KpiSource, fetch_or_none
-from services.goals.tree import Forest, Progress
-from services.goals.views import GoalCrumb, GoalDetail, GoalNode, GoalPublic, GoalSummary, GoalTree, KpiProgress
+from services.goals.goals.metrics_client import KpiSource, fetch_or_none
+from services.goals.goals.models import Goal, GoalLevel, GoalSurface
+from services.goals.goals.schemas import GoalCrumb, GoalDetail, GoalNode, GoalPublic, GoalSummary, GoalTree, KpiProgress
+from services.goals.goals.tree import Forest, Progress
 
 GOAL_SORTS = {"title", "level", "position", "weight", "period_from", "period_to", "created_at", "updated_at"}
 DEFAULT_ORDER = [col(Goal.level), col(Goal.position)]  # the level names sort in tree order

@@ -1,6 +1,6 @@
 """HTTP routes of the goal tree: thin, they parse, call service.py and return.
 
-Progress and status in every answer are computed (see services/goals/progress.py); the rules are in
+Progress and status in every answer are computed (see progress.py); the rules are in
 the description of each read endpoint."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
-from services.goals import service
 from services.goals.db import SessionDep
-from services.goals.goal_models import GoalCreate, GoalLevel, GoalMove, GoalUpdate, KpiLinkIn
-from services.goals.kpis import MetricsKpis
-from services.goals.progress import RULES
-from services.goals.views import GoalDetail, GoalEventList, GoalEventPublic, GoalList, GoalTree
+from services.goals.goals import history, moves, reads, service
+from services.goals.goals.metrics_client import MetricsKpis
+from services.goals.goals.models import GoalCreate, GoalLevel, GoalMove, GoalUpdate, KpiLinkIn
+from services.goals.goals.progress import RULES
+from services.goals.goals.schemas import GoalDetail, GoalEventList, GoalEventPublic, GoalList, GoalTree
 
 router = APIRouter(prefix="/api/v1/goals", tags=["goals"])
 NOT_FOUND = {404: {"description": "No such goal in this workspace"}}
@@ -44,7 +44,7 @@ MetricsDep = Annotated[MetricsKpis, Depends(kpi_source)]
 
 
 def _detail(session, principal, goal_id: int, metrics: MetricsKpis) -> GoalDetail:
-    return service.goal_detail(session=session, workspace_id=principal.workspace_id, goal_id=goal_id, kpis=metrics)
+    return reads.goal_detail(session=session, workspace_id=principal.workspace_id, goal_id=goal_id, kpis=metrics)
 
 
 @router.get("", response_model=GoalList, summary="List goals", description=RULES)
@@ -59,7 +59,7 @@ def list_goals(
     archived: ArchivedQuery = False,
     q: Annotated[str | None, Query(max_length=200, description="Title contains")] = None,
 ):
-    rows, total, unavailable = service.list_goals(
+    rows, total, unavailable = reads.list_goals(
         session=session,
         workspace_id=principal.workspace_id,
         kpis=metrics,
@@ -77,7 +77,7 @@ def list_goals(
 
 @router.get("/tree", response_model=GoalTree, summary="The goal tree, nested", description=RULES)
 def goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep, archived: ArchivedQuery = False):
-    return service.goal_tree(session=session, workspace_id=principal.workspace_id, archived=archived, kpis=metrics)
+    return reads.goal_tree(session=session, workspace_id=principal.workspace_id, archived=archived, kpis=metrics)
 
 
 @router.post(
@@ -119,7 +119,7 @@ def update_goal(goal_id: GoalId, data: GoalUpdate, session: SessionDep, principa
     summary="Move a goal (with its subtree) or reorder it among its siblings",
 )
 def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.move_goal(
+    moves.move_goal(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, data=data
     )
     return _detail(session, principal, goal_id, metrics)
@@ -132,7 +132,7 @@ def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: E
     summary="Archive a goal and all its descendants",
 )
 def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.set_goal_archived(
+    moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=True
     )
     return _detail(session, principal, goal_id, metrics)
@@ -145,7 +145,7 @@ def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     summary="Restore a goal and all its descendants (its parent must be active)",
 )
 def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    service.set_goal_archived(
+    moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=False
     )
     return _detail(session, principal, goal_id, metrics)
@@ -186,7 +186,7 @@ def unlink_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: E
     summary="The changes of a goal, newest first",
 )
 def goal_history(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, page: PageDep):
-    rows, total = service.list_history(
+    rows, total = history.list_history(
         session=session, workspace_id=principal.workspace_id, goal_id=goal_id, limit=page.limit, offset=page.offset
     )
     return GoalEventList.of([GoalEventPublic.model_validate(e, from_attributes=True) for e in rows], total, page)

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 from kit.errors import Invalid, NotFound, field_error
 from kit.fields import utcnow
 from kit.query import get_scoped
-from services.goals import history
-from services.goals.goal_models import (
+from services.goals.goals import history
+from services.goals.goals.metrics_client import KpiSource
+from services.goals.goals.models import (
     PARENT_LEVEL,
     Goal,
     GoalAction,
@@ -22,9 +23,8 @@ from services.goals.goal_models import (
     GoalUpdate,
     KpiLinkIn,
 )
-from services.goals.kpis import KpiSource
-from services.goals.models import Surface
-from services.goals.siblings import place
+from services.goals.goals.siblings import place
+from services.goals.surfaces.models import Surface
 
 EDITABLE = ("title", "description", "owner_id", "period_from", "period_to", "weight")
 LABEL = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from services.goals.goal_models import Goal
+from services.goals.goals.models import Goal
 
 
 def active_siblings(session: Session, *, workspace_id: int, parent_id: int | None, exclude: int | None) -> list[Goal]:

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
-from services.goals.goal_models import Goal, GoalKpi, GoalSurface
-from services.goals.progress import KpiFigures, Measure, measure_kpi, roll_up
+from services.goals.goals.models import Goal, GoalKpi, GoalSurface
+from services.goals.goals.progress import KpiFigures, Measure, measure_kpi, roll_up
 
 
 class KpiLink(NamedTuple):

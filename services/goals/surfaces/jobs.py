@@ -1,4 +1,4 @@
-"""arq jobs of the goals service."""
+"""arq jobs of surfaces: when a surface's period ends, ask metrics to open its cycle."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from sqlmodel import Session, select
 
 from kit.dates import CADENCE_MONTHS, add_months, next_period_end
 from kit.db import in_session
-from kit.queue import make_heartbeat, queue_name
+from kit.queue import queue_name
 from services.goals.db import create_engine_from_settings
-from services.goals.models import Surface
-
-record_heartbeat = make_heartbeat("goals")
+from services.goals.surfaces.models import Surface
 
 
 @lru_cache
@@ -63,4 +61,4 @@ async def schedule_cycles(ctx: dict[str, Any]) -> int:
     return len(due)
 
 
-FUNCTIONS = [record_heartbeat, schedule_cycles]
+FUNCTIONS = [schedule_cycles]

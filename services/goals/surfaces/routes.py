@@ -1,4 +1,4 @@
-"""HTTP routes of the goals service: thin, they parse, call service.py and return."""
+"""HTTP routes of surfaces: thin, they parse, call service.py and return."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, status
 
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
-from services.goals import routes_goals, routes_templates, service
 from services.goals.db import SessionDep
-from services.goals.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
+from services.goals.surfaces import service
+from services.goals.surfaces.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
 
 router = APIRouter(prefix="/api/v1/surfaces", tags=["surfaces"])
 NOT_FOUND = {404: {"description": "No such surface in this workspace"}}
@@ -71,7 +71,3 @@ def restore_surface(surface_id: int, session: SessionDep, principal: EditorDep):
             session=session, workspace_id=principal.workspace_id, surface_id=surface_id, archived=False
         )
     )
-
-
-# /api/v1/goals/templates before /api/v1/goals/{goal_id}, which would otherwise take the path
-routers = [router, routes_templates.router, routes_goals.router]

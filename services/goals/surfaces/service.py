@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 from kit.dates import next_period_end
 from kit.db import save
 from kit.query import get_scoped, order_by, select_page
-from services.goals.models import Cadence, Surface, SurfaceCreate, SurfaceKind, SurfacePublic, SurfaceUpdate
+from services.goals.surfaces.models import Cadence, Surface, SurfaceCreate, SurfaceKind, SurfacePublic, SurfaceUpdate
 
 SURFACE_SORTS = {"name", "kind", "cadence", "created_at", "updated_at", "period_start"}
 DEFAULT_ORDER = [func.lower(col(Surface.name))]  # as sort=name orders, so both backends agree

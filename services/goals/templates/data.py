@@ -6,9 +6,9 @@ means on each kind of digital surface, with the KPIs that would show whether the
 
 from __future__ import annotations
 
-from services.goals.goal_models import GoalLevel
-from services.goals.models import SurfaceKind
-from services.goals.views import TemplateNode, TemplatePublic
+from services.goals.goals.models import GoalLevel
+from services.goals.surfaces.models import SurfaceKind
+from services.goals.templates.schemas import TemplateNode, TemplatePublic
 
 G, S, T = GoalLevel.strategic_goal, GoalLevel.strategic_means, GoalLevel.tactical_means
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from kit.identity import EditorDep, PrincipalDep
-from services.goals import service
 from services.goals.db import SessionDep
-from services.goals.routes_goals import MetricsDep
-from services.goals.views import TemplateCreate, TemplateList, TemplatePublic, TemplateResult, TemplateUse
+from services.goals.goals.routes import MetricsDep
+from services.goals.templates import service
+from services.goals.templates.schemas import TemplateCreate, TemplateList, TemplatePublic, TemplateResult, TemplateUse
 
 router = APIRouter(prefix="/api/v1/goals/templates", tags=["goal templates"])
 NOT_FOUND = {404: {"description": "No such template (or one another user saved)"}}

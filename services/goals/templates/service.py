@@ -12,13 +12,21 @@ from collections.abc import Iterator
 from sqlmodel import Session, col, select
 
 from kit.errors import Invalid, NotFound, field_error
-from services.goals import goals
-from services.goals.goal_models import Goal, GoalCreate, GoalLevel, GoalTemplate
-from services.goals.kpis import KpiSource, NoKpis
-from services.goals.models import Surface, SurfaceKind
-from services.goals.template_data import BUILTINS
-from services.goals.tree import Forest
-from services.goals.views import CreatedNode, SkippedNode, TemplateCreate, TemplateNode, TemplatePublic, TemplateResult
+from services.goals.goals import service as goal_service
+from services.goals.goals.metrics_client import KpiSource, NoKpis
+from services.goals.goals.models import Goal, GoalCreate, GoalLevel
+from services.goals.goals.tree import Forest
+from services.goals.surfaces.models import Surface, SurfaceKind
+from services.goals.templates.data import BUILTINS
+from services.goals.templates.models import GoalTemplate
+from services.goals.templates.schemas import (
+    CreatedNode,
+    SkippedNode,
+    TemplateCreate,
+    TemplateNode,
+    TemplatePublic,
+    TemplateResult,
+)
 
 
 def _public(row: GoalTemplate) -> TemplatePublic:
@@ -158,7 +166,7 @@ class _Builder:
                     SkippedNode(node_key=node.key, title=node.title, surface_kinds=node.surface_kinds, reason=reason)
                 )
                 return
-        goal = goals.create_goal(
+        goal = goal_service.create_goal(
             session=self.session,
             workspace_id=self.workspace_id,
             user_id=self.user_id,

@@ -1,4 +1,4 @@
-"""HTTP routes of the tasks service: thin, they parse, call service.py and return."""
+"""HTTP routes of planning periods: thin, they parse, call service.py and return."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, status
 
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
-from services.tasks import service
 from services.tasks.db import SessionDep
-from services.tasks.models import PeriodCreate, PeriodList, PeriodPublic, PeriodUpdate
+from services.tasks.periods import service
+from services.tasks.periods.models import PeriodCreate, PeriodList, PeriodPublic, PeriodUpdate
 
 router = APIRouter(prefix="/api/v1/periods", tags=["periods"])
 NOT_FOUND = {404: {"description": "No such period in this workspace"}}

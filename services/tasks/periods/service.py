@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 from kit.db import save
 from kit.errors import Invalid
 from kit.query import get_scoped, order_by, select_page
-from services.tasks.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate
+from services.tasks.periods.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate
 
 PERIOD_SORTS = {"name", "starts_on", "ends_on", "capacity_hours", "created_at", "updated_at"}
 DEFAULT_ORDER = [col(Period.starts_on)]

@@ -6,10 +6,11 @@ import pytest
 from sqlmodel import Session, select
 
 from kit.errors import Invalid
-from services.goals import service
-from services.goals.goal_models import Goal, GoalCreate, GoalEvent, GoalMove
-from services.goals.kpis import NoKpis
-from services.goals.tests.support import GOALS, Api, problem
+from kit.testing import problem
+from services.goals.goals import moves, service
+from services.goals.goals.metrics_client import NoKpis
+from services.goals.goals.models import Goal, GoalCreate, GoalEvent, GoalMove
+from services.goals.tests.support import GOALS, Api
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
@@ -92,8 +93,6 @@ def test_a_cycle_is_422_naming_parent_id(api, target):
 
 def test_service_refuses_a_cycle_even_where_levels_would_not_notice(engine):
     """Levels make every cycle a level error too; the cycle check runs first and says what is wrong."""
-    from services.goals.moves import _check_no_cycle
-
     with Session(engine) as session:
         a = Goal(workspace_id=1, title="a", level="strategic_goal")
         session.add(a)
@@ -102,9 +101,9 @@ def test_service_refuses_a_cycle_even_where_levels_would_not_notice(engine):
         session.add(b)
         session.flush()
         with pytest.raises(Invalid) as caught:
-            _check_no_cycle(session, a, b)
+            moves._check_no_cycle(session, a, b)
         assert caught.value.errors[0]["field"] == "parent_id"
-        _check_no_cycle(session, b, a)  # moving b under a is no cycle
+        moves._check_no_cycle(session, b, a)  # moving b under a is no cycle
 
 
 @pytest.mark.parametrize(
@@ -266,7 +265,7 @@ def test_service_functions_write_events_but_never_commit(engine):
             metrics=NoKpis(),
             data=GoalCreate(title="G", level="strategic_goal"),
         )
-        service.move_goal(session=session, workspace_id=1, user_id=3, goal_id=goal.id, data=GoalMove(position=0))
+        moves.move_goal(session=session, workspace_id=1, user_id=3, goal_id=goal.id, data=GoalMove(position=0))
         assert session.exec(select(GoalEvent)).all()[0].user_id == 3
         session.rollback()
     with Session(engine) as session:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from services.goals.progress import (
+from services.goals.goals.progress import (
     AMBER,
     NOT_MEASURED,
     RED,

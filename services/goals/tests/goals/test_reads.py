@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from kit.sqlcount import count_statements
-from kit.testing import fresh_engine
+from kit.testing import auth, fresh_engine
 from services.goals.db import GoalsModel
-from services.goals.goal_models import Goal, GoalKpi, GoalLevel, GoalSurface
-from services.goals.models import Surface, SurfaceKind
-from services.goals.tests.support import GOALS, StubInternal, auth, make_app
+from services.goals.goals.models import Goal, GoalKpi, GoalLevel, GoalSurface
+from services.goals.surfaces.models import Surface, SurfaceKind
+from services.goals.tests.support import GOALS, StubInternal, make_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 MAX_STATEMENTS = 6

@@ -6,44 +6,18 @@ import time
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from kit.errors import Invalid, NotFound
 from kit.roles import Role
-from kit.service_app import create_service_app
-from kit.testing import TEST_KEY, auth, fresh_engine, problem
-from services.goals import demo, service, surfaces
-from services.goals.db import GoalsModel
-from services.goals.models import Cadence, SurfaceCreate, SurfaceKind
-from services.goals.routes import router
+from kit.testing import auth, problem
+from services.goals import demo
+from services.goals.surfaces import service
+from services.goals.surfaces.models import Cadence, SurfaceCreate, SurfaceKind
 
-KEY = TEST_KEY
 URL = "/api/v1/surfaces"
 # The short test key is the point of a test; production keys are 48 random bytes.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-
-
-@pytest.fixture
-def engine(tmp_path):
-    with fresh_engine(tmp_path, GoalsModel.metadata, "goals") as engine:
-        yield engine
-
-
-@pytest.fixture
-def client(engine):
-    app = create_service_app(
-        name="goals",
-        title="Effekt goals",
-        description="test",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=KEY,
-        routers=[router],
-    )
-    # A bug must show as its 500 problem, not as an exception raised into the test.
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
 
 
 def make_surface(client, workspace_id: int = 1, **overrides) -> dict:
@@ -302,4 +276,4 @@ def test_demo_seeds_the_surfaces_once(engine):
     assert {s.owner_id for s in rows} == {11, 12, 13}
     monthly = [s for s in rows if s.cadence == Cadence.monthly]
     assert monthly and all(s.period_start == date(2026, 1, 1) for s in rows)  # cycles line up from New Year
-    assert all(surfaces.to_public(s, today=date(2026, 5, 17)).next_measurement == date(2026, 6, 1) for s in monthly)
+    assert all(service.to_public(s, today=date(2026, 5, 17)).next_measurement == date(2026, 6, 1) for s in monthly)

@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
+from kit.testing import problem
 from services.goals import demo
-from services.goals.goal_models import Goal, GoalLevel, GoalSurface
-from services.goals.tests.support import GOALS, Api, problem
-from services.goals.tree import Forest
+from services.goals.goals.models import Goal, GoalLevel, GoalSurface
+from services.goals.goals.tree import Forest
+from services.goals.tests.support import GOALS, Api
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 TEMPLATES = f"{GOALS}/templates"
@@ -199,14 +200,14 @@ def test_demo_seeds_a_believable_strategy_once(engine):
 
 def test_a_non_ascii_digit_key_is_simply_not_found():
     from kit.errors import NotFound
-    from services.goals import templates
+    from services.goals.templates import service as templates
 
     with pytest.raises(NotFound):
         templates.get_template(session=None, user_id=1, key="³")
 
 
 def test_demo_hands_surfaces_on_and_links_the_kpis_it_gets_back(engine):
-    from services.goals.goal_models import GoalKpi
+    from services.goals.goals.models import GoalKpi
 
     refs: dict = {}
     with Session(engine) as session:

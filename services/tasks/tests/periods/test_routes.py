@@ -6,43 +6,18 @@ import time
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from kit.errors import Invalid, NotFound
 from kit.roles import Role
-from kit.service_app import create_service_app
-from kit.testing import TEST_KEY, auth, fresh_engine, problem
-from services.tasks import demo, service
-from services.tasks.db import TasksModel
-from services.tasks.models import PeriodCreate, PeriodUpdate
-from services.tasks.routes import router
+from kit.testing import auth, problem
+from services.tasks import demo
+from services.tasks.periods import service
+from services.tasks.periods.models import PeriodCreate, PeriodUpdate
 
-KEY = TEST_KEY
 # The short test key is the point of a test; production keys are 48 random bytes.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 URL = "/api/v1/periods"
-
-
-@pytest.fixture
-def engine(tmp_path):
-    with fresh_engine(tmp_path, TasksModel.metadata, "tasks") as engine:
-        yield engine
-
-
-@pytest.fixture
-def client(engine):
-    app = create_service_app(
-        name="tasks",
-        title="Effekt tasks",
-        description="test",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=KEY,
-        routers=[router],
-    )
-    with TestClient(app) as c:
-        yield c
 
 
 def make_period(client, workspace_id: int = 1, **overrides) -> dict:
