@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from kit.testing import problem
+from kit.roles import Role
+from kit.testing import auth, check_contract, problem
 from services.goals import demo
 from services.goals.goals.models import Goal, GoalLevel, GoalSurface
 from services.goals.goals.tree import Forest
@@ -142,6 +143,22 @@ def test_save_the_tree_as_a_template_and_build_it_elsewhere(client, api, metrics
     assert [c["node_key"] for c in result["created"]] == ["1", "1.1", "1.1.1"] and result["skipped"] == []
     assert result["created"][2]["surface_ids"] == [their_fb]
     assert elsewhere.get(f"{GOALS}/tree").json()["count"] == 3
+
+
+def test_saved_templates_keep_the_scoping_contract(client, api):
+    """A saved template is its user's: another user of the same workspace gets a 404, as for one that is not."""
+    api.goal("G", "strategic_goal")
+    path = f"{TEMPLATES}/{api.post(TEMPLATES, {'name': 'Mine'}).json()['key']}"
+    check_contract(
+        client,
+        path,
+        creates=[("POST", TEMPLATES, {"name": "Copy"})],
+        writes=[("POST", f"{path}/instantiate", {})],
+        owner=auth(),
+        viewer=auth(Role.viewer),
+        foreign=auth(user_id=2),
+        missing=f"{TEMPLATES}/999999",
+    )
 
 
 def test_another_users_template_is_404(client, api):
