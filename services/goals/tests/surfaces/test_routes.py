@@ -8,12 +8,9 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from kit.errors import Invalid, NotFound
 from kit.roles import Role
 from kit.testing import auth, check_contract, problem
-from services.goals import demo
 from services.goals.surfaces import service
-from services.goals.surfaces.models import Cadence, SurfaceCreate, SurfaceKind
 
 URL = "/api/v1/surfaces"
 # The short test key is the point of a test; production keys are 48 random bytes.
@@ -244,38 +241,3 @@ def test_expired_identity_is_401(client):
 
 def test_identity_signed_with_another_key_is_401(client):
     problem(client.get(URL, headers=auth(key="not-the-gateway")), 401)
-
-
-# --- service.py and demo.py directly -------------------------------------------------------------
-
-
-def test_service_scopes_and_computes_the_next_measurement(engine):
-    with Session(engine) as session:
-        surface = service.create_surface(
-            session=session,
-            workspace_id=1,
-            data=SurfaceCreate(
-                name="Nettbutikk", kind=SurfaceKind.web_shop, cadence=Cadence.monthly, period_start=date(2026, 1, 31)
-            ),
-        )
-        public = service.to_public(surface, today=date(2026, 2, 15))
-        assert public.next_measurement == date(2026, 2, 28)
-        with pytest.raises(NotFound):
-            service.get_surface(session=session, workspace_id=2, surface_id=surface.id)
-        with pytest.raises(Invalid) as exc:
-            service.list_surfaces(session=session, workspace_id=1, sort="owner_id")
-        assert exc.value.errors[0]["field"] == "sort"
-
-
-def test_demo_seeds_the_surfaces_once(engine):
-    people = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
-    with Session(engine) as session:
-        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is True
-        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is False
-        session.commit()
-        rows, total = service.list_surfaces(session=session, workspace_id=1)
-    assert total == len(demo.SURFACES)
-    assert {s.owner_id for s in rows} == {11, 12, 13}
-    monthly = [s for s in rows if s.cadence == Cadence.monthly]
-    assert monthly and all(s.period_start == date(2026, 1, 1) for s in rows)  # cycles line up from New Year
-    assert all(service.to_public(s, today=date(2026, 5, 17)).next_measurement == date(2026, 6, 1) for s in monthly)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from sqlmodel import Session, select
 
 from kit.roles import Role
 from kit.testing import auth, check_contract, problem
-from services.goals import demo
-from services.goals.goals.models import Goal, GoalLevel, GoalSurface
-from services.goals.goals.tree import Forest
 from services.goals.tests.support import GOALS, Api
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -182,63 +176,3 @@ def test_saving_needs_a_tree_a_name_and_metrics_for_kpi_names(api, metrics):
     problem(api.post(TEMPLATES, {"name": "T"}), 503)
     metrics.down = False
     assert api.get(TEMPLATES).json()["count"] == 1
-
-
-# --- demo ---------------------------------------------------------------------------------------------
-
-
-def test_demo_seeds_a_believable_strategy_once(engine):
-    people = {
-        "demo@example.com": 1,
-        "ingrid.solberg@example.com": 2,
-        "mikko.virtanen@example.com": 3,
-        "sara.lindqvist@example.com": 4,
-    }
-    with Session(engine) as session:
-        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is True
-        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 5, 17)) is False
-        session.commit()
-    with Session(engine) as session:
-        forest = Forest.load(session, 1)
-        levels = [g.level for g in forest.goals.values()]
-        assert levels.count(GoalLevel.strategic_goal) == 2
-        assert levels.count(GoalLevel.strategic_means) == 4
-        assert levels.count(GoalLevel.tactical_means) == 8
-        assert all(
-            g.period_from == date(2026, 1, 1) and g.period_to == date(2026, 12, 31) and g.owner_id
-            for g in forest.goals.values()
-        )
-        tactical = [g for g in forest.goals.values() if g.level == GoalLevel.tactical_means]
-        assert all(forest.surfaces[g.id] for g in tactical)
-        assert len({s for g in tactical for s in forest.surfaces[g.id]}) == len(demo.SURFACES)  # every surface serves
-        assert session.exec(select(GoalSurface)).all()
-        assert session.exec(select(Goal).where(Goal.workspace_id == 2)).all() == []
-
-
-def test_a_non_ascii_digit_key_is_simply_not_found():
-    from kit.errors import NotFound
-    from services.goals.templates import service as templates
-
-    with pytest.raises(NotFound):
-        templates.get_template(session=None, user_id=1, key="³")
-
-
-def test_demo_hands_surfaces_on_and_links_the_kpis_it_gets_back(engine):
-    from services.goals.goals.models import GoalKpi
-
-    refs: dict = {}
-    with Session(engine) as session:
-        demo.seed(session, workspace_id=1, people={}, today=date(2026, 5, 17), refs=refs)
-        assert set(refs["surfaces"]) == {name for name, *_ in demo.SURFACES}
-        assert demo.connect(session, workspace_id=1, refs={}) is False  # no KPIs yet: nothing to link
-        refs["kpis"] = {"Online revenue": 31, "Conversion rate": 32, "Time to answer complaints": 33}
-        assert demo.connect(session, workspace_id=1, refs=refs) is True
-        assert demo.connect(session, workspace_id=1, refs=refs) is False  # once
-        session.commit()
-        links = {
-            (session.get(Goal, link.goal_id).title, link.kpi_id, link.weight)
-            for link in session.exec(select(GoalKpi)).all()
-        }
-    assert ("Faster checkout in the web shop", 32, 2.0) in links
-    assert ("Answer complaints on Facebook within 4 hours", 33, 2.0) in links
-    assert {kpi for _, kpi, _ in links} == {31, 32, 33}

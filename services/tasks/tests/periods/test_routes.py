@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import pytest
-from sqlmodel import Session
 
-from kit.errors import Invalid, NotFound
 from kit.roles import Role
 from kit.testing import auth, check_contract, problem
-from services.tasks import demo
-from services.tasks.periods import service
-from services.tasks.periods.models import PeriodCreate, PeriodUpdate
 
 # The short test key is the point of a test; production keys are 48 random bytes.
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
@@ -239,40 +233,3 @@ def test_expired_identity_is_401(client):
 
 def test_identity_signed_with_another_key_is_401(client):
     problem(client.get(URL, headers=auth(key="not-the-gateway")), 401)
-
-
-# --- service.py and demo.py directly -------------------------------------------------------------
-
-
-def test_service_scopes_and_checks_the_merged_span(engine):
-    with Session(engine) as session:
-        period = service.create_period(
-            session=session,
-            workspace_id=1,
-            data=PeriodCreate(name="Sprint 1", starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 16)),
-        )
-        with pytest.raises(Invalid) as exc:
-            service.update_period(
-                session=session, workspace_id=1, period_id=period.id, data=PeriodUpdate(starts_on=date(2026, 1, 17))
-            )
-        assert exc.value.errors[0]["field"] == "ends_on"
-        with pytest.raises(NotFound):
-            service.get_period(session=session, workspace_id=2, period_id=period.id)
-        rows, total = service.list_periods(session=session, workspace_id=1, active_on=date(2026, 1, 16))
-        assert total == 1 and rows[0].id == period.id
-
-
-def test_demo_seeds_the_quarters_of_this_year_once(engine):
-    with Session(engine) as session:
-        assert demo.seed(session, workspace_id=1, people={}, today=date(2028, 5, 17)) is True
-        assert demo.seed(session, workspace_id=1, people={}, today=date(2028, 5, 17)) is False
-        session.commit()
-        rows, total = service.list_periods(session=session, workspace_id=1)
-    assert total == 4
-    assert [(p.name, p.starts_on, p.ends_on) for p in rows] == [
-        ("Q1 2028", date(2028, 1, 1), date(2028, 3, 31)),
-        ("Q2 2028", date(2028, 4, 1), date(2028, 6, 30)),
-        ("Q3 2028", date(2028, 7, 1), date(2028, 9, 30)),
-        ("Q4 2028", date(2028, 10, 1), date(2028, 12, 31)),
-    ]
-    assert all(p.capacity_hours == 120 for p in rows)
