@@ -113,10 +113,17 @@ def test_revoked_and_expired_tokens_stop_working(client, account):
 
     from gateway import tokens
     from gateway.models import ApiToken
+    from kit.roles import Role
 
     def revoke(session):
         token = session.exec(select(ApiToken).where(ApiToken.workspace_id == account.workspace_id)).one()
-        tokens.revoke_token(session=session, workspace_id=account.workspace_id, token_id=token.id)
+        tokens.revoke_token(
+            session=session,
+            workspace_id=account.workspace_id,
+            token_id=token.id,
+            actor_id=token.user_id,
+            actor_role=Role.viewer,
+        )
 
     assert client.get("/api/v1/me", headers=account.headers()).status_code == 200
     support.gateway_db(revoke)

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway import accounts, tokens, workspaces
-from gateway.models import ApiTokenCreate, Membership, UserCreate, WorkspaceCreate
-from kit.errors import Conflict, Forbidden, Invalid, RateLimited
+from gateway.models import ApiTokenCreate, Membership, User, UserCreate, UserSession, WorkspaceCreate
+from kit.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from kit.roles import Role
 from tests import support
 
@@ -114,6 +114,52 @@ def test_token_role_is_capped_by_creator_and_expiry_must_be_future(live, account
     support.gateway_db(run)
 
 
+def test_only_a_tokens_creator_or_an_admin_revokes_it(live, account):
+    def run(session):
+        other = accounts.create_user(
+            session=session, data=UserCreate(email=f"o-{secrets.token_hex(3)}@example.com", password="x" * 12)
+        )
+        session.add(Membership(workspace_id=account.workspace_id, user_id=other.id, role=Role.editor))
+        token, _ = tokens.create_token(
+            session=session,
+            workspace_id=account.workspace_id,
+            user_id=account.user_id,
+            creator_role=Role.owner,
+            data=ApiTokenCreate(name="script", role=Role.viewer),
+        )
+        scope = {"session": session, "workspace_id": account.workspace_id, "token_id": token.id}
+        with pytest.raises(Forbidden):
+            tokens.revoke_token(**scope, actor_id=other.id, actor_role=Role.editor)
+        with pytest.raises(NotFound):
+            tokens.revoke_token(
+                **{**scope, "workspace_id": account.workspace_id + 10_000},
+                actor_id=account.user_id,
+                actor_role=Role.owner,
+            )
+        assert token.revoked_at is None
+        assert tokens.revoke_token(**scope, actor_id=other.id, actor_role=Role.admin).revoked_at is not None
+        assert tokens.revoke_token(**scope, actor_id=account.user_id, actor_role=Role.viewer).revoked_at is not None
+
+    support.gateway_db(run)
+
+
+def test_a_new_or_switched_workspace_becomes_the_sessions_current_one(live, account):
+    def run(session):
+        user = session.get(User, account.user_id)
+        raw = workspaces.open_session(session=session, user=user, days=1)
+        user_session, _ = accounts.load_session(session=session, raw=raw)
+        created = workspaces.create_current_workspace(
+            session=session, data=WorkspaceCreate(name="Second Co"), user_id=user.id, session_id=user_session.id
+        )
+        assert session.get(UserSession, user_session.id).workspace_id == created.id
+        workspaces.switch_workspace(session=session, session_id=user_session.id, user_id=user.id, slug=account.slug)
+        assert session.get(UserSession, user_session.id).workspace_id == account.workspace_id
+        with pytest.raises(NotFound):
+            workspaces.switch_workspace(session=session, session_id=user_session.id, user_id=user.id, slug="nobody-s")
+
+    support.gateway_db(run)
+
+
 def test_a_token_loses_power_when_its_creator_does(client, live):
     editor_token = support.make_account(role="editor")
 
@@ -140,8 +186,6 @@ def test_slugs_are_readable_and_unique(live, account):
     assert workspaces.slugify("Fjord Café & Ærø AS") == "fjord-cafe-aero-as"
 
     def run(session):
-        from gateway.models import User
-
         owner = session.get(User, account.user_id)
         a = workspaces.create_workspace(session=session, data=WorkspaceCreate(name="Same Name Ltd"), owner=owner)
         b = workspaces.create_workspace(session=session, data=WorkspaceCreate(name="Same Name Ltd"), owner=owner)
