@@ -6,7 +6,6 @@ import time
 from datetime import date, timedelta
 
 from tests import support
-from tests.test_cycles_api import viewer_headers
 
 KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum", "category": "result"}
 
@@ -78,7 +77,7 @@ def test_other_workspaces_and_viewers(client, account, other_account):
     mapping = {"columns": ["kpi_name", "period", "period_start", "value"]}
     foreign = client.put(f"/api/v1/imports/{record['id']}/mapping", json=mapping, headers=other_account.headers())
     assert foreign.status_code == 404, foreign.text
-    reader = viewer_headers(account)  # a viewer of the import's own workspace: reads, never writes
+    reader = support.viewer_headers(account)  # a viewer of the import's own workspace: reads, never writes
     assert client.get(f"/api/v1/imports/{record['id']}", headers=reader).status_code == 200
     for method, path, body in (("PUT", "/mapping", mapping), ("POST", "/run", None), ("DELETE", "", None)):
         resp = client.request(method, f"/api/v1/imports/{record['id']}{path}", json=body, headers=reader)
