@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kit.roles import Role
-from services.goals.tests.support import GOALS, Api, problem
+from kit.testing import problem
+from services.goals.tests.support import GOALS, Api
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 

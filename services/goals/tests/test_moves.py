@@ -6,10 +6,11 @@ import pytest
 from sqlmodel import Session, select
 
 from kit.errors import Invalid
+from kit.testing import problem
 from services.goals import service
 from services.goals.goal_models import Goal, GoalCreate, GoalEvent, GoalMove
 from services.goals.kpis import NoKpis
-from services.goals.tests.support import GOALS, Api, problem
+from services.goals.tests.support import GOALS, Api
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 

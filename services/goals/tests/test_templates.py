@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
+from kit.testing import problem
 from services.goals import demo
 from services.goals.goal_models import Goal, GoalLevel, GoalSurface
-from services.goals.tests.support import GOALS, Api, problem
+from services.goals.tests.support import GOALS, Api
 from services.goals.tree import Forest
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
