@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
@@ -18,18 +19,11 @@ from tests import support
 
 def test_last_owner_can_be_neither_removed_nor_demoted(live, account):
     def attempt(session):
+        here = {"session": session, "workspace_id": account.workspace_id, "actor_role": Role.owner}
         with pytest.raises(Invalid) as removed:
-            workspaces.remove_member(
-                session=session, workspace_id=account.workspace_id, actor_role=Role.owner, user_id=account.user_id
-            )
+            workspaces.remove_member(**here, user_id=account.user_id)
         with pytest.raises(Invalid):
-            workspaces.change_role(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.owner,
-                user_id=account.user_id,
-                role=Role.admin,
-            )
+            workspaces.change_role(**here, user_id=account.user_id, role=Role.admin)
         return removed.value.errors[0]["field"]
 
     assert support.gateway_db(attempt) == "role"
@@ -37,53 +31,22 @@ def test_last_owner_can_be_neither_removed_nor_demoted(live, account):
 
 def test_admins_manage_members_but_only_owners_make_owners(live, account):
     def run(session):
-        member, temporary = workspaces.add_member(
-            session=session,
-            workspace_id=account.workspace_id,
-            actor_role=Role.admin,
-            email=f"new-{secrets.token_hex(3)}@example.com",
-            role=Role.editor,
-        )
+        add = partial(workspaces.add_member, session=session, workspace_id=account.workspace_id)
+        change = partial(workspaces.change_role, session=session, workspace_id=account.workspace_id)
+        email = f"new-{secrets.token_hex(3)}@example.com"
+        member, temporary = add(actor_role=Role.admin, email=email, role=Role.editor)
         assert temporary and len(temporary) >= 12  # a brand-new account gets a one-time password
-        with pytest.raises(Forbidden):
-            workspaces.change_role(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.admin,
-                user_id=member.user_id,
-                role=Role.owner,
-            )
-        with pytest.raises(Forbidden):
-            workspaces.add_member(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.editor,
-                email="x@example.com",
-                role=Role.viewer,
-            )
-        with pytest.raises(Conflict):
-            workspaces.add_member(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.admin,
-                email=member.email,
-                role=Role.viewer,
-            )
-        workspaces.change_role(
-            session=session,
-            workspace_id=account.workspace_id,
-            actor_role=Role.owner,
-            user_id=member.user_id,
-            role=Role.owner,
-        )
+        refused = [
+            (Forbidden, partial(change, actor_role=Role.admin, user_id=member.user_id, role=Role.owner)),
+            (Forbidden, partial(add, actor_role=Role.editor, email="x@example.com", role=Role.viewer)),
+            (Conflict, partial(add, actor_role=Role.admin, email=member.email, role=Role.viewer)),
+        ]
+        for error, call in refused:
+            with pytest.raises(error):
+                call()
+        change(actor_role=Role.owner, user_id=member.user_id, role=Role.owner)
         # Two owners now: the first may step down.
-        workspaces.change_role(
-            session=session,
-            workspace_id=account.workspace_id,
-            actor_role=Role.owner,
-            user_id=account.user_id,
-            role=Role.admin,
-        )
+        change(actor_role=Role.owner, user_id=account.user_id, role=Role.admin)
         return [m.role for m in workspaces.members(session=session, workspace_id=account.workspace_id)]
 
     assert support.gateway_db(run) == [Role.owner, Role.admin]
@@ -91,25 +54,17 @@ def test_admins_manage_members_but_only_owners_make_owners(live, account):
 
 def test_token_role_is_capped_by_creator_and_expiry_must_be_future(live, account):
     def run(session):
-        with pytest.raises(Invalid) as too_high:
-            tokens.create_token(
-                session=session,
-                workspace_id=account.workspace_id,
-                user_id=account.user_id,
-                creator_role=Role.editor,
-                data=ApiTokenCreate(name="x", role=Role.admin),
-            )
-        assert too_high.value.errors[0]["field"] == "role"
+        create = partial(
+            tokens.create_token, session=session, workspace_id=account.workspace_id, user_id=account.user_id
+        )
         past = datetime.now(UTC) - timedelta(days=1)
-        with pytest.raises(Invalid) as expired:
-            tokens.create_token(
-                session=session,
-                workspace_id=account.workspace_id,
-                user_id=account.user_id,
-                creator_role=Role.owner,
-                data=ApiTokenCreate(name="x", expires_at=past),
-            )
-        assert expired.value.errors[0]["field"] == "expires_at"
+        for creator, data, field in (
+            (Role.editor, ApiTokenCreate(name="x", role=Role.admin), "role"),
+            (Role.owner, ApiTokenCreate(name="x", expires_at=past), "expires_at"),
+        ):
+            with pytest.raises(Invalid) as refused:
+                create(creator_role=creator, data=data)
+            assert refused.value.errors[0]["field"] == field
 
     support.gateway_db(run)
 
