@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from frontend import kpi_form
 from frontend.backend import FORM_PROBLEM, Answer
-from frontend.pages import kpi
-from frontend.pages import scorecard
+from frontend.pages import kpi, scorecard
 
 
 def test_create_payload_leaves_out_empty_fields_and_reads_decimal_commas():
