@@ -23,7 +23,7 @@ from services.metrics.observations.models import Observation, Period
 
 GRAIN = {Period.month: 3, Period.week: 2, Period.day: 1}  # coarser wins
 GRAIN_DAYS = {Period.month: 28, Period.week: 7, Period.day: 1}  # the shortest window a period fits in
-SOURCE_RANK = {"manual": 0, "import": 1, "api": 2, "derived": 3}  # lower wins
+SOURCE_RANK = {"manual": 0, "import": 1, "api": 2, "feedback": 3, "derived": 4}  # lower wins
 Figures = tuple  # (sum, mean, min, max, last) of a KPI in a window
 
 

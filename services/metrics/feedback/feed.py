@@ -1,0 +1,188 @@
+"""Dissatisfaction data as KPIs: built-in KPIs of source "feedback" whose monthly values come from the items.
+
+Values are aggregated in SQL per month (received_month, a column, so the grouping is the same on SQLite and
+PostgreSQL): one GROUP BY month, category and channel gives every count, one window query the medians. They are
+written as month observations of source "feedback", so scorecard, status and cycles read them like any value.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from kit.fields import utcnow
+from services.metrics.feedback.models import (
+    Channel,
+    FeedbackItem,
+    FeedbackKpi,
+    FeedbackSettings,
+    Kind,
+    Measure,
+    Sentiment,
+)
+from services.metrics.kpis.models import Kpi, Source
+from services.metrics.observations.models import Observation
+
+FEEDBACK = Source("feedback")
+Key = tuple[int, date]  # (kpi_id, month)
+
+
+def _counts(session: Session, workspace_id: int, months: Collection[date] | None, now: datetime):
+    """Per (month, category_id, channel): items, complaints, negatives, answered in target, with a due target."""
+    t = FeedbackItem
+    one = sa.literal(1)
+    late_or_answered = sa.or_(col(t.first_answered_at).is_not(None), col(t.due_at) < now)
+    query = sa.select(
+        col(t.received_month),
+        col(t.category_id),
+        col(t.channel),
+        sa.func.count(),
+        sa.func.sum(sa.case((col(t.kind) == Kind.complaint, one), else_=0)),
+        sa.func.sum(sa.case((col(t.sentiment) == Sentiment.negative, one), else_=0)),
+        sa.func.sum(sa.case((col(t.within_target).is_(True), one), else_=0)),
+        sa.func.sum(sa.case((sa.and_(col(t.due_at).is_not(None), late_or_answered), one), else_=0)),
+    ).where(col(t.workspace_id) == workspace_id)
+    if months is not None:
+        query = query.where(col(t.received_month).in_(list(months)))
+    query = query.group_by(col(t.received_month), col(t.category_id), col(t.channel))
+    return session.execute(query).all()
+
+
+def _medians(session: Session, workspace_id: int, months: Collection[date] | None) -> dict[date, float]:
+    """Median first-answer hours per month: window functions, portable to SQLite 3.25+ and PostgreSQL."""
+    t = FeedbackItem
+    hours = col(t.first_answer_hours)
+    inner = sa.select(
+        col(t.received_month).label("month"),
+        hours.label("h"),
+        sa.func.row_number().over(partition_by=col(t.received_month), order_by=hours).label("rn"),
+        sa.func.count().over(partition_by=col(t.received_month)).label("n"),
+    ).where(col(t.workspace_id) == workspace_id, hours.is_not(None))
+    if months is not None:
+        inner = inner.where(col(t.received_month).in_(list(months)))
+    inner = inner.subquery()
+    query = (
+        sa.select(inner.c.month, sa.func.avg(inner.c.h))
+        .where(inner.c.rn.in_([(inner.c.n + 1) // 2, (inner.c.n + 2) // 2]))
+        .group_by(inner.c.month)
+    )
+    return {month: float(value) for month, value in session.execute(query)}
+
+
+def _share(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 4) if whole else None
+
+
+def compute(
+    session: Session,
+    workspace_id: int,
+    specs: Collection[FeedbackKpi],
+    months: Collection[date] | None,
+    *,
+    multiplier: float,
+    now: datetime | None = None,
+) -> dict[Key, float | None]:
+    """{(kpi_id, month): value} of every spec for the months given (None: every month with items)."""
+    rows = _counts(session, workspace_id, months, now or utcnow())
+    totals: dict[tuple, list[float]] = defaultdict(lambda: [0.0] * 5)
+    for month, category_id, channel, *sums in rows:
+        for key in ((month,), (month, "category", category_id), (month, "channel", channel)):
+            totals[key] = [a + (b or 0) for a, b in zip(totals[key], sums, strict=True)]
+    wanted = set(months) if months is not None else {row[0] for row in rows}
+    medians = (
+        _medians(session, workspace_id, months) if any(s.measure == Measure.median_first_answer for s in specs) else {}
+    )
+    out: dict[Key, float | None] = {}
+    for spec in specs:
+        for month in wanted:
+            out[(spec.kpi_id, month)] = _value(spec, month, totals, medians, multiplier)
+    return out
+
+
+def _value(spec: FeedbackKpi, month: date, totals: dict, medians: dict, multiplier: float) -> float | None:
+    if spec.category_id is not None:
+        items, complaints, negative, within, due = totals.get((month, "category", spec.category_id), [0.0] * 5)
+    elif spec.channel is not None:
+        items, complaints, negative, within, due = totals.get((month, "channel", Channel(spec.channel)), [0.0] * 5)
+    else:
+        items, complaints, negative, within, due = totals.get((month,), [0.0] * 5)
+    match spec.measure:
+        case Measure.complaints:
+            return complaints
+        case Measure.dissatisfied:
+            return complaints * multiplier
+        case Measure.negative_share:
+            return _share(negative, items)
+        case Measure.within_target:
+            return _share(within, due)
+        case _:
+            return medians.get(month)
+
+
+def specs_of(session: Session, workspace_id: int) -> list[FeedbackKpi]:
+    """The workspace's feedback KPIs that are not archived."""
+    query = (
+        select(FeedbackKpi)
+        .join(Kpi, col(Kpi.id) == col(FeedbackKpi.kpi_id))
+        .where(FeedbackKpi.workspace_id == workspace_id, col(Kpi.archived).is_(False))
+    )
+    return list(session.exec(query).all())
+
+
+def refresh(*, session: Session, workspace_id: int, months: Collection[date] | None) -> int:
+    """Re-compute the feedback KPIs for the months (None: all) and store them as observations; how many."""
+    specs = specs_of(session, workspace_id)
+    if not specs:
+        return 0
+    row = session.get(FeedbackSettings, workspace_id)
+    values = compute(session, workspace_id, specs, months, multiplier=row.multiplier if row else 20.0)
+    _store(session, workspace_id, values)
+    return len(values)
+
+
+def _store(session: Session, workspace_id: int, values: dict[Key, float | None]) -> None:
+    """Upsert the values as month observations of source feedback; a value that became None is removed."""
+    table = Observation.__table__
+    gone: dict[int, list[date]] = defaultdict(list)
+    for (kpi_id, month), value in values.items():
+        if value is None:
+            gone[kpi_id].append(month)
+    for kpi_id, months in gone.items():  # one statement a KPI
+        session.execute(
+            sa.delete(table).where(
+                table.c.kpi_id == kpi_id,
+                table.c.period == "month",
+                table.c.period_start.in_(months),
+                table.c.source == FEEDBACK,
+            )
+        )
+    rows = [
+        {
+            "kpi_id": k,
+            "period": "month",
+            "period_start": m,
+            "value": float(v),
+            "source": FEEDBACK.value,
+            "note": None,
+            "workspace_id": workspace_id,
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+        }
+        for (k, m), v in sorted(values.items())
+        if v is not None
+    ]
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), 1000):
+        stmt = dialect.insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["kpi_id", "period", "period_start", "source"],
+            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
+        )
+        session.execute(stmt, rows[start : start + 1000])
