@@ -14,6 +14,7 @@ from frontend.deps import NoWorkspace, SignInRequired, csrf_protect
 from frontend.pages import (
     auth,
     cycles,
+    feedback_form,
     goals,
     home,
     imports,
@@ -57,6 +58,7 @@ def create_app() -> FastAPI:
     for module in PAGE_MODULES:
         ui.include_router(module.router)
     app.include_router(ui)
+    app.include_router(feedback_form.router, include_in_schema=False)  # public: no session, no CSRF
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_html_errors(app)

@@ -30,6 +30,7 @@ RESOURCES = {
     "cycles": "metrics",
     "scorecard": "metrics",
     "imports": "metrics",
+    "feedback": "metrics",
     "actions": "tasks",
     "periods": "tasks",
     "workflows": "tasks",

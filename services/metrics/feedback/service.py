@@ -50,7 +50,9 @@ def to_public(item: FeedbackItem, now: datetime | None = None) -> FeedbackPublic
 
 def _log(session: Session, item: FeedbackItem, user_id: int | None, action: str, detail: str | None = None) -> None:
     session.add(
-        FeedbackEvent(item_id=item.id, workspace_id=item.workspace_id, user_id=user_id, action=action, detail=detail)
+        FeedbackEvent(
+            item_id=item.id, workspace_id=item.workspace_id, user_id=user_id or None, action=action, detail=detail
+        )
     )
 
 
