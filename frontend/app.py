@@ -14,6 +14,7 @@ from frontend.deps import NoWorkspace, SignInRequired, csrf_protect
 from frontend.pages import (
     auth,
     cycles,
+    feedback,
     feedback_form,
     goals,
     home,
@@ -49,6 +50,7 @@ PAGE_MODULES = (
     imports,
     scorecard,
     cycles,
+    feedback,
 )
 
 

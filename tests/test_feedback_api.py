@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from frontend.pages.feedback_form import LIMIT, form_key
 from kit.settings import common
 from tests import support
@@ -76,12 +78,44 @@ def test_the_public_form_refuses_honeypot_oversize_and_floods(live, account):
         assert client.get(URL, headers=account.headers()).json()["count"] == LIMIT - 1
 
 
-def test_html_in_feedback_text_is_shown_escaped(live, account):
-    with live.client() as client:
-        file(client, account, text="<script>alert('x')</script>")
+@contextmanager
+def signed_in(live, account):
     with live.client() as browser:
-        browser.post("/signin", data={"email": account.email, "password": account.password})
-        page = browser.get("/feedback")
+        yield _sign_in(browser, account)
+
+
+def _sign_in(browser, account):
+    browser.get("/signin")
+    token = browser.cookies["effekt_csrf"]
+    resp = browser.post("/signin", data={"email": account.email, "password": account.password, "csrf_token": token})
+    assert resp.status_code in (200, 303), resp.text
+    return browser
+
+
+def test_html_in_feedback_text_is_shown_escaped_on_the_inbox_and_item_pages(live, account):
+    with live.client() as client:
+        one = file(client, account, text="<script>alert('x')</script>")
+    with signed_in(live, account) as browser:
+        for path in ("/feedback", f"/feedback/{one['id']}"):
+            page = browser.get(path)
+            assert page.status_code == 200, page.text
+            assert "<script>alert(" not in page.text
+            assert "&lt;script&gt;alert(" in page.text
+
+
+def test_the_report_draws_a_pareto_chart_of_the_categories(live, account):
+    with live.client() as client:
+        cats = client.get(f"{URL}/categories", headers=account.headers()).json()
+        staff = next(c["id"] for c in cats if c["key"] == "staff_service")
+        for _ in range(3):
+            file(client, account, category_id=staff)
+        file(client, account)
+    with signed_in(live, account) as browser:
+        page = browser.get("/feedback/report")
         assert page.status_code == 200, page.text
-        assert "<script>alert('x')</script>" not in page.text
-        assert "&lt;script&gt;" in page.text
+        assert '<svg id="pareto"' in page.text and page.text.count("<rect") == 2
+        made = browser.post("/feedback/kpis", data={"csrf_token": browser.cookies["effekt_csrf"]})
+        assert made.status_code in (200, 303)
+    with live.client() as client:
+        names = {k["name"] for k in client.get("/api/v1/kpis", headers=account.headers()).json()["data"]}
+    assert {"Complaints", "Complaints: Staff and service", "Dissatisfied customers (estimate)"} <= names

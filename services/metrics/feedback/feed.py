@@ -186,3 +186,20 @@ def _store(session: Session, workspace_id: int, values: dict[Key, float | None])
             set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
         )
         session.execute(stmt, rows[start : start + 1000])
+
+
+def report(session: Session, workspace_id: int, start: date, end: date) -> list[dict]:
+    """Items and complaints per month, category, channel and surface between two months (one GROUP BY)."""
+    t = FeedbackItem
+    keys = (col(t.received_month), col(t.category_id), col(t.channel), col(t.surface_id))
+    complaints = sa.func.sum(sa.case((col(t.kind) == Kind.complaint, sa.literal(1)), else_=0))
+    query = (
+        sa.select(*keys, sa.func.count(), complaints)
+        .where(col(t.workspace_id) == workspace_id, col(t.received_month) >= start, col(t.received_month) <= end)
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    return [
+        {"month": m, "category_id": c, "channel": ch, "surface_id": s, "items": n, "complaints": int(k or 0)}
+        for m, c, ch, s, n, k in session.execute(query)
+    ]

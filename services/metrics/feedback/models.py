@@ -282,3 +282,12 @@ class FeedbackKpiPublic(MetricsModel):
     measure: Measure
     category_id: int | None
     channel: Channel | None
+
+
+class ReportRow(BaseModel):
+    month: date
+    category_id: int | None
+    channel: Channel
+    surface_id: int | None
+    items: int
+    complaints: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from kit.deps import SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
-from services.metrics.feedback import builtin, service
+from services.metrics.feedback import builtin, feed, service
 from services.metrics.feedback.models import (
     Answer,
     Bulk,
@@ -25,6 +26,7 @@ from services.metrics.feedback.models import (
     FeedbackPublic,
     FeedbackUpdate,
     Kind,
+    ReportRow,
     Sentiment,
     SettingsIn,
     SettingsPublic,
@@ -105,6 +107,17 @@ def create_kpis(session: SessionDep, principal: EditorDep):
         FeedbackKpiPublic(kpi_id=s.kpi_id, name=k.name, measure=s.measure, category_id=s.category_id, channel=s.channel)
         for s, k in made
     ]
+
+
+@router.get(f"{URL}/report", response_model=list[ReportRow], summary="Items and complaints per month and category")
+def report(
+    session: SessionDep,
+    principal: PrincipalDep,
+    start: Annotated[date, Query(alias="from", description="First month (its 1st)")],
+    end: Annotated[date, Query(alias="to", description="Last month (its 1st)")],
+):
+    """Per month, category, channel and surface: how many items and complaints, aggregated in SQL."""
+    return feed.report(session, principal.workspace_id, start, end)
 
 
 @router.post(f"{URL}/bulk", response_model=BulkResult, summary="Assign or categorise several items")
