@@ -119,4 +119,3 @@ def test_the_report_draws_a_pareto_chart_of_the_categories(live, account):
     with live.client() as client:
         names = {k["name"] for k in client.get("/api/v1/kpis", headers=account.headers()).json()["data"]}
     assert {"Complaints", "Complaints: Staff and service", "Dissatisfied customers (estimate)"} <= names
-
