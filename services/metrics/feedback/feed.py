@@ -54,24 +54,31 @@ def _counts(session: Session, workspace_id: int, months: Collection[date] | None
 
 
 def _medians(session: Session, workspace_id: int, months: Collection[date] | None) -> dict[date, float]:
-    """Median first-answer hours per month: window functions, portable to SQLite 3.25+ and PostgreSQL."""
+    """Median first-answer hours per month: the answered count per month, then per month one seek to the middle of
+    the index (workspace_id, received_month, first_answer_hours), so nothing is sorted (SQLite and PostgreSQL)."""
     t = FeedbackItem
     hours = col(t.first_answer_hours)
-    inner = sa.select(
-        col(t.received_month).label("month"),
-        hours.label("h"),
-        sa.func.row_number().over(partition_by=col(t.received_month), order_by=hours).label("rn"),
-        sa.func.count().over(partition_by=col(t.received_month)).label("n"),
-    ).where(col(t.workspace_id) == workspace_id, hours.is_not(None))
+    where = [col(t.workspace_id) == workspace_id, hours.is_not(None)]
     if months is not None:
-        inner = inner.where(col(t.received_month).in_(list(months)))
-    inner = inner.subquery()
-    query = (
-        sa.select(inner.c.month, sa.func.avg(inner.c.h))
-        .where(inner.c.rn.in_([(inner.c.n + 1) // 2, (inner.c.n + 2) // 2]))
-        .group_by(inner.c.month)
+        where.append(col(t.received_month).in_(list(months)))
+    counts = session.execute(
+        sa.select(col(t.received_month), sa.func.count()).where(*where).group_by(col(t.received_month))
     )
-    return {month: float(value) for month, value in session.execute(query)}
+    out = {}
+    for month, n in counts.all():
+        middle = (
+            session.execute(
+                sa.select(hours)
+                .where(col(t.workspace_id) == workspace_id, col(t.received_month) == month, hours.is_not(None))
+                .order_by(hours)
+                .offset((n - 1) // 2)
+                .limit(2 - n % 2)
+            )
+            .scalars()
+            .all()
+        )
+        out[month] = sum(middle) / len(middle)
+    return out
 
 
 def _share(part: float, whole: float) -> float | None:

@@ -96,7 +96,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("feedback_items", schema=None) as batch_op:
-        batch_op.create_index("ix_feedback_items_workspace_month", ["workspace_id", "received_month"], unique=False)
+        batch_op.create_index(
+            "ix_feedback_items_workspace_month",
+            [
+                "workspace_id",
+                "received_month",
+                "category_id",
+                "channel",
+                "kind",
+                "sentiment",
+                "within_target",
+                "due_at",
+                "first_answered_at",
+            ],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_feedback_items_first_answer", ["workspace_id", "received_month", "first_answer_hours"], unique=False
+        )
         batch_op.create_index("ix_feedback_items_workspace_received", ["workspace_id", "received_at"], unique=False)
 
     op.create_table(
@@ -217,6 +234,7 @@ def downgrade() -> None:
     op.drop_table("feedback_kpis")
     with op.batch_alter_table("feedback_items", schema=None) as batch_op:
         batch_op.drop_index("ix_feedback_items_workspace_received")
+        batch_op.drop_index("ix_feedback_items_first_answer")
         batch_op.drop_index("ix_feedback_items_workspace_month")
 
     op.drop_table("feedback_items")
