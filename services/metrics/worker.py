@@ -4,16 +4,20 @@ from arq import cron
 
 from kit.queue import make_heartbeat, queue_name, redis_settings
 from services.metrics.cycles.jobs import open_cycle
+from services.metrics.feedback.jobs import feedback_retention
 from services.metrics.imports.jobs import IMPORT_JOB
 
 record_heartbeat = make_heartbeat("metrics")
-FUNCTIONS = [record_heartbeat, open_cycle, IMPORT_JOB]
+FUNCTIONS = [record_heartbeat, open_cycle, IMPORT_JOB, feedback_retention]
 
 
 def worker_settings(redis_url: str) -> dict:
     return {
         "functions": FUNCTIONS,
-        "cron_jobs": [cron(record_heartbeat, second={0, 30}, unique=True, run_at_startup=True)],
+        "cron_jobs": [
+            cron(record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            cron(feedback_retention, hour={3}, minute={17}, unique=True),
+        ],
         "queue_name": queue_name("metrics"),
         "redis_settings": redis_settings(redis_url),
     }

@@ -160,3 +160,14 @@ def test_retention_erases_old_personal_data(session):
     )
     assert service.apply_retention(session=session, workspace_id=WS, now=at(15, month=6)) == 1
     assert old.customer_name is None and new.customer_name == "New"
+
+
+def test_the_retention_job_applies_every_workspaces_setting(session):
+    from services.metrics.feedback.jobs import erase_expired
+
+    item(session, datetime(2020, 1, 2, tzinfo=UTC), customer_name="Old")
+    assert erase_expired(session) == 0  # no setting: personal data stays
+    service.update_settings(
+        session=session, workspace_id=WS, multiplier=None, retention_months=12, sent={"retention_months"}
+    )
+    assert erase_expired(session) == 1
