@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, OptionalName, OptionalText, utcnow
+from kit.fields import Id, Name, OptionalName, OptionalText, no_nul, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
+
+# PostgreSQL text cannot hold NUL: refused as a 422, not a driver error.
+Text = Annotated[str, AfterValidator(no_nul)]
 
 
 class Channel(StrEnum):
@@ -146,7 +150,7 @@ class FeedbackBase(MetricsModel):
     kind: Kind = Field(default=Kind.complaint, sa_type=enum_type(Kind))
     sentiment: Sentiment = Field(default=Sentiment.negative, sa_type=enum_type(Sentiment))
     category_id: Id | None = Field(default=None, description="A category of the workspace's taxonomy")
-    text: str = Field(min_length=1, max_length=10_000, sa_type=sa.Text)
+    text: Text = Field(min_length=1, max_length=10_000, sa_type=sa.Text)
     customer_name: OptionalText = Field(default=None, max_length=200)
     customer_contact: OptionalText = Field(default=None, max_length=200)
     link: OptionalText = Field(default=None, max_length=2000, description="The original post or message")
@@ -201,7 +205,7 @@ class FeedbackUpdate(MetricsModel):
     kind: Kind | None = None
     sentiment: Sentiment | None = None
     category_id: Id | None = None
-    text: str | None = Field(default=None, min_length=1, max_length=10_000)
+    text: Text | None = Field(default=None, min_length=1, max_length=10_000)
     customer_name: OptionalText = Field(default=None, max_length=200)
     customer_contact: OptionalText = Field(default=None, max_length=200)
     link: OptionalText = Field(default=None, max_length=2000)
@@ -235,7 +239,7 @@ class Transition(MetricsModel):
 
 
 class Answer(MetricsModel):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: Text = Field(min_length=1, max_length=10_000)
 
 
 class Bulk(MetricsModel):
