@@ -61,7 +61,11 @@ class VendorServer:
                 length = int(self.headers.get("content-length") or 0)
                 parts = urlsplit(self.path)
                 seen = Seen(
-                    self.command, parts.path, parse_qs(parts.query), dict(self.headers), self.rfile.read(length)
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length),
                 )
                 answer = server._answer(seen)
                 body = answer.body
