@@ -48,6 +48,7 @@ class FieldOut(BaseModel):
     help: str
     required: bool
     placeholder: str
+    pattern: str
 
 
 class MetricOut(BaseModel):

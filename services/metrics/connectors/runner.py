@@ -55,14 +55,15 @@ class Plan:
     feeds: list[FeedPlan]
 
 
-def base_url(kind: KindSpec, settings: dict[str, Any], cs: ConnectorSettings) -> str:
+def base_url(kind: KindSpec, settings: dict[str, Any], secrets: dict[str, str], cs: ConnectorSettings) -> str:
     """The vendor's base URL: the connector's own (self-hosted) or the service setting, braces filled."""
     own = str(settings.get("base_url") or "").strip()
     if own or kind.url_setting is None:
         return own
     template = getattr(cs, kind.url_setting)
+    values = {**settings, **(kind.url_values(secrets) if kind.url_values else {})}
     try:
-        return template.format(**settings)
+        return template.format(**values)
     except (KeyError, IndexError, ValueError):
         raise VendorError(f"the {kind.label} address {template} needs settings this connector lacks") from None
 
@@ -72,7 +73,10 @@ def source_for(connector_kind: str, settings: dict[str, Any], secrets: dict[str,
     kind = spec(connector_kind)
     cs = connector_settings()
     return Source(
-        settings=dict(settings), secrets=secrets, base_url=base_url(kind, settings, cs), token_url=cs.google_token_url
+        settings=dict(settings),
+        secrets=secrets,
+        base_url=base_url(kind, settings, secrets, cs),
+        token_url=cs.google_token_url,
     )
 
 

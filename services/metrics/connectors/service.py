@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,8 +66,10 @@ def clean_settings(kind_spec: KindSpec, raw: dict[str, Any]) -> dict[str, str]:
     for field in kind_spec.settings:
         if field.required and field.name not in out:
             raise Invalid.field(f"settings.{field.name}", f"{field.label} is required")
-        if field.name.endswith("url") and field.name in out:
+        if field.name in ("base_url", "url") and field.name in out:
             _check_url(f"settings.{field.name}", out[field.name])
+        if field.pattern and field.name in out and not re.fullmatch(field.pattern, out[field.name]):
+            raise Invalid.field(f"settings.{field.name}", f"must look like {field.placeholder or field.pattern}")
     return out
 
 

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from services.metrics.connectors.kinds import matomo, plausible
+from services.metrics.connectors.kinds import (
+    ga4,
+    generic,
+    hubspot,
+    jira,
+    mailchimp,
+    matomo,
+    plausible,
+    search_console,
+    zendesk,
+)
 from services.metrics.connectors.kinds.base import KindSpec
 
-KINDS: dict[str, KindSpec] = {module.SPEC.kind: module.SPEC for module in (plausible, matomo)}
+SPECS = (
+    plausible.SPEC,
+    matomo.SPEC,
+    ga4.SPEC,
+    search_console.SPEC,
+    mailchimp.SPEC,
+    jira.SPEC,
+    zendesk.SPEC,
+    hubspot.SPEC,
+    generic.JSON,
+    generic.CSV,
+)
+KINDS: dict[str, KindSpec] = {s.kind: s for s in SPECS}
 
 
 def spec(kind: str) -> KindSpec:

@@ -23,6 +23,7 @@ class FieldSpec:
     help: str = ""  # where to find it, in the vendor's words
     required: bool = True
     placeholder: str = ""
+    pattern: str = ""  # a full-match regex the value must meet (e.g. a subdomain that goes into a URL)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class KindSpec:
     unauthorized: str  # what a 401 means, in words
     url_setting: str | None = None  # name of the service setting with the vendor's base URL (None: self-hosted)
     docs: str = ""
+    # What fills the braces of the base URL setting beyond the settings (Mailchimp's data centre, from its key).
+    url_values: Callable[[dict[str, str]], dict[str, str]] | None = None
 
     def metric(self, key: str) -> Metric | None:
         return next((m for m in self.metrics if m.key == key), None)
