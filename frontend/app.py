@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from frontend.deps import NoWorkspace, SignInRequired, csrf_protect
 from frontend.pages import (
     auth,
+    connectors,
     cycles,
     goals,
     home,
@@ -48,6 +49,7 @@ PAGE_MODULES = (
     imports,
     scorecard,
     cycles,
+    connectors,
 )
 
 
