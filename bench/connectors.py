@@ -91,11 +91,12 @@ def setup(database_url: str, vendor_url: str, feeds: int, per_connector: int) ->
     """KPIs, connectors and feeds in a fresh schema; the connector ids."""
     from sqlmodel import Session
 
+    import services.metrics.models  # noqa: F401  (registers every table)
     from kit.db import make_engine
     from services.metrics.connectors import service
     from services.metrics.connectors.models import ConnectorCreate, FeedCreate
     from services.metrics.db import metadata
-    from services.metrics.models import Category, Kpi
+    from services.metrics.kpis.models import Category, Kpi
 
     engine = make_engine(database_url)
     metadata.drop_all(engine)

@@ -15,7 +15,7 @@ from kit.db import enum_type
 from kit.fields import Id, Name, OptionalName, not_null, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
-from services.metrics.models import Period
+from services.metrics.observations.models import Period
 
 
 class Kind(StrEnum):

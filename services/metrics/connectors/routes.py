@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
+from kit.deps import SessionDep
 from kit.errors import Unavailable
 from kit.identity import AdminDep, EditorDep, PrincipalDep
 from kit.pagination import PageDep
@@ -35,7 +36,6 @@ from services.metrics.connectors.models import (
     RunPublic,
     State,
 )
-from services.metrics.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"])
 NOT_FOUND = {404: {"description": "No such connector (or feed) in this workspace"}}

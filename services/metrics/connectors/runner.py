@@ -30,8 +30,9 @@ from services.metrics.connectors.kinds.base import KindSpec, Request, Source, pe
 from services.metrics.connectors.models import Connector, ConnectorEvent, ConnectorRun, Feed, RunStatus, State, Trigger
 from services.metrics.connectors.schedule import next_slot, today_in
 from services.metrics.connectors.service import secrets_of
-from services.metrics.models import Kpi, Period
-from services.metrics.models import Source as ValueSource
+from services.metrics.kpis.models import Kpi
+from services.metrics.kpis.models import Source as ValueSource
+from services.metrics.observations.models import Period
 
 log = logging.getLogger("effekt.metrics.connectors")
 CHUNK = 5_000  # rows per INSERT: nine parameters each stay below both databases' bound-parameter limits

@@ -32,7 +32,8 @@ from services.metrics.connectors.models import (
     State,
 )
 from services.metrics.connectors.schedule import next_slot
-from services.metrics.models import Kpi
+from services.metrics.kpis.models import Kpi
+from services.metrics.kpis.models import Source as ValueSource
 
 CONNECTOR_SORTS = {"name", "kind", "state", "created_at", "next_run_at", "last_run_at"}
 MAX_SETTING = 2000
@@ -234,7 +235,10 @@ def create_feed(*, session: Session, workspace_id: int, connector_id: int, data:
     """A feed of the connector into one of the workspace's KPIs."""
     connector = get_connector(session=session, workspace_id=workspace_id, connector_id=connector_id)
     check_metric(spec(connector.kind), data.metric, data.filter)
-    _check_kpi(session, workspace_id, data.kpi_id)
+    kpi = _check_kpi(session, workspace_id, data.kpi_id)
+    if kpi.source != ValueSource("connector"):  # the KPI says where its values come from
+        kpi.source = ValueSource("connector")
+        session.add(kpi)
     values = {**data.model_dump(), "filter": (data.filter or "").strip() or None}
     feed = Feed(**values, connector_id=connector.id, workspace_id=workspace_id)
     return _flush_unique(session, feed)

@@ -74,8 +74,10 @@ class Frequency(StrEnum):
 
 
 # enum_type stores member names, and "import" cannot be a class attribute: hence the functional form.
-Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "derived")])
-Source.__doc__ = "Where a value came from: typed in, imported from a file, pushed over the API, or derived."
+Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "connector", "derived")])
+Source.__doc__ = (
+    "Where a value came from: typed in, imported from a file, pushed over the API, pulled by a connector, or derived."
+)
 
 
 def _clean_formula(value: Any) -> Any:
@@ -129,7 +131,7 @@ class KpiBase(MetricsModel):
     source: Source = Field(
         default=Source("api"),
         sa_type=enum_type(Source),
-        description="Where its values come from: manual, import, api, or derived (formula)",
+        description="Where its values come from: manual, import, api, connector, or derived (formula)",
     )
     formula: FormulaText = Field(default=None, max_length=2000, sa_type=sa.Text, description=FORMULA_HELP)
 

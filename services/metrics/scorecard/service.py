@@ -6,8 +6,8 @@ and their targets. Staleness comes from the same aggregate when the twelve perio
 period one more query finds each KPI's latest observation.
 
 Values follow the precedence rule of kpis/figures.py: per KPI and period only the coarsest granularity present
-(month over week over day) and per observed period only one source (manual > import > api > derived), so a KPI
-fed both daily and monthly, or by the API and by hand, is not counted twice.
+(month over week over day) and per observed period only one source (manual > import > api > connector >
+derived), so a KPI fed both daily and monthly, or by the API and by hand, is not counted twice.
 
 Derived KPIs stay in their own category's column, placed right after the last of their inputs in that column
 (after any derived KPI already placed there); one whose inputs are all in other columns comes at the end of its

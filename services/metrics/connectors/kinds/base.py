@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.metrics.connectors.http import Vendor, VendorError
-from services.metrics.models import Period
+from services.metrics.observations.models import Period
 
 
 @dataclass(frozen=True)

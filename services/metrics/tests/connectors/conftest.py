@@ -9,9 +9,8 @@ from kit.service_app import create_service_app
 from kit.testing import TEST_KEY, fresh_engine
 from services.metrics.connectors import crypto
 from services.metrics.connectors.config import connector_settings
-from services.metrics.connectors.routes import router as connectors_router
 from services.metrics.db import MetricsModel
-from services.metrics.routes import router as kpis_router
+from services.metrics.routes import ROUTERS
 from services.metrics.tests.connectors.vendor import VendorServer
 
 KEY_A = "mK0q1vB1y1J8Yc6r0Lr3GxkqkC8m3m0rJt0Gm5o2lqU"  # 32 bytes, base64url
@@ -57,7 +56,7 @@ def client(engine):
         engine=engine,
         redis_url="redis://127.0.0.1:6379/15",
         signing_key=TEST_KEY,
-        routers=[kpis_router, connectors_router],
+        routers=ROUTERS,
     )
     with TestClient(app) as c:
         yield c

@@ -11,7 +11,7 @@ from kit.roles import Role
 from kit.testing import auth
 from services.metrics.connectors import runner
 from services.metrics.connectors.models import Trigger
-from services.metrics.models import Observation
+from services.metrics.observations.models import Observation
 
 URL = "/api/v1/connectors"
 SECRET = "s3cr3t-token-do-not-leak-0042"
