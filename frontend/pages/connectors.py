@@ -30,20 +30,20 @@ FEED_TAKEN = N_("This connector already feeds that KPI for that period.")
 
 
 async def _kinds(request: Request, browser: BrowserContext) -> dict[str, dict]:
-    answer = await call(request, browser, "GET", f"{API}/kinds", service="metrics")
+    answer = await call(request, browser, "GET", f"{API}/kinds")
     if not answer.ok:
         raise refusal(answer)
     return {k["kind"]: k for k in answer.body}
 
 
 async def _kpis(request: Request, browser: BrowserContext) -> list[dict]:
-    answer = await call(request, browser, "GET", "/api/v1/kpis", service="metrics", params={"limit": 500})
+    answer = await call(request, browser, "GET", "/api/v1/kpis", params={"limit": 500})
     return [k for k in answer.body["data"] if not k["derived"]] if answer.ok else []
 
 
 @router.get("/connectors")
 async def connectors_page(request: Request, browser: WorkspaceDep):
-    answer = await call(request, browser, "GET", API, service="metrics", params={"limit": 200})
+    answer = await call(request, browser, "GET", API, params={"limit": 200})
     if not answer.ok:
         raise refusal(answer)
     context = {"nav": "kpis", "connectors": answer.body["data"], "count": answer.body["count"], "states": STATES}
@@ -113,7 +113,7 @@ async def create_connector(request: Request, browser: WorkspaceDep):
     kind = kinds.get(str(form.get("kind") or ""))
     if kind is None:
         return await _new_page(request, browser, None, errors={"": FORM_PROBLEM}, status=422)
-    answer = await call(request, browser, "POST", API, service="metrics", payload=_form_body(form, kind))
+    answer = await call(request, browser, "POST", API, payload=_form_body(form, kind))
     if answer.status == 422:
         return await _new_page(
             request, browser, kind["kind"], values=_kept(form), errors=_form_errors(answer), status=422
@@ -122,9 +122,7 @@ async def create_connector(request: Request, browser: WorkspaceDep):
         raise refusal(answer)
     connector_id = answer.body["id"]
     if form.get("metric") and int_or_none(form.get("kpi_id")):
-        feed = await call(
-            request, browser, "POST", f"{API}/{connector_id}/feeds", service="metrics", payload=_feed(form)
-        )
+        feed = await call(request, browser, "POST", f"{API}/{connector_id}/feeds", payload=_feed(form))
         if not feed.ok:
             return await _connector_page(request, browser, connector_id, feed_errors=_feed_errors(feed), status=422)
     return RedirectResponse(f"/connectors/{connector_id}", status_code=303)
@@ -148,7 +146,7 @@ async def probe_new(request: Request, browser: WorkspaceDep, action: str):
                 "period": form.get("period") or "day",
             }
         ]
-    answer = await call(request, browser, "POST", f"{API}/{action}", service="metrics", payload=payload)
+    answer = await call(request, browser, "POST", f"{API}/{action}", payload=payload)
     probe = answer.body if answer.ok else {"ok": False, "message": None, "errors": _form_errors(answer)}
     if is_htmx(request):
         return render(request, "_connector_probe.html", {"probe": probe, "periods": PERIODS})
@@ -175,12 +173,12 @@ def _feed_errors(answer: Answer) -> dict[str, str]:
 
 
 async def _connector_page(request: Request, browser: BrowserContext, connector_id: int, **extra: Any):
-    answer = await call(request, browser, "GET", f"{API}/{connector_id}", service="metrics")
+    answer = await call(request, browser, "GET", f"{API}/{connector_id}")
     if not answer.ok:
         raise refusal(answer)
     connector = answer.body
-    feeds = await call(request, browser, "GET", f"{API}/{connector_id}/feeds", service="metrics")
-    runs = await call(request, browser, "GET", f"{API}/{connector_id}/runs", service="metrics", params={"limit": 20})
+    feeds = await call(request, browser, "GET", f"{API}/{connector_id}/feeds")
+    runs = await call(request, browser, "GET", f"{API}/{connector_id}/runs", params={"limit": 20})
     kinds = await _kinds(request, browser)
     kpis = await _kpis(request, browser)
     context = {
@@ -214,7 +212,7 @@ async def connector_page(request: Request, browser: WorkspaceDep, connector_id: 
 @router.post("/connectors/{connector_id}/feeds")
 async def add_feed(request: Request, browser: WorkspaceDep, connector_id: int):
     form = await request.form()
-    answer = await call(request, browser, "POST", f"{API}/{connector_id}/feeds", service="metrics", payload=_feed(form))
+    answer = await call(request, browser, "POST", f"{API}/{connector_id}/feeds", payload=_feed(form))
     if answer.status in (409, 422):
         return await _connector_page(request, browser, connector_id, feed_errors=_feed_errors(answer), status=422)
     if not answer.ok:
@@ -224,7 +222,7 @@ async def add_feed(request: Request, browser: WorkspaceDep, connector_id: int):
 
 @router.post("/connectors/{connector_id}/feeds/{feed_id}/delete")
 async def delete_feed(request: Request, browser: WorkspaceDep, connector_id: int, feed_id: int):
-    answer = await call(request, browser, "DELETE", f"{API}/{connector_id}/feeds/{feed_id}", service="metrics")
+    answer = await call(request, browser, "DELETE", f"{API}/{connector_id}/feeds/{feed_id}")
     if not answer.ok:
         raise refusal(answer)
     return RedirectResponse(f"/connectors/{connector_id}", status_code=303)
@@ -232,7 +230,7 @@ async def delete_feed(request: Request, browser: WorkspaceDep, connector_id: int
 
 @router.post("/connectors/{connector_id}/run")
 async def run_now(request: Request, browser: WorkspaceDep, connector_id: int):
-    answer = await call(request, browser, "POST", f"{API}/{connector_id}/run", service="metrics")
+    answer = await call(request, browser, "POST", f"{API}/{connector_id}/run")
     if not answer.ok:
         raise refusal(answer)
     return await _connector_page(request, browser, connector_id, notice=QUEUED)
@@ -240,7 +238,7 @@ async def run_now(request: Request, browser: WorkspaceDep, connector_id: int):
 
 @router.post("/connectors/{connector_id}/test")
 async def test_saved(request: Request, browser: WorkspaceDep, connector_id: int):
-    answer = await call(request, browser, "POST", f"{API}/{connector_id}/test", service="metrics")
+    answer = await call(request, browser, "POST", f"{API}/{connector_id}/test")
     if not answer.ok:
         raise refusal(answer)
     return await _connector_page(request, browser, connector_id, probe=answer.body)
@@ -250,9 +248,7 @@ async def test_saved(request: Request, browser: WorkspaceDep, connector_id: int)
 async def replace_credentials(request: Request, browser: WorkspaceDep, connector_id: int):
     form = await request.form()
     sent = {k[2:]: str(v) for k, v in form.items() if k.startswith("c_") and str(v).strip()}
-    answer = await call(
-        request, browser, "PATCH", f"{API}/{connector_id}", service="metrics", payload={"credentials": sent}
-    )
+    answer = await call(request, browser, "PATCH", f"{API}/{connector_id}", payload={"credentials": sent})
     if answer.status == 422:
         return await _connector_page(request, browser, connector_id, cred_errors=_form_errors(answer), status=422)
     if not answer.ok:
@@ -263,14 +259,14 @@ async def replace_credentials(request: Request, browser: WorkspaceDep, connector
 @router.post("/connectors/{connector_id}/{action}")
 async def pause_resume_delete(request: Request, browser: WorkspaceDep, connector_id: int, action: str):
     if action == "delete":
-        answer = await call(request, browser, "DELETE", f"{API}/{connector_id}", service="metrics")
+        answer = await call(request, browser, "DELETE", f"{API}/{connector_id}")
         if not answer.ok:
             raise refusal(answer)
         return RedirectResponse("/connectors", status_code=303)
     if action not in ("pause", "resume"):
         raise refusal(Answer(404, None))
     payload = {"paused": action == "pause"}
-    answer = await call(request, browser, "PATCH", f"{API}/{connector_id}", service="metrics", payload=payload)
+    answer = await call(request, browser, "PATCH", f"{API}/{connector_id}", payload=payload)
     if not answer.ok:
         raise refusal(answer)
     return RedirectResponse(f"/connectors/{connector_id}", status_code=303)
