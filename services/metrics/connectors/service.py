@@ -282,6 +282,18 @@ def delete_feed(*, session: Session, workspace_id: int, connector_id: int, feed_
     session.flush()
 
 
+def failing_kpis(*, session: Session, workspace_id: int, kpi_ids: list[int]) -> set[int]:
+    """The KPIs among these that a failing connector feeds (the scorecard marks them)."""
+    if not kpi_ids:
+        return set()
+    rows = session.exec(
+        select(Feed.kpi_id)
+        .join(Connector, col(Connector.id) == col(Feed.connector_id))
+        .where(Feed.workspace_id == workspace_id, Connector.state == State.failing, col(Feed.kpi_id).in_(kpi_ids))
+    ).all()
+    return set(rows)
+
+
 def list_runs(
     *, session: Session, workspace_id: int, connector_id: int, limit: int = 50, offset: int = 0
 ) -> tuple[list[ConnectorRun], int]:

@@ -42,6 +42,9 @@ class ScorecardItem(BaseModel):
     status_label: str
     sparkline: list[float | None]
     stale: bool
+    connector_failing: bool = Field(
+        default=False, description="A connector feeding this KPI failed its last two scheduled runs"
+    )
     category: str
     derived: bool = Field(description="True when the value comes from a formula over other KPIs")
     formula_display: str | None = Field(description="The formula with the current names of its inputs")

@@ -126,6 +126,8 @@ def test_failing_twice_in_a_row_marks_the_connector_and_tells_its_owner(client, 
     assert (body["state"], body["failures"]) == ("failing", 2)
     listed = client.get(URL, params={"state": "failing"}, headers=auth()).json()
     assert [c["id"] for c in listed["data"]] == [cid]
+    card = client.get("/api/v1/scorecard", headers=auth()).json()
+    assert [i["connector_failing"] for i in card["columns"]["result"]] == [True]  # the KPI it feeds shows it
     pull(engine, cid, "schedule:2026-03-11T05:00Z", Trigger.schedule, at("2026-03-11T05:00:01"))
     with Session(engine) as session:
         events = session.exec(select(ConnectorEvent)).all()
