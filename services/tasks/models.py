@@ -55,3 +55,6 @@ class PeriodPublic(PeriodBase):
 
 class PeriodList(Page[PeriodPublic]):
     pass
+
+
+from services.tasks.workflows.tables import *  # noqa: E402,F401,F403  (workflows, runs, tasks, events, retros)

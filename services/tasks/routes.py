@@ -68,3 +68,5 @@ def restore_period(period_id: int, session: SessionDep, principal: EditorDep):
     return service.to_public(
         service.set_archived(session=session, workspace_id=principal.workspace_id, period_id=period_id, archived=False)
     )
+
+
