@@ -69,4 +69,5 @@ def restore_period(period_id: int, session: SessionDep, principal: EditorDep):
         service.set_archived(session=session, workspace_id=principal.workspace_id, period_id=period_id, archived=False)
     )
 
+
 from services.tasks.workflows.routers import ROUTERS as WORKFLOW_ROUTERS  # noqa: E402,F401  (issue 10)

@@ -185,6 +185,17 @@ def reassign_role(
                     **ids,
                 )
     _set_approvers(session, run, tasks)
+    for task in tasks:
+        if task.state in ACTIVE and role in task.approver_roles and user_id in flow.approvers(session, task):
+            record(
+                session=session,
+                workspace_id=run.workspace_id,
+                recipient_id=user_id,
+                kind=EventKind.approval_requested,
+                run_id=run.id,
+                task_id=task.id,
+                actor_id=actor_id,
+            )
     flow.history(session, run, "reassigned", actor_id=actor_id, role=role, old=old, new=user_id)
     return run
 
