@@ -51,10 +51,18 @@ def test_statistics_per_step_from_finished_runs(session):
 def test_notes_show_up_by_cause_and_the_draft_carries_the_suggestions(session):
     template = blog_template(session)
     run = finish_run(session, template, date(2026, 3, 6), {"images": 3})
-    retros.add_note(session=session, run=run, author_id=ANNA,
-                    data=NoteCreate(cause="estimate_off", step_key="images", body="Infographics take a week"))
-    retros.add_note(session=session, run=run, author_id=ANNA,
-                    data=NoteCreate(cause="missing_step", body="Nobody checked the legal text"))
+    retros.add_note(
+        session=session,
+        run=run,
+        author_id=ANNA,
+        data=NoteCreate(cause="estimate_off", step_key="images", body="Infographics take a week"),
+    )
+    retros.add_note(
+        session=session,
+        run=run,
+        author_id=ANNA,
+        data=NoteCreate(cause="missing_step", body="Nobody checked the legal text"),
+    )
     retro = retros.retrospective(session=session, template=template, cal=NO)
     assert retro.notes_by_cause == {"estimate_off": 1, "missing_step": 1} and retro.suggestions >= 1
     retros.suggest_draft(session=session, template=template, cal=NO, user_id=ANNA)
