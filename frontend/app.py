@@ -25,6 +25,8 @@ from frontend.pages import (
     surface,
     surfaces,
     tokens,
+    workflow_runs,
+    workflows,
     workspaces,
 )
 from frontend.templating import render
@@ -48,6 +50,8 @@ PAGE_MODULES = (
     imports,
     scorecard,
     cycles,
+    workflows,
+    workflow_runs,
 )
 
 
