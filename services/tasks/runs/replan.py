@@ -129,6 +129,15 @@ def propose(
     return proposal
 
 
+def close_open(*, session: Session, run: WorkflowRun) -> None:
+    """A finished run has nothing left to re-plan: its open proposal is superseded."""
+    for old in session.exec(
+        select(ReplanProposal).where(ReplanProposal.run_id == run.id, ReplanProposal.state == ProposalState.open)
+    ).all():
+        old.state = ProposalState.superseded
+        session.add(old)
+
+
 def decide(
     *, session: Session, run: WorkflowRun, proposal_id: int, accept: bool, option: str | None, actor_id: int
 ) -> ReplanProposal:

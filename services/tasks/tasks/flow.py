@@ -97,6 +97,7 @@ def hand_off(session: Session, run: WorkflowRun, now: datetime, actor_id: int | 
     if all(t.state in FINISHED for t in tasks) and run.state == RunState.running:
         run.state, run.finished_at, run.updated_at = RunState.finished, now, now
         session.add(run)
+        replan.close_open(session=session, run=run)
         record(
             session=session,
             workspace_id=run.workspace_id,

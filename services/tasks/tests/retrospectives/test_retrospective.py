@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from kit.errors import Conflict
 from services.tasks.retrospectives import service as retros
 from services.tasks.retrospectives.models import NoteCreate
-from services.tasks.runs.models import RunState
+from services.tasks.runs.models import RunState, WorkflowRun
 from services.tasks.tasks import flow
 from services.tasks.tests.workflow_support import ANNA, BEN, NO, at, blog_template, start_blog
 from services.tasks.workflows import service as workflows
@@ -75,3 +76,17 @@ def test_no_draft_without_finished_runs(session):
     template = blog_template(session)
     with pytest.raises(Conflict):
         retros.suggest_draft(session=session, template=template, cal=NO, user_id=ANNA)
+
+
+def test_the_demo_suggests_moving_images_earlier(session):
+    from services.tasks.workflows import demo
+
+    assert demo.seed(session, workspace_id=1, people={"a": 1, "b": 2, "c": 3, "d": 4}, today=date(2026, 12, 1))
+    assert not demo.seed(session, workspace_id=1, people={"a": 1}, today=date(2026, 12, 1))
+    template = session.get(demo.WorkflowTemplate, 1)
+    retro = retros.retrospective(session=session, template=template, cal=NO)
+    assert retro.finished_runs == 6
+    images = next(s for s in retro.steps if s.step == "images")
+    assert images.late_runs == 5 and images.suggested_offset < images.offset_days
+    running = session.exec(select(WorkflowRun).where(WorkflowRun.state == RunState.running)).all()
+    assert len(running) == 2
