@@ -7,7 +7,7 @@ from kit.internal import InternalClient
 from kit.service_app import create_service_app
 from kit.settings import common
 from services.tasks.db import create_engine_from_settings
-from services.tasks.routes import WORKFLOW_ROUTERS, router
+from services.tasks.routes import routers
 
 DESCRIPTION = "Execution: the planning periods (time boxes such as a quarter) into which actions are planned."
 
@@ -20,6 +20,6 @@ def create_app() -> FastAPI:
         engine=create_engine_from_settings(),
         redis_url=ensure_redis_url(),
         signing_key=common().resolved_signing_key(),
-        routers=[router, *WORKFLOW_ROUTERS],
-        internal=InternalClient(common().gateway_url),
+        routers=routers,
+        internal=InternalClient(common().gateway_url),  # workflows ask the gateway for members
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from kit.deps import SessionDep
 from kit.identity import PrincipalDep
 from kit.pagination import PageDep
-from services.tasks.db import SessionDep
 from services.tasks.events import service
 from services.tasks.events.models import EventList, EventPublic
 

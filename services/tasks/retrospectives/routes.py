@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from kit.deps import SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from services.tasks.db import SessionDep
 from services.tasks.retrospectives import service
 from services.tasks.retrospectives.models import NoteCreate, NotePublic, Retrospective
 from services.tasks.runs.service import get_run

@@ -12,9 +12,9 @@ from kit.errors import Conflict, Invalid
 from services.tasks.retrospectives.models import NoteCreate, NotePublic, Retrospective, RunNote, StepStats
 from services.tasks.runs.models import RunState, WorkflowRun
 from services.tasks.tasks.models import Task, TaskState
-from services.tasks.workdays import WorkCalendar
 from services.tasks.workflows import service as workflows
 from services.tasks.workflows.models import DayKind, Definition, WorkflowTemplate, WorkflowUpdate
+from services.tasks.workflows.workdays import WorkCalendar
 
 
 def p80(values: list[float]) -> float | None:

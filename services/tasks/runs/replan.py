@@ -14,8 +14,8 @@ from kit.errors import Conflict, Invalid, NotFound
 from kit.fields import utcnow
 from services.tasks.runs.models import ProposalState, ReplanProposal, RunHistory, WorkflowRun
 from services.tasks.tasks.models import FINISHED, Task, TaskState
-from services.tasks.workdays import WorkCalendar
 from services.tasks.workflows.schedule import start_date
+from services.tasks.workflows.workdays import WorkCalendar
 
 
 def _later(tasks: list[Task], key: str) -> list[Task]:

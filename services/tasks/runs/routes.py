@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
 
-from kit.errors import Invalid
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from kit.deps import SessionDep
+from kit.errors import Invalid, Unavailable
 from kit.fields import Id, utcnow
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
-from services.tasks.db import SessionDep
 from services.tasks.runs import replan, service
-from services.tasks.runs.members import MembersDep
 from services.tasks.runs.models import (
     Decision,
     ProposalPublic,
@@ -21,6 +22,21 @@ from services.tasks.runs.models import (
     RunState,
 )
 from services.tasks.workflows.calendar import work_calendar
+
+
+def workspace_members(request: Request, principal: PrincipalDep) -> set[int]:
+    """FastAPI dependency (sync: the internal client blocks): the user ids of the workspace's members."""
+    client = getattr(request.app.state, "internal", None)
+    if client is None:
+        raise Unavailable("The gateway cannot be asked for the workspace's members: no internal client.")
+    status, body = client.get(request, "gateway", "/members")
+    if status != 200 or not isinstance(body, dict):
+        raise Unavailable("The gateway did not list the workspace's members.")
+    return {int(m["user_id"]) for m in body.get("data", [])}
+
+
+MembersDep = Annotated[set[int], Depends(workspace_members)]
+
 
 router = APIRouter(prefix="/api/v1/workflow-runs", tags=["workflow runs"])
 NOT_FOUND = {404: {"description": "No such run in this workspace"}}

@@ -25,10 +25,10 @@ from services.tasks.runs.models import (
 from services.tasks.tasks import flow
 from services.tasks.tasks.models import ACTIVE, FINISHED, Task, TaskApprover, TaskState
 from services.tasks.tasks.service import task_public
-from services.tasks.workdays import WorkCalendar
 from services.tasks.workflows import service as workflows
 from services.tasks.workflows.models import Definition
 from services.tasks.workflows.schedule import plan
+from services.tasks.workflows.workdays import WorkCalendar
 
 SORTS = {"name", "created_at", "state"}
 

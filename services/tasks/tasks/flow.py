@@ -15,7 +15,7 @@ from services.tasks.events.service import record
 from services.tasks.runs import replan
 from services.tasks.runs.models import RunHistory, RunState, WorkflowRun
 from services.tasks.tasks.models import ACTIVE, FINISHED, Task, TaskApproval, TaskApprover, TaskComment, TaskState
-from services.tasks.workdays import WorkCalendar
+from services.tasks.workflows.workdays import WorkCalendar
 
 
 def run_tasks(session: Session, run_id: int) -> list[Task]:

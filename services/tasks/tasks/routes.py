@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
+from kit.deps import SessionDep
 from kit.fields import utcnow
 from kit.identity import EditorDep, Principal, PrincipalDep, WorkspacesDep
 from kit.pagination import PageDep
-from services.tasks.db import SessionDep
 from services.tasks.runs.service import get_run
 from services.tasks.tasks import flow, service
 from services.tasks.tasks.models import (

@@ -24,7 +24,7 @@ from services.tasks.tasks.models import (
     TaskPublic,
     TaskState,
 )
-from services.tasks.workdays import WorkCalendar
+from services.tasks.workflows.workdays import WorkCalendar
 
 SORTS = {"due_on", "start_on", "title", "state", "position"}
 MY_WORK_LIMIT = 500

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from kit.service_app import create_service_app
-from kit.testing import TEST_KEY, fresh_engine
-from services.tasks.db import TasksModel
-from services.tasks.routes import WORKFLOW_ROUTERS, router
+from services.tasks.events.models import Event
 from services.tasks.runs import service as runs
 from services.tasks.runs.models import RunCreate
-from services.tasks.workdays import WorkCalendar
+from services.tasks.tasks import flow
+from services.tasks.tasks.models import Task
 from services.tasks.workflows import service as workflows
+from services.tasks.workflows.workdays import WorkCalendar
 
 NO = WorkCalendar(country="NO")
 WS = 1
@@ -26,30 +24,9 @@ BLOG_ROLES = {"content": ANNA, "seo": BEN, "writer": CARA, "lead": ANNA, "design
 
 
 @pytest.fixture
-def engine(tmp_path):
-    with fresh_engine(tmp_path, TasksModel.metadata, "tasks") as engine:
-        yield engine
-
-
-@pytest.fixture
 def session(engine):
     with Session(engine, expire_on_commit=False) as s:
         yield s
-
-
-@pytest.fixture
-def client(engine):
-    app = create_service_app(
-        name="tasks",
-        title="t",
-        description="t",
-        engine=engine,
-        redis_url="redis://127.0.0.1:6379/15",
-        signing_key=TEST_KEY,
-        routers=[router, *WORKFLOW_ROUTERS],
-    )
-    with TestClient(app) as c:
-        yield c
 
 
 def at(day: date, hour: int = 12) -> datetime:
@@ -75,3 +52,30 @@ def start_blog(session: Session, publish: date, *, template=None, now: datetime 
         now=now or at(publish.replace(day=1)),
     )
     return template, run
+
+
+PUBLISH = date(2026, 6, 26)  # a Friday
+
+
+def task(session: Session, run, key: str) -> Task:
+    return next(t for t in flow.run_tasks(session, run.id) if t.step_key == key)
+
+
+def done(session: Session, run, key: str, day: date, actor=ANNA) -> Task:
+    t = task(session, run, key)
+    return flow.complete(session, run, t, now=at(day), today=day, cal=NO, actor_id=actor)
+
+
+def approve(session, run, key, who, day=date(2026, 6, 11)):
+    t = task(session, run, key)
+    return flow.approve(session, run, t, comment=None, actor_id=who, now=at(day), today=day, cal=NO)
+
+
+def events(session, kind=None, recipient=None):
+    rows = session.exec(select(Event).order_by(Event.id)).all()
+    return [e for e in rows if (kind is None or e.kind == kind) and (recipient is None or e.recipient_id == recipient)]
+
+
+def walk_to_approval(session, run):
+    for key, day in [("idea", date(2026, 5, 27)), ("keywords", date(2026, 6, 1)), ("outline", date(2026, 6, 5))]:
+        done(session, run, key, day)

@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 
 from kit.db import save
 from kit.errors import Invalid
-from services.tasks.workdays import WEEKDAYS, WorkCalendar, known_country
 from services.tasks.workflows.models import CalendarPublic, CalendarUpdate, WorkCalendarRow
+from services.tasks.workflows.workdays import WEEKDAYS, WorkCalendar, known_country
 
 ZONE_COUNTRY = {
     "Europe/Oslo": "NO",

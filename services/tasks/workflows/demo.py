@@ -84,7 +84,10 @@ def _start(session, template, cal, ids, publish: date, started: date) -> Workflo
 
 def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None) -> bool:
     """Add the demo's blog-post workflow and its runs unless the workspace has workflows already."""
-    if not people or session.exec(select(WorkflowTemplate.id).where(WorkflowTemplate.workspace_id == workspace_id)).first():
+    if (
+        not people
+        or session.exec(select(WorkflowTemplate.id).where(WorkflowTemplate.workspace_id == workspace_id)).first()
+    ):
         return False
     today = today or date.today()
     ids = sorted(people.values())

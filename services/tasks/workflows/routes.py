@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from kit.deps import SessionDep
 from kit.fields import Id
 from kit.identity import EditorDep, PrincipalDep, WorkspacesDep
 from kit.pagination import PageDep
-from services.tasks.db import SessionDep
 from services.tasks.workflows import builtin, calendar, service
 from services.tasks.workflows.models import (
     CalendarPublic,

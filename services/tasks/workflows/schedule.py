@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kit.errors import Invalid
-from services.tasks.workdays import WorkCalendar
 from services.tasks.workflows.models import DayKind, Definition, StepSpec
+from services.tasks.workflows.workdays import WorkCalendar
 
 RULE = (
     "A date that falls on a weekend or public holiday moves to the working day before it for steps due "

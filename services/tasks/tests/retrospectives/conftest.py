@@ -1,1 +1,1 @@
-from services.tasks.tests.workflow_support import client, engine, session  # noqa: F401
+from services.tasks.tests.workflow_support import session  # noqa: F401

@@ -13,34 +13,24 @@ from services.tasks.runs import service as runs
 from services.tasks.runs.models import RunCreate, RunHistory, RunState
 from services.tasks.tasks import flow
 from services.tasks.tasks.models import Task, TaskComment, TaskState
-from services.tasks.tests.workflow_support import ANNA, BEN, BLOG_ROLES, CARA, DAN, MEMBERS, NO, at, start_blog
+from services.tasks.tests.workflow_support import (  # noqa: F401
+    ANNA,
+    BEN,
+    BLOG_ROLES,
+    CARA,
+    DAN,
+    MEMBERS,
+    NO,
+    PUBLISH,
+    approve,
+    at,
+    done,
+    events,
+    start_blog,
+    task,
+    walk_to_approval,
+)
 from services.tasks.workflows import service as workflows
-
-PUBLISH = date(2026, 6, 26)  # a Friday
-
-
-def task(session: Session, run, key: str) -> Task:
-    return next(t for t in flow.run_tasks(session, run.id) if t.step_key == key)
-
-
-def done(session: Session, run, key: str, day: date, actor=ANNA) -> Task:
-    t = task(session, run, key)
-    return flow.complete(session, run, t, now=at(day), today=day, cal=NO, actor_id=actor)
-
-
-def approve(session, run, key, who, day=date(2026, 6, 11)):
-    t = task(session, run, key)
-    return flow.approve(session, run, t, comment=None, actor_id=who, now=at(day), today=day, cal=NO)
-
-
-def events(session, kind=None, recipient=None):
-    rows = session.exec(select(Event).order_by(Event.id)).all()
-    return [e for e in rows if (kind is None or e.kind == kind) and (recipient is None or e.recipient_id == recipient)]
-
-
-def walk_to_approval(session, run):
-    for key, day in [("idea", date(2026, 5, 27)), ("keywords", date(2026, 6, 1)), ("outline", date(2026, 6, 5))]:
-        done(session, run, key, day)
 
 
 def test_starting_creates_a_task_per_step_and_hands_the_first_to_its_owner(session):

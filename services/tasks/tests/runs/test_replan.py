@@ -11,8 +11,17 @@ from kit.errors import Conflict, Invalid
 from services.tasks.runs import replan
 from services.tasks.runs.models import ProposalState, ReplanProposal
 from services.tasks.tasks import service as tasks
-from services.tasks.tests.runs.test_flow import PUBLISH, approve, done, task, walk_to_approval
-from services.tasks.tests.workflow_support import ANNA, BEN, NO, start_blog
+from services.tasks.tests.workflow_support import (
+    ANNA,
+    BEN,
+    NO,
+    PUBLISH,
+    approve,
+    done,
+    start_blog,
+    task,
+    walk_to_approval,
+)
 
 
 def to_images(session):

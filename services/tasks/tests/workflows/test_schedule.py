@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from kit.errors import Invalid
-from services.tasks.workdays import WorkCalendar
 from services.tasks.workflows import builtin
 from services.tasks.workflows.models import DayKind, Definition
 from services.tasks.workflows.schedule import due_date, plan, start_date
+from services.tasks.workflows.workdays import WorkCalendar
 
 NO = WorkCalendar(country="NO")
 FI = WorkCalendar(country="FI")
