@@ -26,6 +26,8 @@ from frontend.pages import (
     surface,
     surfaces,
     tokens,
+    workflow_runs,
+    workflows,
     workspaces,
 )
 from frontend.templating import render
@@ -50,6 +52,8 @@ PAGE_MODULES = (
     scorecard,
     cycles,
     connectors,
+    workflows,
+    workflow_runs,
 )
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import openapi
+from gateway import openapi, workspaces
 from gateway.models import User, UserPublic, Workspace, WorkspacePublic
 from kit.errors import NotFound
 from kit.identity import IDENTITY_HEADER, verify_identity
@@ -35,6 +35,9 @@ RESOURCES = {
     "periods": "tasks",
     "workflows": "tasks",
     "tasks": "tasks",
+    "workflow-runs": "tasks",
+    "my-work": "tasks",
+    "task-events": "tasks",
 }
 OPENAPI_TTL = 30.0
 
@@ -99,6 +102,15 @@ async def internal(request: Request) -> Response:
     principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
     path = "/" + request.path_params["rest"] + (f"?{request.url.query}" if request.url.query else "")
     return relay(*await state.upstreams.send(service, "GET", path, headers=state.upstreams.identity_headers(principal)))
+
+
+@router.get("/internal/gateway/members", include_in_schema=False)
+async def internal_members(request: Request) -> JSONResponse:
+    """The members of the caller's workspace (user ids, names, roles): how a service binds people to work."""
+    state = request.app.state
+    principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
+    rows = await state.run_db(lambda session: workspaces.members(session=session, workspace_id=principal.workspace_id))
+    return JSONResponse({"data": [m.model_dump(mode="json") for m in rows], "count": len(rows)})
 
 
 def relay(status: int, kept: list[tuple[str, str]], content: bytes) -> Response:

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from kit.embedded_redis import ensure_redis_url
+from kit.internal import InternalClient
 from kit.service_app import create_service_app
 from kit.settings import common
 from services.tasks.db import create_engine_from_settings
@@ -20,4 +21,5 @@ def create_app() -> FastAPI:
         redis_url=ensure_redis_url(),
         signing_key=common().resolved_signing_key(),
         routers=routers,
+        internal=InternalClient(common().gateway_url),  # workflows ask the gateway for members
     )

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from services.tasks.periods import service as periods
 from services.tasks.periods.models import Period, PeriodCreate
+from services.tasks.workflows import demo as workflow_demo
 
 QUARTER_CAPACITY_HOURS = 120.0
 
@@ -33,6 +34,7 @@ def seed(
     session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None, refs: dict | None = None
 ) -> bool:
     """Add this year's quarters unless the workspace has periods already; True if it added them."""
+    workflow_demo.seed(session, workspace_id=workspace_id, people=people, today=today)  # issue 10
     if session.exec(select(func.count()).select_from(Period).where(Period.workspace_id == workspace_id)).one():
         return False
     today = today or date.today()

@@ -1,5 +1,6 @@
 """The tasks service's routers, in the order they are mounted (Netflix/dispatch's api.py)."""
 
 from services.tasks.periods.routes import router as periods
+from services.tasks.workflows.routers import ROUTERS as workflows  # workflows, runs, tasks, events, retrospectives
 
-routers = [periods]
+routers = [periods, *workflows]
