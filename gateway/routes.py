@@ -30,6 +30,7 @@ RESOURCES = {
     "cycles": "metrics",
     "scorecard": "metrics",
     "imports": "metrics",
+    "effects": "metrics",
     "actions": "tasks",
     "periods": "tasks",
     "workflows": "tasks",
