@@ -123,7 +123,7 @@ ENGLISH = {
 }  # fmt: skip
 NORWEGIAN = {
     "make": "Lag et tiltak", "title": "Tittel", "submit": "Lag tiltaket", "quick_wins": "Raske gevinster",
-    "planned": "Planlagt", "done": "Merk som utført", "done_status": "Utført", "confirmed": "Bekreftet",
+    "planned": "Planlagt", "done": "Merk som utført", "done_status": "Ferdig", "confirmed": "Bekreftet",
     "record": "Registrer evalueringen", "evaluated": "Evaluert", "action_label": "Tiltak:",
 }  # fmt: skip
 
