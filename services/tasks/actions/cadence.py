@@ -39,12 +39,13 @@ def add_periods(start: date, grain: str, n: int) -> date:
 
 
 def default_window(cadence: str | None, grain: str | None) -> int:
-    """One measurement period of the surface, counted in the KPI's periods (3 when either is unknown)."""
+    """The KPI's periods in one measurement period of the surface, less the one the action is done in (at least
+    one): what fits before the next measurement when the action is done early (3 when either is unknown)."""
     if cadence not in CADENCE_MONTHS or grain is None:
         return DEFAULT_WINDOW
     if grain == "month":
-        return CADENCE_MONTHS[cadence]
-    return min(36, PER_CADENCE[grain][cadence])
+        return max(1, CADENCE_MONTHS[cadence] - 1)
+    return max(1, min(36, PER_CADENCE[grain][cadence] - 1))
 
 
 def window_end(completes_on: date, grain: str, periods: int) -> date:
@@ -60,9 +61,9 @@ def check(
     periods: int | None,
     cadence: str | None,
     anchor: date | None,
-    today: date,
 ) -> CadenceFlag | None:
-    """Flag an action whose window ends after the surface's next measurement; None when a date is missing.
+    """Flag an action whose window ends after the surface's next measurement following its completion: that
+    measurement will show no difference yet. None when a date or the cadence is missing.
 
     Measurements fall on the ends of the surface's cadence periods counted from its period start (`anchor`)."""
     if completes_on is None or cadence not in CADENCE_MONTHS or anchor is None:
@@ -70,7 +71,7 @@ def check(
     grain = grain or "month"
     periods = periods or default_window(cadence, grain)
     ends = window_end(completes_on, grain, periods)
-    next_measurement = next_period_end(anchor, cadence, today)
+    next_measurement = next_period_end(anchor, cadence, completes_on)
     first_shows = next_period_end(anchor, cadence, ends)
     return CadenceFlag(
         flagged=first_shows > next_measurement,

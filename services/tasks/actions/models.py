@@ -232,7 +232,7 @@ class CadenceFlag(BaseModel):
     flagged: bool = PField(description="The next measurement of the surface will not show the effect yet")
     completes_on: date | None = PField(description="Planned (or actual) completion")
     window_ends_on: date | None = PField(description="Completion plus the evaluation window")
-    next_measurement_on: date | None = PField(description="The surface's next measurement (end of its current period)")
+    next_measurement_on: date | None = PField(description="The surface's first measurement after completion")
     first_shows_on: date | None = PField(description="The first measurement that covers the whole window")
 
 

@@ -63,14 +63,13 @@ def to_public(action: Action, *, settings: ActionSettings, period_ends_on: date 
     done = action.status in (ActionStatus.done, ActionStatus.evaluated)
     completes_on = action.done_on if done else (action.due_on or period_ends_on)
     flag = None
-    if action.status != ActionStatus.dropped:
+    if action.status in status.OPEN:  # done ones are judged by their effect
         flag = cadence.check(
             completes_on=completes_on,
             grain=action.kpi_grain,
             periods=action.evaluation_periods,
             cadence=action.surface_cadence,
             anchor=action.surface_anchor,
-            today=today,
         )
     return ActionPublic.model_validate(
         action,

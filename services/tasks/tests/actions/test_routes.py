@@ -45,7 +45,7 @@ def test_make_plan_finish_and_evaluate(client, records):
                         "expected_change": 10.0, "baseline": 100.0}]  # fmt: skip
     evidence = client.get(f"{URL}/{action['id']}/effect", headers=auth()).json()
     assert evidence["verdict"] == "confirmed" and evidence["change"] == 12.5 and evidence["confounders"] == []
-    assert records.asked == [f"{action['id']}:5:2026-02-10:3:up:10.0:percent"]
+    assert records.asked == [f"{action['id']}:5:2026-02-10:2:up:10.0:percent"]
     evaluated = post(client, f"{URL}/{action['id']}/evaluation", {"verdict": "confirmed", "note": "Clear"})
     assert evaluated["status"] == "evaluated" and evaluated["observed_change"] == 12.5
     detail = client.get(f"{URL}/{action['id']}", headers=auth()).json()

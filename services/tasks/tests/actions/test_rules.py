@@ -163,17 +163,16 @@ def test_capacity_sums_and_moving_between_periods(session, records):
 def test_cadence_dates():
     # A quarterly surface measured at the ends of quarters; the KPI counts in months; window 3 months.
     flag = cadence.check(
-        completes_on=date(2026, 11, 10), grain="month", periods=3, cadence="quarterly", anchor=date(2026, 1, 1),
-        today=date(2026, 10, 15),
+        completes_on=date(2026, 11, 10), grain="month", periods=3, cadence="quarterly", anchor=date(2026, 1, 1)
     )  # fmt: skip
     assert flag.window_ends_on == date(2027, 2, 28) and flag.next_measurement_on == date(2027, 1, 1)
     assert flag.flagged and flag.first_shows_on == date(2027, 4, 1)
     early = cadence.check(
-        completes_on=date(2026, 7, 20), grain="month", periods=2, cadence="quarterly", anchor=date(2026, 1, 1),
-        today=date(2026, 7, 1),
+        completes_on=date(2026, 7, 20), grain="month", periods=2, cadence="quarterly", anchor=date(2026, 1, 1)
     )  # fmt: skip
     assert early.window_ends_on == date(2026, 9, 30) and not early.flagged and early.first_shows_on == date(2026, 10, 1)
-    assert cadence.default_window("quarterly", "month") == 3 and cadence.default_window("monthly", "week") == 4
+    assert cadence.default_window("quarterly", "month") == 2 and cadence.default_window("monthly", "week") == 3
+    assert cadence.default_window("monthly", "month") == 1
     assert cadence.default_window(None, "month") == 3
     assert cadence.window_end(date(2026, 3, 4), "week", 2) == date(2026, 3, 22)  # Wed → weeks of 9 and 16 March
 
