@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.tasks import service
+from services.tasks.actions import demo as actions_demo
 from services.tasks.models import Period, PeriodCreate
 
 QUARTER_CAPACITY_HOURS = 120.0
@@ -33,6 +34,8 @@ def seed(
     session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None, refs: dict | None = None
 ) -> bool:
     """Add this year's quarters unless the workspace has periods already; True if it added them."""
+    if refs is not None:
+        refs["people"] = people  # for the action list's demo, made in connect() once metrics has seeded
     if session.exec(select(func.count()).select_from(Period).where(Period.workspace_id == workspace_id)).one():
         return False
     today = today or date.today()
@@ -49,3 +52,8 @@ def seed(
             ),
         )
     return True
+
+
+def connect(session: Session, *, workspace_id: int, refs: dict) -> bool:
+    """The demo's action list, from the findings and KPIs the metrics demo handed over."""
+    return actions_demo.seed(session, workspace_id=workspace_id, refs=refs)
