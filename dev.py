@@ -3,6 +3,7 @@
 
     python3 dev.py up      install Effekt and start the whole product with demo data
     python3 dev.py test    install the test dependencies and run the whole suite
+    python3 dev.py lint    ruff (lint and format) and the import contracts, as CI runs them
 
 Any further arguments go to `effekt up` or to pytest. uv is used from PATH, else installed once
 into .tools/ from PyPI; the project's environment is .venv/, synced from uv.lock.
@@ -73,6 +74,11 @@ def main(argv: list[str]) -> int:
     if command == "up":
         sync()
         return run("effekt", ["up", *rest])
+    if command == "lint":
+        sync("test")
+        checks = [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["lint-imports", "--no-cache"]]
+        failed = [c for c in checks if subprocess.call([str(ROOT / ".venv" / BIN / c[0]), *c[1:]], cwd=ROOT)]
+        return 1 if failed else 0
     if command == "test":
         sync("test")
         ensure_chromium()

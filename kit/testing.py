@@ -4,10 +4,13 @@ Imported only by tests (never by running code)."""
 
 from __future__ import annotations
 
+import atexit
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
@@ -19,10 +22,39 @@ from kit.roles import Role
 TEST_KEY = "test-key"  # short on purpose; production keys are 48 random bytes
 
 
+_worker_database: dict[str, str] = {}
+
+
+def test_database_url() -> str | None:
+    """EFFEKT_TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own on that server (made once,
+    dropped at exit), so parallel workers never drop each other's tables."""
+    server = os.environ.get("EFFEKT_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not server or not worker:
+        return server
+    if server not in _worker_database:
+        import psycopg
+
+        name = f"effekt_unit_{worker}_{os.getpid()}"
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        atexit.register(_drop_database, server, name)
+        parts = urlsplit(server)
+        _worker_database[server] = urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+    return _worker_database[server]
+
+
+def _drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextmanager
 def fresh_engine(tmp_path: Path, metadata: MetaData, name: str) -> Iterator[Engine]:
-    """A fresh schema of one service: SQLite in tmp_path, or EFFEKT_TEST_DATABASE_URL when set."""
-    engine = make_engine(os.environ.get("EFFEKT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / (name + '.db')}")
+    """A fresh schema of one service: SQLite in tmp_path, or the PostgreSQL test database when one is set."""
+    engine = make_engine(test_database_url() or f"sqlite:///{tmp_path / (name + '.db')}")
     metadata.drop_all(engine)  # a run that died may have left tables behind on a shared server
     metadata.create_all(engine)  # create_all only in tests; running code migrates
     try:
@@ -49,3 +81,55 @@ def problem(resp, status: int, field: str | None = None) -> dict:
     if field is not None:
         assert field in [e["field"] for e in body.get("errors", [])], body
     return body
+
+
+Write = tuple[str, str] | tuple[str, str, Any]
+
+
+def check_contract(
+    client,
+    record: str,
+    *,
+    writes: Sequence[Write],
+    creates: Sequence[Write] = (),
+    owner: Mapping[str, str],
+    viewer: Mapping[str, str] | None,
+    foreign: Mapping[str, str],
+    anonymous: Mapping[str, str] | None = None,
+    missing: str | None = None,
+) -> None:
+    """The scoping contract of one resource, for service tests (signed identities) and live ones (tokens) alike.
+
+    `record` is the URL of a record of the owner's workspace, `writes` the (method, path[, json]) calls that
+    change it and `creates` those that make new records. Without an identity every call is a 401; a viewer of the
+    workspace reads the record but gets a 403 on every write and create; another workspace gets a 404 on the read
+    and on every write, looking exactly like `missing` (an id that does not exist) when given; and afterwards the
+    owner reads the record unchanged."""
+    before = client.get(record, headers=dict(owner))
+    assert before.status_code == 200, before.text
+    calls = [("GET", record, None), *map(_call, writes)]
+    made = [_call(c) for c in creates]
+    for method, path, body in calls + made:
+        problem(_send(client, method, path, body, anonymous or {}), 401)
+    for method, path, body in calls:
+        problem(_send(client, method, path, body, foreign), 404)
+    if missing is not None:
+        theirs = problem(_send(client, "GET", record, None, foreign), 404)
+        assert theirs["title"] == problem(_send(client, "GET", missing, None, owner), 404)["title"]
+    if viewer is not None:
+        assert client.get(record, headers=dict(viewer)).status_code == 200
+        for method, path, body in calls[1:] + made:
+            problem(_send(client, method, path, body, viewer), 403)
+    after = client.get(record, headers=dict(owner))
+    assert after.json() == before.json(), "a refused call changed the record"
+
+
+def _call(write: Write) -> tuple[str, str, Any]:
+    return (write[0], write[1], write[2] if len(write) > 2 else None)
+
+
+def _send(client, method: str, path: str, body: Any, headers: Mapping[str, str]):
+    kwargs: dict[str, Any] = {"headers": dict(headers)}
+    if body is not None:
+        kwargs["json"] = body
+    return client.request(method, path, **kwargs)

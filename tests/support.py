@@ -25,7 +25,7 @@ def configure_environment(data_dir: str) -> list[str]:
     os.environ["EFFEKT_LOG_JSON"] = "false"
     redis_url = os.environ.get("EFFEKT_TEST_REDIS_URL")
     if redis_url:
-        os.environ["REDIS_URL"] = redis_url
+        os.environ["REDIS_URL"] = _worker_redis(redis_url)
     else:
         os.environ.pop("REDIS_URL", None)
     created = []
@@ -42,6 +42,16 @@ def configure_environment(data_dir: str) -> list[str]:
                 os.environ[f"EFFEKT_{part.upper()}_DATABASE_URL"] = _with_database(server, name)
     _clear_caches()
     return created
+
+
+def _worker_redis(url: str) -> str:
+    """Under pytest-xdist each worker runs its own stack: give it a Redis database of its own (gw0 → 1, gw1 → 2 …),
+    so one stack's workers never take another's jobs."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{1 + int(worker[2:]) % 15}", parts.query, parts.fragment))
 
 
 def drop_databases(names: list[str]) -> None:

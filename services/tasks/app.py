@@ -6,10 +6,8 @@ from kit.embedded_redis import ensure_redis_url
 from kit.internal import InternalClient
 from kit.service_app import create_service_app
 from kit.settings import common
-from services.tasks.actions.routes import periods_router as action_periods_router
-from services.tasks.actions.routes import router as actions_router
 from services.tasks.db import create_engine_from_settings
-from services.tasks.routes import router
+from services.tasks.routes import routers
 
 DESCRIPTION = (
     "Execution: the action list (findings become prioritised actions whose effect the next cycles judge) "
@@ -25,6 +23,6 @@ def create_app() -> FastAPI:
         engine=create_engine_from_settings(),
         redis_url=ensure_redis_url(),
         signing_key=common().resolved_signing_key(),
-        routers=[router, action_periods_router, actions_router],
+        routers=routers,
         internal=InternalClient(common().gateway_url),
     )

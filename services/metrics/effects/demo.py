@@ -10,8 +10,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from kit.dates import add_months
-from services.metrics import cycles
-from services.metrics.models import Observation, Period
+from services.metrics.cycles import service as cycles
+from services.metrics.observations.models import Observation, Period
 
 STORY = {  # key: (KPI, day of the month it is done, factor on its window; None: as a year before)
     "confirmed": ("Conversion rate", 12, 1.12),

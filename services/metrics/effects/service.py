@@ -16,7 +16,8 @@ from kit.dates import add_months
 from kit.errors import Invalid
 from services.metrics.effects.models import Bounds, EffectPublic, EffectVerdict, Probe, Sums
 from services.metrics.effects.verdict import judge
-from services.metrics.models import Kpi, Observation
+from services.metrics.kpis.models import Kpi
+from services.metrics.observations.models import Observation
 
 NOISE_PERIODS = 12
 UNION_CHUNK = 400  # SQLite allows 500 terms in one compound SELECT: larger sets nest unions of unions

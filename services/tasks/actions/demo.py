@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from services.tasks import service as periods
 from services.tasks.actions import service
 from services.tasks.actions.models import Action, ActionCreate, ActionStatus
-from services.tasks.models import Period, PeriodCreate
+from services.tasks.periods import service as periods
+from services.tasks.periods.models import Period, PeriodCreate
 
 MIKKO, SARA, INGRID = "mikko.virtanen@example.com", "sara.lindqvist@example.com", "ingrid.solberg@example.com"
 SHOP = "Nettbutikk"  # the goals demo's web shop: measured monthly from New Year

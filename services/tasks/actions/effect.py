@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from services.tasks.actions import cadence
 from services.tasks.actions.models import Action, ActionStatus, ChangeKind
 from services.tasks.actions.owners import Owners
-from services.tasks.models import Period
+from services.tasks.periods.models import Period
 
 DONE = (ActionStatus.done, ActionStatus.evaluated)
 NOT_JUDGED = "no KPI, direction or done date: nothing to judge"

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from services.tasks.actions.models import Action, ActionPublic, ActionStatus
-from services.tasks.models import Period
+from services.tasks.periods.models import Period
 
 
 class Load(BaseModel):

@@ -33,7 +33,7 @@ from services.tasks.actions.models import (
 )
 from services.tasks.actions.owners import GatewayOwners
 from services.tasks.db import SessionDep
-from services.tasks.models import Period
+from services.tasks.periods.models import Period
 
 router = APIRouter(prefix="/api/v1/actions", tags=["actions"])
 periods_router = APIRouter(prefix="/api/v1/periods", tags=["periods"])

@@ -27,7 +27,7 @@ from services.tasks.actions.models import (
     Verdict,
 )
 from services.tasks.actions.owners import Owners
-from services.tasks.models import Period
+from services.tasks.periods.models import Period
 
 ACTION_SORTS = {
     "title", "status", "effort_hours", "gain", "rice_score", "ice_score", "cost", "due_on", "done_on",

@@ -18,7 +18,8 @@ from services.metrics.db import MetricsModel
 from services.metrics.effects import service
 from services.metrics.effects.models import Probe
 from services.metrics.effects.routes import router
-from services.metrics.models import Category, Frequency, Kpi, Observation, Period, Source
+from services.metrics.kpis.models import Category, Frequency, Kpi, Source
+from services.metrics.observations.models import Observation, Period
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 START = date(2025, 1, 1)

@@ -15,7 +15,7 @@ from services.tasks.actions.routes import owners as owners_dependency
 from services.tasks.actions.routes import periods_router
 from services.tasks.actions.routes import router as actions_router
 from services.tasks.db import TasksModel
-from services.tasks.routes import router as periods
+from services.tasks.periods.routes import router as periods
 
 
 class Records:

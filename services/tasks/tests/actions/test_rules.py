@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from kit.errors import Invalid, NotFound
-from services.tasks import service as periods
 from services.tasks.actions import cadence, effect, planning, priority, service, status
 from services.tasks.actions.models import ActionCreate, ActionStatus, ActionUpdate, Quadrant
-from services.tasks.models import PeriodCreate
+from services.tasks.periods import service as periods
+from services.tasks.periods.models import PeriodCreate
 from services.tasks.tests.actions.conftest import TODAY
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
