@@ -82,7 +82,7 @@ def bounds(probe: Probe, grain: str) -> Bounds:
     )
 
 
-def _probes_table(items: Sequence[tuple[int, int, Bounds]]) -> sa.Subquery:
+def _probes_table(items: Sequence[tuple[int, int, Bounds]]) -> sa.CTE:
     """The probes as rows of a derived table (no temporary table: a read writes nothing)."""
 
     def row(i: int, kpi_id: int, b: Bounds) -> sa.Select:
@@ -97,11 +97,11 @@ def _probes_table(items: Sequence[tuple[int, int, Bounds]]) -> sa.Subquery:
     selects = [row(*item) for item in items]
     chunks = [sa.union_all(*selects[s : s + UNION_CHUNK]) for s in range(0, len(selects), UNION_CHUNK)]
     if len(chunks) == 1:
-        return chunks[0].subquery("p") if len(selects) > 1 else selects[0].subquery("p")
-    return sa.union_all(*(sa.select(c.subquery()) for c in chunks)).subquery("p")
+        return chunks[0].cte("p") if len(selects) > 1 else selects[0].cte("p")
+    return sa.union_all(*(sa.select(c.subquery()) for c in chunks)).cte("p")
 
 
-def _series(workspace_id: int, grains: dict[int, str]) -> sa.Subquery:
+def _series(workspace_id: int, grains: dict[int, str]) -> sa.CTE:
     """One value per KPI and period at the KPI's grain, with its change since the KPI's previous period."""
     by_grain: dict[str, list[int]] = {}
     for kpi_id, grain in grains.items():
@@ -121,7 +121,7 @@ def _series(workspace_id: int, grains: dict[int, str]) -> sa.Subquery:
     return (
         sa.select(ranked.c.kpi_id, ranked.c.period_start, ranked.c.value, (ranked.c.value - prev).label("diff"))
         .where(ranked.c.rn == 1)
-        .subquery("s")
+        .cte("s")
     )
 
 
