@@ -147,3 +147,22 @@ def test_a_period_over_capacity_warns(page, live, account):
     expect(page.locator("[data-over=true]")).to_contain_text("Over capacity by 10 hours")
     expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     shot(page, "actions-period-over-capacity.png")
+
+
+def test_the_list_pages_track_record_and_findings(page, live, account):
+    ids = seed(live, account)
+    with httpx.Client(base_url=live.base_url, headers=account.headers(), timeout=20) as c:
+        made = c.post("/api/v1/actions", json={"title": "Weekend rota", "effort_hours": 4, "gain": 4,
+                                               "period_id": ids["period"], "status": "planned"})  # fmt: skip
+        assert made.status_code == 201, made.text
+    sign_in(page, account, "/actions")
+    expect(page.locator("#action-list")).to_contain_text("Weekend rota")
+    expect(page.locator("#action-list")).to_contain_text("Quick wins")
+    page.get_by_role("link", name="Planning periods").first.click()
+    expect(page.locator(f"#period-{ids['period']}")).to_contain_text("4 of 40 hours planned")
+    page.goto("/actions/track-record")
+    expect(page.locator("#track-record")).to_contain_text("Way of working")
+    page.goto("/cycles/findings?without=1")
+    expect(page.locator(f"#finding-{ids['finding']}")).to_contain_text("No action yet")
+    page.goto("/actions/print")
+    expect(page.locator("table")).to_contain_text("Weekend rota")
