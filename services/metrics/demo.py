@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from kit.dates import add_months
 from services.metrics.cycles import demo as demo_cycles
+from services.metrics.effects import demo as effects_demo
 from services.metrics.kpis import periods, service, targets
 from services.metrics.kpis.models import Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Source, Unit
 from services.metrics.observations.models import Observation
-from services.metrics.effects import demo as effects_demo
 
 INGRID, MIKKO, SARA = "ingrid.solberg@example.com", "mikko.virtanen@example.com", "sara.lindqvist@example.com"
 H, L, B = Direction.higher_is_better, Direction.lower_is_better, Direction.target_band

@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
+from kit.deps import SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
-from services.goals.db import SessionDep
 from services.goals.goals import history, moves, reads, service
 from services.goals.goals.metrics_client import MetricsKpis
 from services.goals.goals.models import GoalCreate, GoalLevel, GoalMove, GoalUpdate, KpiLinkIn

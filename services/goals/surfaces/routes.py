@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from kit.deps import SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
-from services.goals.db import SessionDep
 from services.goals.surfaces import service
 from services.goals.surfaces.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
+from kit.deps import SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from services.goals.db import SessionDep
 from services.goals.goals.routes import MetricsDep
 from services.goals.templates import service
 from services.goals.templates.schemas import TemplateCreate, TemplateList, TemplatePublic, TemplateResult, TemplateUse

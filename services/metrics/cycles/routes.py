@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from kit.deps import SessionDep
 from kit.errors import NotFound, Unavailable, field_error
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
@@ -26,7 +27,6 @@ from services.metrics.cycles.models import (
     FindingUpdate,
     ItemReview,
 )
-from services.metrics.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"])
 NOT_FOUND = {404: {"description": "No such cycle (or KPI, or finding) in this workspace"}}

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from kit.deps import SessionDep
 from kit.identity import PrincipalDep
-from services.metrics.db import SessionDep
 from services.metrics.effects import service, verdict
 from services.metrics.effects.models import EffectList
 

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile, status
 
+from kit.deps import SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from kit.queue import queue_name
-from services.metrics.db import SessionDep
 from services.metrics.imports import service
 from services.metrics.imports.models import (
     MAX_FILE_BYTES,

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, status
 
+from kit.deps import SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, IdsQuery, PageDep
-from services.metrics.db import SessionDep
 from services.metrics.kpis import library, service, targets
 from services.metrics.kpis.library import KpiFromPreset, KpiPreset
 from services.metrics.kpis.models import (

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from kit.deps import SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
-from services.metrics.db import SessionDep
 from services.metrics.observations import service
 from services.metrics.observations.models import (
     BatchResult,

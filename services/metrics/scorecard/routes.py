@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from kit.deps import SessionDep
 from kit.fields import MAX_ID
 from kit.identity import PrincipalDep
-from services.metrics.db import SessionDep
 from services.metrics.scorecard import service
 from services.metrics.scorecard.models import Scorecard, ScorecardPeriod
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from kit.deps import SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import IdsQuery, PageDep
@@ -32,7 +33,6 @@ from services.tasks.actions.models import (
     TrackRecord,
 )
 from services.tasks.actions.owners import GatewayOwners
-from services.tasks.db import SessionDep
 from services.tasks.periods.models import Period
 
 router = APIRouter(prefix="/api/v1/actions", tags=["actions"])

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from kit.deps import SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
-from services.tasks.db import SessionDep
 from services.tasks.periods import service
 from services.tasks.periods.models import PeriodCreate, PeriodList, PeriodPublic, PeriodUpdate
 

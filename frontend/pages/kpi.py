@@ -85,7 +85,6 @@ async def edit_kpi(request: Request, browser: WorkspaceDep, kpi_id: int):
             browser,
             "PATCH",
             f"/api/v1/kpis/{kpi_id}",
-            service="metrics",
             payload=kpi_form.payload(form, creating=False, formula_known="formula" in kpi),
         )
     except Down:
@@ -115,7 +114,6 @@ async def save_targets(request: Request, browser: WorkspaceDep, kpi_id: int):
             browser,
             "PUT",
             f"/api/v1/kpis/{kpi_id}/targets",
-            service="metrics",
             payload=[_target_payload(r) for r in items],
         )
     except Down:
@@ -140,7 +138,7 @@ async def enter_value(request: Request, browser: WorkspaceDep, kpi_id: int):
         "note": entry["note"] or None,
     }
     try:
-        answer = await call(request, browser, "POST", "/api/v1/observations", service="metrics", payload=body)
+        answer = await call(request, browser, "POST", "/api/v1/observations", payload=body)
     except Down:
         return await detail_page(request, browser, kpi_id, entry=entry, entry_errors={"": SERVICE_DOWN}, status=503)
     if answer.status == 422:
@@ -153,7 +151,7 @@ async def enter_value(request: Request, browser: WorkspaceDep, kpi_id: int):
 @router.post("/kpis/{kpi_id}/observations/{observation_id}/delete")
 async def delete_value(request: Request, browser: WorkspaceDep, kpi_id: int, observation_id: int):
     await _kpi(request, browser, kpi_id)  # a foreign KPI is the not-found page, whatever the observation
-    answer = await call(request, browser, "DELETE", f"/api/v1/observations/{observation_id}", service="metrics")
+    answer = await call(request, browser, "DELETE", f"/api/v1/observations/{observation_id}")
     return await _done(request, browser, kpi_id, answer, "deleted")
 
 
@@ -224,7 +222,7 @@ def blank_entry(kpi: dict[str, Any], today: date) -> dict[str, str]:
 
 
 async def _kpi(request: Request, browser: BrowserContext, kpi_id: int) -> dict[str, Any]:
-    answer = await call(request, browser, "GET", f"/api/v1/kpis/{kpi_id}", service="metrics")
+    answer = await call(request, browser, "GET", f"/api/v1/kpis/{kpi_id}")
     if answer.status != 200:
         raise refusal(answer)
     return answer.body
@@ -247,7 +245,6 @@ async def kpi_names(request: Request, browser: BrowserContext, ids: list[int]) -
         request,
         browser,
         "/api/v1/kpis",
-        service="metrics",
         params={"ids": ",".join(map(str, ids[:500])), "archived": "all", "limit": 500},
     )
     return {k["id"]: k["name"] for k in body.get("data", [])} if isinstance(body, dict) else {}
@@ -258,7 +255,6 @@ async def _observations(request: Request, browser: BrowserContext, kpi_id: int, 
         request,
         browser,
         "/api/v1/observations",
-        service="metrics",
         params={"kpi_id": kpi_id, "sort": "-period_start", "limit": OBS_PER_PAGE, "offset": (page - 1) * OBS_PER_PAGE},
     )
 
@@ -282,7 +278,7 @@ async def detail_page(
     page = max(1, min(int_or_none(request.query_params.get("obs")) or 1, 10_000))
     observations = await _observations(request, browser, kpi_id, page)
     if targets is None:
-        targets = _target_rows(await get_or_none(request, browser, f"/api/v1/kpis/{kpi_id}/targets", service="metrics"))
+        targets = _target_rows(await get_or_none(request, browser, f"/api/v1/kpis/{kpi_id}/targets"))
     inputs = input_ids(kpi)
     obs_count = observations.get("count", 0) if isinstance(observations, dict) else 0
     return render(
