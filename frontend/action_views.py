@@ -38,7 +38,7 @@ W, H, PAD = 640, 360, 36
 
 async def actions(request: Request, browser: BrowserContext, **params: Any) -> list[dict[str, Any]] | None:
     """Actions from the tasks service (None when it does not answer)."""
-    body = await get_or_none(request, browser, "/api/v1/actions", service="tasks", params={"limit": 500, **params})
+    body = await get_or_none(request, browser, "/api/v1/actions", params={"limit": 500, **params})
     return body.get("data") if isinstance(body, dict) else None
 
 
@@ -47,7 +47,7 @@ async def effects(request: Request, browser: BrowserContext, ids: list[int]) -> 
     if not ids:
         return {}
     params = {"ids": ",".join(map(str, ids[:500]))}
-    body = await get_or_none(request, browser, "/api/v1/actions/effects", service="tasks", params=params)
+    body = await get_or_none(request, browser, "/api/v1/actions/effects", params=params)
     return {e["action_id"]: e for e in (body or {}).get("data", [])} if isinstance(body, dict) else {}
 
 
@@ -150,7 +150,7 @@ async def for_kpi(request: Request, browser: BrowserContext, kpi_id: int) -> dic
     rows = await actions(request, browser, kpi_id=kpi_id)
     done = [a for a in rows or [] if a.get("done_on")]
     body = await get_or_none(
-        request, browser, "/api/v1/observations", service="metrics",
+        request, browser, "/api/v1/observations",
         params={"kpi_id": kpi_id, "sort": "-period_start", "limit": 500},
     )  # fmt: skip
     observations = (body or {}).get("data", []) if isinstance(body, dict) else []

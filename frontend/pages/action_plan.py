@@ -27,15 +27,15 @@ MATRIX_SORTS = {
 
 
 async def _periods(request: Request, browser: BrowserContext) -> list[dict[str, Any]]:
-    body = await get_or_none(request, browser, "/api/v1/periods", service="tasks", params={"limit": 500})
-    loads = await get_or_none(request, browser, "/api/v1/actions/capacity", service="tasks")
+    body = await get_or_none(request, browser, "/api/v1/periods", params={"limit": 500})
+    loads = await get_or_none(request, browser, "/api/v1/actions/capacity")
     by_id = {x["period_id"]: x for x in loads or []}
     return [{**p, "load": by_id.get(p["id"])} for p in (body or {}).get("data", [])]
 
 
 async def matrix_page(request: Request, browser: BrowserContext, sort: str = "", notice: str | None = None):
     params = {"limit": 500, **({"sort": sort} if sort else {})}
-    body = await get_or_none(request, browser, "/api/v1/actions/matrix", service="tasks", params=params)
+    body = await get_or_none(request, browser, "/api/v1/actions/matrix", params=params)
     return render(
         request,
         "action_matrix.html",
@@ -57,7 +57,7 @@ async def matrix(request: Request, browser: WorkspaceDep):
 async def plan(request: Request, browser: WorkspaceDep, action_id: int):
     data = await request.form()
     payload = {"period_id": int_or_none(str(data.get("period_id") or ""))}
-    answer = await call(request, browser, "POST", f"/api/v1/actions/{action_id}/plan", service="tasks", payload=payload)
+    answer = await call(request, browser, "POST", f"/api/v1/actions/{action_id}/plan", payload=payload)
     if not answer.ok and answer.status != 422:
         raise refusal(answer)
     back = str(data.get("back") or "matrix")
@@ -76,7 +76,7 @@ async def periods_page(request: Request, browser: WorkspaceDep):
 
 @router.get("/periods/{period_id}")
 async def period_page(request: Request, browser: WorkspaceDep, period_id: int):
-    answer = await call(request, browser, "GET", f"/api/v1/periods/{period_id}/plan", service="tasks")
+    answer = await call(request, browser, "GET", f"/api/v1/periods/{period_id}/plan")
     if answer.status != 200:
         raise refusal(answer)
     others = [p for p in await _periods(request, browser) if p["id"] != period_id and not p.get("archived")]
@@ -90,14 +90,14 @@ async def period_page(request: Request, browser: WorkspaceDep, period_id: int):
 
 @router.get("/actions/track-record")
 async def track_record(request: Request, browser: WorkspaceDep):
-    body = await get_or_none(request, browser, "/api/v1/actions/track-record", service="tasks")
+    body = await get_or_none(request, browser, "/api/v1/actions/track-record")
     return render(request, "action_record.html", {"nav": "actions", "rows": (body or {}).get("data"), **labels()})
 
 
 @router.get("/cycles/findings")
 async def findings_page(request: Request, browser: WorkspaceDep):
     without = request.query_params.get("without") == "1"
-    body = await get_or_none(request, browser, "/api/v1/cycles/findings", service="metrics", params={"limit": 200})
+    body = await get_or_none(request, browser, "/api/v1/cycles/findings", params={"limit": 200})
     rows = (body or {}).get("data", [])
     made = (
         await action_views.actions(request, browser, finding_ids=",".join(str(f["id"]) for f in rows)) if rows else []

@@ -83,21 +83,19 @@ async def print_page(request: Request, browser: WorkspaceDep):
 async def _choices(request: Request, browser: BrowserContext) -> dict[str, Any]:
     """The selects of the action form: KPIs, surfaces, goals, periods and people."""
 
-    async def rows(path: str, service: str, **params: Any) -> list[dict]:
-        body = await get_or_none(request, browser, path, service=service, params={"limit": 500, **params})
+    async def rows(path: str, **params: Any) -> list[dict]:
+        body = await get_or_none(request, browser, path, params={"limit": 500, **params})
         return body.get("data", []) if isinstance(body, dict) else []
 
     return {
-        "kpis": await rows("/api/v1/kpis", "metrics", sort="name"),
-        "surfaces": await rows("/api/v1/surfaces", "goals", sort="name"),
-        "goals": await rows("/api/v1/goals", "goals"),
-        "periods": await rows("/api/v1/periods", "tasks"),
+        "kpis": await rows("/api/v1/kpis", sort="name"),
+        "surfaces": await rows("/api/v1/surfaces", sort="name"),
+        "goals": await rows("/api/v1/goals"),
+        "periods": await rows("/api/v1/periods"),
         "people": await people(request, browser),
         "record": {
             r["change_kind"]: r
-            for r in ((await get_or_none(request, browser, "/api/v1/actions/track-record", service="tasks")) or {}).get(
-                "data", []
-            )
+            for r in ((await get_or_none(request, browser, "/api/v1/actions/track-record")) or {}).get("data", [])
         },  # fmt: skip
     }
 
@@ -106,11 +104,11 @@ async def from_finding(request: Request, browser: BrowserContext, finding_id: in
     """The form filled from a finding: its text, kind, KPI, surface and the cycle's figure as the baseline."""
     if not finding_id:
         return {"change_kind": "content", "expected_direction": "up", "expected_unit": "percent"}
-    body = await get_or_none(request, browser, "/api/v1/cycles/findings", service="metrics", params={"ids": finding_id})
+    body = await get_or_none(request, browser, "/api/v1/cycles/findings", params={"ids": finding_id})
     finding = next((f for f in (body or {}).get("data", []) if f["id"] == finding_id), None)
     if finding is None:
         raise NotFound(f"No finding {finding_id} in this workspace.")
-    cycle = await get_or_none(request, browser, f"/api/v1/cycles/{finding['cycle_id']}", service="metrics")
+    cycle = await get_or_none(request, browser, f"/api/v1/cycles/{finding['cycle_id']}")
     item = next((i for i in (cycle or {}).get("items", []) if i["kpi_id"] == finding.get("kpi_id")), {})
     return {
         "title": finding["text"][:200],
@@ -164,7 +162,7 @@ def payload_of(form: dict[str, str]) -> dict[str, Any]:
 async def create(request: Request, browser: WorkspaceDep):
     data = await request.form()
     form = {k: str(v).strip() for k, v in data.items() if k != "csrf_token"}
-    answer = await call(request, browser, "POST", "/api/v1/actions", service="tasks", payload=payload_of(form))
+    answer = await call(request, browser, "POST", "/api/v1/actions", payload=payload_of(form))
     if answer.status == 422:
         return await form_page(request, browser, form, answer.field_errors(ERRORS), status=422)
     if not answer.ok:
@@ -173,14 +171,14 @@ async def create(request: Request, browser: WorkspaceDep):
 
 
 async def detail_page(request: Request, browser: BrowserContext, action_id: int, errors=None, status=200):
-    answer = await call(request, browser, "GET", f"/api/v1/actions/{action_id}", service="tasks")
+    answer = await call(request, browser, "GET", f"/api/v1/actions/{action_id}")
     if answer.status != 200:
         raise refusal(answer)
     action = answer.body
     effect = None
     if action["status"] in ("done", "evaluated"):
-        effect = await get_or_none(request, browser, f"/api/v1/actions/{action_id}/effect", service="tasks")
-    periods = await get_or_none(request, browser, "/api/v1/periods", service="tasks", params={"limit": 500})
+        effect = await get_or_none(request, browser, f"/api/v1/actions/{action_id}/effect")
+    periods = await get_or_none(request, browser, "/api/v1/periods", params={"limit": 500})
     return render(
         request,
         "action.html",
@@ -207,9 +205,7 @@ async def change_status(request: Request, browser: WorkspaceDep, action_id: int)
         payload["reason"] = str(data["reason"])
     if data.get("done_on"):
         payload["done_on"] = str(data["done_on"])
-    answer = await call(
-        request, browser, "POST", f"/api/v1/actions/{action_id}/status", service="tasks", payload=payload
-    )
+    answer = await call(request, browser, "POST", f"/api/v1/actions/{action_id}/status", payload=payload)
     return await _after(request, browser, action_id, answer)
 
 
@@ -217,9 +213,7 @@ async def change_status(request: Request, browser: WorkspaceDep, action_id: int)
 async def evaluate(request: Request, browser: WorkspaceDep, action_id: int):
     data = await request.form()
     payload = {"verdict": str(data.get("verdict") or ""), "note": str(data.get("note") or "") or None}
-    answer = await call(
-        request, browser, "POST", f"/api/v1/actions/{action_id}/evaluation", service="tasks", payload=payload
-    )
+    answer = await call(request, browser, "POST", f"/api/v1/actions/{action_id}/evaluation", payload=payload)
     return await _after(request, browser, action_id, answer)
 
 
