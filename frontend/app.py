@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontend.deps import NoWorkspace, SignInRequired, csrf_protect
 from frontend.pages import (
+    action_plan,
+    actions,
     auth,
     connectors,
     cycles,
@@ -50,6 +52,8 @@ PAGE_MODULES = (
     kpis,
     imports,
     scorecard,
+    action_plan,  # before cycles and actions: /cycles/findings and /actions/matrix are not ids
+    actions,
     cycles,
     connectors,
     workflows,

@@ -31,6 +31,7 @@ RESOURCES = {
     "scorecard": "metrics",
     "imports": "metrics",
     "connectors": "metrics",
+    "effects": "metrics",
     "actions": "tasks",
     "periods": "tasks",
     "workflows": "tasks",

@@ -9,7 +9,10 @@ from kit.settings import common
 from services.tasks.db import create_engine_from_settings
 from services.tasks.routes import routers
 
-DESCRIPTION = "Execution: the planning periods (time boxes such as a quarter) into which actions are planned."
+DESCRIPTION = (
+    "Execution: the action list (findings become prioritised actions whose effect the next cycles judge) "
+    "and the planning periods (time boxes such as a quarter) into which actions are planned."
+)
 
 
 def create_app() -> FastAPI:
@@ -21,5 +24,5 @@ def create_app() -> FastAPI:
         redis_url=ensure_redis_url(),
         signing_key=common().resolved_signing_key(),
         routers=routers,
-        internal=InternalClient(common().gateway_url),  # workflows ask the gateway for members
+        internal=InternalClient(common().gateway_url),  # members (workflows), goal/KPI/finding ids (actions)
     )

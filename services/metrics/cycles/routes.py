@@ -119,6 +119,7 @@ def list_findings(
     change_kind: ChangeKind | None = None,
     cycle_status: CycleStatus | None = None,
     since: Annotated[date | None, Query(description="Cycles whose period starts on or after")] = None,
+    ids: IdsQuery = None,
 ):
     rows, total = service.list_findings(
         session=session,
@@ -129,6 +130,7 @@ def list_findings(
         change_kind=change_kind,
         cycle_status=cycle_status,
         since=since,
+        ids=ids,
         sort=page.sort,
         limit=page.limit,
         offset=page.offset,
