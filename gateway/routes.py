@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from gateway import openapi
 from gateway.models import User, UserPublic, Workspace, WorkspacePublic
+from kit import contract
 from kit.errors import NotFound
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.problems import problem_response
@@ -36,6 +37,7 @@ RESOURCES = {
     "tasks": "tasks",
 }
 OPENAPI_TTL = 30.0
+FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")
 
 
 class Me(BaseModel):
@@ -80,7 +82,7 @@ async def proxy(request: Request) -> Response:
     state = request.app.state
     principal, _ = await state.auth.api_principal(request)
     headers = state.upstreams.identity_headers(principal)
-    for name in ("content-type", "accept", "accept-language", "if-none-match", "if-match"):
+    for name in FORWARD_HEADERS:
         value = request.headers.get(name)
         if value:
             headers[name] = value
@@ -124,7 +126,7 @@ async def merged_openapi(request: Request) -> JSONResponse:
         return JSONResponse(cached[1])
     names = list(state.upstreams.urls)
     docs = await asyncio.gather(*(state.upstreams.openapi(n) for n in names))
-    doc = openapi.merge(request.app.openapi(), dict(zip(names, docs, strict=False)))
+    doc = contract.finish(openapi.merge(request.app.openapi(), dict(zip(names, docs, strict=False))))
     if all(d is not None for d in docs):
         state.openapi_cache = (time.monotonic() + OPENAPI_TTL, doc)
     return JSONResponse(doc)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import inspect
+from typing import Annotated, Any, Literal, get_type_hints
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator
 
 from kit.fields import MAX_ID, Id
@@ -12,11 +13,13 @@ from kit.query import PageParams
 
 
 async def page_params(
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Rows to skip")] = 0,
     sort: Annotated[str | None, Query(max_length=64, description="Field name; prefix - for descending")] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, offset=offset, sort=sort)
+    url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return PageParams(limit=limit, offset=offset, sort=sort, url=url)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
@@ -51,3 +54,31 @@ IdsQuery = Annotated[
     BeforeValidator(_split_ids),
     Query(description=f"Only these ids: comma-separated or repeated, at most {MAX_IDS}"),
 ]
+
+
+def sorted_page(*fields: str) -> Any:
+    """A PageDep whose `sort` lists its values in the schema: `page: sorted_page("name", "created_at")`.
+
+    Each field sorts ascending, or descending with a leading '-'; any other value is a 422 naming `sort`."""
+    values = [*sorted(fields), *(f"-{f}" for f in sorted(fields))]
+    sort_type = Literal[tuple(values)]  # type: ignore[valid-type]
+    base = inspect.signature(page_params)
+    params = [
+        p.replace(
+            annotation=Annotated[
+                sort_type | None, Query(description="Sort by this field; a leading - sorts descending")
+            ]
+        )
+        if p.name == "sort"
+        else p.replace(annotation=_resolved[p.name])
+        for p in base.parameters.values()
+    ]
+
+    async def dep(**kwargs: Any) -> PageParams:
+        return await page_params(**kwargs)
+
+    dep.__signature__ = base.replace(parameters=params, return_annotation=PageParams)  # type: ignore[attr-defined]
+    return Annotated[PageParams, Depends(dep)]
+
+
+_resolved = get_type_hints(page_params, include_extras=True)
