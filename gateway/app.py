@@ -8,6 +8,7 @@ from functools import partial
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from gateway import api
 from gateway.accounts import SigninLimiter
 from gateway.auth import Authenticator, Signer
 from gateway.config import settings
@@ -16,6 +17,7 @@ from gateway.routes import proxy_routes, router
 from gateway.safety import IdempotencyMiddleware, RateLimitMiddleware
 from gateway.upstream import Upstreams
 from kit import contract
+from kit.conditional import ConditionalMiddleware
 from kit.db import in_session
 from kit.embedded_redis import ensure_redis_url
 from kit.observability import Metrics, RequestContextMiddleware
@@ -87,10 +89,12 @@ def create_app() -> FastAPI:
     )
     state.metrics = Metrics("gateway")
     state.run_db = lambda fn, *a, **kw: run_in_threadpool(partial(in_session, engine, fn, *a, **kw))
+    app.add_middleware(ConditionalMiddleware, prefixes=("/api/v1/workspaces", "/api/v1/me"))  # the services' own
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware, limit=cfg.api_rate_limit, window=cfg.api_rate_window_seconds)
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(api.router)
     app.router.routes.extend(proxy_routes)
     return app

@@ -57,7 +57,7 @@ router = APIRouter()
     summary="Who am I",
     responses={401: {"description": "No valid API token or session"}},
 )
-async def me(request: Request) -> Me:
+async def get_me(request: Request) -> Me:
     """The caller, the workspace the token (or session) is bound to, and the role there."""
     principal, via = await request.app.state.auth.api_principal(request)
     user, workspace = await request.app.state.run_db(_me_rows, principal.user_id, principal.workspace_id)

@@ -44,13 +44,13 @@ def matches(if_match: str, etag: str | None) -> bool:
 class ConditionalMiddleware:
     """ETag, If-Match, Location and Link for every /api/ route of the app below."""
 
-    def __init__(self, app: ASGIApp, prefix: str = "/api/"):
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...] = ("/api/",)):
         self.app = app
-        self.prefix = prefix
+        self.prefixes = prefixes
         self.locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
         method = scope["method"]
