@@ -12,10 +12,11 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import openapi
+from gateway import openapi, workspaces
 from gateway.models import User, UserPublic, Workspace, WorkspacePublic
 from kit import contract
 from kit.errors import NotFound
+from kit.fields import MAX_ID
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.problems import problem_response
 from kit.queue import heartbeat_key
@@ -100,6 +101,20 @@ async def internal(request: Request) -> Response:
     principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
     path = "/" + request.path_params["rest"] + (f"?{request.url.query}" if request.url.query else "")
     return relay(*await state.upstreams.send(service, "GET", path, headers=state.upstreams.identity_headers(principal)))
+
+
+@router.get("/internal/gateway/members/{user_id}", include_in_schema=False)
+async def internal_member(request: Request, user_id: int) -> JSONResponse:
+    """For services checking an id in a body: is this user a member of the caller's workspace? 200 or 404."""
+    principal = verify_identity(request.app.state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
+    if not 0 < user_id <= MAX_ID:
+        raise NotFound("No such member in this workspace.")
+    found = await request.app.state.run_db(
+        lambda s: workspaces.membership(session=s, user_id=user_id, workspace_id=principal.workspace_id)
+    )
+    if found is None:
+        raise NotFound("No such member in this workspace.")
+    return JSONResponse({"user_id": user_id, "role": found.role})
 
 
 def relay(status: int, kept: list[tuple[str, str]], content: bytes) -> Response:

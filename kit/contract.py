@@ -62,6 +62,7 @@ ERROR_TEXT = {
     429: "Too many requests for this token; see Retry-After",
     503: "A service is unavailable; retry after Retry-After seconds",
 }
+TEXT_BODIES = {"text/csv": "CSV (UTF-8): a header row, then one row per record"}
 ALWAYS = (400, 401, 403, 422, 429, 503)
 
 HEADERS = {
@@ -118,6 +119,9 @@ def finish(doc: dict[str, Any]) -> dict[str, Any]:
     schemas["FieldError"] = FIELD_ERROR_SCHEMA
     for name, schema in schemas.items():
         schema.setdefault("description", _describe(name))
+        for prop in schema.get("properties", {}).values():
+            if prop.get("contentMediaType") == "application/octet-stream":
+                prop.setdefault("format", "binary")  # OpenAPI 3.0 tools (generators) know only this spelling
     for path, item in doc.get("paths", {}).items():
         if path.startswith("/api/"):
             for method in METHODS:
@@ -147,6 +151,9 @@ def _operation(path: str, method: str, op: dict[str, Any], schemas: dict[str, An
         if status in (429, 503):
             _headers(response, "Retry-After")
     for status, response in responses.items():
+        for media, body in (response.get("content") or {}).items():
+            if media.startswith("text/") and not body.get("schema"):
+                body["schema"] = {"type": "string", "description": TEXT_BODIES.get(media, "Text")}
         if status.startswith("2"):
             _success_headers(method, status, response, schemas)
         _headers(response, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")

@@ -54,6 +54,7 @@ def create_service_app(
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=contract.operation_id,
+        redirect_slashes=False,  # an API answers the URL it documents: "/kpis/" is a 404, never a 307 to follow
     )
     app.state.service = name
     app.state.signing_key = signing_key
