@@ -34,7 +34,7 @@ def _own_database(url: str) -> str:
 
 
 def _ended() -> tuple[date, date]:
-    from services.goals.jobs import ended_period
+    from services.goals.surfaces.jobs import ended_period
 
     return ended_period(ANCHOR, "quarterly", TODAY)
 
@@ -47,8 +47,8 @@ async def _clear(redis) -> None:
 def test_the_cron_twice_concurrently_and_the_job_twice_make_one_cycle(tmp_path):
     from kit.embedded_redis import ensure_redis_url
     from services.goals.db import GoalsModel
-    from services.goals.jobs import schedule_cycles
-    from services.goals.models import Surface
+    from services.goals.surfaces.jobs import schedule_cycles
+    from services.goals.surfaces.models import Surface
     from services.metrics import cycle_models  # noqa: F401  (registers the cycle tables)
     from services.metrics.cycle_jobs import open_cycle
     from services.metrics.db import MetricsModel
@@ -238,7 +238,7 @@ def test_the_live_workers_open_a_due_cycle_on_schedule(client, account, live):
     from effekt.registry import PARTS
     from kit.db import make_engine
     from kit.embedded_redis import ensure_redis_url
-    from services.goals.jobs import schedule_cycles
+    from services.goals.surfaces.jobs import schedule_cycles
 
     surface = make_surface(client, account, "Newsletter")
     red_kpi(client, account, surface, _ended())

@@ -1,18 +1,21 @@
-"""arq WorkerSettings of the goals service: its queue, its jobs, its crons."""
+"""arq WorkerSettings of the goals service: its queue, its jobs (each concept's jobs.py), its crons."""
 
 from arq import cron
 
-from kit.queue import queue_name, redis_settings
-from services.goals import jobs
+from kit.queue import make_heartbeat, queue_name, redis_settings
+from services.goals.surfaces import jobs as surface_jobs
+
+record_heartbeat = make_heartbeat("goals")
+FUNCTIONS = [record_heartbeat, *surface_jobs.FUNCTIONS]
 
 
 def worker_settings(redis_url: str) -> dict:
     return {
-        "functions": jobs.FUNCTIONS,
+        "functions": FUNCTIONS,
         "cron_jobs": [
-            cron(jobs.record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            cron(record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
             # hourly: a cycle opens within the hour its surface's period ends (idempotent downstream)
-            cron(jobs.schedule_cycles, minute={7}, second={0}, unique=True, run_at_startup=True),
+            cron(surface_jobs.schedule_cycles, minute={7}, second={0}, unique=True, run_at_startup=True),
         ],
         "queue_name": queue_name("goals"),
         "redis_settings": redis_settings(redis_url),

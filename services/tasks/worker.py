@@ -1,15 +1,17 @@
-"""arq WorkerSettings of the tasks service: its queue, its jobs, its crons."""
+"""arq WorkerSettings of the tasks service: its queue, its jobs (each concept's jobs.py), its crons."""
 
 from arq import cron
 
-from kit.queue import queue_name, redis_settings
-from services.tasks import jobs
+from kit.queue import make_heartbeat, queue_name, redis_settings
+
+record_heartbeat = make_heartbeat("tasks")
+FUNCTIONS = [record_heartbeat]
 
 
 def worker_settings(redis_url: str) -> dict:
     return {
-        "functions": jobs.FUNCTIONS,
-        "cron_jobs": [cron(jobs.record_heartbeat, second={0, 30}, unique=True, run_at_startup=True)],
+        "functions": FUNCTIONS,
+        "cron_jobs": [cron(record_heartbeat, second={0, 30}, unique=True, run_at_startup=True)],
         "queue_name": queue_name("tasks"),
         "redis_settings": redis_settings(redis_url),
     }
