@@ -158,6 +158,10 @@ def _operation(path: str, method: str, op: dict[str, Any], schemas: dict[str, An
             _success_headers(method, status, response, schemas)
         _headers(response, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
     params = op.setdefault("parameters", [])
+    for param in params:
+        schema = param.get("schema", {})
+        if "$ref" in schema and isinstance(schema.get("default"), bool):  # `archived: ArchivedQuery = False`
+            schema["default"] = str(schema["default"]).lower()  # the enum's own spelling
     if method in WRITES:
         _param(params, IF_MATCH)
     if method == "post":

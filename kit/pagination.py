@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import inspect
+from enum import StrEnum
 from typing import Annotated, Any, Literal, get_type_hints
 
 from fastapi import Depends, Query, Request
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from kit.fields import MAX_ID, Id
 from kit.query import PageParams
@@ -25,13 +26,28 @@ async def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def _all_as_none(value: Any) -> Any:
-    return None if isinstance(value, str) and value.strip().lower() in ("all", "") else value
+class Archived(StrEnum):
+    """Which records a list shows: active ones (false, the default), archived ones (true), or all."""
+
+    false = "false"
+    true = "true"
+    all = "all"
 
 
-# A plain `bool | None = False` can never be None over HTTP; `archived=all` asks for both.
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _as_filter(value: Archived) -> bool | None:
+    return {Archived.false: False, Archived.true: True, Archived.all: None}[value]
+
+
+# The route sees False, True or None (all); the schema lists the three words a caller sends.
 ArchivedQuery = Annotated[
-    bool | None, BeforeValidator(_all_as_none), Query(description="false (the default), true, or all")
+    Archived,
+    BeforeValidator(_lower),
+    AfterValidator(_as_filter),
+    Query(description="false (the default): active ones; true: archived ones; all: both"),
 ]
 
 MAX_IDS = 500
