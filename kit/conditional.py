@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from typing import Any
 
-from starlette.routing import Match
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kit.errors import PROBLEM_MEDIA_TYPE, problem_body
@@ -47,6 +48,7 @@ class ConditionalMiddleware:
     def __init__(self, app: ASGIApp, prefixes: tuple[str, ...] = ("/api/",)):
         self.app = app
         self.prefixes = prefixes
+        self.patterns: list[re.Pattern] | None = None
         self.locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -82,17 +84,22 @@ class ConditionalMiddleware:
 
     def _record_path(self, scope: Scope) -> str | None:
         """The path of the record a write changes: its own GET, else the nearest enclosing one."""
-        app = scope.get("app")
-        routes = getattr(getattr(app, "router", None), "routes", [])
         parts = scope["path"].rstrip("/").split("/")
+        readable = self._readable(scope.get("app"))
         while len(parts) > 3:
             path = "/".join(parts)
-            probe = {**scope, "method": "GET", "path": path}
-            for route in routes:
-                if "{" in getattr(route, "path", "") and route.matches(probe)[0] == Match.FULL:
-                    return path
+            if any(pattern.match(path) for pattern in readable):
+                return path
             parts.pop()
         return None
+
+    def _readable(self, app: Any) -> list[re.Pattern]:
+        """The documented GET paths with an id in them (a record, not a list), as patterns, built once."""
+        if self.patterns is None:
+            paths = (app.openapi().get("paths", {}) if app is not None else {}).items()
+            templates = [path for path, item in paths if "get" in item and "{" in path]
+            self.patterns = [compile_path(t)[0] for t in templates]
+        return self.patterns
 
     async def _current(self, scope: Scope, path: str) -> tuple[int, str | None]:
         """Status and ETag of the record now, read as the same caller through the same app."""
