@@ -49,8 +49,8 @@ def test_the_cron_twice_concurrently_and_the_job_twice_make_one_cycle(tmp_path):
     from services.goals.db import GoalsModel
     from services.goals.surfaces.jobs import schedule_cycles
     from services.goals.surfaces.models import Surface
-    from services.metrics import cycle_models  # noqa: F401  (registers the cycle tables)
-    from services.metrics.cycle_jobs import open_cycle
+    from services.metrics.cycles import models as cycle_models  # noqa: F401  (registers the cycle tables)
+    from services.metrics.cycles.jobs import open_cycle
     from services.metrics.db import MetricsModel
 
     url = _own_database(ensure_redis_url())
