@@ -98,3 +98,10 @@ def sorted_page(*fields: str) -> Any:
 
 
 _resolved = get_type_hints(page_params, include_extras=True)
+
+# The same, where the operation needs ids: required, at least one.
+RequiredIdsQuery = Annotated[
+    list[Id],
+    BeforeValidator(_split_ids),
+    Query(min_length=1, description=f"These ids: comma-separated or repeated, 1 to {MAX_IDS}"),
+]

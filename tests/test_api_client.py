@@ -90,7 +90,7 @@ def test_an_integration_with_only_the_generated_client(generated, live):
     assert values.parsed.count == 12
 
     target = m.KpiTargetIn(period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31), target=1000.0)
-    targets = call("replaceTargets", kpi_id=kpi.id, body=[target])
+    targets = call("replaceKpiTargets", kpi_id=kpi.id, body=[target])
     assert targets.status_code == 200 and targets.parsed[0].target == 1000.0
 
     card = call("getScorecard", date=dt.date(2026, 6, 15))

@@ -43,7 +43,7 @@ def push_observation(data: ObservationCreate, response: Response, session: Sessi
 
 
 @router.post(f"{URL}/batch", response_model=BatchResult, summary="Push a batch of observations")
-def push_batch(data: ObservationBatch, session: SessionDep, principal: EditorDep):
+def push_observations(data: ObservationBatch, session: SessionDep, principal: EditorDep):
     """All or nothing: every item is checked first and every bad one named (observations.<index>.<field>)."""
     created, replaced = service.push_batch(session=session, workspace_id=principal.workspace_id, raw=data.observations)
     return BatchResult(created=created, replaced=replaced)
@@ -95,7 +95,7 @@ def delete_observation(observation_id: int, session: SessionDep, principal: Edit
         **NOT_FOUND,
     },
 )
-def export_csv(kpi_id: int, session: SessionDep, principal: PrincipalDep):
+def export_observations_csv(kpi_id: int, session: SessionDep, principal: PrincipalDep):
     body = service.export_csv(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
     return Response(
         body,
