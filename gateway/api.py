@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlmodel import Session
 
 from gateway import tokens, workspaces
@@ -126,7 +126,9 @@ async def list_members(request: Request, principal: CallerDep, workspace_id: Wor
     summary="Add a member",
     responses={**ADMIN_ONLY, 409: {"description": "That person is already a member"}},
 )
-async def add_member(request: Request, principal: CallerDep, workspace_id: WorkspaceId, data: MemberCreate):
+async def add_member(
+    request: Request, response: Response, principal: CallerDep, workspace_id: WorkspaceId, data: MemberCreate
+):
     """Add a person by email with a role; a new account's one-time password is in the answer, this once."""
     _own(principal, workspace_id)
 
@@ -141,6 +143,7 @@ async def add_member(request: Request, principal: CallerDep, workspace_id: Works
         )
 
     member, temporary = await _db(request)(add)
+    response.headers["Location"] = f"{router.prefix}/{workspace_id}/members/{member.user_id}"
     return MemberAdded(**member.model_dump(), temporary_password=temporary)
 
 

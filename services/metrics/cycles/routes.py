@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from kit.errors import NotFound, Unavailable, field_error
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import PageDep, RequiredIdsQuery
+from kit.pagination import RequiredIdsQuery, sorted_page
 from services.metrics.cycles import review, service, snapshot
 from services.metrics.cycles.models import (
     ChangeKind,
@@ -59,7 +59,7 @@ def _surface(request: Request, surface_id: int) -> dict[str, Any]:
 def list_cycles(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.CYCLE_SORTS),
     surface_id: IdQuery = None,
     status: CycleStatus | None = None,
 ):
@@ -112,7 +112,7 @@ def open_cycle(data: CycleOpen, request: Request, session: SessionDep, principal
 def list_findings(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.FINDING_SORTS),
     cycle_id: IdQuery = None,
     surface_id: IdQuery = None,
     kpi_id: IdQuery = None,
