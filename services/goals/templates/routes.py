@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Response, status
 
 from kit.identity import EditorDep, PrincipalDep
 from services.goals.db import SessionDep
@@ -30,10 +30,15 @@ def list_goal_templates(session: SessionDep, principal: PrincipalDep):
     responses={503: {"description": "Metrics could not name the linked KPIs"}},
     summary="Save the workspace's active goal tree as a template of yours",
 )
-def save_goal_template(data: TemplateCreate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
-    return service.save_template(
+def save_goal_template(
+    data: TemplateCreate, session: SessionDep, principal: EditorDep, metrics: MetricsDep, response: Response
+):
+    """The workspace's active goal tree (with its KPIs named) as a template only you see."""
+    saved = service.save_template(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, data=data, metrics=metrics
     )
+    response.headers["Location"] = f"{router.prefix}/{saved.key}"
+    return saved
 
 
 @router.get("/{key}", response_model=TemplatePublic, responses=NOT_FOUND, summary="Get a template")
