@@ -75,7 +75,7 @@ def create_app() -> FastAPI:
 
 def wants_problem(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")
+    return path.startswith(("/api/", "/internal/")) or path in ("/healthz", "/readyz", "/metrics")
 
 
 def install_html_errors(app: FastAPI) -> None:

@@ -23,6 +23,8 @@ class GatewaySettings(BaseSettings):
     signin_account_limit: int = 5
     signin_address_limit: int = 30
     signin_window_seconds: int = 900
+    api_rate_limit: int = 600  # requests per token per window; 0 turns the limit off
+    api_rate_window_seconds: int = 60
 
     def url(self) -> str:
         return self.database_url or sqlite_url("gateway")

@@ -14,7 +14,9 @@ from starlette.routing import Route
 
 from gateway import openapi, workspaces
 from gateway.models import User, UserPublic, Workspace, WorkspacePublic
+from kit import contract
 from kit.errors import NotFound
+from kit.fields import MAX_ID
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.problems import problem_response
 from kit.queue import heartbeat_key
@@ -41,6 +43,7 @@ RESOURCES = {
     "task-events": "tasks",
 }
 OPENAPI_TTL = 30.0
+FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")
 
 
 class Me(BaseModel):
@@ -60,7 +63,7 @@ router = APIRouter()
     summary="Who am I",
     responses={401: {"description": "No valid API token or session"}},
 )
-async def me(request: Request) -> Me:
+async def get_me(request: Request) -> Me:
     """The caller, the workspace the token (or session) is bound to, and the role there."""
     principal, via = await request.app.state.auth.api_principal(request)
     user, workspace = await request.app.state.run_db(_me_rows, principal.user_id, principal.workspace_id)
@@ -85,7 +88,7 @@ async def proxy(request: Request) -> Response:
     state = request.app.state
     principal, _ = await state.auth.api_principal(request)
     headers = state.upstreams.identity_headers(principal)
-    for name in ("content-type", "accept", "accept-language", "if-none-match", "if-match"):
+    for name in FORWARD_HEADERS:
         value = request.headers.get(name)
         if value:
             headers[name] = value
@@ -114,6 +117,20 @@ async def internal_members(request: Request) -> JSONResponse:
     return JSONResponse({"data": [m.model_dump(mode="json") for m in rows], "count": len(rows)})
 
 
+@router.get("/internal/gateway/members/{user_id}", include_in_schema=False)
+async def internal_member(request: Request, user_id: int) -> JSONResponse:
+    """For services checking an id in a body: is this user a member of the caller's workspace? 200 or 404."""
+    principal = verify_identity(request.app.state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
+    if not 0 < user_id <= MAX_ID:
+        raise NotFound("No such member in this workspace.")
+    found = await request.app.state.run_db(
+        lambda s: workspaces.membership(session=s, user_id=user_id, workspace_id=principal.workspace_id)
+    )
+    if found is None:
+        raise NotFound("No such member in this workspace.")
+    return JSONResponse({"user_id": user_id, "role": found.role})
+
+
 def relay(status: int, kept: list[tuple[str, str]], content: bytes) -> Response:
     """The upstream's answer, with the headers worth passing on."""
     response = Response(content, status_code=status)
@@ -138,7 +155,7 @@ async def merged_openapi(request: Request) -> JSONResponse:
         return JSONResponse(cached[1])
     names = list(state.upstreams.urls)
     docs = await asyncio.gather(*(state.upstreams.openapi(n) for n in names))
-    doc = openapi.merge(request.app.openapi(), dict(zip(names, docs, strict=False)))
+    doc = contract.finish(openapi.merge(request.app.openapi(), dict(zip(names, docs, strict=False))))
     if all(d is not None for d in docs):
         state.openapi_cache = (time.monotonic() + OPENAPI_TTL, doc)
     return JSONResponse(doc)

@@ -7,7 +7,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import annotated_types
-from pydantic import AfterValidator, ValidationInfo
+from pydantic import AfterValidator, ConfigDict, ValidationInfo
+
+# The config of every request body (Create, Update, …): a field the model does not know is a 422 naming it,
+# never silently dropped ("aggregaton": "mean" must not fall back to the default).
+STRICT = ConfigDict(extra="forbid")
 
 
 def utcnow() -> datetime:

@@ -9,10 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
+from kit import references
 from kit.deps import SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, PageDep
+from kit.pagination import ArchivedQuery, PageDep, sorted_page
 from services.goals.goals import history, moves, reads, service
 from services.goals.goals.metrics_client import MetricsKpis
 from services.goals.goals.models import GoalCreate, GoalLevel, GoalMove, GoalUpdate, KpiLinkIn
@@ -51,7 +52,7 @@ def _detail(session, principal, goal_id: int, metrics: MetricsKpis) -> GoalDetai
 def list_goals(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*reads.GOAL_SORTS),
     metrics: MetricsDep,
     level: GoalLevel | None = None,
     parent_id: ParentQuery = None,
@@ -72,11 +73,11 @@ def list_goals(
         limit=page.limit,
         offset=page.offset,
     )
-    return GoalList(data=rows, count=total, limit=page.limit, offset=page.offset, kpis_unavailable=unavailable)
+    return GoalList.of(rows, total, page, kpis_unavailable=unavailable)
 
 
 @router.get("/tree", response_model=GoalTree, summary="The goal tree, nested", description=RULES)
-def goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep, archived: ArchivedQuery = False):
+def get_goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep, archived: ArchivedQuery = False):
     return reads.goal_tree(session=session, workspace_id=principal.workspace_id, archived=archived, kpis=metrics)
 
 
@@ -87,7 +88,9 @@ def goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep,
     responses={**INVALID, **UNAVAILABLE},
     summary="Create a goal",
 )
-def create_goal(data: GoalCreate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def create_goal(data: GoalCreate, session: SessionDep, principal: EditorDep, metrics: MetricsDep, request: Request):
+    """A new goal; its owner must be a member of the workspace and its KPIs the workspace's."""
+    references.verify(request, data, owner_id=references.MEMBER)
     goal = service.create_goal(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, data=data, metrics=metrics
     )
@@ -100,7 +103,11 @@ def get_goal(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, metr
 
 
 @router.patch("/{goal_id}", response_model=GoalDetail, responses={**WRITE, **UNAVAILABLE}, summary="Change a goal")
-def update_goal(goal_id: GoalId, data: GoalUpdate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def update_goal(
+    goal_id: GoalId, data: GoalUpdate, session: SessionDep, principal: EditorDep, metrics: MetricsDep, request: Request
+):
+    """Change the fields sent; a new owner must be a member of the workspace."""
+    references.verify(request, data, owner_id=references.MEMBER)
     service.update_goal(
         session=session,
         workspace_id=principal.workspace_id,
@@ -157,7 +164,7 @@ def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     responses={**WRITE, **UNAVAILABLE},
     summary="Link a KPI to a goal, or change the weight of its link",
 )
-def link_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def link_goal_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
     service.link_kpi(
         session=session,
         workspace_id=principal.workspace_id,
@@ -172,7 +179,7 @@ def link_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: E
 @router.delete(
     "/{goal_id}/kpis/{kpi_id}", response_model=GoalDetail, responses=NOT_FOUND, summary="Unlink a KPI from a goal"
 )
-def unlink_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def unlink_goal_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
     service.unlink_kpi(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, kpi_id=kpi_id
     )
@@ -185,7 +192,7 @@ def unlink_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: E
     responses=NOT_FOUND,
     summary="The changes of a goal, newest first",
 )
-def goal_history(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, page: PageDep):
+def list_goal_history(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, page: PageDep):
     rows, total = history.list_history(
         session=session, workspace_id=principal.workspace_id, goal_id=goal_id, limit=page.limit, offset=page.offset
     )

@@ -11,7 +11,7 @@ from kit.deps import SessionDep
 from kit.errors import NotFound, Unavailable, field_error
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import IdsQuery, PageDep
+from kit.pagination import IdsQuery, RequiredIdsQuery, sorted_page
 from services.metrics.cycles import review, service, snapshot
 from services.metrics.cycles.models import (
     ChangeKind,
@@ -59,7 +59,7 @@ def _surface(request: Request, surface_id: int) -> dict[str, Any]:
 def list_cycles(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.CYCLE_SORTS),
     surface_id: IdQuery = None,
     status: CycleStatus | None = None,
 ):
@@ -112,7 +112,7 @@ def open_cycle(data: CycleOpen, request: Request, session: SessionDep, principal
 def list_findings(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.FINDING_SORTS),
     cycle_id: IdQuery = None,
     surface_id: IdQuery = None,
     kpi_id: IdQuery = None,
@@ -139,8 +139,8 @@ def list_findings(
 
 
 @router.get("/compare", response_model=Comparison, responses=NOT_FOUND, summary="Compare cycles side by side")
-def compare(session: SessionDep, principal: PrincipalDep, ids: IdsQuery = None):
-    return service.compare(session=session, workspace_id=principal.workspace_id, ids=ids or [])
+def compare_cycles(session: SessionDep, principal: PrincipalDep, ids: RequiredIdsQuery):
+    return service.compare(session=session, workspace_id=principal.workspace_id, ids=ids)
 
 
 @router.get("/{cycle_id}", response_model=CycleDetail, responses=NOT_FOUND, summary="Get a cycle with its snapshot")
@@ -154,7 +154,7 @@ def get_cycle(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     response_class=Response,
     summary="Export a cycle's snapshot as CSV",
 )
-def export_csv(cycle_id: int, session: SessionDep, principal: PrincipalDep):
+def export_cycle_csv(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     cycle, text = service.export_csv(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     name = f"cycle-{cycle.id}-{cycle.period_start.isoformat()}.csv"
     return Response(
@@ -181,7 +181,7 @@ def delete_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     summary="Freeze an open cycle's figures again (late data)",
     description="Notes, root causes and findings stay; KPIs added since come in.",
 )
-def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
+def refresh_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     cycle = service.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     fresh = snapshot.refresh(session=session, cycle=cycle, today=principal.today())
     return service.detail(session=session, cycle=fresh)
@@ -193,7 +193,7 @@ def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
     responses={**NOT_FOUND, **CLOSED},
     summary="Write a KPI's analysis note or root cause",
 )
-def review_item(cycle_id: int, kpi_id: int, data: ItemReview, session: SessionDep, principal: EditorDep):
+def review_cycle_item(cycle_id: int, kpi_id: int, data: ItemReview, session: SessionDep, principal: EditorDep):
     item = review.review_item(
         session=session,
         workspace_id=principal.workspace_id,
@@ -262,7 +262,7 @@ def delete_finding(cycle_id: int, finding_id: int, session: SessionDep, principa
     summary="Close a cycle",
     description="A closed cycle is read-only.",
 )
-def close(cycle_id: int, session: SessionDep, principal: EditorDep):
+def close_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     cycle = review.close_cycle(
         session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, user_id=principal.user_id
     )

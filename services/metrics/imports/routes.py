@@ -62,7 +62,7 @@ async def _read_limited(file: UploadFile) -> bytes:
     summary="Upload a file to import",
     responses={413: {"description": f"Larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"}},
 )
-async def upload(
+async def upload_import(
     file: Annotated[UploadFile, File(description="CSV (, ; or tab; UTF-8 or Windows-1252) or XLSX")],
     session: SessionDep,
     principal: EditorDep,
@@ -101,7 +101,7 @@ def get_import(import_id: int, session: SessionDep, principal: PrincipalDep):
     responses=NOT_FOUND,
     summary="The bad lines of an import",
 )
-def list_problems(import_id: int, session: SessionDep, principal: PrincipalDep, page: PageDep):
+def list_import_problems(import_id: int, session: SessionDep, principal: PrincipalDep, page: PageDep):
     """Each bad line with its number as a spreadsheet shows it (the header is line 1), the column and the reason."""
     rows, total = service.list_problems(
         session=session, workspace_id=principal.workspace_id, import_id=import_id, limit=page.limit, offset=page.offset
@@ -117,7 +117,7 @@ def list_problems(import_id: int, session: SessionDep, principal: PrincipalDep, 
     responses=NOT_FOUND,
     summary="Set an import's column mapping",
 )
-def set_mapping(import_id: int, mapping: ImportMapping, session: SessionDep, principal: EditorDep):
+def set_import_mapping(import_id: int, mapping: ImportMapping, session: SessionDep, principal: EditorDep):
     record = service.set_mapping(
         session=session, workspace_id=principal.workspace_id, import_id=import_id, mapping=mapping
     )

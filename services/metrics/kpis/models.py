@@ -8,18 +8,29 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BeforeValidator, field_validator
+from pydantic import AfterValidator, BeforeValidator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, no_nul, not_null, utcnow
+from kit.fields import STRICT, FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalText, no_nul, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
+class Status(StrEnum):
+    """How a KPI (or goal) stands against its target in a period."""
+
+    on_track = "on_track"
+    at_risk = "at_risk"
+    off_track = "off_track"
+    not_measured = "not_measured"
+
+
 class Unit(StrEnum):
+    """What a KPI's values count."""
+
     number = "number"
     percent = "percent"
     currency = "currency"
@@ -27,12 +38,16 @@ class Unit(StrEnum):
 
 
 class Direction(StrEnum):
+    """Which way is better: up, down, or inside a band."""
+
     higher_is_better = "higher_is_better"
     lower_is_better = "lower_is_better"
     target_band = "target_band"
 
 
 class Aggregation(StrEnum):
+    """How a KPI's observations combine over a period."""
+
     sum = "sum"
     mean = "mean"
     last = "last"
@@ -41,6 +56,8 @@ class Aggregation(StrEnum):
 
 
 class Category(StrEnum):
+    """input (what is spent), activity (what is done), result (what it achieves)."""
+
     input = "input"
     activity = "activity"
     result = "result"
@@ -62,11 +79,15 @@ CurrencyCode = Annotated[str | None, BeforeValidator(_clean_currency)]
 
 
 class ThresholdMode(StrEnum):
+    """relative: thresholds are shares of attainment; absolute: values of the KPI itself."""
+
     relative = "relative"
     absolute = "absolute"
 
 
 class Frequency(StrEnum):
+    """How often a KPI is expected to get a value."""
+
     day = "day"
     week = "week"
     month = "month"
@@ -158,31 +179,34 @@ class Kpi(KpiBase, table=True):
 
 
 class KpiCreate(KpiBase):
-    pass
+    """A new KPI. `surface_id` must be a surface and `owner_id` a member of the workspace."""
+
+    model_config = STRICT
 
 
 class KpiUpdate(MetricsModel):
-    name: OptionalName = Field(default=None, min_length=1, max_length=200)
+    """Changes to a KPI: only the fields sent change. Fields typed nullable may be set to null (none); the
+    others may be left out but not set to null."""
+
+    model_config = STRICT
+
+    name: Name = Field(default=None, min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=2000)
-    unit: Unit | None = None
+    unit: Unit = Field(default=None)
     currency_code: CurrencyCode = Field(default=None, max_length=3)
-    direction: Direction | None = None
-    aggregation: Aggregation | None = None
-    category: Category | None = None
-    surface_id: Id | None = None
-    owner_id: Id | None = None
+    direction: Direction = Field(default=None)
+    aggregation: Aggregation = Field(default=None)
+    category: Category = Field(default=None)
+    surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
+    owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
     baseline_date: date | None = None
-    threshold_mode: ThresholdMode | None = None
+    threshold_mode: ThresholdMode = Field(default=None)
     amber_threshold: OptionalFiniteFloat = None
     red_threshold: OptionalFiniteFloat = None
     expected_frequency: Frequency | None = None
-    source: Source | None = None
+    source: Source = Field(default=None)
     formula: FormulaText = Field(default=None, max_length=2000, description=FORMULA_HELP + "; null removes it")
-
-    _required_stay_set = field_validator(
-        "name", "unit", "direction", "aggregation", "category", "threshold_mode", "source", mode="before"
-    )(not_null)
 
 
 class KpiPublic(KpiBase):
@@ -201,7 +225,7 @@ class KpiPublic(KpiBase):
         "so far scaled to the whole period; attainment and status use it",
     )
     attainment: float | None = Field(default=None, description="0..1; null when not measured")
-    status: str = Field(default="not_measured", description="on_track, at_risk, off_track or not_measured")
+    status: Status = Field(default=Status.not_measured)
     formula_display: str | None = Field(default=None, description="The formula with the current names")
     inputs: list[int] = Field(default_factory=list, description="Ids of the KPIs the formula uses")
     derived: bool = Field(default=False, description="True when the values come from a formula")
@@ -212,7 +236,7 @@ class KpiPublic(KpiBase):
 
 
 class KpiList(Page[KpiPublic]):
-    pass
+    """A page of KPIs with their current figures."""
 
 
 # --- targets ---------------------------------------------------------------------------------------
@@ -235,8 +259,10 @@ class KpiTarget(KpiTargetBase, table=True):
 
 
 class KpiTargetIn(KpiTargetBase):
-    pass
+    """One target of a KPI: it applies to the windows its period overlaps, and to no other (no carrying)."""
+
+    model_config = STRICT
 
 
 class KpiTargetPublic(KpiTargetBase):
-    pass
+    """One target of a KPI, for the windows its period overlaps only."""

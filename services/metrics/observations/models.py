@@ -13,7 +13,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import FiniteFloat, Id, utcnow
+from kit.fields import STRICT, FiniteFloat, Id, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 from services.metrics.kpis.models import Source
@@ -70,6 +70,10 @@ class Observation(ObservationBase, table=True):
 
 
 class ObservationCreate(ObservationBase):
+    """One value of a KPI for one period; pushing the same KPI, period and source again replaces it."""
+
+    model_config = STRICT
+
     @field_validator("period_start")
     @classmethod
     def _starts_its_period(cls, value: date, info: ValidationInfo) -> date:
@@ -95,6 +99,10 @@ class ObservationList(Page[ObservationPublic]):
 
 
 class ObservationBatch(BaseModel):
+    """Up to many values at once, all or nothing: every bad item is named (observations.<index>.<field>)."""
+
+    model_config = STRICT
+
     # Items stay raw here and are validated one by one in observations.py, so one answer names every bad item:
     # wrong shape and unusable KPI alike. The schema still documents them as ObservationCreate.
     observations: Annotated[list[Any], annotated_types.Len(1, MAX_BATCH)] = PydanticField(

@@ -53,7 +53,7 @@ def get_scorecard(
         }
     },
 )
-def export_scorecard(
+def export_scorecard_csv(
     session: SessionDep,
     principal: PrincipalDep,
     day: DateQuery = None,
