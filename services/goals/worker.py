@@ -2,7 +2,7 @@
 
 from arq import cron
 
-from kit.queue import queue_name, redis_settings
+from kit.queue import heartbeat_cron, queue_name, redis_settings
 from services.goals import jobs
 
 
@@ -10,7 +10,7 @@ def worker_settings(redis_url: str) -> dict:
     return {
         "functions": jobs.FUNCTIONS,
         "cron_jobs": [
-            cron(jobs.record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            heartbeat_cron("goals"),
             # hourly: a cycle opens within the hour its surface's period ends (idempotent downstream)
             cron(jobs.schedule_cycles, minute={7}, second={0}, unique=True, run_at_startup=True),
         ],
