@@ -141,7 +141,8 @@ def _target_block(request: Request, name: str) -> str | None:
 
 
 def secure(request: Request) -> bool:
-    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    """Over HTTPS (X-Forwarded-Proto counts only from a trusted proxy: gateway.edge.TrustedProxies)."""
+    return request.url.scheme == "https"
 
 
 def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
