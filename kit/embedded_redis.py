@@ -132,6 +132,10 @@ def start(data_dir: Path, *, owned: bool = False) -> str:
     global _proc, _socket, _pid, _data_dir, _owned
     data_dir.mkdir(parents=True, exist_ok=True)
     sock = socket_path(data_dir)
+    if _socket is None:
+        atexit.register(stop)
+    # Known before anything is started: a signal that cuts the start short still finds what to stop.
+    _socket, _data_dir, _owned = sock, data_dir, owned
     with _locked(data_dir):
         # A busy server may take more than a moment to answer: never start a second one over it.
         if not alive(sock) and not alive(sock, timeout=5):
@@ -141,9 +145,6 @@ def start(data_dir: Path, *, owned: bool = False) -> str:
                 time.sleep(0.02)
             log.info("embedded redis started on %s", sock)
         _pid = server_pid(sock)
-    if _socket is None:
-        atexit.register(stop)
-    _socket, _data_dir, _owned = sock, data_dir, owned
     return f"unix://{sock}"
 
 
@@ -213,7 +214,7 @@ def stop(*, force: bool = False) -> None:
         return
     sock, proc, pid = _socket, _proc, _pid
     _socket = _proc = _pid = None
-    if not force and proc is None:
+    if not force:
         listing = command(sock, "CLIENT", "LIST") or b""
         if listing.count(b"\nid="):  # our own CLIENT LIST connection is the first line
             log.info("embedded redis left running for other clients")
@@ -229,11 +230,12 @@ def stop(*, force: bool = False) -> None:
         _kill_group(proc.pid)
         return
     pid = pid or server_pid(sock)
+    ours = pid is not None and _is_our_server(pid, sock)  # never signal a pid that is no longer that server
     command(sock, "SHUTDOWN", "SAVE", timeout=10)
-    if pid and _is_our_server(pid, sock) and not _wait_gone(pid, 10):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    if pid:
+    if ours:
+        if not _wait_gone(pid, 10):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         _kill_group(pid)
 
 

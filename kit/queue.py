@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 HEARTBEAT_TTL = 180
 # What Redis going away looks like from redis-py and arq: refused or reset connections, timeouts, LOADING.
 REDIS_DOWN = (RedisError, OSError, asyncio.TimeoutError)
-FIRST_RETRY, LAST_RETRY = 0.5, 10.0  # seconds: the back-off between attempts doubles from the first to the last
+FIRST_RETRY, LAST_RETRY = 0.5, 5.0  # seconds: the back-off between attempts doubles from the first to the last
 STEADY = 30.0  # a worker that ran this long before Redis went away starts the back-off from the beginning again
 GRACE = 3.0  # seconds running jobs get to finish when Redis has gone away, before they are cancelled
 log = logging.getLogger("effekt.worker")

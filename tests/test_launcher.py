@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -150,3 +151,94 @@ def test_admin_commands_and_per_service_deployment(tmp_path):
         # Processes that stop at the same moment each see the other still connected and leave the
         # shared embedded Redis running, as a deployment without REDIS_URL would: stop it here.
         command(socket_path(tmp_path), "SHUTDOWN", "NOSAVE")
+
+
+def redis_servers_of(data_dir: Path) -> list[int]:
+    """Every redis-server process on the machine serving this data dir, in whatever process group or session."""
+    marker = str(socket_path(data_dir)).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"redis" in cmdline and marker in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _hammer(base: str, stop: threading.Event) -> None:
+    """Load: requests that touch the database, Redis and every service, until told to stop."""
+    with httpx.Client(base_url=base, timeout=5) as c:
+        while not stop.is_set():
+            for path in ("/healthz", "/readyz", "/signin"):
+                try:
+                    c.get(path)
+                except httpx.HTTPError:
+                    pass
+
+
+@pytest.mark.slow
+def test_no_embedded_redis_outlives_effekt_up_however_it_stops(tmp_path):
+    """SIGTERM while starting, SIGTERM under load with CLI commands in flight on the same data dir, and SIGKILL:
+    afterwards no redis-server of the data dir runs anywhere (not only among effekt up's children)."""
+    port = free_port()
+    env = clean_env(tmp_path, EFFEKT_DEMO_PASSWORD="demo-password-1")
+    base = f"http://127.0.0.1:{port}"
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
+            [EFFEKT, "up", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    # 1. SIGTERM as soon as the embedded Redis runs, while migrations and the demo are still being made.
+    proc = start()
+    deadline = time.monotonic() + 60
+    while not alive(socket_path(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert "Effekt stopped." in out, out
+    assert not redis_servers_of(tmp_path), "a redis-server outlived an effekt up stopped while starting"
+
+    # 2. SIGTERM under load, with a token being created and a worker joining the same embedded Redis.
+    proc = start()
+    wait_for(f"{base}/signin", proc, timeout=120)
+    stop_load = threading.Event()
+    load = [threading.Thread(target=_hammer, args=(base, stop_load), daemon=True) for _ in range(4)]
+    for t in load:
+        t.start()
+    in_flight = [
+        subprocess.Popen([EFFEKT, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for args in (
+            ["worker", "tasks"],
+            ["token", "create", "--email", "demo@example.com", "--workspace", "demo", "--role", "editor"],
+        )
+    ]
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    stop_load.set()
+    for t in load:
+        t.join(timeout=10)
+    assert proc.returncode == 0 and "Effekt stopped." in out, out
+    for cli in in_flight:
+        if cli.poll() is None:
+            cli.send_signal(signal.SIGTERM)
+        cli.communicate(timeout=60)
+    time.sleep(0.5)
+    assert not redis_servers_of(tmp_path), "a redis-server outlived effekt up stopped under load"
+
+    # 3. SIGKILL: no clean-up runs in effekt up at all; the server still goes with it.
+    proc = start()
+    wait_for(f"{base}/signin", proc, timeout=120)
+    assert redis_servers_of(tmp_path)
+    proc.kill()
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 15
+    while redis_servers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not redis_servers_of(tmp_path), "a redis-server outlived a killed effekt up"
