@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -11,7 +11,7 @@ from pydantic import field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import MAX_ID, FiniteFloat, Id, Name, OptionalName, OptionalText, not_null, utcnow
+from kit.fields import MAX_ID, FiniteFloat, Id, Name, OptionalDay, OptionalName, OptionalText, not_null, utcnow
 from services.goals.db import GoalsModel
 
 MAX_WEIGHT = 1_000_000.0  # weights are relative; a bound keeps sums of them finite
@@ -45,8 +45,8 @@ class GoalBase(GoalsModel):
     title: Name = Field(min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=5000, sa_type=sa.Text)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="User id of a workspace member")
-    period_from: date | None = None
-    period_to: date | None = Field(default=None, description="On or after period_from")
+    period_from: OptionalDay = None
+    period_to: OptionalDay = Field(default=None, description="On or after period_from")
     weight: FiniteFloat = Field(
         default=1.0, ge=0, le=MAX_WEIGHT, description="Weight among its siblings in the parent's progress"
     )
@@ -157,8 +157,8 @@ class GoalUpdate(GoalsModel):
     title: OptionalName = Field(default=None, min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=5000)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    period_from: date | None = None
-    period_to: date | None = None
+    period_from: OptionalDay = None
+    period_to: OptionalDay = None
     weight: FiniteFloat | None = Field(default=None, ge=0, le=MAX_WEIGHT)
     level: GoalLevel | None = Field(
         default=None, description="Fixed by the place in the tree: only the current level is accepted"

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, OptionalName, not_null, utcnow
+from kit.fields import Day, Id, Name, OptionalDay, OptionalName, not_null, utcnow
 from kit.query import Page
 from services.goals.db import GoalsModel
 
@@ -52,7 +52,7 @@ class SurfaceBase(GoalsModel):
     cadence: Cadence = Field(
         default=Cadence.quarterly, sa_type=enum_type(Cadence), description="How often the surface is measured"
     )
-    period_start: date = Field(description="The day the current measurement period started")
+    period_start: Day = Field(description="The day the current measurement period started")
 
 
 class Surface(SurfaceBase, table=True):
@@ -75,7 +75,7 @@ class SurfaceUpdate(GoalsModel):
     url: Url = Field(default=None, max_length=2000)
     owner_id: Id | None = None
     cadence: Cadence | None = None
-    period_start: date | None = None
+    period_start: OptionalDay = None
 
     _required_stay_set = field_validator("name", "kind", "cadence", "period_start", mode="before")(not_null)
 

@@ -12,7 +12,7 @@ from pydantic import Field as PField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, no_nul, not_null, utcnow
+from kit.fields import Id, OptionalDay, no_nul, not_null, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 
@@ -139,7 +139,7 @@ class CycleFinding(MetricsModel, table=True):
 
 class CycleOpen(BaseModel):
     surface_id: Id
-    period_start: date | None = PField(
+    period_start: OptionalDay = PField(
         default=None, description="First day of a period of the surface's cadence; default: chosen by `period`"
     )
     period: PeriodChoice = PField(

@@ -14,7 +14,19 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, no_nul, not_null, utcnow
+from kit.fields import (
+    Day,
+    FiniteFloat,
+    Id,
+    Name,
+    OptionalDay,
+    OptionalFiniteFloat,
+    OptionalName,
+    OptionalText,
+    no_nul,
+    not_null,
+    utcnow,
+)
 from kit.query import Page
 from services.metrics.db import MetricsModel
 
@@ -117,7 +129,7 @@ class KpiBase(MetricsModel):
     surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
-    baseline_date: date | None = None
+    baseline_date: OptionalDay = None
     threshold_mode: ThresholdMode = Field(
         default=ThresholdMode.relative, sa_type=enum_type(ThresholdMode), description=THRESHOLD_HELP
     )
@@ -172,7 +184,7 @@ class KpiUpdate(MetricsModel):
     surface_id: Id | None = None
     owner_id: Id | None = None
     baseline_value: OptionalFiniteFloat = None
-    baseline_date: date | None = None
+    baseline_date: OptionalDay = None
     threshold_mode: ThresholdMode | None = None
     amber_threshold: OptionalFiniteFloat = None
     red_threshold: OptionalFiniteFloat = None
@@ -251,7 +263,7 @@ class ObservationBase(MetricsModel):
     # made imports three times slower).
     kpi_id: Id
     period: Period = Field(sa_type=enum_type(Period), description="day, week (from Monday) or month (from the 1st)")
-    period_start: date = Field(description="First day of the period")
+    period_start: Day = Field(description="First day of the period")
     value: FiniteFloat = Field(description="The total for the period, not an increment")
     source: Source = Field(default=Source("api"), sa_type=enum_type(Source))
     note: Note = Field(default=None, max_length=2000)
@@ -310,8 +322,8 @@ class BatchResult(BaseModel):
 
 
 class KpiTargetBase(MetricsModel):
-    period_start: date
-    period_end: date = Field(description="Last day the target covers; equal to period_start for a target by a date")
+    period_start: Day
+    period_end: Day = Field(description="Last day the target covers; equal to period_start for a target by a date")
     target: FiniteFloat
     band_low: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")
     band_high: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")
