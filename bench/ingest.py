@@ -30,11 +30,11 @@ from scratch_db import scratch_database  # noqa: E402  (bench/, beside this file
 from sqlmodel import Session  # noqa: E402
 
 from kit.db import make_engine  # noqa: E402
-from services.metrics import imports  # noqa: E402
 from services.metrics.db import metadata  # noqa: E402
-from services.metrics.import_jobs import run_import_sync  # noqa: E402
-from services.metrics.import_models import ObservationImport  # noqa: E402
-from services.metrics.models import Category, Kpi  # noqa: E402
+from services.metrics.imports import service as imports  # noqa: E402
+from services.metrics.imports.jobs import run_import_sync  # noqa: E402
+from services.metrics.imports.models import ObservationImport  # noqa: E402
+from services.metrics.kpis.models import Category, Kpi  # noqa: E402
 
 DATABASE = "effekt_bench_ingest"
 BARE = "CREATE TABLE bare (kpi text, period text, period_start date, value text)"

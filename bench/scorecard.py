@@ -59,8 +59,8 @@ GROUP BY o.kpi_id, month, k.aggregation
 def seed(url: str, n_kpis: int, years: int, today: date) -> int:
     """The KPIs through the service's own rules, their targets and observations by COPY; rows written."""
     from kit.db import in_session, make_engine
-    from services.metrics import service
-    from services.metrics.models import KpiCreate
+    from services.metrics.kpis import service
+    from services.metrics.kpis.models import KpiCreate
 
     def add(session):
         ids = []

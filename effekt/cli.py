@@ -9,11 +9,16 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
+
+from effekt.registry import ROLES, SERVICES
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Effekt: goal-driven active management of websites and digital services.",
@@ -28,24 +33,9 @@ app.add_typer(workspace_app, name="workspace")
 app.add_typer(token_app, name="token")
 
 
-class RoleName(StrEnum):
-    gateway = "gateway"
-    goals = "goals"
-    tasks = "tasks"
-    metrics = "metrics"
-
-
-class ServiceName(StrEnum):
-    goals = "goals"
-    tasks = "tasks"
-    metrics = "metrics"
-
-
-class PartName(StrEnum):
-    gateway = "gateway"
-    goals = "goals"
-    tasks = "tasks"
-    metrics = "metrics"
+# The parts and services by name, for the arguments' choices (the registry is the one list).
+PartName = StrEnum("PartName", [(name, name) for name in ROLES])
+ServiceName = StrEnum("ServiceName", [(name, name) for name in SERVICES])
 
 
 class TokenRole(StrEnum):
@@ -142,7 +132,7 @@ def up(
 
 @app.command()
 def serve(
-    role: Annotated[RoleName, typer.Argument(help="Which part to serve.")],
+    role: Annotated[PartName, typer.Argument(help="Which part to serve.")],
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
         int | None, typer.Option(help="Port (default: gateway 8000, goals 8001, tasks 8002, metrics 8003).")
@@ -238,13 +228,34 @@ def _gateway_session():
     return make_engine(PARTS["gateway"].database_url())
 
 
-def _fail(exc: Exception) -> None:
+def _fail(message: str) -> NoReturn:
+    typer.secho(f"error: {message}", fg="red", err=True)
+    raise typer.Exit(2)
+
+
+def _in_gateway(create: Callable[..., T], *, email: str | None = None, missing: str = "") -> T:
+    """Run `create(session)` in one gateway transaction, or `create(session, user)` for the user with `email`;
+    a missing user, an invalid value or a refused rule is one error line and exit code 2."""
+    from pydantic import ValidationError
+
+    from gateway import accounts
+    from kit.db import in_session
     from kit.errors import Problem
 
-    if isinstance(exc, Problem):
-        typer.secho(f"error: {exc.detail or exc.title}", fg="red", err=True)
-        raise typer.Exit(2)
-    raise exc
+    def run(session):
+        if email is None:
+            return create(session)
+        user = accounts.get_user_by_email(session=session, email=email)
+        if user is None:
+            _fail(missing)
+        return create(session, user)
+
+    try:
+        return in_session(_gateway_session(), run)
+    except ValidationError as exc:
+        _fail(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+    except Problem as exc:
+        _fail(exc.detail or exc.title)
 
 
 @user_app.command("create")
@@ -257,11 +268,8 @@ def user_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create a user account."""
-    from pydantic import ValidationError
-
     from gateway import accounts
     from gateway.models import UserCreate
-    from kit.db import in_session
 
     _use_data_dir(data_dir)
     password = (
@@ -269,14 +277,9 @@ def user_create(
         if password_stdin
         else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
-    try:
-        data = UserCreate(email=email, name=name, password=password)
-        user = in_session(_gateway_session(), lambda s: accounts.create_user(session=s, data=data))
-    except ValidationError as exc:
-        typer.secho(f"error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", fg="red", err=True)
-        raise typer.Exit(2) from None
-    except Exception as exc:
-        _fail(exc)
+    user = _in_gateway(
+        lambda s: accounts.create_user(session=s, data=UserCreate(email=email, name=name, password=password))
+    )
     typer.echo(f"created user {user.email} (id {user.id})")
 
 
@@ -288,30 +291,15 @@ def workspace_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create a workspace with an owner."""
-    from pydantic import ValidationError
-
-    from gateway import accounts, workspaces
+    from gateway import workspaces
     from gateway.models import WorkspaceCreate
-    from kit.db import in_session
 
     _use_data_dir(data_dir)
-
-    def create(session):
-        user = accounts.get_user_by_email(session=session, email=owner)
-        if user is None:
-            typer.secho(f"error: no user {owner}; create one with `effekt user create`", fg="red", err=True)
-            raise typer.Exit(2)
-        return workspaces.create_workspace(session=session, data=WorkspaceCreate(name=name, slug=slug), owner=user)
-
-    try:
-        workspace = in_session(_gateway_session(), create)
-    except ValidationError as exc:
-        typer.secho(f"error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", fg="red", err=True)
-        raise typer.Exit(2) from None
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        _fail(exc)
+    workspace = _in_gateway(
+        lambda s, user: workspaces.create_workspace(session=s, data=WorkspaceCreate(name=name, slug=slug), owner=user),
+        email=owner,
+        missing=f"no user {owner}; create one with `effekt user create`",
+    )
     typer.echo(f"created workspace {workspace.name} (slug {workspace.slug})")
 
 
@@ -324,18 +312,13 @@ def token_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create an API token; the token is printed alone on the last line, once."""
-    from gateway import accounts, tokens, workspaces
+    from gateway import tokens, workspaces
     from gateway.models import ApiTokenCreate
-    from kit.db import in_session
     from kit.roles import Role
 
     _use_data_dir(data_dir)
 
-    def create(session):
-        user = accounts.get_user_by_email(session=session, email=email)
-        if user is None:
-            typer.secho(f"error: no user {email}", fg="red", err=True)
-            raise typer.Exit(2)
+    def create(session, user):
         ws, my_role = workspaces.workspace_for_user(session=session, user_id=user.id, slug=workspace)
         return tokens.create_token(
             session=session,
@@ -345,11 +328,6 @@ def token_create(
             data=ApiTokenCreate(name=name, role=Role(role.value)),
         )
 
-    try:
-        token, raw = in_session(_gateway_session(), create)
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        _fail(exc)
+    token, raw = _in_gateway(create, email=email, missing=f"no user {email}")
     typer.echo(f"token {token.name!r} for {email} in {workspace} with role {token.role.value}; it is shown once:")
     typer.echo(raw)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from gateway import workspaces
 from gateway.auth import BrowserContext
 from gateway.models import MemberPublic
+from gateway.routes import RESOURCES
 from kit.errors import BadGateway, Forbidden, NotFound, Problem, Unavailable
 
 
@@ -64,17 +65,28 @@ def refusal(answer: Answer) -> Problem:
     return problem
 
 
+def service_of(path: str) -> str:
+    """The service that owns /api/v1/<resource>/…, by the gateway's map."""
+    prefix, _, rest = path.partition("/api/v1/")
+    resource = rest.split("/", 1)[0].split("?", 1)[0]
+    service = RESOURCES.get(resource) if not prefix else None
+    if service is None:
+        raise ValueError(f"No service owns {path!r}.")
+    return service
+
+
 async def call(
     request: Request,
     browser: BrowserContext,
     method: str,
     path: str,
     *,
-    service: str = "goals",
     params: Any = None,
     payload: Any = None,
 ) -> Answer:
-    """One call to a service as the signed-in browser; Down when the service cannot be reached."""
+    """One call, as the signed-in browser, to the service that owns the path's resource; Down when it cannot be
+    reached."""
+    service = service_of(path)
     try:
         status, body = await request.app.state.upstreams.call(
             service, method, path, browser.principal, params=params, payload=payload
@@ -84,12 +96,10 @@ async def call(
     return Answer(status, body)
 
 
-async def get_or_none(
-    request: Request, browser: BrowserContext, path: str, *, service: str = "goals", params: Any = None
-) -> Any:
+async def get_or_none(request: Request, browser: BrowserContext, path: str, *, params: Any = None) -> Any:
     """The body of a GET that answered 200; None when the service is down or answers anything else."""
     try:
-        answer = await call(request, browser, "GET", path, service=service, params=params)
+        answer = await call(request, browser, "GET", path, params=params)
     except Down:
         return None
     return answer.body if answer.status == 200 else None

@@ -22,6 +22,12 @@ AGGREGATIONS = {
     "max": N_("Highest"),
 }
 CATEGORIES = {"input": N_("Input"), "activity": N_("Activity"), "result": N_("Result")}
+# The scorecard's columns, one per category: (category, heading, hint); the scorecard and cycles show them.
+COLUMNS = (
+    ("input", N_("Inputs"), N_("What is spent")),
+    ("activity", N_("Activities"), N_("What is done")),
+    ("result", N_("Results"), N_("What it achieves")),
+)
 CATEGORY_HINTS = {
     "input": N_("What is spent: money, hours, people"),
     "activity": N_("What is done: articles published, campaigns run"),

@@ -58,6 +58,13 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def set_locale(*, session: Session, user_id: int, locale: str) -> None:
+    """Remember the user's UI language."""
+    user = session.get(User, user_id)
+    user.locale = locale
+    session.add(user)
+
+
 def start_session(*, session: Session, user: User, workspace_id: int | None, days: int) -> str:
     """Open a browser session; returns the raw cookie value."""
     raw = secrets.token_urlsafe(32)

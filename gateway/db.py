@@ -6,7 +6,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
 from gateway.config import settings
-from kit.db import SessionDep, make_engine
+from kit.db import make_engine
 
 SERVICE_DIR = Path(__file__).parent
 VERSION_TABLE = "alembic_version_gateway"
@@ -23,4 +23,4 @@ def create_engine_from_settings():
     return make_engine(settings().url())
 
 
-__all__ = ["GatewayModel", "SessionDep", "metadata", "create_engine_from_settings", "SERVICE_DIR", "VERSION_TABLE"]
+__all__ = ["GatewayModel", "metadata", "create_engine_from_settings", "SERVICE_DIR", "VERSION_TABLE"]

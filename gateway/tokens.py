@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from gateway.accounts import hash_secret
 from gateway.models import ApiToken, ApiTokenCreate, ApiTokenPublic, Membership, User, Workspace, utcnow
 from kit.dates import as_utc
-from kit.errors import Invalid, NotFound, field_error
+from kit.errors import Forbidden, Invalid, NotFound, field_error
 from kit.roles import Role
 
 TOKEN_PREFIX = "efk_"
@@ -68,11 +68,23 @@ def list_tokens(*, session: Session, workspace_id: int, user_id: int | None = No
     return [ApiTokenPublic.model_validate(t, update={"created_by": email}) for t, email in rows]
 
 
-def revoke_token(*, session: Session, workspace_id: int, token_id: int) -> ApiToken:
-    """Revoke a token of this workspace; a foreign id is NotFound."""
+REVOKE_DENIED = "Only the person who created a token, or an admin, can revoke it."
+
+
+def revoke_token(
+    *,
+    session: Session,
+    workspace_id: int,
+    token_id: int,
+    actor_id: int,
+    actor_role: Role,
+) -> ApiToken:
+    """Revoke a token of this workspace: its creator or an admin may; a foreign id is NotFound."""
     token = session.get(ApiToken, token_id)
     if token is None or token.workspace_id != workspace_id:
         raise NotFound(f"No token {token_id} in this workspace.")
+    if token.user_id != actor_id and not actor_role.at_least(Role.admin):
+        raise Forbidden(REVOKE_DENIED)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)

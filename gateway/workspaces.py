@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from gateway import accounts
-from gateway.models import MemberPublic, Membership, User, UserCreate, Workspace, WorkspaceCreate
+from gateway.models import MemberPublic, Membership, User, UserCreate, UserSession, Workspace, WorkspaceCreate
 from kit.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from kit.roles import Role
 
@@ -37,6 +37,33 @@ def create_workspace(*, session: Session, data: WorkspaceCreate, owner: User) ->
     session.add(Membership(workspace_id=workspace.id, user_id=owner.id, role=Role.owner))
     session.flush()
     return workspace
+
+
+def create_current_workspace(*, session: Session, data: WorkspaceCreate, user_id: int, session_id: int) -> Workspace:
+    """Create a workspace owned by the user and make it the current one of their browser session."""
+    workspace = create_workspace(session=session, data=data, owner=session.get(User, user_id))
+    set_current(session=session, session_id=session_id, workspace_id=workspace.id)
+    return workspace
+
+
+def switch_workspace(*, session: Session, session_id: int, user_id: int, slug: str) -> Workspace:
+    """Make another of the user's workspaces the session's current one; a slug not theirs is NotFound."""
+    workspace, _ = workspace_for_user(session=session, user_id=user_id, slug=slug)
+    set_current(session=session, session_id=session_id, workspace_id=workspace.id)
+    return workspace
+
+
+def open_session(*, session: Session, user: User, days: int) -> str:
+    """Open a browser session in the user's first workspace (none yet is fine); returns the raw cookie value."""
+    mine = workspaces_of(session=session, user_id=user.id)
+    return accounts.start_session(session=session, user=user, workspace_id=mine[0][0].id if mine else None, days=days)
+
+
+def set_current(*, session: Session, session_id: int, workspace_id: int) -> None:
+    """The browser session now works in this workspace."""
+    row = session.get(UserSession, session_id)
+    row.workspace_id = workspace_id
+    session.add(row)
 
 
 def _free_slug(session: Session, base: str) -> str:

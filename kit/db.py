@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
-from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -42,21 +41,6 @@ def ping(engine: Engine) -> None:
     """Raise if the database cannot answer a trivial query."""
     with engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
-
-
-def request_session(request: Request) -> Iterator[Session]:
-    """Dependency: a session on the app's engine; commits when the route returns, else rolls back."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-# scope="function": the commit happens before the response is sent, so a failed commit is a 500, not a lie.
-SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 
 
 def enum_type(enum_cls: type[enum.Enum]) -> sa.Enum:

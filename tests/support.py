@@ -146,6 +146,25 @@ def gateway_db(fn):
         engine.dispose()
 
 
+def viewer_headers(account: Account) -> dict[str, str]:
+    """The headers of a viewer's API token in the account's own workspace."""
+    from gateway import tokens
+    from gateway.models import ApiTokenCreate
+    from kit.roles import Role
+
+    def create(session):
+        _, raw = tokens.create_token(
+            session=session,
+            workspace_id=account.workspace_id,
+            user_id=account.user_id,
+            creator_role=Role.owner,
+            data=ApiTokenCreate(name="viewer", role=Role.viewer),
+        )
+        return raw
+
+    return {"Authorization": f"Bearer {gateway_db(create)}"}
+
+
 def make_account(*, role: str = "admin", name: str = "Test Co") -> Account:
     """A new user owning a new workspace, and a token of `role` there."""
     from gateway import accounts, tokens, workspaces

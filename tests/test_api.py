@@ -6,6 +6,7 @@ from datetime import UTC
 
 import pytest
 
+from kit.testing import check_contract
 from tests import support
 
 SURFACE = {
@@ -47,48 +48,38 @@ def test_resource_round_trip_through_gateway(client, account):
     assert r.status_code == 200 and r.json()["name"] == "Website"
 
 
-def test_other_workspace_gets_404_on_every_id(client, account, other_account):
-    sid = client.post("/api/v1/surfaces", json=SURFACE, headers=account.headers()).json()["id"]
-    kpi = client.post(
-        "/api/v1/kpis",
-        json={
-            "name": "Visits",
-            "unit": "number",
-            "direction": "higher_is_better",
-            "aggregation": "sum",
-            "category": "result",
-        },
-        headers=account.headers(),
-    )
-    assert kpi.status_code == 201, kpi.text
-    period = client.post(
-        "/api/v1/periods",
-        json={"name": "Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"},
-        headers=account.headers(),
-    )
-    assert period.status_code == 201, period.text
-    foreign = other_account.headers()
-    for path in (
-        f"/api/v1/surfaces/{sid}",
-        f"/api/v1/kpis/{kpi.json()['id']}",
-        f"/api/v1/periods/{period.json()['id']}",
-    ):
-        missing = client.get(path.rsplit("/", 1)[0] + "/999999999", headers=foreign)
-        r = client.get(path, headers=foreign)
-        assert r.status_code == 404, path
-        assert r.json()["title"] == missing.json()["title"]  # a foreign id looks exactly like a missing one
-        assert client.patch(path, json={"name": "stolen"}, headers=foreign).status_code == 404
-        assert client.post(path + "/archive", headers=foreign).status_code == 404
-    assert client.get("/api/v1/surfaces", headers=foreign).json()["count"] == 0
-    assert client.get(f"/api/v1/surfaces/{sid}", headers=account.headers()).json()["name"] == SURFACE["name"]
+# Each resource of the API once: where it lives and a valid new record.
+RESOURCES = {
+    "surfaces": SURFACE,
+    "kpis": {
+        "name": "Visits",
+        "unit": "number",
+        "direction": "higher_is_better",
+        "aggregation": "sum",
+        "category": "result",
+    },
+    "periods": {"name": "Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"},
+}
 
 
-def test_viewer_token_reads_but_cannot_write(client, live):
-    viewer = support.make_account(role="viewer")
-    assert client.get("/api/v1/surfaces", headers=viewer.headers()).status_code == 200
-    r = client.post("/api/v1/surfaces", json=SURFACE, headers=viewer.headers())
-    assert r.status_code == 403
-    assert r.headers["content-type"].startswith("application/problem+json")
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_every_resource_keeps_to_its_workspace_and_its_roles(client, account, other_account, resource):
+    """401 without a token, 404 for another workspace (like a missing id), 403 for a viewer's writes; no change."""
+    base, body = f"/api/v1/{resource}", RESOURCES[resource]
+    created = client.post(base, json=body, headers=account.headers())
+    assert created.status_code == 201, created.text
+    record = f"{base}/{created.json()['id']}"
+    check_contract(
+        client,
+        record,
+        writes=[("PATCH", record, {"name": "stolen"}), ("POST", f"{record}/archive"), ("POST", f"{record}/restore")],
+        creates=[("POST", base, body)],
+        owner=account.headers(),
+        viewer=support.viewer_headers(account),
+        foreign=other_account.headers(),
+        missing=f"{base}/999999999",
+    )
+    assert client.get(base, headers=other_account.headers()).json()["count"] == 0
 
 
 def test_invalid_input_names_the_field_and_stores_nothing(client, account):
@@ -113,10 +104,17 @@ def test_revoked_and_expired_tokens_stop_working(client, account):
 
     from gateway import tokens
     from gateway.models import ApiToken
+    from kit.roles import Role
 
     def revoke(session):
         token = session.exec(select(ApiToken).where(ApiToken.workspace_id == account.workspace_id)).one()
-        tokens.revoke_token(session=session, workspace_id=account.workspace_id, token_id=token.id)
+        tokens.revoke_token(
+            session=session,
+            workspace_id=account.workspace_id,
+            token_id=token.id,
+            actor_id=token.user_id,
+            actor_role=Role.viewer,
+        )
 
     assert client.get("/api/v1/me", headers=account.headers()).status_code == 200
     support.gateway_db(revoke)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kit.dates import add_months
-from tests.test_browser_strategy import sign_in
+from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 MONTH = date.today().replace(day=1)

@@ -3,15 +3,14 @@ with a progress bar."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests import support
-from tests.test_browser_strategy import sign_in
+from tests.browser import sign_in, upload
 
 pytestmark = pytest.mark.browser
 KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum", "category": "result"}
@@ -23,14 +22,6 @@ def csv_of_days(days: int, bad_line: int | None = None) -> bytes:
         value = "lots" if n + 2 == bad_line else f"{n},5"
         lines.append(f"Visits;day;{(date(2025, 1, 1) + timedelta(days=n)).isoformat()};{value}")
     return ("\n".join(lines) + "\n").encode()
-
-
-def upload(page: Page, name: str, data: bytes) -> None:
-    page.goto("/imports")
-    page.get_by_label("CSV or XLSX file").set_input_files({"name": name, "mimeType": "text/csv", "buffer": data})
-    page.get_by_role("button", name="Upload and preview").click()
-    expect(page).to_have_url(re.compile(r"/imports/\d+$"))
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
 
 
 def observations(live, account) -> int:

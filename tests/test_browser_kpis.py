@@ -7,26 +7,12 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests import support
+from tests.browser import create_kpi, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, account, path: str, email: str | None = None) -> None:
-    page.goto(path)
-    page.get_by_label("Email").fill(email or account.email)
-    page.get_by_label("Password").fill(support.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+" + re.escape(path) + "$"))
-
-
-def create_kpi(live, account, **fields) -> dict:
-    body = {"name": "Visits", "category": "result", "unit": "number", "aggregation": "sum", **fields}
-    answer = httpx.post(f"{live.base_url}/api/v1/kpis", headers=account.headers(), json=body)
-    assert answer.status_code == 201, answer.text
-    return answer.json()
 
 
 def add_viewer(account) -> str:

@@ -12,8 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kit.dates import add_months
-from tests.test_browser_imports import upload
-from tests.test_browser_strategy import goal_row, sign_in
+from tests.browser import goal_row, sign_in, upload
 
 pytestmark = pytest.mark.browser
 MONTH = date.today().replace(day=1)

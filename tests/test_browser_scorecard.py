@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import support
-from tests.test_browser_kpis import create_kpi, sign_in
+from tests.browser import create_kpi, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,21 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import support
+from tests.browser import goal_row, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, account: support.Account, path: str) -> None:
-    page.goto(path)
-    page.get_by_label("Email").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+" + re.escape(path) + "$"))
-
-
-def goal_row(page: Page, title: str):
-    """The tree row (not the whole subtree) of the goal with this title."""
-    return page.locator(".trow", has=page.get_by_role("link", name=title, exact=True))
 
 
 def add_goal(page: Page, link_name: str, title: str) -> None:

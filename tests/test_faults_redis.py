@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from kit.embedded_redis import alive, server_pid, socket_path
-from tests.test_launcher import EFFEKT, clean_env, free_port, run_cli, wait_for
+from tests.processes import EFFEKT, clean_env, free_port, run_cli, wait_for
 
 SERVICES = ("goals", "tasks", "metrics")
 PASSWORD = "demo-password-1"

@@ -7,30 +7,24 @@ import concurrent.futures
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
 from gateway import accounts, tokens, workspaces
-from gateway.models import ApiTokenCreate, Membership, UserCreate, WorkspaceCreate
-from kit.errors import Conflict, Forbidden, Invalid, RateLimited
+from gateway.models import ApiTokenCreate, Membership, User, UserCreate, UserSession, WorkspaceCreate
+from kit.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from kit.roles import Role
 from tests import support
 
 
 def test_last_owner_can_be_neither_removed_nor_demoted(live, account):
     def attempt(session):
+        here = {"session": session, "workspace_id": account.workspace_id, "actor_role": Role.owner}
         with pytest.raises(Invalid) as removed:
-            workspaces.remove_member(
-                session=session, workspace_id=account.workspace_id, actor_role=Role.owner, user_id=account.user_id
-            )
+            workspaces.remove_member(**here, user_id=account.user_id)
         with pytest.raises(Invalid):
-            workspaces.change_role(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.owner,
-                user_id=account.user_id,
-                role=Role.admin,
-            )
+            workspaces.change_role(**here, user_id=account.user_id, role=Role.admin)
         return removed.value.errors[0]["field"]
 
     assert support.gateway_db(attempt) == "role"
@@ -38,53 +32,22 @@ def test_last_owner_can_be_neither_removed_nor_demoted(live, account):
 
 def test_admins_manage_members_but_only_owners_make_owners(live, account):
     def run(session):
-        member, temporary = workspaces.add_member(
-            session=session,
-            workspace_id=account.workspace_id,
-            actor_role=Role.admin,
-            email=f"new-{secrets.token_hex(3)}@example.com",
-            role=Role.editor,
-        )
+        add = partial(workspaces.add_member, session=session, workspace_id=account.workspace_id)
+        change = partial(workspaces.change_role, session=session, workspace_id=account.workspace_id)
+        email = f"new-{secrets.token_hex(3)}@example.com"
+        member, temporary = add(actor_role=Role.admin, email=email, role=Role.editor)
         assert temporary and len(temporary) >= 12  # a brand-new account gets a one-time password
-        with pytest.raises(Forbidden):
-            workspaces.change_role(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.admin,
-                user_id=member.user_id,
-                role=Role.owner,
-            )
-        with pytest.raises(Forbidden):
-            workspaces.add_member(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.editor,
-                email="x@example.com",
-                role=Role.viewer,
-            )
-        with pytest.raises(Conflict):
-            workspaces.add_member(
-                session=session,
-                workspace_id=account.workspace_id,
-                actor_role=Role.admin,
-                email=member.email,
-                role=Role.viewer,
-            )
-        workspaces.change_role(
-            session=session,
-            workspace_id=account.workspace_id,
-            actor_role=Role.owner,
-            user_id=member.user_id,
-            role=Role.owner,
-        )
+        refused = [
+            (Forbidden, partial(change, actor_role=Role.admin, user_id=member.user_id, role=Role.owner)),
+            (Forbidden, partial(add, actor_role=Role.editor, email="x@example.com", role=Role.viewer)),
+            (Conflict, partial(add, actor_role=Role.admin, email=member.email, role=Role.viewer)),
+        ]
+        for error, call in refused:
+            with pytest.raises(error):
+                call()
+        change(actor_role=Role.owner, user_id=member.user_id, role=Role.owner)
         # Two owners now: the first may step down.
-        workspaces.change_role(
-            session=session,
-            workspace_id=account.workspace_id,
-            actor_role=Role.owner,
-            user_id=account.user_id,
-            role=Role.admin,
-        )
+        change(actor_role=Role.owner, user_id=account.user_id, role=Role.admin)
         return [m.role for m in workspaces.members(session=session, workspace_id=account.workspace_id)]
 
     assert support.gateway_db(run) == [Role.owner, Role.admin]
@@ -92,25 +55,63 @@ def test_admins_manage_members_but_only_owners_make_owners(live, account):
 
 def test_token_role_is_capped_by_creator_and_expiry_must_be_future(live, account):
     def run(session):
-        with pytest.raises(Invalid) as too_high:
-            tokens.create_token(
-                session=session,
-                workspace_id=account.workspace_id,
-                user_id=account.user_id,
-                creator_role=Role.editor,
-                data=ApiTokenCreate(name="x", role=Role.admin),
-            )
-        assert too_high.value.errors[0]["field"] == "role"
+        create = partial(
+            tokens.create_token, session=session, workspace_id=account.workspace_id, user_id=account.user_id
+        )
         past = datetime.now(UTC) - timedelta(days=1)
-        with pytest.raises(Invalid) as expired:
-            tokens.create_token(
-                session=session,
-                workspace_id=account.workspace_id,
-                user_id=account.user_id,
-                creator_role=Role.owner,
-                data=ApiTokenCreate(name="x", expires_at=past),
+        for creator, data, field in (
+            (Role.editor, ApiTokenCreate(name="x", role=Role.admin), "role"),
+            (Role.owner, ApiTokenCreate(name="x", expires_at=past), "expires_at"),
+        ):
+            with pytest.raises(Invalid) as refused:
+                create(creator_role=creator, data=data)
+            assert refused.value.errors[0]["field"] == field
+
+    support.gateway_db(run)
+
+
+def test_only_a_tokens_creator_or_an_admin_revokes_it(live, account):
+    def run(session):
+        other = accounts.create_user(
+            session=session, data=UserCreate(email=f"o-{secrets.token_hex(3)}@example.com", password="x" * 12)
+        )
+        session.add(Membership(workspace_id=account.workspace_id, user_id=other.id, role=Role.editor))
+        token, _ = tokens.create_token(
+            session=session,
+            workspace_id=account.workspace_id,
+            user_id=account.user_id,
+            creator_role=Role.owner,
+            data=ApiTokenCreate(name="script", role=Role.viewer),
+        )
+        scope = {"session": session, "workspace_id": account.workspace_id, "token_id": token.id}
+        with pytest.raises(Forbidden):
+            tokens.revoke_token(**scope, actor_id=other.id, actor_role=Role.editor)
+        with pytest.raises(NotFound):
+            tokens.revoke_token(
+                **{**scope, "workspace_id": account.workspace_id + 10_000},
+                actor_id=account.user_id,
+                actor_role=Role.owner,
             )
-        assert expired.value.errors[0]["field"] == "expires_at"
+        assert token.revoked_at is None
+        assert tokens.revoke_token(**scope, actor_id=other.id, actor_role=Role.admin).revoked_at is not None
+        assert tokens.revoke_token(**scope, actor_id=account.user_id, actor_role=Role.viewer).revoked_at is not None
+
+    support.gateway_db(run)
+
+
+def test_a_new_or_switched_workspace_becomes_the_sessions_current_one(live, account):
+    def run(session):
+        user = session.get(User, account.user_id)
+        raw = workspaces.open_session(session=session, user=user, days=1)
+        user_session, _ = accounts.load_session(session=session, raw=raw)
+        created = workspaces.create_current_workspace(
+            session=session, data=WorkspaceCreate(name="Second Co"), user_id=user.id, session_id=user_session.id
+        )
+        assert session.get(UserSession, user_session.id).workspace_id == created.id
+        workspaces.switch_workspace(session=session, session_id=user_session.id, user_id=user.id, slug=account.slug)
+        assert session.get(UserSession, user_session.id).workspace_id == account.workspace_id
+        with pytest.raises(NotFound):
+            workspaces.switch_workspace(session=session, session_id=user_session.id, user_id=user.id, slug="nobody-s")
 
     support.gateway_db(run)
 
@@ -141,8 +142,6 @@ def test_slugs_are_readable_and_unique(live, account):
     assert workspaces.slugify("Fjord Café & Ærø AS") == "fjord-cafe-aero-as"
 
     def run(session):
-        from gateway.models import User
-
         owner = session.get(User, account.user_id)
         a = workspaces.create_workspace(session=session, data=WorkspaceCreate(name="Same Name Ltd"), owner=owner)
         b = workspaces.create_workspace(session=session, data=WorkspaceCreate(name="Same Name Ltd"), owner=owner)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
+from kit.testing import check_contract, problem
 from tests import support
-from tests.test_cycles_api import viewer_headers
 
 KPI = {"name": "Visits", "unit": "number", "direction": "higher_is_better", "aggregation": "sum", "category": "result"}
 
@@ -64,23 +64,18 @@ def test_import_a_year_through_the_gateway_then_again(client, account):
 
 def test_other_workspaces_and_viewers(client, account, other_account):
     record = upload(client, account, csv_of_days(3)).json()
-    for method, path in (("GET", ""), ("GET", "/problems"), ("POST", "/run"), ("DELETE", "")):
-        resp = client.request(method, f"/api/v1/imports/{record['id']}{path}", headers=other_account.headers())
-        assert resp.status_code == 404, resp.text
-        assert resp.headers["content-type"].startswith("application/problem+json")
-    viewer = support.make_account(role="viewer")
-    refused = upload(client, viewer, csv_of_days(3))
-    assert refused.status_code == 403
-    wrong = client.put(
-        f"/api/v1/imports/{record['id']}/mapping", json={"columns": ["value"]}, headers=account.headers()
-    )
-    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "columns"
+    url = f"/api/v1/imports/{record['id']}"
     mapping = {"columns": ["kpi_name", "period", "period_start", "value"]}
-    foreign = client.put(f"/api/v1/imports/{record['id']}/mapping", json=mapping, headers=other_account.headers())
-    assert foreign.status_code == 404, foreign.text
-    reader = viewer_headers(account)  # a viewer of the import's own workspace: reads, never writes
-    assert client.get(f"/api/v1/imports/{record['id']}", headers=reader).status_code == 200
-    for method, path, body in (("PUT", "/mapping", mapping), ("POST", "/run", None), ("DELETE", "", None)):
-        resp = client.request(method, f"/api/v1/imports/{record['id']}{path}", json=body, headers=reader)
-        assert resp.status_code == 403, (method, path, resp.text)
-    assert client.get(f"/api/v1/imports/{record['id']}", headers=account.headers()).json()["status"] == "uploaded"
+    check_contract(
+        client,
+        url,
+        writes=[("PUT", f"{url}/mapping", mapping), ("POST", f"{url}/run"), ("DELETE", url)],
+        owner=account.headers(),
+        viewer=support.viewer_headers(account),  # a viewer of the import's own workspace: reads, never writes
+        foreign=other_account.headers(),
+    )
+    problem(client.get(f"{url}/problems", headers=other_account.headers()), 404)
+    assert upload(client, support.make_account(role="viewer"), csv_of_days(3)).status_code == 403
+    wrong = client.put(f"{url}/mapping", json={"columns": ["value"]}, headers=account.headers())
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "columns"
+    assert client.get(url, headers=account.headers()).json()["status"] == "uploaded"

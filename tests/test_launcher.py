@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,33 +12,7 @@ import httpx
 import pytest
 
 from kit.embedded_redis import alive, command, socket_path
-
-EFFEKT = str(Path(sys.executable).with_name("effekt"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a fresh laptop: no database URLs, no REDIS_URL."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_") and k != "REDIS_URL"}
-    env.update({"EFFEKT_DATA_DIR": str(data_dir), **extra})
-    return env
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"process exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            return httpx.get(url, timeout=2)
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer in {timeout}s")
+from tests.processes import EFFEKT, clean_env, free_port, run_cli, wait_for
 
 
 def children_of(pid: int) -> list[int]:
@@ -83,10 +54,6 @@ def test_up_serves_demo_stops_cleanly_and_reuses_data(tmp_path):
         assert not [p for p in children if Path(f"/proc/{p}").exists()], "a child process outlived effekt up"
         assert not alive(socket_path(tmp_path))
     assert (tmp_path / "gateway.db").exists() and (tmp_path / "goals.db").exists()
-
-
-def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([EFFEKT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.slow

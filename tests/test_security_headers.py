@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import re
+from datetime import date
 
 import httpx
 import pytest
@@ -14,8 +15,38 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from gateway.edge import SecurityHeaders, TrustedProxies
-from tests.test_browser_platform import sign_in
-from tests.test_cycles_api import _current, make_surface, red_kpi
+
+MONTH = date.today().replace(day=1)
+
+
+def sign_in(page, account) -> None:
+    page.goto("/signin")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Test Co")
+
+
+def measured_surface(client, account) -> tuple[int, int]:
+    """A surface with a KPI that has a value and a target this month: (surface id, KPI id)."""
+    h, month = account.headers(), MONTH.isoformat()
+    surface = client.post(
+        "/api/v1/surfaces",
+        headers=h,
+        json={"name": "Web shop", "kind": "web_shop", "cadence": "monthly", "period_start": month},
+    ).json()["id"]
+    kpi = client.post(
+        "/api/v1/kpis", headers=h, json={"name": "Orders", "category": "result", "surface_id": surface}
+    ).json()["id"]
+    client.put(
+        f"/api/v1/kpis/{kpi}/targets", headers=h, json=[{"period_start": month, "period_end": month, "target": 100}]
+    )
+    client.post(
+        "/api/v1/observations/batch",
+        headers=h,
+        json={"observations": [{"kpi_id": kpi, "period": "month", "period_start": month, "value": 20}]},
+    )
+    return surface, kpi
 
 
 def assert_secure(response: httpx.Response) -> None:
@@ -76,8 +107,7 @@ def test_hsts_only_over_https_and_forwarded_proto_only_from_a_trusted_proxy():
 
 @pytest.mark.browser
 def test_no_page_needs_what_the_content_security_policy_refuses(page, live, account, client):
-    surface = make_surface(client, account)
-    kpi = red_kpi(client, account, surface, _current())
+    surface, kpi = measured_surface(client, account)
     cycle = client.post("/api/v1/cycles", headers=account.headers(), json={"surface_id": surface}).json()["id"]
     goal = client.post("/api/v1/goals", headers=account.headers(), json={"title": "Grow", "level": "strategic"}).json()
     page.add_init_script(

@@ -6,14 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from frontend import i18n
 from frontend.deps import BrowserDep, safe_next
 from frontend.templating import render, secure, set_csrf_cookie
 from gateway import accounts, workspaces
 from gateway.auth import SESSION_COOKIE, new_csrf_token
-from gateway.models import User, UserSession
 from kit.errors import RateLimited
 
 router = APIRouter()
@@ -58,7 +56,7 @@ async def signin(
         await state.limiter.failed(email, address)
         return render(request, "signin.html", {**ctx, "error": "wrong"}, status=422)
     await state.limiter.succeeded(email, address)
-    raw = await state.run_db(_open_session, user, state.settings.session_days)
+    raw = await state.run_db(lambda s: workspaces.open_session(session=s, user=user, days=state.settings.session_days))
     response = see_other(request, safe_next(next))
     response.set_cookie(
         SESSION_COOKIE,
@@ -71,11 +69,6 @@ async def signin(
     )
     set_csrf_cookie(request, response, new_csrf_token())  # a new token for the new session
     return response
-
-
-def _open_session(session: Session, user: User, days: int) -> str:
-    mine = workspaces.workspaces_of(session=session, user_id=user.id)
-    return accounts.start_session(session=session, user=user, workspace_id=mine[0][0].id if mine else None, days=days)
 
 
 @router.post("/signout")
@@ -94,13 +87,11 @@ async def switch_workspace(
 ):
     """Make another of the user's workspaces the current one (a foreign slug is a 404)."""
 
-    def switch(session: Session) -> None:
-        workspace, _ = workspaces.workspace_for_user(session=session, user_id=browser.user.id, slug=slug)
-        row = session.get(UserSession, browser.session.id)
-        row.workspace_id = workspace.id
-        session.add(row)
-
-    await request.app.state.run_db(switch)
+    await request.app.state.run_db(
+        lambda s: workspaces.switch_workspace(
+            session=s, session_id=browser.session.id, user_id=browser.user.id, slug=slug
+        )
+    )
     return see_other(request, safe_next(next))
 
 
@@ -115,13 +106,9 @@ async def switch_language(
     if raw:
         browser = await request.app.state.auth.browser(raw)
         if browser is not None:
-            await request.app.state.run_db(_save_locale, browser.user.id, lang)
+            await request.app.state.run_db(
+                lambda s: accounts.set_locale(session=s, user_id=browser.user.id, locale=lang)
+            )
     response = see_other(request, safe_next(next))
     response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure(request), path="/")
     return response
-
-
-def _save_locale(session: Session, user_id: int, lang: str) -> None:
-    user = session.get(User, user_id)
-    user.locale = lang
-    session.add(user)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from frontend import kpi_form
 from frontend.backend import N_, SERVICE_DOWN, Down, call, get_or_none, int_or_none, is_htmx, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.templating import render
@@ -23,11 +24,6 @@ PERIODS = {
     "current": N_("The current period (ends at the next measurement)"),
     "latest_ended": N_("The latest period that has ended"),
 }
-COLUMNS = (
-    ("input", N_("Inputs"), N_("What is spent")),
-    ("activity", N_("Activities"), N_("What is done")),
-    ("result", N_("Results"), N_("What it achieves")),
-)
 CHANGE_KINDS = {
     "technology": N_("Technology"),
     "content": N_("Content"),
@@ -93,7 +89,7 @@ async def list_page(
         params["surface_id"] = filters["surface"]
     if filters["status"]:
         params["status"] = filters["status"]
-    body = await get_or_none(request, browser, "/api/v1/cycles", service="metrics", params=params)
+    body = await get_or_none(request, browser, "/api/v1/cycles", params=params)
     rows, count = (body["data"], body["count"]) if isinstance(body, dict) else ([], 0)
     return render(
         request,
@@ -128,7 +124,7 @@ async def open_cycle(request: Request, browser: WorkspaceDep):
         "period": form["period"] if form["period"] in PERIODS else "current",
     }
     try:
-        answer = await call(request, browser, "POST", "/api/v1/cycles", service="metrics", payload=payload)
+        answer = await call(request, browser, "POST", "/api/v1/cycles", payload=payload)
     except Down:
         return await list_page(request, browser, filters, form=form, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (404, 422):
@@ -155,13 +151,12 @@ async def compare_page(request: Request, browser: WorkspaceDep):
             browser,
             "GET",
             "/api/v1/cycles/compare",
-            service="metrics",
             params={"ids": ",".join(map(str, ids))},
         )
         if answer.status != 200:
             raise refusal(answer)
         comparison = answer.body
-    body = await get_or_none(request, browser, "/api/v1/cycles", service="metrics", params={"limit": 100})
+    body = await get_or_none(request, browser, "/api/v1/cycles", params={"limit": 100})
     return render(
         request,
         "cycle_compare.html",
@@ -169,14 +164,14 @@ async def compare_page(request: Request, browser: WorkspaceDep):
             "nav": "cycles",
             "comparison": comparison,
             "ids": ids,
-            "columns": COLUMNS,
+            "columns": kpi_form.COLUMNS,
             "choices": body.get("data", []) if isinstance(body, dict) else [],
         },
     )
 
 
 async def _cycle(request: Request, browser: BrowserContext, cycle_id: int) -> dict[str, Any]:
-    answer = await call(request, browser, "GET", f"/api/v1/cycles/{cycle_id}", service="metrics")
+    answer = await call(request, browser, "GET", f"/api/v1/cycles/{cycle_id}")
     if answer.status != 200:
         raise refusal(answer)
     return answer.body
@@ -188,7 +183,6 @@ async def _previous(request: Request, browser: BrowserContext, cycle: dict[str, 
         request,
         browser,
         "/api/v1/cycles",
-        service="metrics",
         params={"surface_id": cycle["surface_id"], "limit": 500, "sort": "-period_start"},
     )
     earlier = [c for c in (body or {}).get("data", []) if c["period_start"] < cycle["period_start"]]
@@ -196,7 +190,7 @@ async def _previous(request: Request, browser: BrowserContext, cycle: dict[str, 
 
 
 def _grouped(items: list[dict[str, Any]]) -> list[tuple[str, str, str, list[dict[str, Any]]]]:
-    return [(key, label, hint, [i for i in items if i["category"] == key]) for key, label, hint in COLUMNS]
+    return [(key, label, hint, [i for i in items if i["category"] == key]) for key, label, hint in kpi_form.COLUMNS]
 
 
 async def review_page(
@@ -248,9 +242,7 @@ async def print_page(request: Request, browser: WorkspaceDep, cycle_id: int):
 async def review_item(request: Request, browser: WorkspaceDep, cycle_id: int, kpi_id: int):
     data = await request.form()
     form = {name: str(data.get(name) or "") for name in ("note", "root_cause")}
-    answer = await call(
-        request, browser, "PATCH", f"/api/v1/cycles/{cycle_id}/items/{kpi_id}", service="metrics", payload=form
-    )
+    answer = await call(request, browser, "PATCH", f"/api/v1/cycles/{cycle_id}/items/{kpi_id}", payload=form)
     if answer.status in (409, 422):
         errors = {"": CLOSED_ERROR} if answer.status == 409 else answer.field_errors(ITEM_ERRORS)
         cycle = await _cycle(request, browser, cycle_id) if is_htmx(request) else None
@@ -309,9 +301,7 @@ async def add_finding(request: Request, browser: WorkspaceDep, cycle_id: int):
     data = await request.form()
     form = {name: str(data.get(name) or "").strip() for name in ("text", "kpi_id", "change_kind")}
     payload = {"text": form["text"], "kpi_id": int_or_none(form["kpi_id"]), "change_kind": form["change_kind"] or None}
-    answer = await call(
-        request, browser, "POST", f"/api/v1/cycles/{cycle_id}/findings", service="metrics", payload=payload
-    )
+    answer = await call(request, browser, "POST", f"/api/v1/cycles/{cycle_id}/findings", payload=payload)
     if answer.status in (409, 422):
         errors = {"": CLOSED_ERROR} if answer.status == 409 else answer.field_errors(FINDING_ERRORS)
         return await review_page(
@@ -339,7 +329,6 @@ async def edit_finding(request: Request, browser: WorkspaceDep, cycle_id: int, f
         browser,
         "PATCH",
         f"/api/v1/cycles/{cycle_id}/findings/{finding_id}",
-        service="metrics",
         payload=payload,
     )
     if answer.status in (409, 422):
@@ -357,9 +346,7 @@ async def edit_finding(request: Request, browser: WorkspaceDep, cycle_id: int, f
 
 @router.post("/cycles/{cycle_id}/findings/{finding_id}/delete")
 async def delete_finding(request: Request, browser: WorkspaceDep, cycle_id: int, finding_id: int):
-    answer = await call(
-        request, browser, "DELETE", f"/api/v1/cycles/{cycle_id}/findings/{finding_id}", service="metrics"
-    )
+    answer = await call(request, browser, "DELETE", f"/api/v1/cycles/{cycle_id}/findings/{finding_id}")
     if not answer.ok and answer.status != 409:
         raise refusal(answer)
     if not is_htmx(request):
@@ -371,7 +358,7 @@ async def delete_finding(request: Request, browser: WorkspaceDep, cycle_id: int,
 
 @router.post("/cycles/{cycle_id}/close")
 async def close_cycle(request: Request, browser: WorkspaceDep, cycle_id: int):
-    answer = await call(request, browser, "POST", f"/api/v1/cycles/{cycle_id}/close", service="metrics")
+    answer = await call(request, browser, "POST", f"/api/v1/cycles/{cycle_id}/close")
     if answer.status == 422:
         fields = [e.get("field", "") for e in (answer.body or {}).get("errors", [])]
         lacking = [int_or_none(f.split(".")[1]) for f in fields if f.startswith("items.")]
@@ -383,7 +370,7 @@ async def close_cycle(request: Request, browser: WorkspaceDep, cycle_id: int):
 
 @router.post("/cycles/{cycle_id}/refresh")
 async def refresh_cycle(request: Request, browser: WorkspaceDep, cycle_id: int):
-    answer = await call(request, browser, "POST", f"/api/v1/cycles/{cycle_id}/refresh", service="metrics")
+    answer = await call(request, browser, "POST", f"/api/v1/cycles/{cycle_id}/refresh")
     if not answer.ok and answer.status != 409:
         raise refusal(answer)
     return RedirectResponse(f"/cycles/{cycle_id}", status_code=303)
@@ -391,7 +378,7 @@ async def refresh_cycle(request: Request, browser: WorkspaceDep, cycle_id: int):
 
 @router.post("/cycles/{cycle_id}/delete")
 async def delete_cycle(request: Request, browser: WorkspaceDep, cycle_id: int):
-    answer = await call(request, browser, "DELETE", f"/api/v1/cycles/{cycle_id}", service="metrics")
+    answer = await call(request, browser, "DELETE", f"/api/v1/cycles/{cycle_id}")
     if answer.status == 409:
         return RedirectResponse(f"/cycles/{cycle_id}", status_code=303)
     if not answer.ok:

@@ -124,7 +124,6 @@ async def _kpi_names(
             request,
             browser,
             "/api/v1/kpis",
-            service="metrics",
             params={"ids": ",".join(map(str, missing[:500])), "archived": "all", "limit": 500},
         )
         names |= {k["id"]: k["name"] for k in body.get("data", [])} if isinstance(body, dict) else {}

@@ -6,6 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Request
 
+from frontend.backend import service_of
 from frontend.deps import WorkspaceDep
 from frontend.templating import render
 from gateway import tokens, workspaces
@@ -13,11 +14,11 @@ from kit.errors import Unavailable
 
 router = APIRouter()
 
-# What the home page counts in each service: (label key, service, path).
+# What the home page counts: (label key, path); the path names the service.
 COUNTS = (
-    ("surfaces", "goals", "/api/v1/surfaces"),
-    ("kpis", "metrics", "/api/v1/kpis"),
-    ("periods", "tasks", "/api/v1/periods"),
+    ("surfaces", "/api/v1/surfaces"),
+    ("kpis", "/api/v1/kpis"),
+    ("periods", "/api/v1/periods"),
 )
 
 
@@ -25,8 +26,8 @@ COUNTS = (
 async def home(request: Request, browser: WorkspaceDep):
     state = request.app.state
     principal = browser.principal
-    results = await asyncio.gather(*(_count(state.upstreams, service, path, principal) for _, service, path in COUNTS))
-    counts = {key: value for (key, _, _), value in zip(COUNTS, results, strict=False)}
+    results = await asyncio.gather(*(_count(state.upstreams, path, principal) for _, path in COUNTS))
+    counts = {key: value for (key, _), value in zip(COUNTS, results, strict=False)}
     members, live_tokens = await state.run_db(_local_counts, browser.workspace.id)
     stale = await _my_stale_kpis(state.upstreams, principal, browser.user.id)
     return render(
@@ -40,7 +41,7 @@ async def _my_stale_kpis(upstreams, principal, user_id: int) -> list[dict] | Non
     """The active KPIs the user owns that are waiting for data; None when metrics cannot answer."""
     try:
         status, body = await upstreams.call(
-            "metrics",
+            service_of("/api/v1/kpis"),
             "GET",
             "/api/v1/kpis",
             principal,
@@ -54,10 +55,10 @@ async def _my_stale_kpis(upstreams, principal, user_id: int) -> list[dict] | Non
     return [k for k in body.get("data", []) if k.get("stale") and k.get("owner_id") == user_id]
 
 
-async def _count(upstreams, service: str, path: str, principal) -> int | None:
+async def _count(upstreams, path: str, principal) -> int | None:
     """The number of records, or None when the service cannot answer (the page says so)."""
     try:
-        status, body = await upstreams.call(service, "GET", path, principal, params={"limit": 1})
+        status, body = await upstreams.call(service_of(path), "GET", path, principal, params={"limit": 1})
     except Unavailable:
         return None
     return body.get("count") if status == 200 and isinstance(body, dict) else None

@@ -10,7 +10,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
-from frontend.backend import FORM_PROBLEM, N_, SERVICE_DOWN, Answer, Down, call, int_or_none, is_htmx, refusal
+from frontend.backend import (
+    FORM_PROBLEM,
+    N_,
+    SERVICE_DOWN,
+    Answer,
+    Down,
+    call,
+    int_or_none,
+    is_htmx,
+    refusal,
+    service_of,
+)
 from frontend.deps import WorkspaceDep
 from frontend.templating import render
 from gateway.auth import BrowserContext
@@ -90,9 +101,7 @@ async def run(request: Request, browser: WorkspaceDep, import_id: int):
     form = await request.form()
     record = await _get(request, browser, import_id)
     mapping = _mapping_from(form, len(record["columns"]))
-    answer = await call(
-        request, browser, "POST", f"{API}/{import_id}/run", service="metrics", payload={"mapping": mapping}
-    )
+    answer = await call(request, browser, "POST", f"{API}/{import_id}/run", payload={"mapping": mapping})
     if answer.status == 422:
         return await _import_page(
             request, browser, import_id, mapping=mapping, errors=_mapping_errors(answer), status=422
@@ -124,9 +133,9 @@ async def _send_file(request: Request, browser: BrowserContext, filename: str, d
         "content-type": f"multipart/form-data; boundary={boundary}",
     }
     try:
-        status, _, content = await upstreams.send("metrics", "POST", API, headers=headers, body=body)
+        status, _, content = await upstreams.send(service_of(API), "POST", API, headers=headers, body=body)
     except Unavailable:
-        raise Down("metrics") from None
+        raise Down(service_of(API)) from None
     try:
         return Answer(status, json.loads(content) if content else None)
     except ValueError:
@@ -139,7 +148,7 @@ def _detail(answer: Answer) -> str | None:
 
 
 async def _get(request: Request, browser: BrowserContext, import_id: int) -> dict[str, Any]:
-    answer = await call(request, browser, "GET", f"{API}/{import_id}", service="metrics")
+    answer = await call(request, browser, "GET", f"{API}/{import_id}")
     if not answer.ok:
         raise refusal(answer)
     return answer.body
@@ -179,9 +188,7 @@ async def _list_page(
 ):
     page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
     try:
-        answer = await call(
-            request, browser, "GET", API, service="metrics", params={"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
-        )
+        answer = await call(request, browser, "GET", API, params={"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
         listing = answer.body if answer.ok else {"data": [], "count": 0}
         down = False
     except Down:
@@ -224,14 +231,13 @@ async def _import_page(
             browser,
             "GET",
             f"{API}/{import_id}/problems",
-            service="metrics",
             params={"limit": PROBLEMS_PER_PAGE, "offset": (page - 1) * PROBLEMS_PER_PAGE},
         )
         problems = answer.body if answer.ok else problems
     running = record["status"] in RUNNING and not record["interrupted"]
     kpis = None  # for the mapping form's KPI choice; not on every poll of a running import
     if not running:
-        kpis = await call(request, browser, "GET", "/api/v1/kpis", service="metrics", params={"limit": 500})
+        kpis = await call(request, browser, "GET", "/api/v1/kpis", params={"limit": 500})
     total = record["rows_total"] or 0
     return render(
         request,

@@ -9,9 +9,10 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from frontend import i18n, kpi_form, kpi_page, sparkline
+from frontend import i18n, kpi_form, sparkline
 from frontend.backend import N_, SERVICE_DOWN, Down, call, get_or_none, int_or_none, is_htmx, people, refusal
 from frontend.deps import WorkspaceDep
+from frontend.pages import kpi as kpi_page
 from frontend.templating import render, templates
 from gateway.auth import BrowserContext
 from kit.roles import Role
@@ -113,9 +114,7 @@ async def create_kpi(request: Request, browser: WorkspaceDep, back: Annotated[st
     form = kpi_form.read(await request.form())
     filters = Filters.parse(dict(parse_qsl(back)))
     try:
-        answer = await call(
-            request, browser, "POST", "/api/v1/kpis", service="metrics", payload=kpi_form.payload(form, creating=True)
-        )
+        answer = await call(request, browser, "POST", "/api/v1/kpis", payload=kpi_form.payload(form, creating=True))
     except Down:
         return await list_page(request, browser, filters, form=form, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (409, 422):
@@ -147,7 +146,7 @@ async def restore_kpi(
 
 async def _set_archived(request: Request, browser: BrowserContext, kpi_id: int, back: str, verb: str):
     """From the KPI's own page (back = "detail") or from the list (back = the list's query string)."""
-    answer = await call(request, browser, "POST", f"/api/v1/kpis/{kpi_id}/{verb}", service="metrics")
+    answer = await call(request, browser, "POST", f"/api/v1/kpis/{kpi_id}/{verb}")
     if answer.status != 409 and not answer.ok:
         raise refusal(answer)
     # 409: archiving a KPI another formula uses, or restoring one whose name or inputs are taken or gone.
@@ -170,7 +169,7 @@ def _gettext(request: Request, browser: BrowserContext):
 
 
 async def _library(request: Request, browser: BrowserContext) -> list[dict[str, Any]]:
-    return kpi_form.library(await get_or_none(request, browser, "/api/v1/kpis/library", service="metrics"))
+    return kpi_form.library(await get_or_none(request, browser, "/api/v1/kpis/library"))
 
 
 async def list_page(
@@ -186,7 +185,7 @@ async def list_page(
 ):
     rows, count, down = [], 0, False
     try:
-        answer = await call(request, browser, "GET", "/api/v1/kpis", service="metrics", params=filters.api())
+        answer = await call(request, browser, "GET", "/api/v1/kpis", params=filters.api())
         if answer.status == 200:
             rows, count = answer.body["data"], answer.body["count"]
         else:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from frontend import kpi_form, sparkline
 from frontend.backend import N_, Down, call, get_or_none, int_or_none
 from frontend.deps import WorkspaceDep
-from frontend.kpi_page import kpi_names, surfaces
+from frontend.pages.kpi import kpi_names, surfaces
 from frontend.templating import render, templates
 from gateway.auth import BrowserContext
 from kit.roles import Role
@@ -20,11 +20,6 @@ router = APIRouter()
 sparkline.install(templates.env)
 
 PERIOD_KINDS = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
-COLUMNS = (
-    ("input", N_("Inputs"), N_("What is spent")),
-    ("activity", N_("Activities"), N_("What is done")),
-    ("result", N_("Results"), N_("What it achieves")),
-)
 TRENDS = {
     "better": N_("Better than the period before"),
     "worse": N_("Worse than the period before"),
@@ -66,7 +61,6 @@ async def _last_observed(request: Request, browser: BrowserContext, items: list[
         request,
         browser,
         "/api/v1/kpis",
-        service="metrics",
         params={"ids": ",".join(map(str, missing[:500])), "archived": "all", "limit": 500},
     )
     return {k["id"]: k.get("last_observed") for k in body.get("data", [])} if isinstance(body, dict) else {}
@@ -82,13 +76,13 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
         params["surface_id"] = choice["surface"]
     card, down = None, False
     try:
-        answer = await call(request, browser, "GET", "/api/v1/scorecard", service="metrics", params=params)
+        answer = await call(request, browser, "GET", "/api/v1/scorecard", params=params)
         card = answer.body if answer.status == 200 else None
         down = card is None
     except Down:
         down = True
     # In the API's order: derived KPIs already stand beside their inputs (services/metrics/scorecard.py).
-    columns = {key: card["columns"].get(key, []) for key, _, _ in COLUMNS} if card else {}
+    columns = {key: card["columns"].get(key, []) for key, _, _ in kpi_form.COLUMNS} if card else {}
     items = [i for col in columns.values() for i in col]
     last = await _last_observed(request, browser, items)
     names = await kpi_names(request, browser, sorted({x for i in items if i.get("derived") for x in _input_ids(i)}))
@@ -104,7 +98,7 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
             "card": card,
             "period": period,
             "columns": columns,
-            "column_labels": COLUMNS,
+            "column_labels": kpi_form.COLUMNS,
             "period_kinds": PERIOD_KINDS,
             "surfaces": await surfaces(request, browser),
             "down": down,
@@ -132,7 +126,5 @@ def _input_ids(item: dict[str, Any]) -> list[int]:
 
 async def _any_kpi(request: Request, browser: BrowserContext) -> bool:
     """Whether the workspace has any KPI at all (archived too): the empty scorecard says which case it is."""
-    body = await get_or_none(
-        request, browser, "/api/v1/kpis", service="metrics", params={"limit": 1, "archived": "all"}
-    )
+    body = await get_or_none(request, browser, "/api/v1/kpis", params={"limit": 1, "archived": "all"})
     return bool(body.get("count")) if isinstance(body, dict) else True

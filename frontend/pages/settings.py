@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from frontend import i18n
+from frontend.backend import N_
 from frontend.deps import WorkspaceDep
 from frontend.pages.auth import see_other
 from frontend.templating import render
@@ -20,11 +21,6 @@ from kit.errors import Conflict, Forbidden, Invalid, Problem
 from kit.roles import Role
 
 router = APIRouter()
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; it is translated where it is shown (`_(message)` in a template)."""
-    return message
 
 
 # Translators: role names, shown in badges and mid-sentence ("You are signed in as owner."), in lower case.

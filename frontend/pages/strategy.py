@@ -237,7 +237,7 @@ async def surfaces_by_id(request: Request, browser: BrowserContext) -> dict[int,
 async def _kpi_choices(request: Request, browser: BrowserContext) -> list[dict[str, Any]] | None:
     """The KPIs a goal can be linked to; None when metrics is not answering (the form then leaves links alone)."""
     body = await get_or_none(
-        request, browser, "/api/v1/kpis", service="metrics", params={"archived": "false", "limit": 500, "sort": "name"}
+        request, browser, "/api/v1/kpis", params={"archived": "false", "limit": 500, "sort": "name"}
     )
     return body["data"] if isinstance(body, dict) else None
 

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
-from sqlmodel import Session
 
+from frontend.backend import N_
 from frontend.deps import WorkspaceDep
-from frontend.pages.settings import N_, ROLES, form_errors, gettext_for, language
+from frontend.pages.settings import ROLES, form_errors, gettext_for, language
 from frontend.templating import render
 from gateway import tokens
 from gateway.auth import BrowserContext
-from gateway.models import ApiToken, ApiTokenCreate, ApiTokenPublic, utcnow
+from gateway.models import ApiTokenCreate, ApiTokenPublic, utcnow
 from kit.dates import as_utc
 from kit.errors import Forbidden, Invalid
 from kit.roles import Role
@@ -30,6 +30,7 @@ TOKEN_ERRORS = {
     "expires_at": N_("Choose a date after today, or leave the field empty."),
 }
 NOT_A_DATE = N_("Enter the date as year-month-day, or leave the field empty.")
+REVOKE_DENIED = N_("Only the person who created a token, or an admin, can revoke it.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +82,20 @@ async def create_token(
 
 @router.post("/settings/tokens/{token_id}/revoke")
 async def revoke_token(request: Request, browser: WorkspaceDep, token_id: int):
-    _ = gettext_for(request, browser)
-    denied = _("Only the person who created a token, or an admin, can revoke it.")
-    await request.app.state.run_db(_revoke, browser, token_id, denied)
+    try:
+        await request.app.state.run_db(
+            lambda s: tokens.revoke_token(
+                session=s,
+                workspace_id=browser.workspace.id,
+                token_id=token_id,
+                actor_id=browser.user.id,
+                actor_role=browser.role,
+            )
+        )
+    except Forbidden:
+        raise Forbidden(gettext_for(request, browser)(REVOKE_DENIED)) from None
     request.app.state.auth.forget_tokens()
     return await _tokens(request, browser, revoked=token_id)
-
-
-def _revoke(session: Session, browser: BrowserContext, token_id: int, denied: str) -> None:
-    token = session.get(ApiToken, token_id)
-    mine = token is not None and token.user_id == browser.user.id
-    if (
-        token is not None
-        and token.workspace_id == browser.workspace.id
-        and not (mine or browser.role.at_least(Role.admin))
-    ):
-        raise Forbidden(denied)
-    tokens.revoke_token(session=session, workspace_id=browser.workspace.id, token_id=token_id)  # 404 if foreign
 
 
 def _expiry(value: str, zone: str) -> datetime | None:

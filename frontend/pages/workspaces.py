@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
-from sqlmodel import Session
 
+from frontend.backend import N_
 from frontend.deps import BrowserDep
 from frontend.pages.auth import see_other
-from frontend.pages.settings import N_, form_errors, language, zone_choices
+from frontend.pages.settings import form_errors, language, zone_choices
 from frontend.templating import render
 from gateway import workspaces
 from gateway.auth import BrowserContext
-from gateway.models import User, UserSession, WorkspaceCreate
+from gateway.models import WorkspaceCreate
 from kit.errors import Conflict
 
 router = APIRouter()
@@ -46,21 +46,16 @@ async def create_workspace(
     form = {"name": name, "slug": slug, "timezone": timezone}
     try:
         data = WorkspaceCreate(name=name, slug=slug or None, timezone=timezone)
-        await request.app.state.run_db(_create, browser, data)
+        await request.app.state.run_db(
+            lambda s: workspaces.create_current_workspace(
+                session=s, data=data, user_id=browser.user.id, session_id=browser.session.id
+            )
+        )
     except ValidationError as exc:
         return _page(request, browser, form, errors=form_errors(exc, NEW_ERRORS), status=422)
     except Conflict:
         return _page(request, browser, form, errors={"slug": SLUG_TAKEN}, status=422)
     return see_other(request, "/")
-
-
-def _create(session: Session, browser: BrowserContext, data: WorkspaceCreate) -> None:
-    """Create the workspace and make it the session's current one."""
-    owner = session.get(User, browser.user.id)
-    workspace = workspaces.create_workspace(session=session, data=data, owner=owner)
-    row = session.get(UserSession, browser.session.id)
-    row.workspace_id = workspace.id
-    session.add(row)
 
 
 def _page(

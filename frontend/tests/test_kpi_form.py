@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from frontend import kpi_form, kpi_page
+from frontend import kpi_form
 from frontend.backend import FORM_PROBLEM, Answer
-from frontend.pages import scorecard
+from frontend.pages import kpi, scorecard
 
 
 def test_create_payload_leaves_out_empty_fields_and_reads_decimal_commas():
@@ -43,10 +43,10 @@ def test_presets_fill_the_form_in_the_pages_language():
 
 
 def test_manual_entry_counts_from_the_first_day_of_its_period():
-    assert kpi_page.snap("week", "2026-11-26") == "2026-11-23"  # a Thursday → its Monday
-    assert kpi_page.snap("month", "2026-11-26") == "2026-11-01"
-    assert kpi_page.snap("day", "2026-11-26") == "2026-11-26"
-    assert kpi_page.snap("month", "not a day") == "not a day"
+    assert kpi.snap("week", "2026-11-26") == "2026-11-23"  # a Thursday → its Monday
+    assert kpi.snap("month", "2026-11-26") == "2026-11-01"
+    assert kpi.snap("day", "2026-11-26") == "2026-11-26"
+    assert kpi.snap("month", "not a day") == "not a day"
 
 
 def test_target_errors_go_to_their_rows():
@@ -59,14 +59,14 @@ def test_target_errors_go_to_their_rows():
             ]
         },
     )
-    errors = kpi_page.target_errors(answer)
-    assert errors[1] == kpi_page.OVERLAP and errors[2] == kpi_page.TARGET_ERRORS["target"]
-    assert kpi_page.target_errors(Answer(422, {"detail": "?"})) == {-1: FORM_PROBLEM}
+    errors = kpi.target_errors(answer)
+    assert errors[1] == kpi.OVERLAP and errors[2] == kpi.TARGET_ERRORS["target"]
+    assert kpi.target_errors(Answer(422, {"detail": "?"})) == {-1: FORM_PROBLEM}
 
 
 def test_band_targets_default_to_the_middle_and_a_date_target_is_one_day():
     row = {"period_start": "2026-11-01", "period_end": "", "target": "", "band_low": "30", "band_high": "40"}
-    assert kpi_page._target_payload(row) == {
+    assert kpi._target_payload(row) == {
         "period_start": "2026-11-01",
         "period_end": "2026-11-01",
         "target": 35.0,

@@ -7,7 +7,7 @@ from kit.internal import InternalClient
 from kit.service_app import create_service_app
 from kit.settings import common
 from services.goals.db import create_engine_from_settings
-from services.goals.progress import RULES
+from services.goals.goals.progress import RULES
 from services.goals.routes import routers
 
 DESCRIPTION = "Strategy: the digital surfaces a workspace runs and the goal tree they serve.\n\n" + RULES

@@ -10,10 +10,11 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from services.goals import service
-from services.goals.goal_models import Goal, GoalCreate, GoalKpi, GoalLevel
-from services.goals.kpis import NoKpis
-from services.goals.models import Cadence, Surface, SurfaceCreate, SurfaceKind
+from services.goals.goals import service as goal_service
+from services.goals.goals.metrics_client import NoKpis
+from services.goals.goals.models import Goal, GoalCreate, GoalKpi, GoalLevel
+from services.goals.surfaces import service as surface_service
+from services.goals.surfaces.models import Cadence, Surface, SurfaceCreate, SurfaceKind
 
 INGRID, MIKKO, SARA = "ingrid.solberg@example.com", "mikko.virtanen@example.com", "sara.lindqvist@example.com"
 OWNER = "demo@example.com"
@@ -151,7 +152,7 @@ def _count(session: Session, model: type, workspace_id: int) -> int:
 def _seed_surfaces(session: Session, workspace_id: int, people: dict[str, int], today: date) -> None:
     for name, kind, url, cadence, owner in SURFACES:
         start = date(today.year, 1, 1)  # every cadence counted from New Year: past periods line up with cycles
-        service.create_surface(
+        surface_service.create_surface(
             session=session,
             workspace_id=workspace_id,
             data=SurfaceCreate(
@@ -188,7 +189,7 @@ def _seed_strategy(session: Session, workspace_id: int, people: dict[str, int], 
             surface_ids=surface_ids or [],
             **period,
         )
-        return service.create_goal(
+        return goal_service.create_goal(
             session=session, workspace_id=workspace_id, user_id=actor, data=data, metrics=NoKpis()
         ).id
 

@@ -7,11 +7,7 @@ from kit.internal import InternalClient
 from kit.service_app import create_service_app
 from kit.settings import common
 from services.metrics.db import create_engine_from_settings
-from services.metrics.routes import router
-from services.metrics.routes_cycles import router as cycles_router
-from services.metrics.routes_imports import router as imports_router
-from services.metrics.routes_observations import router as observations_router
-from services.metrics.routes_scorecard import router as scorecard_router
+from services.metrics.routes import ROUTERS
 
 DESCRIPTION = (
     "Measurement: the KPIs a workspace tracks, how each is measured and which way is better, "
@@ -27,6 +23,6 @@ def create_app() -> FastAPI:
         engine=create_engine_from_settings(),
         redis_url=ensure_redis_url(),
         signing_key=common().resolved_signing_key(),
-        routers=[router, observations_router, scorecard_router, cycles_router, imports_router],
+        routers=ROUTERS,
         internal=InternalClient(common().gateway_url),
     )

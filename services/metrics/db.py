@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
-from kit.db import SessionDep, make_engine
+from kit.db import make_engine
 from services.metrics.config import settings
 
 SERVICE_DIR = Path(__file__).parent
@@ -23,4 +23,4 @@ def create_engine_from_settings():
     return make_engine(settings().url())
 
 
-__all__ = ["MetricsModel", "SessionDep", "metadata", "create_engine_from_settings", "SERVICE_DIR", "VERSION_TABLE"]
+__all__ = ["MetricsModel", "metadata", "create_engine_from_settings", "SERVICE_DIR", "VERSION_TABLE"]

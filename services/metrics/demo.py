@@ -9,18 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from kit.dates import add_months
-from services.metrics import demo_cycles, service, targets
-from services.metrics.models import (
-    Aggregation,
-    Category,
-    Direction,
-    Kpi,
-    KpiCreate,
-    KpiTargetIn,
-    Observation,
-    Source,
-    Unit,
-)
+from services.metrics.cycles import demo as demo_cycles
+from services.metrics.kpis import periods, service, targets
+from services.metrics.kpis.models import Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Source, Unit
+from services.metrics.observations.models import Observation
 
 INGRID, MIKKO, SARA = "ingrid.solberg@example.com", "mikko.virtanen@example.com", "sara.lindqvist@example.com"
 H, L, B = Direction.higher_is_better, Direction.lower_is_better, Direction.target_band
@@ -233,7 +225,7 @@ def monthly_targets(year: int, direction: Direction, baseline: float) -> list[Kp
     """A target for each month of the year: 10 % better than the baseline, or a band around it."""
     items = []
     for month in range(1, 13):
-        start, end = targets.period_bounds("month", date(year, month, 1))
+        start, end = periods.period_bounds("month", date(year, month, 1))
         base = baseline
         if direction == Direction.target_band:
             items.append(
@@ -267,7 +259,7 @@ def history(kpi: Kpi, workspace_id: int, baseline: float, today: date, rnd: rand
     month = date(today.year - YEARS, today.month, 1)
     while month <= today:
         level = _level(kpi, baseline, month, today)
-        days = targets.period_bounds("month", month)[1].day
+        days = periods.period_bounds("month", month)[1].day
         if kpi.name in DAILY:
             for day in range(1, days + 1):
                 when = month.replace(day=day)

@@ -6,7 +6,7 @@ from kit.embedded_redis import ensure_redis_url
 from kit.service_app import create_service_app
 from kit.settings import common
 from services.tasks.db import create_engine_from_settings
-from services.tasks.routes import router
+from services.tasks.routes import routers
 
 DESCRIPTION = "Execution: the planning periods (time boxes such as a quarter) into which actions are planned."
 
@@ -19,5 +19,5 @@ def create_app() -> FastAPI:
         engine=create_engine_from_settings(),
         redis_url=ensure_redis_url(),
         signing_key=common().resolved_signing_key(),
-        routers=[router],
+        routers=routers,
     )

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from services.tasks import service
-from services.tasks.models import Period, PeriodCreate
+from services.tasks.periods import service as periods
+from services.tasks.periods.models import Period, PeriodCreate
 
 QUARTER_CAPACITY_HOURS = 120.0
 
@@ -37,7 +37,7 @@ def seed(
         return False
     today = today or date.today()
     for name, starts_on, ends_on in quarters(today.year):
-        service.create_period(
+        periods.create_period(
             session=session,
             workspace_id=workspace_id,
             data=PeriodCreate(

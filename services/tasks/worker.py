@@ -1,12 +1,13 @@
-"""arq WorkerSettings of the tasks service: its queue, its jobs, its crons."""
+"""arq WorkerSettings of the tasks service: its queue, its jobs (each concept's jobs.py), its crons."""
 
 from kit.queue import heartbeat_cron, queue_name, redis_settings
-from services.tasks import jobs
+
+FUNCTIONS: list = []
 
 
 def worker_settings(redis_url: str) -> dict:
     return {
-        "functions": jobs.FUNCTIONS,
+        "functions": FUNCTIONS,
         "cron_jobs": [heartbeat_cron("tasks")],
         "queue_name": queue_name("tasks"),
         "redis_settings": redis_settings(redis_url),

@@ -1,18 +1,17 @@
-"""Shared by the goals service tests: an app with a stub InternalClient (there is no gateway here), auth, factories."""
+"""Factories for the goals service tests: an app with a stub InternalClient (there is no gateway here), an API
+client for one workspace with factories for surfaces and goals. The fixtures built on them are in conftest.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from kit.errors import Unavailable
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.roles import Role
 from kit.service_app import create_service_app
-from kit.testing import TEST_KEY, auth, fresh_engine
-from services.goals.db import GoalsModel
+from kit.testing import TEST_KEY, auth
 from services.goals.routes import routers
 
 KEY = TEST_KEY
@@ -99,25 +98,3 @@ class Api:
 
     def count(self, archived: str = "all") -> int:
         return self.get(GOALS, params={"archived": archived}).json()["count"]
-
-
-@pytest.fixture
-def engine(tmp_path):
-    with fresh_engine(tmp_path, GoalsModel.metadata, "goals") as engine:
-        yield engine
-
-
-@pytest.fixture
-def metrics() -> StubInternal:
-    return StubInternal()
-
-
-@pytest.fixture
-def client(engine, metrics):
-    with TestClient(make_app(engine, metrics), raise_server_exceptions=False) as c:
-        yield c
-
-
-@pytest.fixture
-def api(client) -> Api:
-    return Api(client)

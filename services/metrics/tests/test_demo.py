@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlmodel import Session, func, select
 
-from kit.testing import fresh_engine
-from services.metrics import demo, service
-from services.metrics.cycle_models import Cycle, CycleFinding, CycleItem
-from services.metrics.db import MetricsModel
-from services.metrics.models import Observation
+from services.metrics import demo
+from services.metrics.cycles.models import Cycle, CycleFinding, CycleItem
+from services.metrics.kpis import service
+from services.metrics.kpis.models import Category, Unit
+from services.metrics.observations.models import Observation
 
 TODAY = date(2026, 11, 24)
 PEOPLE = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
 SURFACES = {"nordvikoutdoor.no": 1, "Nettbutikk": 2, "Turbrevet newsletter": 5, "Facebook": 6}
-
-
-@pytest.fixture
-def session(tmp_path):
-    import services.metrics.cycle_models  # noqa: F401  (registers the tables)
-    import services.metrics.import_models  # noqa: F401
-
-    with fresh_engine(tmp_path, MetricsModel.metadata, "metrics") as engine, Session(engine) as s:
-        yield s
 
 
 def test_two_years_of_data_and_four_reviewed_months(session):
@@ -58,3 +48,21 @@ def test_two_years_of_data_and_four_reviewed_months(session):
     again = {"surfaces": dict(SURFACES)}
     assert demo.seed(session, workspace_id=1, people=PEOPLE, today=TODAY, refs=again) is False  # once
     assert again["kpis"] == refs["kpis"]
+
+
+def test_demo_seeds_believable_kpis_once(engine):
+    people = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
+    with Session(engine) as session:
+        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 3, 1)) is True
+        assert demo.seed(session, workspace_id=1, people=people, today=date(2026, 3, 1)) is False
+        session.commit()
+        rows, total = service.list_kpis(session=session, workspace_id=1, limit=500)
+    assert total == 10
+    by_name = {k.name: k for k in rows}
+    assert {k.category for k in rows} == set(Category)
+    revenue = by_name["Online revenue"]
+    assert (revenue.unit, revenue.currency_code, revenue.category) == (Unit.currency, "NOK", Category.result)
+    assert by_name["Complaints"].direction == "lower_is_better"
+    assert by_name["Hours spent on content"].unit == Unit.duration
+    assert {k.owner_id for k in rows} == {11, 12, 13}
+    assert all(k.baseline_date == date(2025, 12, 31) for k in rows)

@@ -1,5 +1,5 @@
-import services.tasks.models  # noqa: F401  (registers the tables)
 from kit.migrations import run_env
-from services.tasks.db import VERSION_TABLE, metadata
+from services.tasks.db import VERSION_TABLE
+from services.tasks.models import metadata  # every concept's tables
 
 run_env(metadata, VERSION_TABLE)

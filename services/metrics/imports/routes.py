@@ -1,0 +1,159 @@
+"""HTTP routes of file imports: upload, map, run (in the background), status with progress, the report."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile, status
+
+from kit.deps import SessionDep
+from kit.identity import EditorDep, PrincipalDep
+from kit.pagination import PageDep
+from kit.queue import queue_name
+from services.metrics.imports import service
+from services.metrics.imports.models import (
+    MAX_FILE_BYTES,
+    ImportList,
+    ImportMapping,
+    ImportProblemList,
+    ImportProblemPublic,
+    ImportPublic,
+    ImportRun,
+)
+
+router = APIRouter(tags=["imports"])
+URL = "/api/v1/imports"
+NOT_FOUND = {404: {"description": "No such import in this workspace"}}
+log = logging.getLogger("effekt.metrics.imports")
+READ_BLOCK = 1024 * 1024
+
+
+async def enqueue(request: Request, import_id: int, attempt: int, created: datetime) -> None:
+    """Queue the run after the commit; if Redis is away the import stays queued and can be run again."""
+    # created_at in the job id too: ids start again in a fresh database while Redis remembers job ids
+    job_id = f"run_import:{import_id}:{int(created.timestamp() * 1_000_000)}:{attempt}"
+    try:
+        await request.app.state.queue.enqueue_job(
+            "run_import", import_id, attempt, _job_id=job_id, _queue_name=queue_name("metrics")
+        )
+    except Exception:
+        log.exception("could not queue import %s", import_id)
+
+
+async def _read_limited(file: UploadFile) -> bytes:
+    """The upload's bytes, reading at most one block past the limit (the service then refuses it)."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= MAX_FILE_BYTES:
+        block = await file.read(READ_BLOCK)
+        if not block:
+            break
+        parts.append(block)
+        size += len(block)
+    return b"".join(parts)
+
+
+@router.post(
+    URL,
+    response_model=ImportPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a file to import",
+    responses={413: {"description": f"Larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"}},
+)
+async def upload(
+    file: Annotated[UploadFile, File(description="CSV (, ; or tab; UTF-8 or Windows-1252) or XLSX")],
+    session: SessionDep,
+    principal: EditorDep,
+):
+    """Stores the file and answers its columns, first lines and a suggested mapping; nothing is imported yet."""
+    data = await _read_limited(file)
+    record = service.create_import(
+        session=session,
+        workspace_id=principal.workspace_id,
+        user_id=principal.user_id,
+        filename=file.filename or "upload",
+        data=data,
+    )
+    return service.to_public(record)
+
+
+@router.get(URL, response_model=ImportList, summary="List imports")
+def list_imports(session: SessionDep, principal: PrincipalDep, page: PageDep):
+    """Newest first."""
+    rows, total = service.list_imports(
+        session=session, workspace_id=principal.workspace_id, limit=page.limit, offset=page.offset
+    )
+    return ImportList.of([service.to_summary(r) for r in rows], total, page)
+
+
+@router.get(f"{URL}/{{import_id}}", response_model=ImportPublic, responses=NOT_FOUND, summary="Read an import")
+def get_import(import_id: int, session: SessionDep, principal: PrincipalDep):
+    """Status, progress (rows_checked, rows_done of rows_total), counts and whether a run was interrupted."""
+    record = service.get_import(session=session, workspace_id=principal.workspace_id, import_id=import_id)
+    return service.to_public(record)
+
+
+@router.get(
+    f"{URL}/{{import_id}}/problems",
+    response_model=ImportProblemList,
+    responses=NOT_FOUND,
+    summary="The bad lines of an import",
+)
+def list_problems(import_id: int, session: SessionDep, principal: PrincipalDep, page: PageDep):
+    """Each bad line with its number as a spreadsheet shows it (the header is line 1), the column and the reason."""
+    rows, total = service.list_problems(
+        session=session, workspace_id=principal.workspace_id, import_id=import_id, limit=page.limit, offset=page.offset
+    )
+    return ImportProblemList.of(
+        [ImportProblemPublic.model_validate(r, from_attributes=True) for r in rows], total, page
+    )
+
+
+@router.put(
+    f"{URL}/{{import_id}}/mapping",
+    response_model=ImportPublic,
+    responses=NOT_FOUND,
+    summary="Set an import's column mapping",
+)
+def set_mapping(import_id: int, mapping: ImportMapping, session: SessionDep, principal: EditorDep):
+    record = service.set_mapping(
+        session=session, workspace_id=principal.workspace_id, import_id=import_id, mapping=mapping
+    )
+    return service.to_public(record)
+
+
+@router.post(
+    f"{URL}/{{import_id}}/run",
+    response_model=ImportPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**NOT_FOUND, 409: {"description": "A run is going"}},
+    summary="Run an import (again)",
+)
+def run_import(
+    import_id: int,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    principal: EditorDep,
+    data: Annotated[ImportRun | None, Body()] = None,
+):
+    """Queues the run. By default nothing is stored if any line is bad; mapping.store_good stores the good lines.
+    Running again (after a failure or an interruption) never duplicates a value: values are upserted."""
+    record = service.start_run(
+        session=session,
+        workspace_id=principal.workspace_id,
+        import_id=import_id,
+        mapping=data.mapping if data else None,
+    )
+    background.add_task(enqueue, request, record.id, record.attempt, record.created_at)
+    return service.to_public(record)
+
+
+@router.delete(
+    f"{URL}/{{import_id}}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND, summary="Delete an import"
+)
+def delete_import(import_id: int, session: SessionDep, principal: EditorDep):
+    """Its file and report go; the observations it stored stay."""
+    service.delete_import(session=session, workspace_id=principal.workspace_id, import_id=import_id)

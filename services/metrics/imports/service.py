@@ -1,0 +1,173 @@
+"""Business rules of file imports: upload, mapping, starting a run, reading status and the report."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col
+
+from kit.db import save
+from kit.errors import Conflict, Invalid, Problem, field_error
+from kit.fields import utcnow
+from kit.query import get_scoped, select_page
+from services.metrics.imports.check import KpiCatalogue
+from services.metrics.imports.models import (
+    MAX_FILE_BYTES,
+    ImportFile,
+    ImportMapping,
+    ImportProblem,
+    ImportPublic,
+    ImportStatus,
+    ImportSummary,
+    ObservationImport,
+)
+from services.metrics.imports.parse import file_format, head, mapping_problems, suggest
+
+RUNNING = (ImportStatus.queued, ImportStatus.checking, ImportStatus.storing)
+# A run that has not written progress for this long has lost its worker; it may be run again.
+STALE = timedelta(minutes=2)
+
+
+class TooLarge(Problem):
+    status, title, slug = 413, "File too large", "too-large"
+
+
+def interrupted(record: ObservationImport) -> bool:
+    """True when a run is recorded as going but has written no progress for a while."""
+    if record.status not in RUNNING:
+        return False
+    updated = record.updated_at
+    if updated.tzinfo is None:  # SQLite hands datetimes back without their zone
+        updated = updated.replace(tzinfo=UTC)
+    return utcnow() - updated > STALE
+
+
+def to_public(record: ObservationImport) -> ImportPublic:
+    """The public view of an import, with the mapping its header suggests."""
+    return ImportPublic.model_validate(
+        {**record.model_dump(), "interrupted": interrupted(record), "suggested": suggest(record.columns)}
+    )
+
+
+def to_summary(record: ObservationImport) -> ImportSummary:
+    """A line of the list of imports."""
+    return ImportSummary.model_validate({**record.model_dump(), "interrupted": interrupted(record)})
+
+
+def create_import(
+    *, session: Session, workspace_id: int, user_id: int, filename: str, data: bytes
+) -> ObservationImport:
+    """Store an uploaded file with its columns and first lines; nothing is imported yet."""
+    if len(data) > MAX_FILE_BYTES:
+        raise TooLarge(
+            f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into smaller files.",
+            errors=[field_error("file", f"at most {MAX_FILE_BYTES // (1024 * 1024)} MB")],
+        )
+    if not data[:65536].strip():  # a file that starts with 64 KB of blanks has no header line either
+        raise Invalid.field("file", "the file is empty")
+    fmt = file_format(filename, data)
+    try:
+        columns, preview = head(fmt, data)
+    except ValueError as exc:
+        raise Invalid.field("file", str(exc)) from None
+    record = ObservationImport(
+        workspace_id=workspace_id,
+        user_id=user_id,
+        filename=(filename or "upload")[:255],
+        file_format=fmt,
+        size=len(data),
+        columns=columns,
+        preview=preview,
+    )
+    session.add(record)
+    session.flush()
+    session.add(ImportFile(import_id=record.id, data=data))
+    session.flush()
+    return record
+
+
+def get_import(*, session: Session, workspace_id: int, import_id: int) -> ObservationImport:
+    """One import of the workspace; NotFound for anyone else's."""
+    return get_scoped(session, ObservationImport, workspace_id, import_id, "import")
+
+
+def list_imports(
+    *, session: Session, workspace_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[ObservationImport], int]:
+    """The workspace's imports, newest first."""
+    where = [ObservationImport.workspace_id == workspace_id]
+    order = [col(ObservationImport.created_at).desc(), col(ObservationImport.id).desc()]
+    return select_page(session, ObservationImport, where, order, limit=limit, offset=offset)
+
+
+def list_problems(
+    *, session: Session, workspace_id: int, import_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[ImportProblem], int]:
+    """One page of an import's bad lines, by line."""
+    get_import(session=session, workspace_id=workspace_id, import_id=import_id)
+    where = [ImportProblem.import_id == import_id]
+    return select_page(
+        session, ImportProblem, where, [col(ImportProblem.line), col(ImportProblem.id)], limit=limit, offset=offset
+    )
+
+
+def _check_mapping(
+    session: Session, workspace_id: int, record: ObservationImport, mapping: ImportMapping, prefix: str
+) -> None:
+    errors = [field_error(prefix + f, m) for f, m in mapping_problems(mapping, record.columns)]
+    if mapping.kpi_id is not None:
+        kpis = KpiCatalogue.load(session, workspace_id)
+        problem = kpis.by_id.get(mapping.kpi_id, f"no KPI {mapping.kpi_id} in this workspace")
+        if problem:
+            errors.append(field_error(prefix + "kpi_id", problem))
+    if errors:
+        raise Invalid("; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
+
+
+def set_mapping(*, session: Session, workspace_id: int, import_id: int, mapping: ImportMapping) -> ObservationImport:
+    """Set what each column holds, checked against the file's columns; refused while a run is going."""
+    record = get_import(session=session, workspace_id=workspace_id, import_id=import_id)
+    _refuse_if_running(record)
+    _check_mapping(session, workspace_id, record, mapping, "")
+    return save(session, record, {"mapping": mapping.model_dump(mode="json")})
+
+
+def _refuse_if_running(record: ObservationImport) -> None:
+    if record.status in RUNNING and not interrupted(record):
+        raise Conflict(f"Import {record.id} is {record.status.value}; wait for it to end.")
+
+
+def start_run(
+    *, session: Session, workspace_id: int, import_id: int, mapping: ImportMapping | None = None
+) -> ObservationImport:
+    """Queue a run (again): an interrupted run resumes where its last stored chunk ended, others start over."""
+    record = get_import(session=session, workspace_id=workspace_id, import_id=import_id)
+    _refuse_if_running(record)
+    if mapping is None:
+        if record.mapping is None:
+            raise Invalid.field("mapping", "set the mapping first")
+        mapping = ImportMapping.model_validate(record.mapping)
+    _check_mapping(session, workspace_id, record, mapping, "mapping.")
+    new_mapping = mapping.model_dump(mode="json")
+    resume = record.status == ImportStatus.storing and record.mapping == new_mapping
+    changes = {
+        "mapping": new_mapping,
+        "status": ImportStatus.queued,
+        "attempt": record.attempt + 1,
+        "error": None,
+        "finished_at": None,
+    }
+    if not resume:
+        changes |= {"rows_checked": 0, "rows_done": 0, "bad_lines": 0, "created": 0, "replaced": 0, "rows_total": None}
+    return save(session, record, changes)
+
+
+def delete_import(*, session: Session, workspace_id: int, import_id: int) -> None:
+    """Remove an import, its file and its report (never the observations it stored)."""
+    record = get_import(session=session, workspace_id=workspace_id, import_id=import_id)
+    _refuse_if_running(record)
+    for model in (ImportProblem, ImportFile):
+        session.execute(delete(model).where(col(model.import_id) == record.id))
+    session.delete(record)
+    session.flush()

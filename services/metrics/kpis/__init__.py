@@ -1,0 +1,1 @@
+"""KPIs: the measured quantities, their formulas, targets, periods, status and figures."""

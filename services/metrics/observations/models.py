@@ -1,0 +1,107 @@
+"""Observations: the values observed for a KPI, per period (day, week, month) and source."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import annotated_types
+import sqlalchemy as sa
+from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
+from pydantic import Field as PydanticField
+from sqlmodel import Field
+
+from kit.db import enum_type
+from kit.fields import Day, FiniteFloat, Id, utcnow
+from kit.query import Page
+from services.metrics.db import MetricsModel
+from services.metrics.kpis.models import Source
+
+
+class Period(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+MAX_BATCH = 10_000
+
+
+def _no_nul(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL; refused here it is a 422 instead of a driver error (a 500)."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Note = Annotated[str | None, AfterValidator(_no_nul)]
+
+
+def period_start_problem(period: Period, start: date) -> str | None:
+    """Why `start` cannot begin a `period`, or None: a week starts on Monday, a month on the 1st."""
+    if period == Period.week and start.weekday() != 0:
+        return f"a week starts on a Monday; {start.isoformat()} is a {start.strftime('%A')}"
+    if period == Period.month and start.day != 1:
+        return f"a month starts on the 1st; {start.isoformat()} is not"
+    return None
+
+
+class ObservationBase(MetricsModel):
+    # No foreign key: the service checks every KPI itself and KPIs are archived, never deleted (the key's trigger
+    # made imports three times slower).
+    kpi_id: Id
+    period: Period = Field(sa_type=enum_type(Period), description="day, week (from Monday) or month (from the 1st)")
+    period_start: Day = Field(description="First day of the period")
+    value: FiniteFloat = Field(description="The total for the period, not an increment")
+    source: Source = Field(default=Source("api"), sa_type=enum_type(Source))
+    note: Note = Field(default=None, max_length=2000)
+
+
+class Observation(ObservationBase, table=True):
+    __tablename__ = "observations"
+    # One value per KPI, period and source: pushing the same key again replaces the value (an upsert on this key).
+    __table_args__ = (sa.UniqueConstraint("kpi_id", "period", "period_start", "source", name="uq_observations_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int  # no index: reads by KPI use the unique key (it leads with kpi_id); imports stay fast
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ObservationCreate(ObservationBase):
+    @field_validator("period_start")
+    @classmethod
+    def _starts_its_period(cls, value: date, info: ValidationInfo) -> date:
+        period = info.data.get("period")  # absent when the period itself was invalid; that error is enough
+        problem = period_start_problem(period, value) if period else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class ObservationPublic(ObservationBase):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ObservationPushed(ObservationPublic):
+    replaced: bool = Field(description="True if a value for this KPI, period and source existed and was replaced")
+
+
+class ObservationList(Page[ObservationPublic]):
+    pass
+
+
+class ObservationBatch(BaseModel):
+    # Items stay raw here and are validated one by one in observations.py, so one answer names every bad item:
+    # wrong shape and unusable KPI alike. The schema still documents them as ObservationCreate.
+    observations: Annotated[list[Any], annotated_types.Len(1, MAX_BATCH)] = PydanticField(
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ObservationCreate"}}
+    )
+
+
+class BatchResult(BaseModel):
+    created: int
+    replaced: int

@@ -1,0 +1,1 @@
+"""The scorecard: a period's KPIs as inputs, activities and results."""
