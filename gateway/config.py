@@ -28,6 +28,8 @@ class GatewaySettings(BaseSettings):
     # Addresses (or networks, comma-separated: "10.0.0.0/8, 192.168.1.5") of the proxies in front of the
     # gateway. Only a request from one of them has its X-Forwarded-For and X-Forwarded-Proto believed.
     trusted_proxies: str = ""
+    # The largest request body relayed to a service (an import's 100 MB file and its form): refused as it streams.
+    max_body_bytes: int = 101 * 1024 * 1024
 
     def url(self) -> str:
         return self.database_url or sqlite_url("gateway")

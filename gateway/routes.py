@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from gateway import openapi
 from gateway.models import User, UserPublic, Workspace, WorkspacePublic
-from kit.errors import NotFound
+from kit.errors import NotFound, TooLarge
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.problems import problem_response
 from kit.queue import heartbeat_key
@@ -83,7 +83,7 @@ async def proxy(request: Request) -> Response:
         value = request.headers.get(name)
         if value:
             headers[name] = value
-    body = await request.body() if request.method not in ("GET", "HEAD") else None
+    body = await read_body(request, state.settings.max_body_bytes) if request.method not in ("GET", "HEAD") else None
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return relay(*await state.upstreams.send(service, request.method, path, headers=headers, body=body))
 
@@ -97,6 +97,20 @@ async def internal(request: Request) -> Response:
     principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
     path = "/" + request.path_params["rest"] + (f"?{request.url.query}" if request.url.query else "")
     return relay(*await state.upstreams.send(service, "GET", path, headers=state.upstreams.identity_headers(principal)))
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused (413) as soon as it is larger than `limit`: never held whole beyond it."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"The request is larger than {limit // (1024 * 1024)} MB.")
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"The request is larger than {limit // (1024 * 1024)} MB.")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def relay(status: int, kept: list[tuple[str, str]], content: bytes) -> Response:

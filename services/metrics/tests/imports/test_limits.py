@@ -54,6 +54,9 @@ def test_columns_and_size():
     assert "1,000,000 columns" in refused.value.detail
     with pytest.raises(TooLarge):
         limits.check_size(limits.MAX_FILE_BYTES + 1)
+    with pytest.raises(Invalid) as wide:  # a header too long to read is judged by its separators
+        limits.check_lines(b"c," * 1_000_000 + b"\n1,2\n")
+    assert "columns" in wide.value.errors[0]["detail"]
 
 
 def test_the_preview_reads_only_the_start_and_cuts_at_a_newline():
