@@ -1,7 +1,7 @@
 """Queueing import runs, and queueing again the ones whose job was lost while Redis was away.
 
 The route queues a run after its commit; when Redis is unreachable then, the import stays `queued` with no job.
-The metrics worker's cron (every 30 s, and at once when the worker starts, as it does when Redis is back) finds
+The metrics worker's cron (every 10 s, and at once when the worker starts, as it does when Redis is back) finds
 queued imports no worker has taken for QUEUE_GRACE and queues them again. The job id is the run's own (import,
 its creation, attempt), so a job still waiting in Redis is never doubled, and a run started meanwhile is not
 run twice: the job checks the attempt and the status before it starts (jobs._begin)."""
@@ -78,7 +78,7 @@ def requeue_cron() -> CronJob:
     return cron(
         requeue_imports,
         name="cron:metrics:requeue_imports",
-        second={15, 45},
+        second=set(range(5, 60, 10)),  # every 10 s: a lost run waits at most QUEUE_GRACE + 10 s
         unique=True,
         run_at_startup=True,
     )
