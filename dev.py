@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 BIN = "Scripts" if os.name == "nt" else "bin"
+PARALLEL = ["-n", "auto", "--dist", "loadfile"]
 CHROMIUM = Path(os.environ.get("EFFEKT_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -82,7 +83,9 @@ def main(argv: list[str]) -> int:
     if command == "test":
         sync("test")
         ensure_chromium()
-        return run("python", ["-m", "pytest", *rest])
+        # In parallel by default (each pytest-xdist worker has its own databases, Redis and ports); -n 0 for one.
+        parallel = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in rest) else PARALLEL
+        return run("python", ["-m", "pytest", *parallel, *rest])
     print(__doc__)
     return 2
 
