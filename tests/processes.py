@@ -27,7 +27,7 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> httpx.Response:
+def wait_for(url: str, proc: subprocess.Popen, timeout: float = 120) -> httpx.Response:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
