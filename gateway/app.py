@@ -9,12 +9,13 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from gateway import api
-from gateway.accounts import SigninLimiter
 from gateway.auth import Authenticator, Signer
 from gateway.config import settings
 from gateway.db import create_engine_from_settings
+from gateway.edge import SecurityHeaders, TrustedProxies
 from gateway.routes import proxy_routes, router
 from gateway.safety import IdempotencyMiddleware, RateLimitMiddleware
+from gateway.signin_limit import Limits, SigninLimiter
 from gateway.upstream import Upstreams
 from kit import contract
 from kit.conditional import ConditionalMiddleware
@@ -83,9 +84,12 @@ def create_app() -> FastAPI:
     state.queue = state.redis = lazy_pool(redis_url)
     state.limiter = SigninLimiter(
         state.redis,
-        per_account=cfg.signin_account_limit,
-        per_address=cfg.signin_address_limit,
-        window=cfg.signin_window_seconds,
+        Limits(
+            per_pair=cfg.signin_pair_limit,
+            per_account=cfg.signin_account_limit,
+            per_address=cfg.signin_address_limit,
+            window=cfg.signin_window_seconds,
+        ),
     )
     state.metrics = Metrics("gateway")
     state.run_db = lambda fn, *a, **kw: run_in_threadpool(partial(in_session, engine, fn, *a, **kw))
@@ -93,6 +97,8 @@ def create_app() -> FastAPI:
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware, limit=cfg.api_rate_limit, window=cfg.api_rate_window_seconds)
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(TrustedProxies, trusted=cfg.trusted_proxies)  # outermost: everything sees the real client
     install_problem_handlers(app)
     app.include_router(router)
     app.include_router(api.router)

@@ -11,7 +11,7 @@ from sqlmodel import Field
 
 from gateway.db import GatewayModel
 from kit.db import enum_type
-from kit.fields import STRICT
+from kit.fields import STRICT, OptionalMoment
 from kit.roles import Role
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
@@ -176,7 +176,7 @@ class ApiTokenCreate(GatewayModel):
 
     name: str = Field(min_length=1, max_length=100)
     role: Role = Role.viewer
-    expires_at: datetime | None = None
+    expires_at: OptionalMoment = None
 
     @field_validator("name")
     @classmethod

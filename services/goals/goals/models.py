@@ -4,7 +4,7 @@ What the goal endpoints answer (with computed progress) is in schemas.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -13,7 +13,7 @@ from pydantic import field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import MAX_ID, STRICT, FiniteFloat, Id, Name, OptionalText, utcnow
+from kit.fields import MAX_ID, STRICT, FiniteFloat, Id, Name, OptionalDay, OptionalText, utcnow
 from services.goals.db import GoalsModel
 
 MAX_WEIGHT = 1_000_000.0  # weights are relative; a bound keeps sums of them finite
@@ -51,8 +51,8 @@ class GoalBase(GoalsModel):
     title: Name = Field(min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=5000, sa_type=sa.Text)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="User id of a workspace member")
-    period_from: date | None = None
-    period_to: date | None = Field(default=None, description="On or after period_from")
+    period_from: OptionalDay = None
+    period_to: OptionalDay = Field(default=None, description="On or after period_from")
     weight: FiniteFloat = Field(
         default=1.0, ge=0, le=MAX_WEIGHT, description="Weight among its siblings in the parent's progress"
     )
@@ -162,8 +162,8 @@ class GoalUpdate(GoalsModel):
     title: Name = Field(default=None, min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=5000)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="User id of a workspace member")
-    period_from: date | None = None
-    period_to: date | None = None
+    period_from: OptionalDay = None
+    period_to: OptionalDay = None
     weight: FiniteFloat = Field(default=None, ge=0, le=MAX_WEIGHT)
     level: GoalLevel = Field(default=None, description="Fixed by the place in the tree: only the current level")
     position: int = Field(default=None, ge=0, le=MAX_ID, description="Reorder among its siblings")

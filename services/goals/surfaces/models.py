@@ -10,7 +10,7 @@ from pydantic import AfterValidator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import STRICT, Id, Name, utcnow
+from kit.fields import STRICT, Day, Id, Name, utcnow
 from kit.query import Page
 from services.goals.db import GoalsModel
 
@@ -56,7 +56,7 @@ class SurfaceBase(GoalsModel):
     cadence: Cadence = Field(
         default=Cadence.quarterly, sa_type=enum_type(Cadence), description="How often the surface is measured"
     )
-    period_start: date = Field(description="The day the current measurement period started")
+    period_start: Day = Field(description="The day the current measurement period started")
 
 
 class Surface(SurfaceBase, table=True):
@@ -86,7 +86,7 @@ class SurfaceUpdate(GoalsModel):
     url: Url = Field(default=None, max_length=2000)
     owner_id: Id | None = None
     cadence: Cadence = Field(default=None)
-    period_start: date = Field(default=None)
+    period_start: Day = Field(default=None)
 
 
 class SurfacePublic(SurfaceBase):

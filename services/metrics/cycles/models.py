@@ -12,7 +12,7 @@ from pydantic import Field as PField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import STRICT, Id, no_nul, utcnow
+from kit.fields import STRICT, Id, OptionalDay, no_nul, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 from services.metrics.kpis.models import Category, Direction, Status, Unit
@@ -144,7 +144,7 @@ class CycleOpen(BaseModel):
     model_config = STRICT
 
     surface_id: Id
-    period_start: date | None = PField(
+    period_start: OptionalDay = PField(
         default=None, description="First day of a period of the surface's cadence; default: chosen by `period`"
     )
     period: PeriodChoice = PField(

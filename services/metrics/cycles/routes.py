@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from kit.deps import SessionDep
 from kit.errors import NotFound, Unavailable, field_error
-from kit.fields import MAX_ID
+from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import IdsQuery, RequiredIdsQuery, sorted_page
 from services.metrics.cycles import review, service, snapshot
@@ -118,7 +118,9 @@ def list_findings(
     kpi_id: IdQuery = None,
     change_kind: ChangeKind | None = None,
     cycle_status: CycleStatus | None = None,
-    since: Annotated[date | None, Query(description="Cycles whose period starts on or after")] = None,
+    since: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Cycles whose period starts on or after")
+    ] = None,
     ids: IdsQuery = None,
 ):
     rows, total = service.list_findings(

@@ -12,7 +12,18 @@ from pydantic import AfterValidator, BeforeValidator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import STRICT, FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalText, no_nul, utcnow
+from kit.fields import (
+    STRICT,
+    Day,
+    FiniteFloat,
+    Id,
+    Name,
+    OptionalDay,
+    OptionalFiniteFloat,
+    OptionalText,
+    no_nul,
+    utcnow,
+)
 from kit.query import Page
 from services.metrics.db import MetricsModel
 
@@ -138,7 +149,7 @@ class KpiBase(MetricsModel):
     surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
-    baseline_date: date | None = None
+    baseline_date: OptionalDay = None
     threshold_mode: ThresholdMode = Field(
         default=ThresholdMode.relative, sa_type=enum_type(ThresholdMode), description=THRESHOLD_HELP
     )
@@ -200,7 +211,7 @@ class KpiUpdate(MetricsModel):
     surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
-    baseline_date: date | None = None
+    baseline_date: OptionalDay = None
     threshold_mode: ThresholdMode = Field(default=None)
     amber_threshold: OptionalFiniteFloat = None
     red_threshold: OptionalFiniteFloat = None
@@ -243,8 +254,8 @@ class KpiList(Page[KpiPublic]):
 
 
 class KpiTargetBase(MetricsModel):
-    period_start: date
-    period_end: date = Field(description="Last day the target covers; equal to period_start for a target by a date")
+    period_start: Day
+    period_end: Day = Field(description="Last day the target covers; equal to period_start for a target by a date")
     target: FiniteFloat
     band_low: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")
     band_high: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")

@@ -13,7 +13,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import STRICT, FiniteFloat, Id, utcnow
+from kit.fields import STRICT, Day, FiniteFloat, Id, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 from services.metrics.kpis.models import Source
@@ -52,7 +52,7 @@ class ObservationBase(MetricsModel):
     # made imports three times slower).
     kpi_id: Id
     period: Period = Field(sa_type=enum_type(Period), description="day, week (from Monday) or month (from the 1st)")
-    period_start: date = Field(description="First day of the period")
+    period_start: Day = Field(description="First day of the period")
     value: FiniteFloat = Field(description="The total for the period, not an increment")
     source: Source = Field(default=Source("api"), sa_type=enum_type(Source))
     note: Note = Field(default=None, max_length=2000)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from kit.deps import SessionDep
-from kit.fields import MAX_ID
+from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import sorted_page
 from kit.query import get_scoped
@@ -60,8 +60,12 @@ def list_observations(
     page: sorted_page(*service.OBSERVATION_SORTS),
     kpi_id: Annotated[int | None, Query(description="Only this KPI's observations")] = None,
     period: Period | None = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Period start on or after")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Period start on or before")] = None,
+    date_from: Annotated[
+        date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY, description="Period start on or after")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY, description="Period start on or before")
+    ] = None,
 ):
     rows, total = service.list_observations(
         session=session,
