@@ -84,14 +84,12 @@ def _kind_out(spec) -> KindOut:
     )
 
 
-@router.get(
-    "/kinds", response_model=list[KindOut], summary="The kinds of connector", operation_id="list_connector_kinds"
-)
+@router.get("/kinds", response_model=list[KindOut], summary="The kinds of connector", operation_id="listConnectorKinds")
 def list_kinds(principal: PrincipalDep):
     return [_kind_out(spec) for spec in KINDS.values()]
 
 
-@router.get("", response_model=ConnectorList, summary="List connectors", operation_id="list_connectors")
+@router.get("", response_model=ConnectorList, summary="List connectors", operation_id="listConnectors")
 def list_connectors(
     session: SessionDep, principal: PrincipalDep, page: PageDep, kind: Kind | None = None, state: State | None = None
 ):
@@ -112,7 +110,7 @@ def list_connectors(
     response_model=ConnectorPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Create a connector",
-    operation_id="create_connector",
+    operation_id="createConnector",
 )
 def create_connector(data: ConnectorCreate, session: SessionDep, principal: AdminDep, response: Response):
     connector = service.create_connector(
@@ -126,26 +124,26 @@ def create_connector(data: ConnectorCreate, session: SessionDep, principal: Admi
     return service.to_public(connector)
 
 
-@router.post("/test", response_model=Preview, summary="Test an unsaved connection", operation_id="test_connection")
+@router.post("/test", response_model=Preview, summary="Test an unsaved connection", operation_id="testConnection")
 def test_new(data: Probe, session: SessionDep, principal: AdminDep):
     return probe.test_connection(session=session, workspace_id=principal.workspace_id, connector_id=None, data=data)
 
 
-@router.post("/preview", response_model=Preview, summary="Preview an unsaved connector", operation_id="preview_new")
+@router.post("/preview", response_model=Preview, summary="Preview an unsaved connector", operation_id="previewNew")
 def preview_new(data: Probe, session: SessionDep, principal: AdminDep):
     return probe.preview(
         session=session, workspace_id=principal.workspace_id, connector_id=None, data=data, timezone=principal.timezone
     )
 
 
-@router.get("/{connector_id}", response_model=ConnectorPublic, responses=NOT_FOUND, operation_id="get_connector")
+@router.get("/{connector_id}", response_model=ConnectorPublic, responses=NOT_FOUND, operation_id="getConnector")
 def get_connector(connector_id: int, session: SessionDep, principal: PrincipalDep):
     return service.to_public(
         service.get_connector(session=session, workspace_id=principal.workspace_id, connector_id=connector_id)
     )
 
 
-@router.patch("/{connector_id}", response_model=ConnectorPublic, responses=NOT_FOUND, operation_id="update_connector")
+@router.patch("/{connector_id}", response_model=ConnectorPublic, responses=NOT_FOUND, operation_id="updateConnector")
 def update_connector(connector_id: int, data: ConnectorUpdate, session: SessionDep, principal: AdminDep):
     return service.to_public(
         service.update_connector(
@@ -155,21 +153,21 @@ def update_connector(connector_id: int, data: ConnectorUpdate, session: SessionD
 
 
 @router.delete(
-    "/{connector_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND, operation_id="delete_connector"
+    "/{connector_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND, operation_id="deleteConnector"
 )
 def delete_connector(connector_id: int, session: SessionDep, principal: AdminDep):
     service.delete_connector(session=session, workspace_id=principal.workspace_id, connector_id=connector_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{connector_id}/test", response_model=Preview, responses=NOT_FOUND, operation_id="test_connector")
+@router.post("/{connector_id}/test", response_model=Preview, responses=NOT_FOUND, operation_id="testConnector")
 def test_saved(connector_id: int, session: SessionDep, principal: EditorDep, data: Probe | None = None):
     return probe.test_connection(
         session=session, workspace_id=principal.workspace_id, connector_id=connector_id, data=data or Probe()
     )
 
 
-@router.post("/{connector_id}/preview", response_model=Preview, responses=NOT_FOUND, operation_id="preview_connector")
+@router.post("/{connector_id}/preview", response_model=Preview, responses=NOT_FOUND, operation_id="previewConnector")
 def preview_saved(connector_id: int, session: SessionDep, principal: EditorDep, data: Probe | None = None):
     return probe.preview(
         session=session,
@@ -186,7 +184,7 @@ def preview_saved(connector_id: int, session: SessionDep, principal: EditorDep, 
     status_code=status.HTTP_202_ACCEPTED,
     responses={**NOT_FOUND, 503: {"description": "The queue is unreachable; try again"}},
     summary="Run a connector now",
-    operation_id="run_connector",
+    operation_id="runConnector",
 )
 async def run_now(connector_id: int, request: Request, principal: EditorDep):
     # async: the lookup is one primary-key read; the run itself happens in a worker
@@ -212,7 +210,7 @@ async def run_now(connector_id: int, request: Request, principal: EditorDep):
 # --- feeds and runs --------------------------------------------------------------------------------
 
 
-@router.get("/{connector_id}/feeds", response_model=FeedList, responses=NOT_FOUND, operation_id="list_feeds")
+@router.get("/{connector_id}/feeds", response_model=FeedList, responses=NOT_FOUND, operation_id="listFeeds")
 def list_feeds(connector_id: int, session: SessionDep, principal: PrincipalDep):
     rows = service.list_feeds(session=session, workspace_id=principal.workspace_id, connector_id=connector_id)
     return FeedList(data=[service.feed_public(r) for r in rows], count=len(rows), limit=len(rows), offset=0)
@@ -223,7 +221,7 @@ def list_feeds(connector_id: int, session: SessionDep, principal: PrincipalDep):
     response_model=FeedPublic,
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, 409: {"description": "The connector feeds that KPI and period already"}},
-    operation_id="create_feed",
+    operation_id="createFeed",
 )
 def create_feed(connector_id: int, data: FeedCreate, session: SessionDep, principal: EditorDep, response: Response):
     feed = service.create_feed(
@@ -233,7 +231,7 @@ def create_feed(connector_id: int, data: FeedCreate, session: SessionDep, princi
     return service.feed_public(feed)
 
 
-@router.get("/{connector_id}/feeds/{feed_id}", response_model=FeedPublic, responses=NOT_FOUND, operation_id="get_feed")
+@router.get("/{connector_id}/feeds/{feed_id}", response_model=FeedPublic, responses=NOT_FOUND, operation_id="getFeed")
 def get_feed(connector_id: int, feed_id: int, session: SessionDep, principal: PrincipalDep):
     return service.feed_public(
         service.get_feed(
@@ -243,7 +241,7 @@ def get_feed(connector_id: int, feed_id: int, session: SessionDep, principal: Pr
 
 
 @router.patch(
-    "/{connector_id}/feeds/{feed_id}", response_model=FeedPublic, responses=NOT_FOUND, operation_id="update_feed"
+    "/{connector_id}/feeds/{feed_id}", response_model=FeedPublic, responses=NOT_FOUND, operation_id="updateFeed"
 )
 def update_feed(connector_id: int, feed_id: int, data: FeedUpdate, session: SessionDep, principal: EditorDep):
     feed = service.update_feed(
@@ -256,7 +254,7 @@ def update_feed(connector_id: int, feed_id: int, data: FeedUpdate, session: Sess
     "/{connector_id}/feeds/{feed_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=NOT_FOUND,
-    operation_id="delete_feed",
+    operation_id="deleteFeed",
 )
 def delete_feed(connector_id: int, feed_id: int, session: SessionDep, principal: EditorDep):
     service.delete_feed(
@@ -265,7 +263,7 @@ def delete_feed(connector_id: int, feed_id: int, session: SessionDep, principal:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{connector_id}/runs", response_model=RunList, responses=NOT_FOUND, operation_id="list_connector_runs")
+@router.get("/{connector_id}/runs", response_model=RunList, responses=NOT_FOUND, operation_id="listConnectorRuns")
 def list_runs(
     connector_id: int,
     session: SessionDep,

@@ -27,7 +27,7 @@ ProbeQuery = Annotated[
 @router.get(
     "",
     response_model=EffectList,
-    operation_id="list_effects",
+    operation_id="listEffects",
     summary="Effect evidence for done actions",
     description="For each probe: the KPI's mean per period in the window after completion against the same "
     "number of periods before (or the same periods a year before, when the KPI has that history), the change, "

@@ -84,7 +84,7 @@ def _get(session, principal, action_id: int):
 
 
 @router.get(
-    "", response_model=ActionList, operation_id="list_actions", summary="List actions",
+    "", response_model=ActionList, operation_id="listActions", summary="List actions",
     description="Quick wins first (low effort, high gain), then big bets, fill-ins and money pits, unless sorted "
     f"by one of: {', '.join(sorted(service.ACTION_SORTS | {'gain'}))}.",
 )  # fmt: skip
@@ -98,7 +98,7 @@ def list_actions(session: SessionDep, principal: PrincipalDep, page: PageDep, f:
 
 
 @router.post(
-    "", response_model=ActionPublic, status_code=status.HTTP_201_CREATED, operation_id="create_action",
+    "", response_model=ActionPublic, status_code=status.HTTP_201_CREATED, operation_id="createAction",
     responses={**INVALID, **UNAVAILABLE}, summary="Make an action",
     description="From a finding (finding_id) its KPI, surface and kind of change are taken unless given.",
 )  # fmt: skip
@@ -110,7 +110,7 @@ def create_action(data: ActionCreate, session: SessionDep, principal: EditorDep,
     return _one(session, principal, action)
 
 
-@router.get("/export.csv", operation_id="export_actions", summary="The action list as CSV", response_class=Response)
+@router.get("/export.csv", operation_id="exportActions", summary="The action list as CSV", response_class=Response)
 def export_csv(session: SessionDep, principal: PrincipalDep, f: FiltersDep):
     rows, _ = service.list_actions(session=session, workspace_id=principal.workspace_id, filters=f, limit=MAX_EXPORT)
     data = service.publish(session=session, workspace_id=principal.workspace_id, rows=rows, today=principal.today())
@@ -118,7 +118,7 @@ def export_csv(session: SessionDep, principal: PrincipalDep, f: FiltersDep):
     return Response(export.to_csv(data), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/matrix", response_model=Matrix, operation_id="action_matrix", summary="The priority matrix")
+@router.get("/matrix", response_model=Matrix, operation_id="actionMatrix", summary="The priority matrix")
 def matrix(session: SessionDep, principal: PrincipalDep, page: PageDep, f: FiltersDep):
     f.setdefault("status", [ActionStatus.idea, ActionStatus.planned, ActionStatus.in_progress])
     rows, total = service.list_actions(
@@ -130,27 +130,27 @@ def matrix(session: SessionDep, principal: PrincipalDep, page: PageDep, f: Filte
     return Matrix(low_effort_hours=settings.hours_m, high_gain=priority.HIGH_GAIN, data=data, count=total)
 
 
-@router.get("/track-record", response_model=TrackRecord, operation_id="action_track_record", summary="Track record")
+@router.get("/track-record", response_model=TrackRecord, operation_id="actionTrackRecord", summary="Track record")
 def track_record(session: SessionDep, principal: PrincipalDep):
     """Per kind of change: how many evaluated actions were confirmed, and how far off the expected effects were."""
     return TrackRecord(data=effect.track_record(session=session, workspace_id=principal.workspace_id))
 
 
-@router.get("/settings", response_model=SettingsPublic, operation_id="get_action_settings", summary="Effort sizes")
+@router.get("/settings", response_model=SettingsPublic, operation_id="getActionSettings", summary="Effort sizes")
 def get_settings(session: SessionDep, principal: PrincipalDep):
     return SettingsPublic.model_validate(
         service.get_settings(session=session, workspace_id=principal.workspace_id), from_attributes=True
     )
 
 
-@router.put("/settings", response_model=SettingsPublic, responses=INVALID, operation_id="put_action_settings")
+@router.put("/settings", response_model=SettingsPublic, responses=INVALID, operation_id="putActionSettings")
 def put_settings(data: SettingsIn, session: SessionDep, principal: EditorDep):
     """Hours per effort size (S, M, L, XL); M is also where low effort ends on the matrix."""
     row = service.put_settings(session=session, workspace_id=principal.workspace_id, data=data)
     return SettingsPublic.model_validate(row, from_attributes=True)
 
 
-@router.get("/effects", response_model=ActionEffectList, responses=UNAVAILABLE, operation_id="list_action_effects")
+@router.get("/effects", response_model=ActionEffectList, responses=UNAVAILABLE, operation_id="listActionEffects")
 def effects(session: SessionDep, principal: PrincipalDep, own: OwnersDep, ids: IdsQuery = None):
     """The effect evidence of the done actions among `ids` (or of every done action, at most 500)."""
     f = {"ids": ids} if ids else {}
@@ -161,14 +161,14 @@ def effects(session: SessionDep, principal: PrincipalDep, own: OwnersDep, ids: I
     return ActionEffectList(data=data, count=len(data))
 
 
-@router.get("/capacity", response_model=list[planning.Load], operation_id="period_loads")
+@router.get("/capacity", response_model=list[planning.Load], operation_id="periodLoads")
 def period_loads(session: SessionDep, principal: PrincipalDep, ids: IdsQuery = None):
     """Planned effort against capacity for every period of the workspace (or `ids`), in one answer."""
     found = planning.loads(session=session, workspace_id=principal.workspace_id, period_ids=ids)
     return list(found.values())
 
 
-@router.get("/{action_id}", response_model=ActionDetail, responses=NOT_FOUND, operation_id="get_action")
+@router.get("/{action_id}", response_model=ActionDetail, responses=NOT_FOUND, operation_id="getAction")
 def get_action(action_id: int, session: SessionDep, principal: PrincipalDep):
     """An action with its history (who changed what, when)."""
     action = _get(session, principal, action_id)
@@ -188,7 +188,7 @@ def update_action(action_id: int, data: ActionUpdate, session: SessionDep, princ
 
 @router.post(
     "/{action_id}/status", response_model=ActionPublic, responses={**NOT_FOUND, **INVALID},
-    operation_id="change_action_status", summary="Change an action's status", description=statuses.describe(),
+    operation_id="changeActionStatus", summary="Change an action's status", description=statuses.describe(),
 )  # fmt: skip
 def change_status(action_id: int, data: StatusChange, session: SessionDep, principal: EditorDep):
     action = service.change_status(
@@ -231,7 +231,7 @@ def evaluate(action_id: int, data: EvaluationIn, session: SessionDep, principal:
 
 @periods_router.get(
     "/{period_id}/plan", response_model=planning.PeriodPlan, responses={404: {"description": "No such period"}},
-    operation_id="period_plan", summary="A period's capacity and actions",
+    operation_id="periodPlan", summary="A period's capacity and actions",
 )  # fmt: skip
 def period_plan(period_id: int, session: SessionDep, principal: PrincipalDep):
     """Planned effort against capacity (over: more planned than the period has hours) and the actions by status."""
