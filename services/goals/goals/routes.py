@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
@@ -19,7 +19,7 @@ from services.goals.goals.models import GoalCreate, GoalLevel, GoalMove, GoalUpd
 from services.goals.goals.progress import RULES
 from services.goals.goals.schemas import GoalDetail, GoalEventList, GoalEventPublic, GoalList, GoalTree
 
-router = APIRouter(prefix="/api/v1/goals", tags=["goals"])
+router = APIRouter(prefix="/api/v1/goals", tags=["goals"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such goal in this workspace"}}
 INVALID = {
     422: {
@@ -35,7 +35,7 @@ ParentQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the
 SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only goals tied to this surface")]
 
 
-def kpi_source(request: Request) -> MetricsKpis:
+async def kpi_source(request: Request) -> MetricsKpis:
     """The caller's view of metrics' KPIs for this request (asked at most once per 500 KPIs)."""
     return MetricsKpis(getattr(request.app.state, "internal", None), request)
 

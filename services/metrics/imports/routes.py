@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from kit.queue import queue_name
@@ -23,7 +23,7 @@ from services.metrics.imports.models import (
     ImportRun,
 )
 
-router = APIRouter(tags=["imports"])
+router = APIRouter(tags=["imports"], route_class=OneHopRoute)
 URL = "/api/v1/imports"
 NOT_FOUND = {404: {"description": "No such import in this workspace"}}
 log = logging.getLogger("effekt.metrics.imports")

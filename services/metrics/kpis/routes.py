@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, IdsQuery, PageDep
@@ -22,7 +22,7 @@ from services.metrics.kpis.models import (
     KpiUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
+router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}
 CONFLICT = {409: {"description": "Another active KPI of this workspace has that name"}}
 ARCHIVE_CONFLICT = {

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from services.metrics.observations import service
@@ -20,7 +20,7 @@ from services.metrics.observations.models import (
     Period,
 )
 
-router = APIRouter(tags=["observations"])
+router = APIRouter(tags=["observations"], route_class=OneHopRoute)
 URL = "/api/v1/observations"
 NOT_FOUND = {404: {"description": "No such observation, or KPI, in this workspace"}}
 
