@@ -43,6 +43,10 @@ async def kpi_source(request: Request) -> MetricsKpis:
 MetricsDep = Annotated[MetricsKpis, Depends(kpi_source)]
 
 
+def _ask_first(session, principal, goal_id: int, metrics: MetricsKpis) -> None:
+    reads.ask_kpis_first(session=session, workspace_id=principal.workspace_id, goal_id=goal_id, kpis=metrics)
+
+
 def _detail(session, principal, goal_id: int, metrics: MetricsKpis) -> GoalDetail:
     return reads.goal_detail(session=session, workspace_id=principal.workspace_id, goal_id=goal_id, kpis=metrics)
 
@@ -101,6 +105,7 @@ def get_goal(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, metr
 
 @router.patch("/{goal_id}", response_model=GoalDetail, responses={**WRITE, **UNAVAILABLE}, summary="Change a goal")
 def update_goal(goal_id: GoalId, data: GoalUpdate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     service.update_goal(
         session=session,
         workspace_id=principal.workspace_id,
@@ -119,6 +124,7 @@ def update_goal(goal_id: GoalId, data: GoalUpdate, session: SessionDep, principa
     summary="Move a goal (with its subtree) or reorder it among its siblings",
 )
 def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.move_goal(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, data=data
     )
@@ -132,6 +138,7 @@ def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: E
     summary="Archive a goal and all its descendants",
 )
 def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=True
     )
@@ -145,6 +152,7 @@ def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     summary="Restore a goal and all its descendants (its parent must be active)",
 )
 def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=False
     )
@@ -158,6 +166,7 @@ def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     summary="Link a KPI to a goal, or change the weight of its link",
 )
 def link_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     service.link_kpi(
         session=session,
         workspace_id=principal.workspace_id,
@@ -173,6 +182,7 @@ def link_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: E
     "/{goal_id}/kpis/{kpi_id}", response_model=GoalDetail, responses=NOT_FOUND, summary="Unlink a KPI from a goal"
 )
 def unlink_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     service.unlink_kpi(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, kpi_id=kpi_id
     )
