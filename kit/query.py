@@ -56,13 +56,17 @@ class Page(BaseModel, Generic[T]):
         )
 
 
+def _primary_key(model: type) -> list:
+    return list(sa.inspect(model).primary_key)  # the id, or every column of a natural key
+
+
 def order_by(model: type, sort: str | None, allowed: set[str], default: list) -> list:
     """ORDER BY for `sort` ("name" or "-name"); an unknown field is a 422 naming `sort`.
 
     Text sorts by lower(): SQLite and PostgreSQL collate case differently. NULLS LAST: they
-    also disagree on where NULL goes. The id breaks ties so pages never overlap."""
+    also disagree on where NULL goes. The primary key breaks ties so pages never overlap."""
     if not sort:
-        return [*default, col(model.id)]
+        return [*default, *_primary_key(model)]
     desc = sort.startswith("-")
     name = sort.removeprefix("-")
     if name not in allowed:
@@ -70,7 +74,7 @@ def order_by(model: type, sort: str | None, allowed: set[str], default: list) ->
     column = col(getattr(model, name))
     if _is_text(column.type):
         column = func.lower(column)
-    return [(column.desc() if desc else column.asc()).nulls_last(), col(model.id)]
+    return [(column.desc() if desc else column.asc()).nulls_last(), *_primary_key(model)]
 
 
 def select_page(

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from kit import references
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep, sorted_page
@@ -20,7 +20,7 @@ from services.goals.goals.models import GoalCreate, GoalLevel, GoalMove, GoalUpd
 from services.goals.goals.progress import RULES
 from services.goals.goals.schemas import GoalDetail, GoalEventList, GoalEventPublic, GoalList, GoalTree
 
-router = APIRouter(prefix="/api/v1/goals", tags=["goals"])
+router = APIRouter(prefix="/api/v1/goals", tags=["goals"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such goal in this workspace"}}
 INVALID = {
     422: {
@@ -36,12 +36,16 @@ ParentQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the
 SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only goals tied to this surface")]
 
 
-def kpi_source(request: Request) -> MetricsKpis:
+async def kpi_source(request: Request) -> MetricsKpis:
     """The caller's view of metrics' KPIs for this request (asked at most once per 500 KPIs)."""
     return MetricsKpis(getattr(request.app.state, "internal", None), request)
 
 
 MetricsDep = Annotated[MetricsKpis, Depends(kpi_source)]
+
+
+def _ask_first(session, principal, goal_id: int, metrics: MetricsKpis) -> None:
+    reads.ask_kpis_first(session=session, workspace_id=principal.workspace_id, goal_id=goal_id, kpis=metrics)
 
 
 def _detail(session, principal, goal_id: int, metrics: MetricsKpis) -> GoalDetail:
@@ -108,6 +112,7 @@ def update_goal(
 ):
     """Change the fields sent; a new owner must be a member of the workspace."""
     references.verify(request, data, owner_id=references.MEMBER)
+    _ask_first(session, principal, goal_id, metrics)
     service.update_goal(
         session=session,
         workspace_id=principal.workspace_id,
@@ -126,6 +131,7 @@ def update_goal(
     summary="Move a goal (with its subtree) or reorder it among its siblings",
 )
 def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.move_goal(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, data=data
     )
@@ -139,6 +145,7 @@ def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: E
     summary="Archive a goal and all its descendants",
 )
 def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=True
     )
@@ -152,6 +159,7 @@ def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     summary="Restore a goal and all its descendants (its parent must be active)",
 )
 def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=False
     )
@@ -165,6 +173,7 @@ def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     summary="Link a KPI to a goal, or change the weight of its link",
 )
 def link_goal_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     service.link_kpi(
         session=session,
         workspace_id=principal.workspace_id,
@@ -180,6 +189,7 @@ def link_goal_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, princip
     "/{goal_id}/kpis/{kpi_id}", response_model=GoalDetail, responses=NOT_FOUND, summary="Unlink a KPI from a goal"
 )
 def unlink_goal_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     service.unlink_kpi(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, kpi_id=kpi_id
     )

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from kit import references
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, sorted_page
 from services.goals.surfaces import service
 from services.goals.surfaces.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
 
-router = APIRouter(prefix="/api/v1/surfaces", tags=["surfaces"])
+router = APIRouter(prefix="/api/v1/surfaces", tags=["surfaces"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such surface in this workspace"}}
 
 

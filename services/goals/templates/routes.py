@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from services.goals.goals.routes import MetricsDep
 from services.goals.templates import service
 from services.goals.templates.schemas import TemplateCreate, TemplateList, TemplatePublic, TemplateResult, TemplateUse
 
-router = APIRouter(prefix="/api/v1/goals/templates", tags=["goal templates"])
+router = APIRouter(prefix="/api/v1/goals/templates", tags=["goal templates"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such template (or one another user saved)"}}
 KeyPath = Annotated[str, Path(max_length=64, description="A built-in's slug or a saved template's number")]
 

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.errors import Unavailable
 from kit.identity import AdminDep, EditorDep, PrincipalDep
 from kit.pagination import PageDep
@@ -37,7 +37,7 @@ from services.metrics.connectors.models import (
     State,
 )
 
-router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"])
+router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such connector (or feed) in this workspace"}}
 log = logging.getLogger("effekt.metrics.connectors")
 

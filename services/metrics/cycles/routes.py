@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.errors import NotFound, Unavailable, field_error
 from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import EditorDep, PrincipalDep
@@ -28,7 +28,7 @@ from services.metrics.cycles.models import (
     ItemReview,
 )
 
-router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"])
+router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such cycle (or KPI, or finding) in this workspace"}}
 CLOSED = {409: {"description": "The cycle is closed and read-only"}}
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

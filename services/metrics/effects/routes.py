@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import PrincipalDep
 from services.metrics.effects import service, verdict
 from services.metrics.effects.models import EffectList
 
-router = APIRouter(prefix="/api/v1/effects", tags=["effects"])
+router = APIRouter(prefix="/api/v1/effects", tags=["effects"], route_class=OneHopRoute)
 MAX_PROBES = 500
 ProbeQuery = Annotated[
     list[str],

@@ -8,7 +8,7 @@ from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from services.metrics.imports import service
@@ -23,7 +23,7 @@ from services.metrics.imports.models import (
 )
 from services.metrics.imports.requeue import enqueue_run
 
-router = APIRouter(tags=["imports"])
+router = APIRouter(tags=["imports"], route_class=OneHopRoute)
 URL = "/api/v1/imports"
 NOT_FOUND = {404: {"description": "No such import in this workspace"}}
 log = logging.getLogger("effekt.metrics.imports")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
 from kit import references
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, IdsQuery, sorted_page
@@ -23,7 +23,7 @@ from services.metrics.kpis.models import (
     KpiUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
+router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"], route_class=OneHopRoute)
 # Ids in a KPI's body that other services own, asked of them (kit.references).
 SURFACE = references.Reference("goals", "/api/v1/surfaces/{id}", "surface of this workspace")
 REFERENCES = {"surface_id": SURFACE, "owner_id": references.MEMBER}

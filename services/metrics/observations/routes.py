@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import sorted_page
@@ -24,7 +24,7 @@ from services.metrics.observations.models import (
     Period,
 )
 
-router = APIRouter(tags=["observations"])
+router = APIRouter(tags=["observations"], route_class=OneHopRoute)
 URL = "/api/v1/observations"
 NOT_FOUND = {404: {"description": "No such observation, or KPI, in this workspace"}}
 

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import PrincipalDep
 from services.metrics.scorecard import service
 from services.metrics.scorecard.models import Scorecard, ScorecardPeriod
 
-router = APIRouter(prefix="/api/v1", tags=["scorecard"])
+router = APIRouter(prefix="/api/v1", tags=["scorecard"], route_class=OneHopRoute)
 
 
 # Twelve periods back and one forward must stay inside the calendar.

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import IdsQuery, PageDep
@@ -35,8 +35,8 @@ from services.tasks.actions.models import (
 from services.tasks.actions.owners import GatewayOwners
 from services.tasks.periods.models import Period
 
-router = APIRouter(prefix="/api/v1/actions", tags=["actions"])
-periods_router = APIRouter(prefix="/api/v1/periods", tags=["periods"])
+router = APIRouter(prefix="/api/v1/actions", tags=["actions"], route_class=OneHopRoute)
+periods_router = APIRouter(prefix="/api/v1/periods", tags=["periods"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such action in this workspace"}}
 INVALID = {422: {"description": "Invalid input naming the field (kpi_id, goal_id, period_id, status, …)"}}
 UNAVAILABLE = {503: {"description": "The service that owns an id could not be asked; nothing was changed"}}

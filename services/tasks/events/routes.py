@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import PrincipalDep
 from kit.pagination import PageDep
 from services.tasks.events import service
 from services.tasks.events.models import EventList, EventPublic
 
-router = APIRouter(prefix="/api/v1/task-events", tags=["task events"])
+router = APIRouter(prefix="/api/v1/task-events", tags=["task events"], route_class=OneHopRoute)
 
 
 @router.get("", response_model=EventList, operation_id="listTaskEvents", summary="My in-app events, newest first")

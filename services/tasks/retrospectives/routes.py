@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from services.tasks.retrospectives import service
 from services.tasks.retrospectives.models import NoteCreate, NotePublic, Retrospective
@@ -13,7 +13,7 @@ from services.tasks.workflows import service as workflows
 from services.tasks.workflows.calendar import work_calendar
 from services.tasks.workflows.models import WorkflowPublic
 
-router = APIRouter(tags=["retrospectives"])
+router = APIRouter(tags=["retrospectives"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "Not in this workspace"}}
 
 

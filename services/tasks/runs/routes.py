@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.errors import Invalid, Unavailable
 from kit.fields import Id, utcnow
 from kit.identity import EditorDep, PrincipalDep
@@ -38,7 +38,7 @@ def workspace_members(request: Request, principal: PrincipalDep) -> set[int]:
 MembersDep = Annotated[set[int], Depends(workspace_members)]
 
 
-router = APIRouter(prefix="/api/v1/workflow-runs", tags=["workflow runs"])
+router = APIRouter(prefix="/api/v1/workflow-runs", tags=["workflow runs"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such run in this workspace"}}
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import utcnow
 from kit.identity import EditorDep, Principal, PrincipalDep, WorkspacesDep
 from kit.pagination import PageDep
@@ -28,8 +28,8 @@ from services.tasks.tasks.models import (
 )
 from services.tasks.workflows.calendar import work_calendar
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
-my_work = APIRouter(prefix="/api/v1/my-work", tags=["tasks"])
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=OneHopRoute)
+my_work = APIRouter(prefix="/api/v1/my-work", tags=["tasks"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such task in this workspace"}, 409: {"description": "Not in that state"}}
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import Id
 from kit.identity import EditorDep, PrincipalDep, WorkspacesDep
 from kit.pagination import PageDep
@@ -25,7 +25,7 @@ from services.tasks.workflows.models import (
     WorkflowUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/workflows", tags=["workflows"])
+router = APIRouter(prefix="/api/v1/workflows", tags=["workflows"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such workflow in this workspace"}}
 
 
