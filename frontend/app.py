@@ -20,6 +20,7 @@ from frontend.pages import (
     kpis,
     scorecard,
     settings,
+    sso,
     strategy,
     strategy_templates,
     surface,
@@ -35,6 +36,7 @@ from kit.problems import problem_response
 STATIC = Path(__file__).parent / "static"
 PAGE_MODULES = (
     auth,
+    sso,
     home,
     settings,
     tokens,
