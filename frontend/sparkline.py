@@ -51,7 +51,8 @@ def period_label(kind: str, start: Any, lang: str) -> str:
         return str(day.year)
     if kind == "quarter":
         return format_date(day, "QQQ y", locale=lang)
-    return format_date(day, "LLLL y", locale=lang).capitalize()
+    # CLDR's stand-alone month keeps each language's case: "December 2026", but "december 2026" in Swedish.
+    return format_date(day, "LLLL y", locale=lang)
 
 
 @dataclass(frozen=True, slots=True)

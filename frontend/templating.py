@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
@@ -51,6 +51,14 @@ def _moment(value: Any, lang: str, zone: str = "UTC") -> str:
     )
 
 
+@pass_context
+def _moment_here(ctx, value: Any, lang: str, zone: str | None = None) -> str:
+    """newcomer: a moment in the workspace's time zone unless a zone is given (cycle times, the print view)."""
+    browser = ctx.get("browser")
+    workspace = getattr(browser, "workspace", None)
+    return _moment(value, lang, zone or getattr(workspace, "timezone", None) or "UTC")
+
+
 def _percent(value: float | None) -> int | None:
     """A share 0..1 as a whole percentage, clamped for bars; None stays None (never a made-up number)."""
     if value is None:
@@ -75,7 +83,7 @@ def _days_from_today(value: Any) -> int | None:
 # The line icons, for every template and for blocks rendered alone (they do not run a template's imports).
 templates.env.globals["icon"] = templates.env.get_template("_icons.html").module.icon
 templates.env.filters.update(
-    day=format_day, moment=_moment, percent=_percent, days_from_today=_days_from_today, figure=_figure
+    day=format_day, moment=_moment_here, percent=_percent, days_from_today=_days_from_today, figure=_figure
 )
 
 

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kit.roles import Role
 from kit.settings import sqlite_url
 
 SERVICES = ("goals", "tasks", "metrics")
@@ -32,6 +33,22 @@ class GatewaySettings(BaseSettings):
     trusted_proxies: str = ""
     # The largest request body relayed to a service (an import's 100 MB file and its form): refused as it streams.
     max_body_bytes: int = 101 * 1024 * 1024
+    # Single sign-on (OpenID Connect); off while oidc_issuer is unset.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "single sign-on"  # the button says "Sign in with <name>"
+    oidc_scopes: str = "openid email profile"
+    oidc_allowed_domains: str = ""  # comma-separated email domains; empty lets every verified email in
+    oidc_join_workspace: str | None = None  # slug of the workspace new SSO users join
+    oidc_join_role: Role = Role.viewer
+    password_signin: bool = True  # False: only single sign-on
+
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def oidc_domains(self) -> frozenset[str]:
+        return frozenset(d.strip().lower().lstrip("@") for d in self.oidc_allowed_domains.split(",") if d.strip())
 
     def url(self) -> str:
         return self.database_url or sqlite_url("gateway")

@@ -1,6 +1,13 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   document.documentElement.classList.add("js");
+  // newcomer: the header menu starts folded on a narrow screen (without JS it simply stays open).
+  function foldMenu() {
+    var menu = document.querySelector(".topmenu");
+    if (menu && window.matchMedia("(max-width: 760px)").matches) menu.open = false;
+  }
+  document.addEventListener("DOMContentLoaded", foldMenu);
+  document.addEventListener("htmx:afterSettle", foldMenu);
   function toast(message) {
     var el = document.getElementById("toast");
     if (!el) return;
