@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -72,6 +73,10 @@ def _logging(service: str, *, as_json: bool | None = None) -> None:
     configure_logging(service, settings.log_level, settings.log_json if as_json is None else as_json)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 @app.command()
 def up(
     port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 8000,
@@ -79,6 +84,9 @@ def up(
     data_dir: DataDir = None,
 ) -> None:
     """Run everything on this machine: gateway, UI, the three services and their workers, with demo data."""
+    # SIGTERM before the stack serves (while migrating or seeding, which a loaded machine makes long) must still
+    # run the `finally` below: by default it would end the process there and then, leaving Redis behind.
+    signal.signal(signal.SIGTERM, _interrupt)
     started = time.perf_counter()
     path = _use_data_dir(data_dir)
     _logging("effekt", as_json=False)
@@ -92,8 +100,8 @@ def up(
     except OSError as exc:
         typer.secho(f"Port {port} on {host} is in use ({exc.strerror}). Try --port {port + 10}.", fg="red", err=True)
         raise typer.Exit(1) from None
-    redis_url = ensure_redis_url()
     try:
+        redis_url = ensure_redis_url(owned=True)
         service_sockets = runner.publish_service_ports(host, gateway_socket)
         bootstrap.migrate()
         login = bootstrap.seed_demo(path)
@@ -112,7 +120,12 @@ def up(
             typer.echo("  Press Ctrl-C to stop.\n")
 
         asyncio.run(runner.serve_until_stopped(stack, on_ready=ready))
+    except KeyboardInterrupt:
+        pass
     finally:
+        # Stopping now: a second Ctrl-C or SIGTERM must not cut short the stop of the embedded Redis.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop_redis(force=True)
     typer.echo("Effekt stopped.")
 
@@ -146,7 +159,7 @@ def serve(
         port=port or DEFAULT_PORTS[role.value],
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        proxy_headers=False,  # the gateway trusts X-Forwarded-* from EFFEKT_GATEWAY_TRUSTED_PROXIES only
         timeout_graceful_shutdown=10,
     )
 
@@ -155,15 +168,26 @@ def serve(
 def worker(
     service: Annotated[ServiceName, typer.Argument(help="Whose queue to work.")], data_dir: DataDir = None
 ) -> None:
-    """Run one service's arq worker: its jobs and scheduled cycles."""
-    from arq.worker import Worker
-
+    """Run one service's arq worker: its jobs and scheduled cycles; it waits out Redis outages."""
     from effekt.registry import PARTS
     from kit.embedded_redis import ensure_redis_url
 
     _use_data_dir(data_dir)
     _logging(f"{service.value}-worker")
-    Worker(**PARTS[service.value].worker_settings(ensure_redis_url())).run()
+    settings = PARTS[service.value].worker_settings(ensure_redis_url())
+    asyncio.run(_work_until_stopped(settings, service.value))
+
+
+async def _work_until_stopped(settings: dict, name: str) -> None:
+    """The worker, restarted with back-off whenever Redis goes away, until SIGINT or SIGTERM."""
+    from kit.queue import run_worker
+
+    task = asyncio.create_task(run_worker(settings, name=name))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 @app.command()

@@ -11,11 +11,13 @@ import socket
 from collections.abc import Iterator
 
 import uvicorn
-from arq.worker import Worker
 
 from effekt.registry import PARTS, SERVICES
+from kit import embedded_redis
+from kit.queue import run_worker
 
 log = logging.getLogger("effekt.up")
+WATCH_EVERY = 0.25  # seconds between looks at the embedded redis-server
 
 
 class EmbeddedServer(uvicorn.Server):
@@ -63,13 +65,17 @@ class Stack:
         self.servers: dict[str, EmbeddedServer] = {}
         self.serving: dict[str, asyncio.Task] = {}
         self.tasks: list[asyncio.Task] = []
-        self.workers: list[Worker] = []
         self.worker_tasks: list[asyncio.Task] = []
 
     def start_server(self, name: str, sock: socket.socket) -> asyncio.Task:
         """Serve one part on a bound socket."""
         config = uvicorn.Config(
-            PARTS[name].create_app(), log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+            PARTS[name].create_app(),
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            proxy_headers=False,  # the gateway trusts X-Forwarded-* from its configured proxies only
         )
         server = EmbeddedServer(config)
         self.servers[name] = server
@@ -89,9 +95,8 @@ class Stack:
             self.start_server(name, self.sockets[name])
         if self.with_workers:
             for name in SERVICES:
-                worker = Worker(**PARTS[name].worker_settings(self.redis_url), handle_signals=False)
-                self.workers.append(worker)
-                self.worker_tasks.append(asyncio.create_task(worker.async_run(), name=f"worker-{name}"))
+                settings = PARTS[name].worker_settings(self.redis_url)
+                self.worker_tasks.append(asyncio.create_task(run_worker(settings, name=name), name=f"worker-{name}"))
         while not all(s.started for s in self.servers.values()):
             for task in self.tasks:
                 if task.done():
@@ -104,8 +109,17 @@ class Stack:
         for task in self.worker_tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, *self.worker_tasks, return_exceptions=True)
-        for worker in self.workers:
-            await worker.close()
+
+
+async def watch_embedded_redis() -> None:
+    """Start the embedded redis-server again whenever it dies; the workers and pools reconnect by themselves."""
+    while True:
+        await asyncio.sleep(WATCH_EVERY)
+        try:
+            embedded_redis.restart_if_dead()
+        except RuntimeError as exc:  # it did not come up: say so, and try again
+            log.error("%s", exc)
+            await asyncio.sleep(2)
 
 
 async def serve_until_stopped(stack: Stack, on_ready=None) -> None:
@@ -114,12 +128,15 @@ async def serve_until_stopped(stack: Stack, on_ready=None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    watchdog = asyncio.create_task(watch_embedded_redis()) if embedded_redis.embedded() else None
     await stack.start()
     if on_ready:
         on_ready()
     failed = asyncio.ensure_future(_first_failure(stack))
     await asyncio.wait([asyncio.ensure_future(stop.wait()), failed], return_when=asyncio.FIRST_COMPLETED)
     await stack.stop()
+    if watchdog is not None:
+        watchdog.cancel()
     if failed.done() and failed.exception():
         raise failed.exception()
     failed.cancel()

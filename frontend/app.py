@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import swagger_ui_bundle
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from frontend.deps import NoWorkspace, SignInRequired, csrf_protect
+from frontend.deps import csrf_protect
+from frontend.errors import install_html_errors
 from frontend.pages import (
+    action_plan,
+    actions,
     auth,
+    connectors,
     cycles,
     feedback,
     feedback_form,
@@ -22,21 +24,22 @@ from frontend.pages import (
     kpis,
     scorecard,
     settings,
+    sso,
     strategy,
     strategy_templates,
     surface,
     surfaces,
     tokens,
+    workflow_runs,
+    workflows,
     workspaces,
 )
-from frontend.templating import render
 from gateway.app import create_app as create_gateway_app
-from kit.errors import Problem
-from kit.problems import problem_response
 
 STATIC = Path(__file__).parent / "static"
 PAGE_MODULES = (
     auth,
+    sso,
     home,
     settings,
     tokens,
@@ -49,8 +52,13 @@ PAGE_MODULES = (
     kpis,
     imports,
     scorecard,
+    action_plan,  # before cycles and actions: /cycles/findings and /actions/matrix are not ids
+    actions,
     cycles,
     feedback,
+    connectors,
+    workflows,
+    workflow_runs,
 )
 
 
@@ -65,54 +73,3 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_html_errors(app)
     return app
-
-
-def wants_problem(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")
-
-
-def install_html_errors(app: FastAPI) -> None:
-    """Pages answer errors with an HTML page; the API keeps problem+json."""
-
-    @app.exception_handler(SignInRequired)
-    async def _signin(request: Request, exc: SignInRequired):
-        url = "/signin" if exc.next_url in ("", "/") else f"/signin?next={exc.next_url}"
-        if request.headers.get("hx-request") == "true":
-            from starlette.responses import Response
-
-            return Response(status_code=204, headers={"HX-Redirect": url})
-        return RedirectResponse(url, status_code=303)
-
-    @app.exception_handler(NoWorkspace)
-    async def _no_workspace(request: Request, exc: NoWorkspace):
-        return RedirectResponse("/workspaces/new", status_code=303)
-
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem):
-        if wants_problem(request):
-            return problem_response(
-                exc.status,
-                exc.title,
-                exc.detail,
-                slug=exc.slug,
-                errors=exc.errors,
-                instance=request.url.path,
-                headers=exc.headers,
-            )
-        return render(
-            request, "error.html", {"status": exc.status, "title": exc.title, "detail": exc.detail}, status=exc.status
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException):
-        if wants_problem(request):
-            return problem_response(
-                exc.status_code,
-                "Not found" if exc.status_code == 404 else "Error",
-                exc.detail if isinstance(exc.detail, str) else None,
-                instance=request.url.path,
-            )
-        return render(
-            request, "error.html", {"status": exc.status_code, "title": None, "detail": None}, status=exc.status_code
-        )

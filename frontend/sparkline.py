@@ -7,11 +7,11 @@ value, broken where a period has none, so a gap reads as a gap and never as a ma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+
+from frontend import formatting
 
 WIDTH, HEIGHT, PAD = 240, 40, 4
 
@@ -21,8 +21,8 @@ def figure(value: Any, unit: str | None, lang: str, currency_code: str | None = 
     if value is None:
         return ""
     if unit == "currency" and currency_code:
-        return format_currency(value, currency_code, format="¤\u00a0#,##0.##", locale=lang, currency_digits=False)
-    text = format_decimal(value, "#,##0.##", locale=lang)
+        return formatting.money(value, currency_code, lang)
+    text = formatting.number(value, lang)
     if unit == "percent":
         return f"{text}\u00a0%"
     if unit == "duration":
@@ -44,12 +44,15 @@ def trend(change: float | None, direction: str | None) -> str:
 
 def period_label(kind: str, start: Any, lang: str) -> str:
     """The name of a scorecard period in the page's language: "November 2026", "Q4 2026", "2026"."""
-    day = date.fromisoformat(start[:10]) if isinstance(start, str) else start
+    day = formatting.as_date(start)
+    if day is None:
+        return str(start)
     if kind == "year":
         return str(day.year)
     if kind == "quarter":
         return format_date(day, "QQQ y", locale=lang)
-    return format_date(day, "LLLL y", locale=lang).capitalize()
+    # CLDR's stand-alone month keeps each language's case: "December 2026", but "december 2026" in Swedish.
+    return format_date(day, "LLLL y", locale=lang)
 
 
 @dataclass(frozen=True, slots=True)

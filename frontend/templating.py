@@ -9,14 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
-from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, pass_context
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
-from frontend import i18n
+from frontend import formatting, i18n
 from gateway.auth import CSRF_COOKIE, new_csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -32,22 +31,32 @@ def format_day(value: Any, lang: str, form: str = "medium") -> str:
     """A date (or ISO date string) in the page's language: "5. des. 2026", "5 Dec 2026"."""
     if not value:
         return ""
-    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return format_date(day, form, locale=lang)
+    return formatting.day(value, lang, form)
 
 
 def _moment(value: Any, lang: str, zone: str = "UTC") -> str:
     """A moment (or ISO string) as short date and time in the workspace's time zone."""
     if not value:
         return ""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(ZoneInfo(zone))
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        local = moment.astimezone(ZoneInfo(zone))
+    except (ValueError, OverflowError):  # a moment at the edge of what datetime holds: shown as it came
+        return str(value)
     pattern = get_datetime_format("medium", locale=lang)
     return pattern.replace("{1}", format_date(local, "medium", locale=lang)).replace(
         "{0}", format_time(local, "short", locale=lang)
     )
+
+
+@pass_context
+def _moment_here(ctx, value: Any, lang: str, zone: str | None = None) -> str:
+    """newcomer: a moment in the workspace's time zone unless a zone is given (cycle times, the print view)."""
+    browser = ctx.get("browser")
+    workspace = getattr(browser, "workspace", None)
+    return _moment(value, lang, zone or getattr(workspace, "timezone", None) or "UTC")
 
 
 def _percent(value: float | None) -> int | None:
@@ -61,22 +70,20 @@ def _figure(value: Any, unit: str | None, lang: str) -> str:
     """A KPI figure in the page's language: 1 234,5 in Norwegian, 1,234.5 in English; percent with its sign."""
     if value is None:
         return ""
-    text = format_decimal(value, "#,##0.##", locale=lang)
+    text = formatting.number(value, lang)
     return f"{text} %" if unit == "percent" else text
 
 
 def _days_from_today(value: Any) -> int | None:
     """Days from today to a date (negative when it has passed)."""
-    if not value:
-        return None
-    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return (day - date.today()).days
+    day = formatting.as_date(value) if value else None
+    return None if day is None else (day - date.today()).days
 
 
 # The line icons, for every template and for blocks rendered alone (they do not run a template's imports).
 templates.env.globals["icon"] = templates.env.get_template("_icons.html").module.icon
 templates.env.filters.update(
-    day=format_day, moment=_moment, percent=_percent, days_from_today=_days_from_today, figure=_figure
+    day=format_day, moment=_moment_here, percent=_percent, days_from_today=_days_from_today, figure=_figure
 )
 
 
@@ -141,7 +148,8 @@ def _target_block(request: Request, name: str) -> str | None:
 
 
 def secure(request: Request) -> bool:
-    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    """Over HTTPS (X-Forwarded-Proto counts only from a trusted proxy: gateway.edge.TrustedProxies)."""
+    return request.url.scheme == "https"
 
 
 def set_csrf_cookie(request: Request, response: Response, token: str) -> None:

@@ -1,4 +1,4 @@
-"""Users, passwords, browser sessions and the sign-in rate limit."""
+"""Users, passwords and browser sessions (the sign-in rate limit is gateway.signin_limit)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlmodel import Session, delete, select
 
 from gateway.models import User, UserCreate, UserSession, utcnow
 from kit.dates import as_utc
-from kit.errors import Conflict, RateLimited, field_error
+from kit.errors import Conflict, field_error
 
 _hasher = PasswordHasher()
 # Verified when the account does not exist, so a wrong email costs as long as a wrong password.
@@ -99,44 +99,3 @@ def load_session(*, session: Session, raw: str) -> tuple[UserSession, User] | No
 def end_session(*, session: Session, raw: str) -> None:
     """Sign out: forget the session."""
     session.exec(delete(UserSession).where(UserSession.token_hash == hash_secret(raw)))
-
-
-class SigninLimiter:
-    """Counts sign-in attempts in Redis: failures per account, attempts per address, in a fixed window."""
-
-    def __init__(self, redis, *, per_account: int, per_address: int, window: int):
-        self.redis = redis
-        self.per_account = per_account
-        self.per_address = per_address
-        self.window = window
-
-    @staticmethod
-    def _keys(email: str, address: str) -> tuple[str, str]:
-        return f"effekt:signin:account:{hash_secret(normalise_email(email))}", f"effekt:signin:address:{address}"
-
-    async def check(self, email: str, address: str) -> None:
-        """Raise RateLimited if this account or address has tried too often; counts the attempt."""
-        account_key, address_key = self._keys(email, address)
-        pipe = self.redis.pipeline()
-        pipe.set(address_key, 0, ex=self.window, nx=True)  # opens the window (EXPIRE NX needs Redis 7)
-        pipe.incr(address_key)
-        pipe.get(account_key)
-        pipe.ttl(account_key)
-        _, address_count, account_failures, account_ttl = await pipe.execute()
-        if int(account_failures or 0) >= self.per_account or int(address_count) > self.per_address:
-            wait = max(int(account_ttl or 0), 60)
-            minutes = max(1, round(wait / 60))
-            raise RateLimited(
-                f"Too many sign-in attempts. Try again in {minutes} minutes.", headers={"Retry-After": str(wait)}
-            )
-
-    async def failed(self, email: str, address: str) -> None:
-        account_key, _ = self._keys(email, address)
-        pipe = self.redis.pipeline()
-        pipe.set(account_key, 0, ex=self.window, nx=True)
-        pipe.incr(account_key)
-        await pipe.execute()
-
-    async def succeeded(self, email: str, address: str) -> None:
-        account_key, _ = self._keys(email, address)
-        await self.redis.delete(account_key)

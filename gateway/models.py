@@ -11,6 +11,7 @@ from sqlmodel import Field
 
 from gateway.db import GatewayModel
 from kit.db import enum_type
+from kit.fields import STRICT, OptionalMoment
 from kit.roles import Role
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
@@ -43,6 +44,8 @@ class UserCreate(GatewayModel):
 
 
 class UserPublic(GatewayModel):
+    """A user as others see them."""
+
     id: int
     email: str
     name: str
@@ -55,13 +58,46 @@ class Workspace(GatewayModel, table=True):
     name: str = Field(max_length=200)
     slug: str = Field(max_length=48, unique=True, index=True)
     timezone: str = Field(default="Europe/Oslo", max_length=64)
+    country: str | None = Field(default=None, max_length=2)
     created_at: datetime = Field(default_factory=utcnow)
 
 
+def check_timezone(v: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("unknown time zone") from None
+    return v
+
+
+def check_country(v: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code (e.g. NO), as Babel knows it."""
+    if v is None:
+        return None
+    from babel import Locale
+
+    v = v.strip().upper()
+    if len(v) != 2 or v not in Locale("en").territories:
+        raise ValueError("use an ISO 3166-1 alpha-2 country code such as NO, SE or FI")
+    return v
+
+
 class WorkspaceCreate(GatewayModel):
+    """A new workspace; its creator becomes its first owner."""
+
+    model_config = STRICT
+
     name: str = Field(min_length=1, max_length=200)
-    slug: str | None = Field(default=None, max_length=48)
-    timezone: str = Field(default="Europe/Oslo", max_length=64)
+    slug: str | None = Field(default=None, max_length=48, description="Short name in URLs; made from the name if null")
+    timezone: str = Field(default="Europe/Oslo", max_length=64, description="IANA time zone")
+    country: str | None = Field(default=None, max_length=2, description="ISO 3166-1 alpha-2 code, or null")
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        return check_country(v)
 
     @field_validator("name")
     @classmethod
@@ -84,20 +120,17 @@ class WorkspaceCreate(GatewayModel):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("unknown time zone") from None
-        return v
+        return check_timezone(v)
 
 
 class WorkspacePublic(GatewayModel):
+    """A workspace: the unit every record, member and token belongs to."""
+
     id: int
     name: str
     slug: str
-    timezone: str
+    timezone: str = Field(description="IANA time zone: 'today' and so the current period are this zone's")
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 code (public holidays), or null")
 
 
 class Membership(GatewayModel, table=True):
@@ -112,6 +145,8 @@ class Membership(GatewayModel, table=True):
 
 
 class MemberPublic(GatewayModel):
+    """A member of a workspace and their role there."""
+
     user_id: int
     email: str
     name: str
@@ -135,9 +170,13 @@ class ApiToken(GatewayModel, table=True):
 
 
 class ApiTokenCreate(GatewayModel):
+    """A new API token: bound to the workspace, with a role no higher than its creator's."""
+
+    model_config = STRICT
+
     name: str = Field(min_length=1, max_length=100)
     role: Role = Role.viewer
-    expires_at: datetime | None = None
+    expires_at: OptionalMoment = None
 
     @field_validator("name")
     @classmethod
@@ -149,6 +188,8 @@ class ApiTokenCreate(GatewayModel):
 
 
 class ApiTokenPublic(GatewayModel):
+    """An API token as listed: never its secret."""
+
     id: int
     name: str
     role: Role

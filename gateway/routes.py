@@ -6,15 +6,16 @@ import asyncio
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import openapi
+from gateway import openapi, workspaces
 from gateway.models import User, UserPublic, Workspace, WorkspacePublic
-from kit.errors import NotFound
+from kit import contract
+from kit.errors import NotFound, TooLarge
+from kit.fields import MAX_ID
 from kit.identity import IDENTITY_HEADER, verify_identity
 from kit.problems import problem_response
 from kit.queue import heartbeat_key
@@ -31,12 +32,18 @@ RESOURCES = {
     "scorecard": "metrics",
     "imports": "metrics",
     "feedback": "metrics",
+    "connectors": "metrics",
+    "effects": "metrics",
     "actions": "tasks",
     "periods": "tasks",
     "workflows": "tasks",
     "tasks": "tasks",
+    "workflow-runs": "tasks",
+    "my-work": "tasks",
+    "task-events": "tasks",
 }
 OPENAPI_TTL = 30.0
+FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")
 
 
 class Me(BaseModel):
@@ -56,7 +63,7 @@ router = APIRouter()
     summary="Who am I",
     responses={401: {"description": "No valid API token or session"}},
 )
-async def me(request: Request) -> Me:
+async def get_me(request: Request) -> Me:
     """The caller, the workspace the token (or session) is bound to, and the role there."""
     principal, via = await request.app.state.auth.api_principal(request)
     user, workspace = await request.app.state.run_db(_me_rows, principal.user_id, principal.workspace_id)
@@ -81,11 +88,11 @@ async def proxy(request: Request) -> Response:
     state = request.app.state
     principal, _ = await state.auth.api_principal(request)
     headers = state.upstreams.identity_headers(principal)
-    for name in ("content-type", "accept", "accept-language", "if-none-match", "if-match"):
+    for name in FORWARD_HEADERS:
         value = request.headers.get(name)
         if value:
             headers[name] = value
-    body = await request.body() if request.method not in ("GET", "HEAD") else None
+    body = await read_body(request, state.settings.max_body_bytes) if request.method not in ("GET", "HEAD") else None
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return relay(*await state.upstreams.send(service, request.method, path, headers=headers, body=body))
 
@@ -99,6 +106,43 @@ async def internal(request: Request) -> Response:
     principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
     path = "/" + request.path_params["rest"] + (f"?{request.url.query}" if request.url.query else "")
     return relay(*await state.upstreams.send(service, "GET", path, headers=state.upstreams.identity_headers(principal)))
+
+
+@router.get("/internal/gateway/members", include_in_schema=False)
+async def internal_members(request: Request) -> JSONResponse:
+    """The members of the caller's workspace (user ids, names, roles): how a service binds people to work."""
+    state = request.app.state
+    principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
+    rows = await state.run_db(lambda session: workspaces.members(session=session, workspace_id=principal.workspace_id))
+    return JSONResponse({"data": [m.model_dump(mode="json") for m in rows], "count": len(rows)})
+
+
+@router.get("/internal/gateway/members/{user_id}", include_in_schema=False)
+async def internal_member(request: Request, user_id: int) -> JSONResponse:
+    """For services checking an id in a body: is this user a member of the caller's workspace? 200 or 404."""
+    principal = verify_identity(request.app.state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
+    if not 0 < user_id <= MAX_ID:
+        raise NotFound("No such member in this workspace.")
+    found = await request.app.state.run_db(
+        lambda s: workspaces.membership(session=s, user_id=user_id, workspace_id=principal.workspace_id)
+    )
+    if found is None:
+        raise NotFound("No such member in this workspace.")
+    return JSONResponse({"user_id": user_id, "role": found.role})
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused (413) as soon as it is larger than `limit`: never held whole beyond it."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"The request is larger than {limit // (1024 * 1024)} MB.")
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"The request is larger than {limit // (1024 * 1024)} MB.")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def relay(status: int, kept: list[tuple[str, str]], content: bytes) -> Response:
@@ -125,21 +169,34 @@ async def merged_openapi(request: Request) -> JSONResponse:
         return JSONResponse(cached[1])
     names = list(state.upstreams.urls)
     docs = await asyncio.gather(*(state.upstreams.openapi(n) for n in names))
-    doc = openapi.merge(request.app.openapi(), dict(zip(names, docs, strict=False)))
+    doc = contract.finish(openapi.merge(request.app.openapi(), dict(zip(names, docs, strict=False))))
     if all(d is not None for d in docs):
         state.openapi_cache = (time.monotonic() + OPENAPI_TTL, doc)
     return JSONResponse(doc)
 
 
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<title>Effekt API</title>
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
+
+
 @router.get("/api/docs", include_in_schema=False)
 async def api_docs() -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/api/openapi.json",
-        title="Effekt API",
-        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/favicon.svg",
-    )
+    """Swagger UI; its set-up is a static file, as the Content-Security-Policy allows no inline script."""
+    return HTMLResponse(DOCS_PAGE)
 
 
 @router.get("/healthz", include_in_schema=False)

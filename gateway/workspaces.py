@@ -31,7 +31,7 @@ def create_workspace(*, session: Session, data: WorkspaceCreate, owner: User) ->
     slug = data.slug or _free_slug(session, slugify(data.name))
     if session.exec(select(Workspace.id).where(Workspace.slug == slug)).first():
         raise Conflict("That slug is taken.", errors=[field_error("slug", "already taken")])
-    workspace = Workspace(name=data.name, slug=slug, timezone=data.timezone)
+    workspace = Workspace(name=data.name, slug=slug, timezone=data.timezone, country=data.country)
     session.add(workspace)
     session.flush()
     session.add(Membership(workspace_id=workspace.id, user_id=owner.id, role=Role.owner))

@@ -1,24 +1,82 @@
-"""Request-scoped dependencies for FastAPI routes: the one session a request commits (the web side of kit.db)."""
+"""Request-scoped dependencies for FastAPI routes: the one session a request commits (the web side of kit.db).
+
+A request crosses into the thread pool once: every dependency is `async def` and does no I/O (a Session
+touches the database only when first used), and `OneHopRoute` runs a sync endpoint together with its
+session's commit (or rollback) in one trip through the pool, before the response is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 
-def request_session(request: Request) -> Iterator[Session]:
-    """Dependency: a session on the app's engine; commits when the route returns, else rolls back."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    """Dependency: a session on the app's engine; committed when the route returns, else rolled back.
+
+    A OneHopRoute's endpoint commits in its own thread; this commits only what is left (async endpoints)."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        if session.in_transaction():
+            await run_in_threadpool(_end, session, False)
+        else:
+            session.close()
+        raise
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        await run_in_threadpool(_end, session, True)
+    else:
+        session.close()  # no connection is held after a commit: nothing to send
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
             session.commit()
-        except BaseException:
+        else:
             session.rollback()
-            raise
+    finally:
+        session.close()
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is a 500, not a lie.
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]
+
+
+def _call_and_commit(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+    try:
+        result = endpoint(**kwargs)
+        for session in sessions:
+            session.commit()
+        return result
+    except BaseException:
+        for session in sessions:
+            session.rollback()
+        raise
+
+
+def one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A sync endpoint as an async one that runs it and commits its session in one thread-pool trip."""
+    if inspect.iscoroutinefunction(endpoint) or not inspect.isfunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)  # FastAPI reads the signature (and its globals) through __wrapped__
+    async def run(**kwargs: Any) -> Any:
+        return await run_in_threadpool(_call_and_commit, endpoint, kwargs)
+
+    return run
+
+
+class OneHopRoute(APIRoute):
+    """The route class of every service router: sync endpoints cost one thread hop, commit included."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, one_hop(endpoint), **kwargs)

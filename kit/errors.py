@@ -62,6 +62,10 @@ class Invalid(Problem):
         return cls(f"{field}: {message}", errors=[field_error(field, message)])
 
 
+class TooLarge(Problem):
+    status, title, slug = 413, "Too large", "too-large"
+
+
 class RateLimited(Problem):
     status, title, slug = 429, "Too many requests", "rate-limited"
 

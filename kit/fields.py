@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import annotated_types
-from pydantic import AfterValidator, ValidationInfo
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo
+
+# The config of every request body (Create, Update, …): a field the model does not know is a 422 naming it,
+# never silently dropped ("aggregaton": "mean" must not fall back to the default).
+STRICT = ConfigDict(extra="forbid")
 
 
 def utcnow() -> datetime:
@@ -31,9 +35,9 @@ def no_nul(value: str | None) -> str | None:
     return value
 
 
-def finite(value: float | None) -> float | None:
+def finite(value: Any) -> Any:
     """JSON parsers accept Infinity and NaN; stored, they would come back out of the API as null."""
-    if value is not None and not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("must be a finite number")
     return value
 
@@ -54,5 +58,33 @@ Id = Annotated[int, annotated_types.Ge(1), annotated_types.Le(MAX_ID)]
 Name = Annotated[str, AfterValidator(clean_name)]
 OptionalName = Annotated[str | None, AfterValidator(clean_name)]
 OptionalText = Annotated[str | None, AfterValidator(no_nul)]
-FiniteFloat = Annotated[float, AfterValidator(finite)]
-OptionalFiniteFloat = Annotated[float | None, AfterValidator(finite)]
+
+# Every number the API takes: far beyond any KPI's figure (a quadrillion), and small enough that sums, formulas
+# and every formatter on the way to a page stay exact enough and never overflow (1e28 broke Babel's).
+MAX_VALUE = 1e15
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_VALUE, le=MAX_VALUE)]
+OptionalFiniteFloat = FiniteFloat | None
+
+# Every date the API takes: period arithmetic (the end of a period, the next one) stays inside what Python's
+# date can hold (9999-12-01 + one month was a 500), and the calendar stays one people plan in.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+DAY_RANGE = {"formatMinimum": FIRST_DAY.isoformat(), "formatMaximum": LAST_DAY.isoformat()}
+Day = Annotated[date, annotated_types.Ge(FIRST_DAY), annotated_types.Le(LAST_DAY), Field(json_schema_extra=DAY_RANGE)]
+OptionalDay = Day | None
+FIRST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LAST_MOMENT = datetime(2200, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def bounded_moment(value: datetime | None) -> datetime | None:
+    """A moment within the same years as Day (naive ones are taken as UTC)."""
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not FIRST_MOMENT <= aware <= LAST_MOMENT:
+        raise ValueError(f"must be between {FIRST_DAY.year} and {LAST_DAY.year}")
+    return value
+
+
+MOMENT_RANGE = {"formatMinimum": FIRST_MOMENT.isoformat(), "formatMaximum": LAST_MOMENT.isoformat()}
+Moment = Annotated[datetime, AfterValidator(bounded_moment), Field(json_schema_extra=MOMENT_RANGE)]
+OptionalMoment = Moment | None

@@ -103,3 +103,38 @@ def require_role(minimum: Role):
 
 EditorDep = Annotated[Principal, Depends(require_role(Role.editor))]
 AdminDep = Annotated[Principal, Depends(require_role(Role.admin))]
+
+
+# --- a set of workspaces the gateway vouches for (My work across workspaces, copying between them) ---------------
+
+WORKSPACES_HEADER = "x-effekt-workspaces"
+WORKSPACES_AUDIENCE = "effekt-workspaces"
+
+
+def sign_workspaces(key: str, user_id: int, workspace_ids: list[int], *, ttl: int = DEFAULT_TTL) -> str:
+    """Sign the ids of every workspace `user_id` belongs to (the gateway alone knows them)."""
+    issued = int(time.time())
+    claims = {"iss": ISSUER, "aud": WORKSPACES_AUDIENCE, "sub": str(user_id), "wss": sorted(set(workspace_ids))}
+    claims |= {"iat": issued, "exp": issued + ttl}
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def verify_workspaces(key: str, token: str, user_id: int) -> frozenset[int] | None:
+    """The vouched workspace ids if the token is valid and is for `user_id`; None otherwise."""
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"], issuer=ISSUER, audience=WORKSPACES_AUDIENCE)
+        if int(claims["sub"]) != user_id:
+            return None
+        return frozenset(int(w) for w in claims["wss"])
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
+        return None
+
+
+async def vouched_workspaces(request: Request, principal: PrincipalDep) -> frozenset[int]:
+    """FastAPI dependency: the caller's workspaces as vouched by the gateway; only the current one without that."""
+    token = request.headers.get(WORKSPACES_HEADER)
+    found = verify_workspaces(request.app.state.signing_key, token, principal.user_id) if token else None
+    return (found or frozenset()) | {principal.workspace_id}
+
+
+WorkspacesDep = Annotated[frozenset[int], Depends(vouched_workspaces)]

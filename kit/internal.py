@@ -31,7 +31,8 @@ class InternalClient:
             raise Unavailable(f"The {service} service could not be asked.") from None
         if response.status_code >= 500:
             raise Unavailable(f"The {service} service could not answer ({response.status_code}).")
-        return response.status_code, response.json() if response.content else None
+        is_json = "json" in response.headers.get("content-type", "")
+        return response.status_code, response.json() if response.content and is_json else None
 
     def close(self) -> None:
         self.http.close()

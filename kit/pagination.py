@@ -2,33 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import inspect
+from enum import StrEnum
+from typing import Annotated, Any, Literal, get_type_hints
 
-from fastapi import Depends, Query
-from pydantic import BeforeValidator
+from fastapi import Depends, Query, Request
+from pydantic import AfterValidator, BeforeValidator
 
 from kit.fields import MAX_ID, Id
 from kit.query import PageParams
 
 
 async def page_params(
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Rows to skip")] = 0,
     sort: Annotated[str | None, Query(max_length=64, description="Field name; prefix - for descending")] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, offset=offset, sort=sort)
+    url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return PageParams(limit=limit, offset=offset, sort=sort, url=url)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def _all_as_none(value: Any) -> Any:
-    return None if isinstance(value, str) and value.strip().lower() in ("all", "") else value
+class Archived(StrEnum):
+    """Which records a list shows: active ones (false, the default), archived ones (true), or all."""
+
+    false = "false"
+    true = "true"
+    all = "all"
 
 
-# A plain `bool | None = False` can never be None over HTTP; `archived=all` asks for both.
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _as_filter(value: Archived) -> bool | None:
+    return {Archived.false: False, Archived.true: True, Archived.all: None}[value]
+
+
+# The route sees False, True or None (all); the schema lists the three words a caller sends.
 ArchivedQuery = Annotated[
-    bool | None, BeforeValidator(_all_as_none), Query(description="false (the default), true, or all")
+    Archived,
+    BeforeValidator(_lower),
+    AfterValidator(_as_filter),
+    Query(description="false (the default): active ones; true: archived ones; all: both"),
 ]
 
 MAX_IDS = 500
@@ -50,4 +69,39 @@ IdsQuery = Annotated[
     list[Id] | None,
     BeforeValidator(_split_ids),
     Query(description=f"Only these ids: comma-separated or repeated, at most {MAX_IDS}"),
+]
+
+
+def sorted_page(*fields: str) -> Any:
+    """A PageDep whose `sort` lists its values in the schema: `page: sorted_page("name", "created_at")`.
+
+    Each field sorts ascending, or descending with a leading '-'; any other value is a 422 naming `sort`."""
+    values = [*sorted(fields), *(f"-{f}" for f in sorted(fields))]
+    sort_type = Literal[tuple(values)]  # type: ignore[valid-type]
+    base = inspect.signature(page_params)
+    params = [
+        p.replace(
+            annotation=Annotated[
+                sort_type | None, Query(description="Sort by this field; a leading - sorts descending")
+            ]
+        )
+        if p.name == "sort"
+        else p.replace(annotation=_resolved[p.name])
+        for p in base.parameters.values()
+    ]
+
+    async def dep(**kwargs: Any) -> PageParams:
+        return await page_params(**kwargs)
+
+    dep.__signature__ = base.replace(parameters=params, return_annotation=PageParams)  # type: ignore[attr-defined]
+    return Annotated[PageParams, Depends(dep)]
+
+
+_resolved = get_type_hints(page_params, include_extras=True)
+
+# The same, where the operation needs ids: required, at least one.
+RequiredIdsQuery = Annotated[
+    list[Id],
+    BeforeValidator(_split_ids),
+    Query(min_length=1, description=f"These ids: comma-separated or repeated, 1 to {MAX_IDS}"),
 ]

@@ -10,6 +10,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
+from kit import contract
+from kit.conditional import ConditionalMiddleware
 from kit.db import ping
 from kit.internal import InternalClient
 from kit.observability import Metrics, RequestContextMiddleware
@@ -45,18 +47,27 @@ def create_service_app(
             engine.dispose()
 
     app = FastAPI(
-        title=title, description=description, version=version, lifespan=lifespan, docs_url=None, redoc_url=None
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=contract.operation_id,
+        redirect_slashes=False,  # an API answers the URL it documents: "/kpis/" is a 404, never a 307 to follow
     )
     app.state.service = name
     app.state.signing_key = signing_key
     app.state.engine = engine
     app.state.internal = internal
     metrics = Metrics(name)
+    app.add_middleware(ConditionalMiddleware)  # inside the request context: its reads carry the request id
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     install_problem_handlers(app)
     app.include_router(health_router(name, engine, metrics))
     for router in routers:
         app.include_router(router)
+    contract.install(app)
     return app
 
 

@@ -83,6 +83,22 @@ def problem(resp, status: int, field: str | None = None) -> dict:
     return body
 
 
+class KnownReferences:
+    """Stands in for kit.internal.InternalClient in a service's tests: every id asked about exists (200),
+    except those listed in `missing` as (service, path), e.g. ("gateway", "/members/99")."""
+
+    def __init__(self):
+        self.missing: set[tuple[str, str]] = set()
+        self.calls: list[tuple[str, str]] = []
+
+    def get(self, request, service: str, path: str, params: Any = None) -> tuple[int, Any]:
+        self.calls.append((service, path))
+        return (404, None) if (service, path) in self.missing else (200, {})
+
+    def close(self) -> None:
+        pass
+
+
 Write = tuple[str, str] | tuple[str, str, Any]
 
 

@@ -22,6 +22,7 @@ def configure_environment(data_dir: str) -> list[str]:
     os.environ["EFFEKT_DATA_DIR"] = data_dir
     os.environ.setdefault("EFFEKT_GATEWAY_SIGNIN_ADDRESS_LIMIT", "100000")
     os.environ.setdefault("EFFEKT_GATEWAY_TOKEN_CACHE_SECONDS", "0")  # revocation is seen at once
+    os.environ.setdefault("EFFEKT_GATEWAY_API_RATE_LIMIT", "0")  # the rate-limit tests set their own
     os.environ["EFFEKT_LOG_JSON"] = "false"
     redis_url = os.environ.get("EFFEKT_TEST_REDIS_URL")
     if redis_url:

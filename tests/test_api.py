@@ -136,8 +136,10 @@ def test_request_id_is_passed_through_and_echoed(client, account):
     assert r.headers["x-request-id"] == "trace-abc-123"
 
 
-def test_merged_openapi_covers_gateway_and_every_service(client):
-    doc = client.get("/api/openapi.json").json()
+def test_merged_openapi_covers_gateway_and_every_service(client, live):
+    from tests.test_api_contract import complete_document
+
+    doc = complete_document(live)  # a busy machine may give the services' parts late at first
     assert doc["openapi"].startswith("3.")
     for path in ("/api/v1/me", "/api/v1/surfaces", "/api/v1/surfaces/{surface_id}", "/api/v1/kpis", "/api/v1/periods"):
         assert path in doc["paths"], path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -152,30 +153,123 @@ def test_slugs_are_readable_and_unique(live, account):
     assert first != second and second.startswith(first)
 
 
-def test_signin_limit_per_account_and_per_address(live):
+def _run_async(coro):
+    # Playwright's sync API may hold the main thread's event loop: run in a thread of our own.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=60)
+
+
+def _limiter(redis_url: str, **limits):
     import redis.asyncio as aioredis
 
+    from gateway.signin_limit import Limits, SigninLimiter
+
+    r = aioredis.from_url(redis_url, socket_connect_timeout=1)
+    return r, SigninLimiter(r, Limits(**{"per_pair": 5, "per_account": 8, "per_address": 6, "window": 60, **limits}))
+
+
+def _someone() -> tuple[str, str]:
+    return f"rl-{secrets.token_hex(3)}@example.com", f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+
+
+def test_wrong_passwords_lock_the_attackers_address_out_of_the_account_not_its_owner(live):
     from kit.settings import common
 
     async def run():
-        r = aioredis.from_url(common().redis_url)
-        limiter = accounts.SigninLimiter(r, per_account=3, per_address=5, window=60)
-        email, address = (
-            f"rl-{secrets.token_hex(3)}@example.com",
-            f"10.9.{secrets.randbelow(250)}.{secrets.randbelow(250)}",
-        )
-        for _ in range(3):
-            await limiter.check(email, address)
-            await limiter.failed(email, address)
-        with pytest.raises(RateLimited) as account_limited:
-            await limiter.check(email, address)
-        assert int(account_limited.value.headers["Retry-After"]) > 0
-        other = f"rl-{secrets.token_hex(3)}@example.com"
-        with pytest.raises(RateLimited):  # the 5th attempt from the address was the one above; more are refused
-            for _ in range(5):
-                await limiter.check(other, address)
+        r, limiter = _limiter(common().redis_url)
+        email, attacker = _someone()
+        owner = "10.8.0.1"
+        for _ in range(5):
+            await limiter.check(email, attacker)
+            await limiter.failed(email, attacker)
+        with pytest.raises(RateLimited) as locked:
+            await limiter.check(email, attacker)  # even with the right password: nothing is tried
+        assert 0 < int(locked.value.headers["Retry-After"]) <= 60
+        await limiter.check(email, owner)  # the owner, from their own address, still signs in
+        await limiter.succeeded(email, owner)
+        # Guesses spread over addresses meet the gentler account-wide limit (8 here) instead.
+        for i in range(3):
+            await limiter.failed(email, f"10.7.0.{i}")
+        with pytest.raises(RateLimited):
+            await limiter.check(email, owner)
         await r.aclose()
 
-    # Playwright's sync API may hold the main thread's event loop: run in a thread of our own.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, run()).result(timeout=60)
+    _run_async(run())
+
+
+def test_the_right_password_clears_its_own_failures_and_successes_never_count(live):
+    from kit.settings import common
+
+    async def run():
+        r, limiter = _limiter(common().redis_url, per_account=20, per_address=10)
+        email, office = _someone()
+        for _ in range(4):
+            await limiter.failed(email, office)
+        await limiter.check(email, office)
+        await limiter.succeeded(email, office)
+        for _ in range(4):  # four more typos after a good sign-in are not the fifth, sixth … failure
+            await limiter.failed(email, office)
+        await limiter.check(email, office)
+        # An office behind one address: 40 people sign in (successes), the address limit (10 failures) is not hit.
+        for _ in range(40):
+            colleague = f"rl-{secrets.token_hex(3)}@example.com"
+            await limiter.check(colleague, office)
+            await limiter.succeeded(colleague, office)
+        # One machine trying many accounts meets the per-address limit of failures.
+        _, sprayer = _someone()
+        for _ in range(10):
+            await limiter.failed(f"rl-{secrets.token_hex(3)}@example.com", sprayer)
+        with pytest.raises(RateLimited):
+            await limiter.check(f"rl-{secrets.token_hex(3)}@example.com", sprayer)
+        await r.aclose()
+
+    _run_async(run())
+
+
+def test_sign_in_limits_are_kept_in_process_while_redis_is_unreachable(tmp_path, caplog):
+    """Redis down (nothing listens on the socket): counting goes on in the process, and the log says so."""
+
+    async def run():
+        r, limiter = _limiter(f"unix://{tmp_path / 'nothing.sock'}")
+        email, address = _someone()
+        with caplog.at_level(logging.WARNING, logger="effekt.gateway.signin"):
+            for _ in range(5):
+                await limiter.check(email, address)
+                await limiter.failed(email, address)
+            with pytest.raises(RateLimited):
+                await limiter.check(email, address)
+            await limiter.check(email, "10.6.0.1")
+        await r.aclose()
+
+    _run_async(run())
+    warnings = [rec.getMessage() for rec in caplog.records if rec.name == "effekt.gateway.signin"]
+    assert len(warnings) == 1 and "counted in this process" in warnings[0]
+
+
+def test_x_forwarded_for_is_believed_from_configured_proxies_only():
+    from gateway.edge import client_behind, parse_networks
+
+    proxies = parse_networks("10.0.0.0/8, 192.168.1.5")
+    assert client_behind("203.0.113.9", "1.2.3.4", proxies) == "203.0.113.9"  # not a proxy: the header is ignored
+    assert client_behind("192.168.1.5", "198.51.100.7", proxies) == "198.51.100.7"
+    # A client that writes its own X-Forwarded-For gets it prepended to: the right-most untrusted hop is believed.
+    assert client_behind("10.1.1.1", "6.6.6.6, 198.51.100.7, 10.2.2.2", proxies) == "198.51.100.7"
+    assert client_behind("127.0.0.1", "6.6.6.6", parse_networks("")) == "127.0.0.1"
+
+
+def test_forged_x_forwarded_for_does_not_escape_the_sign_in_lock(client, account):
+    """The live gateway trusts no proxy by default: a client cannot pick a fresh address for each guess."""
+    csrf = client.get("/signin").cookies["effekt_csrf"]
+
+    def attempt(password: str, forged: str):
+        return client.post(
+            "/signin",
+            data={"email": account.email, "password": password, "csrf_token": csrf, "next": "/"},
+            headers={"X-Forwarded-For": forged, "X-Forwarded-Proto": "https"},
+        )
+
+    for i in range(5):
+        assert attempt("wrong password", f"198.51.100.{i}").status_code == 422
+    refused = attempt(account.password, "198.51.100.99")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "strict-transport-security" not in refused.headers  # the forged proto is not believed either

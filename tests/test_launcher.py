@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,33 +12,7 @@ import httpx
 import pytest
 
 from kit.embedded_redis import alive, command, socket_path
-
-EFFEKT = str(Path(sys.executable).with_name("effekt"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a fresh laptop: no database URLs, no REDIS_URL."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_") and k != "REDIS_URL"}
-    env.update({"EFFEKT_DATA_DIR": str(data_dir), **extra})
-    return env
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"process exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            return httpx.get(url, timeout=2)
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer in {timeout}s")
+from tests.processes import EFFEKT, clean_env, free_port, run_cli, wait_for
 
 
 def children_of(pid: int) -> list[int]:
@@ -82,10 +54,6 @@ def test_up_serves_demo_stops_cleanly_and_reuses_data(tmp_path):
         assert not [p for p in children if Path(f"/proc/{p}").exists()], "a child process outlived effekt up"
         assert not alive(socket_path(tmp_path))
     assert (tmp_path / "gateway.db").exists() and (tmp_path / "goals.db").exists()
-
-
-def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([EFFEKT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.slow
@@ -150,3 +118,94 @@ def test_admin_commands_and_per_service_deployment(tmp_path):
         # Processes that stop at the same moment each see the other still connected and leave the
         # shared embedded Redis running, as a deployment without REDIS_URL would: stop it here.
         command(socket_path(tmp_path), "SHUTDOWN", "NOSAVE")
+
+
+def redis_servers_of(data_dir: Path) -> list[int]:
+    """Every redis-server process on the machine serving this data dir, in whatever process group or session."""
+    marker = str(socket_path(data_dir)).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"redis" in cmdline and marker in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _hammer(base: str, stop: threading.Event) -> None:
+    """Load: requests that touch the database, Redis and every service, until told to stop."""
+    with httpx.Client(base_url=base, timeout=5) as c:
+        while not stop.is_set():
+            for path in ("/healthz", "/readyz", "/signin"):
+                try:
+                    c.get(path)
+                except httpx.HTTPError:
+                    pass
+
+
+@pytest.mark.slow
+def test_no_embedded_redis_outlives_effekt_up_however_it_stops(tmp_path):
+    """SIGTERM while starting, SIGTERM under load with CLI commands in flight on the same data dir, and SIGKILL:
+    afterwards no redis-server of the data dir runs anywhere (not only among effekt up's children)."""
+    port = free_port()
+    env = clean_env(tmp_path, EFFEKT_DEMO_PASSWORD="demo-password-1")
+    base = f"http://127.0.0.1:{port}"
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
+            [EFFEKT, "up", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    # 1. SIGTERM as soon as the embedded Redis runs, while migrations and the demo are still being made.
+    proc = start()
+    deadline = time.monotonic() + 60
+    while not alive(socket_path(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert "Effekt stopped." in out, out
+    assert not redis_servers_of(tmp_path), "a redis-server outlived an effekt up stopped while starting"
+
+    # 2. SIGTERM under load, with a token being created and a worker joining the same embedded Redis.
+    proc = start()
+    wait_for(f"{base}/signin", proc, timeout=120)
+    stop_load = threading.Event()
+    load = [threading.Thread(target=_hammer, args=(base, stop_load), daemon=True) for _ in range(4)]
+    for t in load:
+        t.start()
+    in_flight = [
+        subprocess.Popen([EFFEKT, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for args in (
+            ["worker", "tasks"],
+            ["token", "create", "--email", "demo@example.com", "--workspace", "demo", "--role", "editor"],
+        )
+    ]
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    stop_load.set()
+    for t in load:
+        t.join(timeout=10)
+    assert proc.returncode == 0 and "Effekt stopped." in out, out
+    for cli in in_flight:
+        if cli.poll() is None:
+            cli.send_signal(signal.SIGTERM)
+        cli.communicate(timeout=60)
+    time.sleep(0.5)
+    assert not redis_servers_of(tmp_path), "a redis-server outlived effekt up stopped under load"
+
+    # 3. SIGKILL: no clean-up runs in effekt up at all; the server still goes with it.
+    proc = start()
+    wait_for(f"{base}/signin", proc, timeout=120)
+    assert redis_servers_of(tmp_path)
+    proc.kill()
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 15
+    while redis_servers_of(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not redis_servers_of(tmp_path), "a redis-server outlived a killed effekt up"

@@ -39,6 +39,8 @@ async def signin(
     state = request.app.state
     address = request.client.host if request.client else "unknown"
     ctx = {"next": safe_next(next), "email": email}
+    if not state.settings.password_signin:
+        return render(request, "signin.html", {**ctx, "error": "sso_only"}, status=403)
     if not email.strip() or not password:
         return render(request, "signin.html", {**ctx, "error": "missing"}, status=422)
     try:
@@ -56,8 +58,14 @@ async def signin(
         await state.limiter.failed(email, address)
         return render(request, "signin.html", {**ctx, "error": "wrong"}, status=422)
     await state.limiter.succeeded(email, address)
+    return await start_browser_session(request, user, next)
+
+
+async def start_browser_session(request: Request, user, next_url: str) -> Response:
+    """Open a session for the user (password or single sign-on) and send the browser on."""
+    state = request.app.state
     raw = await state.run_db(lambda s: workspaces.open_session(session=s, user=user, days=state.settings.session_days))
-    response = see_other(request, safe_next(next))
+    response = see_other(request, safe_next(next_url))
     response.set_cookie(
         SESSION_COOKIE,
         raw,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from frontend import kpi_form
+from frontend import action_views, kpi_form
 from frontend.backend import N_, SERVICE_DOWN, Down, call, get_or_none, int_or_none, is_htmx, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.templating import render
@@ -223,6 +223,8 @@ async def review_page(
             "notice": notice,
             "can_edit": browser.role.at_least(Role.editor) and cycle["status"] == "open",
             "kpi_names": {i["kpi_id"]: i["name"] for i in cycle["items"]},
+            "can_act": browser.role.at_least(Role.editor),
+            **await action_views.for_cycle(request, browser, cycle),
         },
         status=status,
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from frontend import kpi_form
+from frontend import action_views, kpi_form
 from frontend.backend import (
     FORM_PROBLEM,
     N_,
@@ -306,6 +306,7 @@ async def detail_page(
             "focus": focus,
             "can_edit": browser.role.at_least(Role.editor),
             "derived": bool(kpi.get("derived") or kpi.get("formula")),
+            **await action_views.for_kpi(request, browser, kpi_id),
             **LABELS,
         },
         status=status,

@@ -74,13 +74,17 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
         params["date"] = choice["date"].isoformat()
     if choice["surface"]:
         params["surface_id"] = choice["surface"]
-    card, down = None, False
-    try:
-        answer = await call(request, browser, "GET", "/api/v1/scorecard", params=params)
-        card = answer.body if answer.status == 200 else None
-        down = card is None
-    except Down:
-        down = True
+    card, down = await _card(request, browser, params)
+    fallback = None
+    if card and not choice["date"] and _measured_share(card) < 0.5:
+        # newcomer: early in a period most KPIs have no value yet; show the last period that has them.
+        before = date.fromisoformat(card["period"]["start"]) - timedelta(days=1)
+        earlier, _ = await _card(request, browser, {**params, "date": before.isoformat()})
+        if earlier and _measured_share(earlier) > _measured_share(card):
+            start, kind = card["period"]["start"], card["period"]["kind"]
+            fallback = {"current_start": start, "current_day": date.fromisoformat(start), "current_kind": kind}
+            card = earlier
+            params["date"] = before.isoformat()
     # In the API's order: derived KPIs already stand beside their inputs (services/metrics/scorecard.py).
     columns = {key: card["columns"].get(key, []) for key, _, _ in kpi_form.COLUMNS} if card else {}
     items = [i for col in columns.values() for i in col]
@@ -112,8 +116,25 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
             "next_date": date.fromisoformat(period["end"]) + timedelta(days=1) if period else None,
             "export_query": urlencode(params),
             "can_edit": browser.role.at_least(Role.editor),
+            "fallback": fallback,
         },
     )
+
+
+async def _card(request: Request, browser: BrowserContext, params: dict[str, Any]) -> tuple[dict | None, bool]:
+    """The scorecard for these parameters, and whether the metrics service was down."""
+    try:
+        answer = await call(request, browser, "GET", "/api/v1/scorecard", params=params)
+    except Down:
+        return None, True
+    card = answer.body if answer.status == 200 else None
+    return card, card is None
+
+
+def _measured_share(card: dict[str, Any]) -> float:
+    """The share of the card's KPIs that have a value for its period."""
+    items = [i for col in card.get("columns", {}).values() for i in col]
+    return sum(1 for i in items if i.get("value") is not None) / len(items) if items else 1.0
 
 
 def _input_ids(item: dict[str, Any]) -> list[int]:

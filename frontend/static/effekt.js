@@ -1,6 +1,13 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   document.documentElement.classList.add("js");
+  // newcomer: the header menu starts folded on a narrow screen (without JS it simply stays open).
+  function foldMenu() {
+    var menu = document.querySelector(".topmenu");
+    if (menu && window.matchMedia("(max-width: 760px)").matches) menu.open = false;
+  }
+  document.addEventListener("DOMContentLoaded", foldMenu);
+  document.addEventListener("htmx:afterSettle", foldMenu);
   function toast(message) {
     var el = document.getElementById("toast");
     if (!el) return;
@@ -97,7 +104,26 @@
     if (evt.key === "Escape" && panel && panel.classList.contains("is-open")) closePanel();
   });
 
-  function ready() { applyCollapsed(document); }
+  // Behaviour the markup asks for with data attributes (the Content-Security-Policy allows no inline handlers).
+  // Without htmx (which asks through hx-confirm), a form with data-confirm asks before it is sent.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (window.htmx || !form.dataset || !form.dataset.confirm) return;
+    if (!window.confirm(form.dataset.confirm)) evt.preventDefault();
+  });
+  document.addEventListener("change", function (evt) {
+    var el = evt.target.closest && evt.target.closest("[data-autosubmit]");
+    if (el && el.form) el.form.requestSubmit();
+  });
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest("[data-print]")) window.print();
+  });
+  function selectIfAsked(el) {
+    if (el && el.matches && el.matches("[data-select-on-focus]")) el.select();
+  }
+  document.addEventListener("focusin", function (evt) { selectIfAsked(evt.target); });
+
+  function ready() { applyCollapsed(document); selectIfAsked(document.activeElement); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
   document.addEventListener("htmx:afterSettle", function () { applyCollapsed(document); });
 })();

@@ -30,6 +30,7 @@ def test_change_is_better_or_worse_by_the_direction():
 
 def test_period_labels():
     assert sparkline.period_label("month", "2026-11-01", "en") == "November 2026"
+    assert sparkline.period_label("month", "2026-12-01", "sv") == "december 2026"  # Swedish months are lower case
     assert sparkline.period_label("quarter", date(2026, 10, 1), "en") == "Q4 2026"
     assert sparkline.period_label("year", "2026-01-01", "fi") == "2026"
 

@@ -1,19 +1,18 @@
-"""arq WorkerSettings of the goals service: its queue, its jobs (each concept's jobs.py), its crons."""
+"""arq WorkerSettings of the goals service: its queue, its jobs, its crons."""
 
 from arq import cron
 
-from kit.queue import make_heartbeat, queue_name, redis_settings
+from kit.queue import heartbeat_cron, queue_name, redis_settings
 from services.goals.surfaces import jobs as surface_jobs
 
-record_heartbeat = make_heartbeat("goals")
-FUNCTIONS = [record_heartbeat, *surface_jobs.FUNCTIONS]
+FUNCTIONS = [*surface_jobs.FUNCTIONS]
 
 
 def worker_settings(redis_url: str) -> dict:
     return {
         "functions": FUNCTIONS,
         "cron_jobs": [
-            cron(record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            heartbeat_cron("goals"),
             # hourly: a cycle opens within the hour its surface's period ends (idempotent downstream)
             cron(surface_jobs.schedule_cycles, minute={7}, second={0}, unique=True, run_at_startup=True),
         ],

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from kit.dates import add_months
 from services.metrics.cycles import demo as demo_cycles
+from services.metrics.effects import demo as effects_demo
 from services.metrics.kpis import periods, service, targets
 from services.metrics.kpis.models import Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Source, Unit
 from services.metrics.observations.models import Observation
@@ -172,10 +173,11 @@ def seed(
     `refs` carries ids between the services' demo seeds: surfaces by name in, KPIs by name out."""
     refs = refs if refs is not None else {}
     existing = session.exec(select(Kpi.name, Kpi.id).where(Kpi.workspace_id == workspace_id)).all()
+    today = today or datetime.now(ZoneInfo(DEMO_ZONE)).date()
     if existing:
         refs["kpis"] = dict(existing)
+        effects_demo.hand_over(session, workspace_id=workspace_id, refs=refs, today=today)
         return False
-    today = today or datetime.now(ZoneInfo(DEMO_ZONE)).date()
     surfaces = refs.get("surfaces", {})
     baseline_date = date(today.year - 1, 12, 31)
     rnd = random.Random(2026)
@@ -210,10 +212,12 @@ def seed(
         targets.replace_targets(session=session, workspace_id=workspace_id, kpi_id=kpi.id, items=items)
         session.add_all(history(kpi, workspace_id, baseline, today, rnd))
     session.flush()
+    effects_demo.shape(session, kpis=refs["kpis"], today=today)
     if CYCLE_SURFACE in surfaces:
         demo_cycles.seed(
             session, workspace_id=workspace_id, surface_id=surfaces[CYCLE_SURFACE], people=people, today=today
         )
+    effects_demo.hand_over(session, workspace_id=workspace_id, refs=refs, today=today)
     return True
 
 

@@ -2,20 +2,24 @@
 
 from arq import cron
 
-from kit.queue import make_heartbeat, queue_name, redis_settings
+from kit.queue import heartbeat_cron, queue_name, redis_settings
+from services.metrics.connectors.jobs import enqueue_due_connectors, pull_connector
 from services.metrics.cycles.jobs import open_cycle
 from services.metrics.feedback.jobs import feedback_retention
 from services.metrics.imports.jobs import IMPORT_JOB
+from services.metrics.imports.requeue import requeue_cron
 
-record_heartbeat = make_heartbeat("metrics")
-FUNCTIONS = [record_heartbeat, open_cycle, IMPORT_JOB, feedback_retention]
+FUNCTIONS = [open_cycle, IMPORT_JOB, pull_connector, enqueue_due_connectors, feedback_retention]
 
 
 def worker_settings(redis_url: str) -> dict:
     return {
         "functions": FUNCTIONS,
         "cron_jobs": [
-            cron(record_heartbeat, second={0, 30}, unique=True, run_at_startup=True),
+            heartbeat_cron("metrics"),
+            requeue_cron(),
+            # every minute: a connector's slot is a minute; the pull claims each slot once whoever enqueues it
+            cron(enqueue_due_connectors, second=5, unique=True, run_at_startup=True),
             cron(feedback_retention, hour={3}, minute={17}, unique=True),
         ],
         "queue_name": queue_name("metrics"),

@@ -8,8 +8,10 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from services.tasks.actions import demo as actions_demo
 from services.tasks.periods import service as periods
 from services.tasks.periods.models import Period, PeriodCreate
+from services.tasks.workflows import demo as workflow_demo
 
 QUARTER_CAPACITY_HOURS = 120.0
 
@@ -33,6 +35,9 @@ def seed(
     session: Session, *, workspace_id: int, people: dict[str, int], today: date | None = None, refs: dict | None = None
 ) -> bool:
     """Add this year's quarters unless the workspace has periods already; True if it added them."""
+    workflow_demo.seed(session, workspace_id=workspace_id, people=people, today=today)
+    if refs is not None:
+        refs["people"] = people  # for the action list's demo, made in connect() once metrics has seeded
     if session.exec(select(func.count()).select_from(Period).where(Period.workspace_id == workspace_id)).one():
         return False
     today = today or date.today()
@@ -49,3 +54,8 @@ def seed(
             ),
         )
     return True
+
+
+def connect(session: Session, *, workspace_id: int, refs: dict) -> bool:
+    """The demo's action list, from the findings and KPIs the metrics demo handed over."""
+    return actions_demo.seed(session, workspace_id=workspace_id, refs=refs)

@@ -1,5 +1,8 @@
 """The tasks service's routers, in the order they are mounted (Netflix/dispatch's api.py)."""
 
+from services.tasks.actions.routes import periods_router as period_plans
+from services.tasks.actions.routes import router as actions
 from services.tasks.periods.routes import router as periods
+from services.tasks.workflows.routers import ROUTERS as workflows  # workflows, runs, tasks, events, retrospectives
 
-routers = [periods]
+routers = [periods, period_plans, actions, *workflows]

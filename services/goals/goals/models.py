@@ -4,7 +4,7 @@ What the goal endpoints answer (with computed progress) is in schemas.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -13,13 +13,15 @@ from pydantic import field_validator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import MAX_ID, FiniteFloat, Id, Name, OptionalName, OptionalText, not_null, utcnow
+from kit.fields import MAX_ID, STRICT, FiniteFloat, Id, Name, OptionalDay, OptionalText, utcnow
 from services.goals.db import GoalsModel
 
 MAX_WEIGHT = 1_000_000.0  # weights are relative; a bound keeps sums of them finite
 
 
 class GoalLevel(StrEnum):
+    """The three levels of the goal tree."""
+
     strategic_goal = "strategic_goal"
     strategic_means = "strategic_means"
     tactical_means = "tactical_means"
@@ -34,6 +36,8 @@ PARENT_LEVEL: dict[GoalLevel, GoalLevel | None] = {
 
 
 class GoalAction(StrEnum):
+    """What happened to a goal in one event of its history."""
+
     created = "created"
     updated = "updated"
     moved = "moved"
@@ -47,8 +51,8 @@ class GoalBase(GoalsModel):
     title: Name = Field(min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=5000, sa_type=sa.Text)
     owner_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="User id of a workspace member")
-    period_from: date | None = None
-    period_to: date | None = Field(default=None, description="On or after period_from")
+    period_from: OptionalDay = None
+    period_to: OptionalDay = Field(default=None, description="On or after period_from")
     weight: FiniteFloat = Field(
         default=1.0, ge=0, le=MAX_WEIGHT, description="Weight among its siblings in the parent's progress"
     )
@@ -104,6 +108,10 @@ class GoalEvent(GoalsModel, table=True):
 
 
 class KpiLinkIn(GoalsModel):
+    """A KPI of the metrics service counted in a goal's progress, with its weight."""
+
+    model_config = STRICT
+
     kpi_id: int = Field(ge=1, le=MAX_ID, description="Id of a KPI in the metrics service, same workspace")
     weight: FiniteFloat = Field(
         default=1.0, ge=0, le=MAX_WEIGHT, description="Weight of this KPI in the goal's progress"
@@ -123,6 +131,10 @@ def _unique_ids(value: list[int] | None) -> list[int] | None:
 
 
 class GoalCreate(GoalBase):
+    """A new goal under its parent. `owner_id` must be a member of the workspace."""
+
+    model_config = STRICT
+
     level: GoalLevel
     parent_id: int | None = Field(
         default=None,
@@ -142,27 +154,31 @@ class GoalCreate(GoalBase):
 
 
 class GoalUpdate(GoalsModel):
-    title: OptionalName = Field(default=None, min_length=1, max_length=200)
-    description: OptionalText = Field(default=None, max_length=5000)
-    owner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    period_from: date | None = None
-    period_to: date | None = None
-    weight: FiniteFloat | None = Field(default=None, ge=0, le=MAX_WEIGHT)
-    level: GoalLevel | None = Field(
-        default=None, description="Fixed by the place in the tree: only the current level is accepted"
-    )
-    position: int | None = Field(default=None, ge=0, le=MAX_ID, description="Reorder among its siblings")
-    surface_ids: list[Id] | None = Field(default=None, max_length=100, description="Replaces the set")
-    kpis: list[KpiLinkIn] | None = Field(default=None, max_length=200, description="Replaces the set of links")
+    """Changes to a goal: only the fields sent change. `description`, `owner_id` and the period may be null;
+    the other fields may be left out but not set to null."""
 
-    _required_stay_set = field_validator("title", "weight", "level", "position", "surface_ids", "kpis", mode="before")(
-        not_null
-    )
+    model_config = STRICT
+
+    title: Name = Field(default=None, min_length=1, max_length=200)
+    description: OptionalText = Field(default=None, max_length=5000)
+    owner_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="User id of a workspace member")
+    period_from: OptionalDay = None
+    period_to: OptionalDay = None
+    weight: FiniteFloat = Field(default=None, ge=0, le=MAX_WEIGHT)
+    level: GoalLevel = Field(default=None, description="Fixed by the place in the tree: only the current level")
+    position: int = Field(default=None, ge=0, le=MAX_ID, description="Reorder among its siblings")
+    surface_ids: list[Id] = Field(default=None, max_length=100, description="Replaces the set")
+    kpis: list[KpiLinkIn] = Field(default=None, max_length=200, description="Replaces the set of links")
+
     _kpis_once = field_validator("kpis")(_unique_kpis)
     _surfaces_once = field_validator("surface_ids")(_unique_ids)
 
 
 class GoalMove(GoalsModel):
+    """Where a goal moves: under another parent (of the right level) and/or to another place."""
+
+    model_config = STRICT
+
     parent_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="The new parent (left out: the same parent; null: a root)"
     )

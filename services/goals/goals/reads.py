@@ -65,6 +65,14 @@ def summary(goal: Goal, progress: Progress) -> GoalSummary:
     return GoalSummary(**goal.model_dump(), progress=_round(measure.progress), status=measure.status)
 
 
+def ask_kpis_first(*, session: Session, workspace_id: int, goal_id: int, kpis: KpiSource) -> None:
+    """Ask for the KPIs a goal's detail shows before a write: no HTTP call while the write lock is held."""
+    forest = Forest.load(session, workspace_id)
+    goal = forest.goals.get(goal_id)
+    if goal is not None:
+        fetch_or_none(kpis, forest.kpi_ids([goal]))  # remembered for the rest of the request
+
+
 def goal_detail(*, session: Session, workspace_id: int, goal_id: int, kpis: KpiSource) -> GoalDetail:
     """One goal with progress, its children and its breadcrumb."""
     get_scoped(session, Goal, workspace_id, goal_id, "goal")

@@ -9,17 +9,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from kit.deps import SessionDep
+from kit import references
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, PageDep
+from kit.pagination import ArchivedQuery, PageDep, sorted_page
 from services.goals.goals import history, moves, reads, service
 from services.goals.goals.metrics_client import MetricsKpis
 from services.goals.goals.models import GoalCreate, GoalLevel, GoalMove, GoalUpdate, KpiLinkIn
 from services.goals.goals.progress import RULES
 from services.goals.goals.schemas import GoalDetail, GoalEventList, GoalEventPublic, GoalList, GoalTree
 
-router = APIRouter(prefix="/api/v1/goals", tags=["goals"])
+router = APIRouter(prefix="/api/v1/goals", tags=["goals"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such goal in this workspace"}}
 INVALID = {
     422: {
@@ -35,12 +36,16 @@ ParentQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the
 SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only goals tied to this surface")]
 
 
-def kpi_source(request: Request) -> MetricsKpis:
+async def kpi_source(request: Request) -> MetricsKpis:
     """The caller's view of metrics' KPIs for this request (asked at most once per 500 KPIs)."""
     return MetricsKpis(getattr(request.app.state, "internal", None), request)
 
 
 MetricsDep = Annotated[MetricsKpis, Depends(kpi_source)]
+
+
+def _ask_first(session, principal, goal_id: int, metrics: MetricsKpis) -> None:
+    reads.ask_kpis_first(session=session, workspace_id=principal.workspace_id, goal_id=goal_id, kpis=metrics)
 
 
 def _detail(session, principal, goal_id: int, metrics: MetricsKpis) -> GoalDetail:
@@ -51,7 +56,7 @@ def _detail(session, principal, goal_id: int, metrics: MetricsKpis) -> GoalDetai
 def list_goals(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*reads.GOAL_SORTS),
     metrics: MetricsDep,
     level: GoalLevel | None = None,
     parent_id: ParentQuery = None,
@@ -72,11 +77,11 @@ def list_goals(
         limit=page.limit,
         offset=page.offset,
     )
-    return GoalList(data=rows, count=total, limit=page.limit, offset=page.offset, kpis_unavailable=unavailable)
+    return GoalList.of(rows, total, page, kpis_unavailable=unavailable)
 
 
 @router.get("/tree", response_model=GoalTree, summary="The goal tree, nested", description=RULES)
-def goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep, archived: ArchivedQuery = False):
+def get_goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep, archived: ArchivedQuery = False):
     return reads.goal_tree(session=session, workspace_id=principal.workspace_id, archived=archived, kpis=metrics)
 
 
@@ -87,7 +92,9 @@ def goal_tree(session: SessionDep, principal: PrincipalDep, metrics: MetricsDep,
     responses={**INVALID, **UNAVAILABLE},
     summary="Create a goal",
 )
-def create_goal(data: GoalCreate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def create_goal(data: GoalCreate, session: SessionDep, principal: EditorDep, metrics: MetricsDep, request: Request):
+    """A new goal; its owner must be a member of the workspace and its KPIs the workspace's."""
+    references.verify(request, data, owner_id=references.MEMBER)
     goal = service.create_goal(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, data=data, metrics=metrics
     )
@@ -100,7 +107,12 @@ def get_goal(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, metr
 
 
 @router.patch("/{goal_id}", response_model=GoalDetail, responses={**WRITE, **UNAVAILABLE}, summary="Change a goal")
-def update_goal(goal_id: GoalId, data: GoalUpdate, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def update_goal(
+    goal_id: GoalId, data: GoalUpdate, session: SessionDep, principal: EditorDep, metrics: MetricsDep, request: Request
+):
+    """Change the fields sent; a new owner must be a member of the workspace."""
+    references.verify(request, data, owner_id=references.MEMBER)
+    _ask_first(session, principal, goal_id, metrics)
     service.update_goal(
         session=session,
         workspace_id=principal.workspace_id,
@@ -119,6 +131,7 @@ def update_goal(goal_id: GoalId, data: GoalUpdate, session: SessionDep, principa
     summary="Move a goal (with its subtree) or reorder it among its siblings",
 )
 def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.move_goal(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, data=data
     )
@@ -132,6 +145,7 @@ def move_goal(goal_id: GoalId, data: GoalMove, session: SessionDep, principal: E
     summary="Archive a goal and all its descendants",
 )
 def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=True
     )
@@ -145,6 +159,7 @@ def archive_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     summary="Restore a goal and all its descendants (its parent must be active)",
 )
 def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     moves.set_archived(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, archived=False
     )
@@ -157,7 +172,8 @@ def restore_goal(goal_id: GoalId, session: SessionDep, principal: EditorDep, met
     responses={**WRITE, **UNAVAILABLE},
     summary="Link a KPI to a goal, or change the weight of its link",
 )
-def link_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def link_goal_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     service.link_kpi(
         session=session,
         workspace_id=principal.workspace_id,
@@ -172,7 +188,8 @@ def link_kpi(goal_id: GoalId, link: KpiLinkIn, session: SessionDep, principal: E
 @router.delete(
     "/{goal_id}/kpis/{kpi_id}", response_model=GoalDetail, responses=NOT_FOUND, summary="Unlink a KPI from a goal"
 )
-def unlink_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+def unlink_goal_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: EditorDep, metrics: MetricsDep):
+    _ask_first(session, principal, goal_id, metrics)
     service.unlink_kpi(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, goal_id=goal_id, kpi_id=kpi_id
     )
@@ -185,7 +202,7 @@ def unlink_kpi(goal_id: GoalId, kpi_id: KpiId, session: SessionDep, principal: E
     responses=NOT_FOUND,
     summary="The changes of a goal, newest first",
 )
-def goal_history(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, page: PageDep):
+def list_goal_history(goal_id: GoalId, session: SessionDep, principal: PrincipalDep, page: PageDep):
     rows, total = history.list_history(
         session=session, workspace_id=principal.workspace_id, goal_id=goal_id, limit=page.limit, offset=page.offset
     )

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from kit.query import Page
 from services.goals.goals.models import GoalAction, GoalLevel
 from services.goals.goals.progress import Status
 
 
+def metrics_enum(name: str) -> WithJsonSchema:
+    """Documented as the metrics service's enum (the merged document holds it); a plain string here, so a value
+    metrics adds later never breaks this service."""
+    return WithJsonSchema({"anyOf": [{"$ref": f"#/components/schemas/{name}"}, {"type": "null"}]})
+
+
 class KpiProgress(BaseModel):
+    """A KPI counted in a goal's progress, with its weight and its figures as metrics gives them."""
+
     kpi_id: int
     weight: float
     name: str | None = Field(default=None, description="As metrics names it; null when metrics did not answer")
-    unit: str | None = None
-    direction: str | None = None
+    unit: Annotated[str | None, metrics_enum("Unit")] = None
+    direction: Annotated[str | None, metrics_enum("Direction")] = None
     actual: float | None = None
     target: float | None = None
     attainment: float | None = Field(default=None, description="0..1; null when not measured")

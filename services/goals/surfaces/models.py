@@ -6,16 +6,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, field_validator
+from pydantic import AfterValidator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, OptionalName, not_null, utcnow
+from kit.fields import STRICT, Day, Id, Name, utcnow
 from kit.query import Page
 from services.goals.db import GoalsModel
 
 
 class SurfaceKind(StrEnum):
+    """What kind of digital surface or channel it is."""
+
     website = "website"
     web_shop = "web_shop"
     intranet = "intranet"
@@ -27,6 +29,8 @@ class SurfaceKind(StrEnum):
 
 
 class Cadence(StrEnum):
+    """How often a surface is measured and reviewed."""
+
     monthly = "monthly"
     quarterly = "quarterly"
     half_yearly = "half_yearly"
@@ -52,7 +56,7 @@ class SurfaceBase(GoalsModel):
     cadence: Cadence = Field(
         default=Cadence.quarterly, sa_type=enum_type(Cadence), description="How often the surface is measured"
     )
-    period_start: date = Field(description="The day the current measurement period started")
+    period_start: Day = Field(description="The day the current measurement period started")
 
 
 class Surface(SurfaceBase, table=True):
@@ -66,21 +70,28 @@ class Surface(SurfaceBase, table=True):
 
 
 class SurfaceCreate(SurfaceBase):
-    pass
+    """A new surface. `owner_id` must be a member of the workspace."""
+
+    model_config = STRICT
 
 
 class SurfaceUpdate(GoalsModel):
-    name: OptionalName = Field(default=None, min_length=1, max_length=200)
-    kind: SurfaceKind | None = None
+    """Changes to a surface: only the fields sent change. `url` and `owner_id` may be null (none)."""
+
+    model_config = STRICT
+
+    # Not nullable: left out they stay as they are; a null is refused as invalid.
+    name: Name = Field(default=None, min_length=1, max_length=200)
+    kind: SurfaceKind = Field(default=None)
     url: Url = Field(default=None, max_length=2000)
     owner_id: Id | None = None
-    cadence: Cadence | None = None
-    period_start: date | None = None
-
-    _required_stay_set = field_validator("name", "kind", "cadence", "period_start", mode="before")(not_null)
+    cadence: Cadence = Field(default=None)
+    period_start: Day = Field(default=None)
 
 
 class SurfacePublic(SurfaceBase):
+    """A surface as the API shows it."""
+
     id: int
     archived: bool
     created_at: datetime
@@ -89,4 +100,4 @@ class SurfacePublic(SurfaceBase):
 
 
 class SurfaceList(Page[SurfacePublic]):
-    pass
+    """A page of surfaces."""

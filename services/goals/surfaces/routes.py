@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
-from kit.deps import SessionDep
+from kit import references
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, PageDep
+from kit.pagination import ArchivedQuery, sorted_page
 from services.goals.surfaces import service
 from services.goals.surfaces.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
 
-router = APIRouter(prefix="/api/v1/surfaces", tags=["surfaces"])
+router = APIRouter(prefix="/api/v1/surfaces", tags=["surfaces"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such surface in this workspace"}}
 
 
@@ -20,7 +21,7 @@ NOT_FOUND = {404: {"description": "No such surface in this workspace"}}
 def list_surfaces(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.SURFACE_SORTS),
     kind: SurfaceKind | None = None,
     archived: ArchivedQuery = False,
     q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None,
@@ -39,7 +40,9 @@ def list_surfaces(
 
 
 @router.post("", response_model=SurfacePublic, status_code=status.HTTP_201_CREATED, summary="Create a surface")
-def create_surface(data: SurfaceCreate, session: SessionDep, principal: EditorDep):
+def create_surface(data: SurfaceCreate, session: SessionDep, principal: EditorDep, request: Request):
+    """A new surface of the workspace; its owner must be a member (a 422 names `owner_id`)."""
+    references.verify(request, data, owner_id=references.MEMBER)
     return service.to_public(service.create_surface(session=session, workspace_id=principal.workspace_id, data=data))
 
 
@@ -51,7 +54,9 @@ def get_surface(surface_id: int, session: SessionDep, principal: PrincipalDep):
 
 
 @router.patch("/{surface_id}", response_model=SurfacePublic, responses=NOT_FOUND, summary="Change a surface")
-def update_surface(surface_id: int, data: SurfaceUpdate, session: SessionDep, principal: EditorDep):
+def update_surface(surface_id: int, data: SurfaceUpdate, session: SessionDep, principal: EditorDep, request: Request):
+    """Change the fields sent; a new owner must be a member of the workspace."""
+    references.verify(request, data, owner_id=references.MEMBER)
     return service.to_public(
         service.update_surface(session=session, workspace_id=principal.workspace_id, surface_id=surface_id, data=data)
     )

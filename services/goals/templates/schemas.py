@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from kit.fields import Id, Name
+from kit.fields import STRICT, Id, Name
 from services.goals.goals.models import GoalLevel
 from services.goals.surfaces.models import SurfaceKind
 
@@ -40,11 +40,19 @@ class TemplateList(BaseModel):
 
 
 class TemplateCreate(BaseModel):
+    """Save the workspace's goal tree as a template of your own."""
+
+    model_config = STRICT
+
     name: Name = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
 
 
 class TemplateUse(BaseModel):
+    """How to instantiate a template: which surfaces each tactical means is tied to."""
+
+    model_config = STRICT
+
     surface_bindings: dict[str, list[Id]] = Field(
         default_factory=dict,
         description="node key → surface ids for tactical means; a node left out is bound "

@@ -24,6 +24,7 @@ class StubInternal:
 
     def __init__(self, kpis: dict[int, dict[int, dict[str, Any]]] | None = None):
         self.kpis = kpis or {}  # workspace id → KPI id → KPI body
+        self.outsiders: set[int] = set()  # user ids the gateway says are no members of the workspace
         self.calls: list[dict[str, Any]] = []
         self.down = False
 
@@ -34,6 +35,9 @@ class StubInternal:
         self.calls.append({"service": service, "path": path, "params": params})
         if self.down:
             raise Unavailable(f"The {service} service could not be asked.")
+        if service == "gateway":  # a membership check (kit.references.MEMBER)
+            user_id = int(path.removeprefix("/members/"))
+            return (404, None) if user_id in self.outsiders else (200, {"user_id": user_id})
         assert (service, path) == ("metrics", "/api/v1/kpis")
         assert params["archived"] == "all" and params["limit"] == 500
         principal = verify_identity(KEY, request.headers[IDENTITY_HEADER])

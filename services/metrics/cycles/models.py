@@ -7,14 +7,15 @@ from enum import StrEnum
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel
 from pydantic import Field as PField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, no_nul, not_null, utcnow
+from kit.fields import STRICT, Id, OptionalDay, no_nul, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
+from services.metrics.kpis.models import Category, Direction, Status, Unit
 
 
 class CycleStatus(StrEnum):
@@ -138,8 +139,12 @@ class CycleFinding(MetricsModel, table=True):
 
 
 class CycleOpen(BaseModel):
+    """Open a review cycle of a surface for one period: its KPIs' figures are frozen."""
+
+    model_config = STRICT
+
     surface_id: Id
-    period_start: date | None = PField(
+    period_start: OptionalDay = PField(
         default=None, description="First day of a period of the surface's cadence; default: chosen by `period`"
     )
     period: PeriodChoice = PField(
@@ -148,6 +153,10 @@ class CycleOpen(BaseModel):
 
 
 class ItemReview(BaseModel):
+    """The review of one KPI in a cycle; only the fields sent change."""
+
+    model_config = STRICT
+
     note: ReviewText = PField(default=None, max_length=4000, description="Analysis: what the figure means")
     root_cause: ReviewText = PField(
         default=None, max_length=4000, description="Why it is off track; required on every off-track KPI to close"
@@ -155,17 +164,23 @@ class ItemReview(BaseModel):
 
 
 class FindingCreate(BaseModel):
+    """A finding of a review: what was seen, and which kind of change it calls for."""
+
+    model_config = STRICT
+
     text: FindingText = PField(max_length=4000, description="What was seen")
     kpi_id: Id | None = PField(default=None, description="A KPI of this cycle, or none")
     change_kind: ChangeKind = PField(description="technology, content, channel or way_of_working")
 
 
 class FindingUpdate(BaseModel):
-    text: FindingText | None = PField(default=None, max_length=4000)
-    kpi_id: Id | None = None
-    change_kind: ChangeKind | None = None
+    """Changes to a finding: only the fields sent change; `kpi_id` may be null (no KPI)."""
 
-    _required_stay_set = field_validator("text", "change_kind", mode="before")(not_null)
+    model_config = STRICT
+
+    text: FindingText = PField(default=None, max_length=4000)
+    kpi_id: Id | None = None
+    change_kind: ChangeKind = PField(default=None)
 
 
 # --- outputs -------------------------------------------------------------------------------------------
@@ -193,16 +208,16 @@ class CyclePublic(BaseModel):
 class CycleItemPublic(BaseModel):
     kpi_id: int
     name: str
-    category: str
-    unit: str
+    category: Category
+    unit: Unit
     currency_code: str | None
-    direction: str
+    direction: Direction
     value: float | None
     target: float | None
     band_low: float | None
     band_high: float | None
     attainment: float | None
-    status: str
+    status: Status
     status_label: str
     previous_value: float | None
     change: float | None
@@ -248,7 +263,7 @@ class CompareCell(BaseModel):
     value: float | None
     target: float | None
     attainment: float | None
-    status: str
+    status: Status
     status_label: str
     change: float | None
 
@@ -256,8 +271,8 @@ class CompareCell(BaseModel):
 class CompareRow(BaseModel):
     kpi_id: int
     name: str
-    category: str
-    unit: str
+    category: Category
+    unit: Unit
     currency_code: str | None
     cells: list[CompareCell | None] = PField(
         description="One per cycle, in the order of `cycles`; null where the KPI was not in that cycle"

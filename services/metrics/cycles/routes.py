@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.errors import NotFound, Unavailable, field_error
-from kit.fields import MAX_ID
+from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import IdsQuery, PageDep
+from kit.pagination import IdsQuery, RequiredIdsQuery, sorted_page
 from services.metrics.cycles import review, service, snapshot
 from services.metrics.cycles.models import (
     ChangeKind,
@@ -28,7 +28,7 @@ from services.metrics.cycles.models import (
     ItemReview,
 )
 
-router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"])
+router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such cycle (or KPI, or finding) in this workspace"}}
 CLOSED = {409: {"description": "The cycle is closed and read-only"}}
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
@@ -59,7 +59,7 @@ def _surface(request: Request, surface_id: int) -> dict[str, Any]:
 def list_cycles(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.CYCLE_SORTS),
     surface_id: IdQuery = None,
     status: CycleStatus | None = None,
 ):
@@ -112,13 +112,16 @@ def open_cycle(data: CycleOpen, request: Request, session: SessionDep, principal
 def list_findings(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.FINDING_SORTS),
     cycle_id: IdQuery = None,
     surface_id: IdQuery = None,
     kpi_id: IdQuery = None,
     change_kind: ChangeKind | None = None,
     cycle_status: CycleStatus | None = None,
-    since: Annotated[date | None, Query(description="Cycles whose period starts on or after")] = None,
+    since: Annotated[
+        date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="Cycles whose period starts on or after")
+    ] = None,
+    ids: IdsQuery = None,
 ):
     rows, total = service.list_findings(
         session=session,
@@ -129,6 +132,7 @@ def list_findings(
         change_kind=change_kind,
         cycle_status=cycle_status,
         since=since,
+        ids=ids,
         sort=page.sort,
         limit=page.limit,
         offset=page.offset,
@@ -137,8 +141,8 @@ def list_findings(
 
 
 @router.get("/compare", response_model=Comparison, responses=NOT_FOUND, summary="Compare cycles side by side")
-def compare(session: SessionDep, principal: PrincipalDep, ids: IdsQuery = None):
-    return service.compare(session=session, workspace_id=principal.workspace_id, ids=ids or [])
+def compare_cycles(session: SessionDep, principal: PrincipalDep, ids: RequiredIdsQuery):
+    return service.compare(session=session, workspace_id=principal.workspace_id, ids=ids)
 
 
 @router.get("/{cycle_id}", response_model=CycleDetail, responses=NOT_FOUND, summary="Get a cycle with its snapshot")
@@ -152,7 +156,7 @@ def get_cycle(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     response_class=Response,
     summary="Export a cycle's snapshot as CSV",
 )
-def export_csv(cycle_id: int, session: SessionDep, principal: PrincipalDep):
+def export_cycle_csv(cycle_id: int, session: SessionDep, principal: PrincipalDep):
     cycle, text = service.export_csv(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     name = f"cycle-{cycle.id}-{cycle.period_start.isoformat()}.csv"
     return Response(
@@ -179,7 +183,7 @@ def delete_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     summary="Freeze an open cycle's figures again (late data)",
     description="Notes, root causes and findings stay; KPIs added since come in.",
 )
-def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
+def refresh_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     cycle = service.get_cycle(session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id)
     fresh = snapshot.refresh(session=session, cycle=cycle, today=principal.today())
     return service.detail(session=session, cycle=fresh)
@@ -191,7 +195,7 @@ def refresh(cycle_id: int, session: SessionDep, principal: EditorDep):
     responses={**NOT_FOUND, **CLOSED},
     summary="Write a KPI's analysis note or root cause",
 )
-def review_item(cycle_id: int, kpi_id: int, data: ItemReview, session: SessionDep, principal: EditorDep):
+def review_cycle_item(cycle_id: int, kpi_id: int, data: ItemReview, session: SessionDep, principal: EditorDep):
     item = review.review_item(
         session=session,
         workspace_id=principal.workspace_id,
@@ -260,7 +264,7 @@ def delete_finding(cycle_id: int, finding_id: int, session: SessionDep, principa
     summary="Close a cycle",
     description="A closed cycle is read-only.",
 )
-def close(cycle_id: int, session: SessionDep, principal: EditorDep):
+def close_cycle(cycle_id: int, session: SessionDep, principal: EditorDep):
     cycle = review.close_cycle(
         session=session, workspace_id=principal.workspace_id, cycle_id=cycle_id, user_id=principal.user_id
     )

@@ -194,6 +194,7 @@ def list_findings(
     change_kind: ChangeKind | None = None,
     cycle_status: CycleStatus | None = None,
     since: date | None = None,
+    ids: Collection[int] | None = None,
     sort: str | None = None,
     limit: int = 50,
     offset: int = 0,
@@ -211,6 +212,8 @@ def list_findings(
             where.append(column == value)
     if since is not None:
         where.append(col(Cycle.period_start) >= since)
+    if ids:
+        where.append(col(CycleFinding.id).in_(ids))
     joined = select(CycleFinding, Cycle).join(Cycle, col(Cycle.id) == col(CycleFinding.cycle_id)).where(*where)
     total = session.exec(select(func.count()).select_from(joined.subquery())).one()
     order = order_by(CycleFinding, sort, FINDING_SORTS, [col(CycleFinding.created_at).desc()])

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, OptionalName, OptionalText, no_nul, utcnow
+from kit.fields import STRICT, Id, Name, OptionalName, OptionalText, no_nul, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 
@@ -87,10 +87,12 @@ class FeedbackCategory(MetricsModel, table=True):
 
 
 class CategoryIn(MetricsModel):
+    model_config = STRICT
     name: Name = Field(min_length=1, max_length=120)
 
 
 class CategoryUpdate(MetricsModel):
+    model_config = STRICT
     name: OptionalName = Field(default=None, min_length=1, max_length=120)
     archived: bool | None = None
 
@@ -116,6 +118,7 @@ class FeedbackTarget(MetricsModel, table=True):
 
 
 class TargetIn(MetricsModel):
+    model_config = STRICT
     hours: float = Field(gt=0, le=24 * 365)
     working_hours: bool = False
 
@@ -135,6 +138,7 @@ class FeedbackSettings(MetricsModel, table=True):
 
 
 class SettingsIn(MetricsModel):
+    model_config = STRICT
     multiplier: float | None = Field(default=None, gt=0, le=10_000)
     retention_months: int | None = Field(default=None, ge=1, le=600)
 
@@ -196,10 +200,12 @@ class FeedbackItem(FeedbackBase, table=True):
 
 
 class FeedbackCreate(FeedbackBase):
+    model_config = STRICT
     received_at: datetime | None = Field(default=None, description="Default: now")
 
 
 class FeedbackUpdate(MetricsModel):
+    model_config = STRICT
     channel: Channel | None = None
     surface_id: Id | None = None
     kind: Kind | None = None
@@ -235,14 +241,17 @@ class FeedbackList(Page[FeedbackPublic]):
 
 
 class Transition(MetricsModel):
+    model_config = STRICT
     state: State
 
 
 class Answer(MetricsModel):
+    model_config = STRICT
     text: Text = Field(min_length=1, max_length=10_000)
 
 
 class Bulk(MetricsModel):
+    model_config = STRICT
     ids: list[Id] = Field(min_length=1, max_length=500)
     owner_id: Id | None = None
     category_id: Id | None = None

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from services.metrics.feedback import builtin, feed, service
@@ -36,7 +36,7 @@ from services.metrics.feedback.models import (
     Transition,
 )
 
-router = APIRouter(tags=["feedback"])
+router = APIRouter(tags=["feedback"], route_class=OneHopRoute)
 URL = "/api/v1/feedback"
 NOT_FOUND = {404: {"description": "No such feedback item, or category, in this workspace"}}
 ITEM = f"{URL}/{{item_id}}"

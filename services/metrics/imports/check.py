@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from kit.fields import FIRST_DAY, LAST_DAY, MAX_VALUE
 from services.metrics.imports.models import ColumnRole, ImportMapping
-from services.metrics.imports.parse import MAX_NOTE, PERIODS, SOURCES, parse_date, parse_value
+from services.metrics.imports.parse import MAX_NOTE, PERIODS, SOURCES, OutOfRange, parse_date, parse_value
 from services.metrics.kpis.models import Kpi
 from services.metrics.observations.models import Period, period_start_problem
 
@@ -116,6 +117,9 @@ class LineChecker:
             return None
         try:
             start = parse_date(raw)
+        except OutOfRange as exc:
+            bad.append((column, str(exc)))
+            return None
         except (ValueError, TypeError):
             bad.append((column, f"{str(raw)[:40]!r} is not a date: use 2026-03-01 or 01.03.2026"))
             return None
@@ -134,6 +138,9 @@ class LineChecker:
             return None
         try:
             return parse_value(raw)
+        except OutOfRange as exc:
+            bad.append((column, str(exc)))
+            return None
         except (ValueError, TypeError):
             bad.append((column, f"{str(raw)[:40]!r} is not a number"))
             return None
@@ -214,7 +221,7 @@ class LineChecker:
             if "," in raw:  # a decimal comma; "1,234.5" goes the careful way
                 raw = raw.replace(",", ".")
             value = float(raw)
-            if value - value != 0.0:  # inf or nan
+            if not -MAX_VALUE <= value <= MAX_VALUE:  # inf, nan or beyond what the API takes
                 raise ValueError(raw)
             # PostgreSQL reads plain decimals as Python does (both round correctly): sent as written, no repr.
             number_text = raw.strip() if raw.isascii() and not ("_" in raw or "e" in raw or "E" in raw) else repr(value)
@@ -253,6 +260,8 @@ def _iso_day(text: str) -> tuple[int, int, int]:
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
         raise ValueError(text)
     day = date.fromisoformat(text)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(text)  # the careful path names the range
     return day.toordinal() << 2, day.weekday(), day.day
 
 

@@ -12,7 +12,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, utcnow
+from kit.fields import STRICT, Id, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 from services.metrics.observations.models import Period
@@ -92,6 +92,8 @@ class ImportProblem(MetricsModel, table=True):
 class ImportMapping(BaseModel):
     """What each column holds, by position, and what the file leaves out."""
 
+    model_config = STRICT
+
     columns: list[ColumnRole] = PydanticField(description="One role per column of the file, in order")
     period: Period | None = PydanticField(default=None, description="The period of every line, if no column has it")
     kpi_id: Id | None = PydanticField(default=None, description="The KPI of every line, if no column names it")
@@ -149,4 +151,8 @@ class ImportProblemList(Page[ImportProblemPublic]):
 
 
 class ImportRun(BaseModel):
+    """Run an import, with a mapping or the one already set."""
+
+    model_config = STRICT
+
     mapping: ImportMapping | None = PydanticField(default=None, description="Omitted: the one already set")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from kit.fields import FIRST_DAY, LAST_DAY, MAX_VALUE
 from services.metrics.imports.models import PREVIEW_ROWS, ColumnRole, ImportMapping
 from services.metrics.kpis.models import Source
 from services.metrics.observations.models import Period
@@ -235,8 +236,19 @@ def mapping_problems(mapping: ImportMapping, columns: list[str]) -> list[tuple[s
     return problems
 
 
+class OutOfRange(ValueError):
+    """A date or number that reads well but lies outside what the API takes (kit.fields)."""
+
+
 def parse_date(raw: Any) -> date:
     """A day from ISO (2026-03-01, or with a time), 01.03.2026, 2026/03/01, 2026-03 or a spreadsheet date."""
+    day = _parse_date(raw)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise OutOfRange(f"{day.isoformat()} is outside {FIRST_DAY.year}–{LAST_DAY.year}")
+    return day
+
+
+def _parse_date(raw: Any) -> date:
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -272,4 +284,6 @@ def parse_value(raw: Any) -> float:
             value = float(text)
     if not math.isfinite(value):
         raise ValueError(raw)
+    if abs(value) > MAX_VALUE:
+        raise OutOfRange(f"{value:g} is beyond ±{MAX_VALUE:g}")
     return value

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
-from kit.queue import queue_name
 from services.metrics.imports import service
 from services.metrics.imports.models import (
     MAX_FILE_BYTES,
@@ -22,37 +21,23 @@ from services.metrics.imports.models import (
     ImportPublic,
     ImportRun,
 )
+from services.metrics.imports.requeue import enqueue_run
 
-router = APIRouter(tags=["imports"])
+router = APIRouter(tags=["imports"], route_class=OneHopRoute)
 URL = "/api/v1/imports"
 NOT_FOUND = {404: {"description": "No such import in this workspace"}}
 log = logging.getLogger("effekt.metrics.imports")
-READ_BLOCK = 1024 * 1024
 
 
 async def enqueue(request: Request, import_id: int, attempt: int, created: datetime) -> None:
-    """Queue the run after the commit; if Redis is away the import stays queued and can be run again."""
-    # created_at in the job id too: ids start again in a fresh database while Redis remembers job ids
-    job_id = f"run_import:{import_id}:{int(created.timestamp() * 1_000_000)}:{attempt}"
-    try:
-        await request.app.state.queue.enqueue_job(
-            "run_import", import_id, attempt, _job_id=job_id, _queue_name=queue_name("metrics")
-        )
-    except Exception:
-        log.exception("could not queue import %s", import_id)
+    """Queue the run after the commit; if Redis is away, the worker's requeue cron queues it when it is back."""
+    await enqueue_run(request.app.state.queue, import_id, attempt, created)
 
 
-async def _read_limited(file: UploadFile) -> bytes:
-    """The upload's bytes, reading at most one block past the limit (the service then refuses it)."""
-    parts: list[bytes] = []
-    size = 0
-    while size <= MAX_FILE_BYTES:
-        block = await file.read(READ_BLOCK)
-        if not block:
-            break
-        parts.append(block)
-        size += len(block)
-    return b"".join(parts)
+def _read_limited(file: BinaryIO) -> bytes:
+    """The upload's bytes in one read of at most one byte past the limit (the service then refuses it): one
+    allocation, where joining blocks held the file twice."""
+    return file.read(MAX_FILE_BYTES + 1)
 
 
 @router.post(
@@ -60,15 +45,21 @@ async def _read_limited(file: UploadFile) -> bytes:
     response_model=ImportPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Upload a file to import",
-    responses={413: {"description": f"Larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"}},
+    responses={
+        413: {"description": f"Larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, or an XLSX that expands too much"},
+        422: {"description": "Empty or unreadable, a line longer than 1 MB, or more than 200 columns"},
+    },
 )
-async def upload(
+def upload_import(
     file: Annotated[UploadFile, File(description="CSV (, ; or tab; UTF-8 or Windows-1252) or XLSX")],
     session: SessionDep,
     principal: EditorDep,
 ):
-    """Stores the file and answers its columns, first lines and a suggested mapping; nothing is imported yet."""
-    data = await _read_limited(file)
+    """Stores the file and answers its columns, first lines and a suggested mapping; nothing is imported yet.
+
+    A plain (sync) route: reading and checking the file runs in the thread pool, never on the event loop, so
+    other requests (and /healthz) are answered meanwhile. The limits are in services/metrics/imports/limits.py."""
+    data = _read_limited(file.file)
     record = service.create_import(
         session=session,
         workspace_id=principal.workspace_id,
@@ -101,7 +92,7 @@ def get_import(import_id: int, session: SessionDep, principal: PrincipalDep):
     responses=NOT_FOUND,
     summary="The bad lines of an import",
 )
-def list_problems(import_id: int, session: SessionDep, principal: PrincipalDep, page: PageDep):
+def list_import_problems(import_id: int, session: SessionDep, principal: PrincipalDep, page: PageDep):
     """Each bad line with its number as a spreadsheet shows it (the header is line 1), the column and the reason."""
     rows, total = service.list_problems(
         session=session, workspace_id=principal.workspace_id, import_id=import_id, limit=page.limit, offset=page.offset
@@ -117,7 +108,7 @@ def list_problems(import_id: int, session: SessionDep, principal: PrincipalDep, 
     responses=NOT_FOUND,
     summary="Set an import's column mapping",
 )
-def set_mapping(import_id: int, mapping: ImportMapping, session: SessionDep, principal: EditorDep):
+def set_import_mapping(import_id: int, mapping: ImportMapping, session: SessionDep, principal: EditorDep):
     record = service.set_mapping(
         session=session, workspace_id=principal.workspace_id, import_id=import_id, mapping=mapping
     )

@@ -8,12 +8,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, col
 
 from kit.db import save
-from kit.errors import Conflict, Invalid, Problem, field_error
+from kit.errors import Conflict, Invalid, field_error
 from kit.fields import utcnow
 from kit.query import get_scoped, select_page
+from services.metrics.imports import limits
 from services.metrics.imports.check import KpiCatalogue
 from services.metrics.imports.models import (
-    MAX_FILE_BYTES,
     ImportFile,
     ImportMapping,
     ImportProblem,
@@ -27,10 +27,9 @@ from services.metrics.imports.parse import file_format, head, mapping_problems, 
 RUNNING = (ImportStatus.queued, ImportStatus.checking, ImportStatus.storing)
 # A run that has not written progress for this long has lost its worker; it may be run again.
 STALE = timedelta(minutes=2)
-
-
-class TooLarge(Problem):
-    status, title, slug = 413, "File too large", "too-large"
+# A queued run no worker has taken in this long lost its job (Redis was away when it was queued): it may be run
+# again at once, and the metrics worker's requeue cron queues it again by itself (requeue.py).
+QUEUE_GRACE = timedelta(seconds=15)
 
 
 def interrupted(record: ObservationImport) -> bool:
@@ -40,7 +39,7 @@ def interrupted(record: ObservationImport) -> bool:
     updated = record.updated_at
     if updated.tzinfo is None:  # SQLite hands datetimes back without their zone
         updated = updated.replace(tzinfo=UTC)
-    return utcnow() - updated > STALE
+    return utcnow() - updated > (QUEUE_GRACE if record.status == ImportStatus.queued else STALE)
 
 
 def to_public(record: ObservationImport) -> ImportPublic:
@@ -58,19 +57,19 @@ def to_summary(record: ObservationImport) -> ImportSummary:
 def create_import(
     *, session: Session, workspace_id: int, user_id: int, filename: str, data: bytes
 ) -> ObservationImport:
-    """Store an uploaded file with its columns and first lines; nothing is imported yet."""
-    if len(data) > MAX_FILE_BYTES:
-        raise TooLarge(
-            f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into smaller files.",
-            errors=[field_error("file", f"at most {MAX_FILE_BYTES // (1024 * 1024)} MB")],
-        )
+    """Store an uploaded file with its columns and first lines; nothing is imported yet.
+
+    The limits (limits.py) are checked first: a refused file leaves nothing stored."""
+    limits.check_size(len(data))
     if not data[:65536].strip():  # a file that starts with 64 KB of blanks has no header line either
         raise Invalid.field("file", "the file is empty")
     fmt = file_format(filename, data)
+    limits.check_file(fmt, data)
     try:
-        columns, preview = head(fmt, data)
+        columns, preview = head(fmt, data if fmt == "xlsx" else limits.head_bytes(data))
     except ValueError as exc:
         raise Invalid.field("file", str(exc)) from None
+    limits.check_columns(columns)
     record = ObservationImport(
         workspace_id=workspace_id,
         user_id=user_id,

@@ -5,7 +5,7 @@ Which observations make a KPI's value for a window (a month, quarter, ... of the
   window (a month's total never counts in a week or a day; a week counts in the month where it starts).
 - Precedence, so that a KPI fed twice is not counted twice: per KPI and window only ONE granularity is used,
   the coarsest one present in the window (month over week over day); and per KPI, period and period_start only
-  ONE source, by precedence manual > import > api > derived (a manual correction wins).
+  ONE source, by precedence manual > import > api > connector > derived (a manual correction wins).
 - The remaining observations aggregate by the KPI's aggregation (sum, mean, min, max, or the value of the
   latest period_start for last).
 - A derived KPI (one with a formula) takes no observations: its value for a window is its formula evaluated

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Field, Session
 
 from kit.errors import NotFound
-from kit.fields import Id, OptionalName
+from kit.fields import STRICT, Id, OptionalName
 from services.metrics.kpis import service
 from services.metrics.kpis.models import (
     Aggregation,
@@ -41,6 +41,8 @@ class KpiPreset(BaseModel):
 
 class KpiFromPreset(BaseModel):
     """What may differ from the preset; everything else is the preset's."""
+
+    model_config = STRICT
 
     name: OptionalName = Field(default=None, min_length=1, max_length=200, description="Default: the preset's name")
     surface_id: Id | None = None

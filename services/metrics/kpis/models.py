@@ -8,18 +8,40 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BeforeValidator, field_validator
+from pydantic import AfterValidator, BeforeValidator
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, no_nul, not_null, utcnow
+from kit.fields import (
+    STRICT,
+    Day,
+    FiniteFloat,
+    Id,
+    Name,
+    OptionalDay,
+    OptionalFiniteFloat,
+    OptionalText,
+    no_nul,
+    utcnow,
+)
 from kit.query import Page
 from services.metrics.db import MetricsModel
 
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
+class Status(StrEnum):
+    """How a KPI (or goal) stands against its target in a period."""
+
+    on_track = "on_track"
+    at_risk = "at_risk"
+    off_track = "off_track"
+    not_measured = "not_measured"
+
+
 class Unit(StrEnum):
+    """What a KPI's values count."""
+
     number = "number"
     percent = "percent"
     currency = "currency"
@@ -27,12 +49,16 @@ class Unit(StrEnum):
 
 
 class Direction(StrEnum):
+    """Which way is better: up, down, or inside a band."""
+
     higher_is_better = "higher_is_better"
     lower_is_better = "lower_is_better"
     target_band = "target_band"
 
 
 class Aggregation(StrEnum):
+    """How a KPI's observations combine over a period."""
+
     sum = "sum"
     mean = "mean"
     last = "last"
@@ -41,6 +67,8 @@ class Aggregation(StrEnum):
 
 
 class Category(StrEnum):
+    """input (what is spent), activity (what is done), result (what it achieves)."""
+
     input = "input"
     activity = "activity"
     result = "result"
@@ -62,11 +90,15 @@ CurrencyCode = Annotated[str | None, BeforeValidator(_clean_currency)]
 
 
 class ThresholdMode(StrEnum):
+    """relative: thresholds are shares of attainment; absolute: values of the KPI itself."""
+
     relative = "relative"
     absolute = "absolute"
 
 
 class Frequency(StrEnum):
+    """How often a KPI is expected to get a value."""
+
     day = "day"
     week = "week"
     month = "month"
@@ -74,9 +106,10 @@ class Frequency(StrEnum):
 
 
 # enum_type stores member names, and "import" cannot be a class attribute: hence the functional form.
-Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "derived", "feedback")])
+Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "connector", "feedback", "derived")])
 Source.__doc__ = (
-    "Where a value came from: typed in, imported from a file, pushed over the API, derived, or fed by feedback items."
+    "Where a value came from: typed in, imported from a file, pushed over the API, pulled by a connector, counted "
+    "from feedback items, or derived."
 )
 
 
@@ -117,7 +150,7 @@ class KpiBase(MetricsModel):
     surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
-    baseline_date: date | None = None
+    baseline_date: OptionalDay = None
     threshold_mode: ThresholdMode = Field(
         default=ThresholdMode.relative, sa_type=enum_type(ThresholdMode), description=THRESHOLD_HELP
     )
@@ -131,7 +164,7 @@ class KpiBase(MetricsModel):
     source: Source = Field(
         default=Source("api"),
         sa_type=enum_type(Source),
-        description="Where its values come from: manual, import, api, derived (formula) or feedback (items)",
+        description="Where its values come from: manual, import, api, connector, feedback (items) or derived (formula)",
     )
     formula: FormulaText = Field(default=None, max_length=2000, sa_type=sa.Text, description=FORMULA_HELP)
 
@@ -158,31 +191,34 @@ class Kpi(KpiBase, table=True):
 
 
 class KpiCreate(KpiBase):
-    pass
+    """A new KPI. `surface_id` must be a surface and `owner_id` a member of the workspace."""
+
+    model_config = STRICT
 
 
 class KpiUpdate(MetricsModel):
-    name: OptionalName = Field(default=None, min_length=1, max_length=200)
+    """Changes to a KPI: only the fields sent change. Fields typed nullable may be set to null (none); the
+    others may be left out but not set to null."""
+
+    model_config = STRICT
+
+    name: Name = Field(default=None, min_length=1, max_length=200)
     description: OptionalText = Field(default=None, max_length=2000)
-    unit: Unit | None = None
+    unit: Unit = Field(default=None)
     currency_code: CurrencyCode = Field(default=None, max_length=3)
-    direction: Direction | None = None
-    aggregation: Aggregation | None = None
-    category: Category | None = None
-    surface_id: Id | None = None
-    owner_id: Id | None = None
+    direction: Direction = Field(default=None)
+    aggregation: Aggregation = Field(default=None)
+    category: Category = Field(default=None)
+    surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
+    owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     baseline_value: OptionalFiniteFloat = None
-    baseline_date: date | None = None
-    threshold_mode: ThresholdMode | None = None
+    baseline_date: OptionalDay = None
+    threshold_mode: ThresholdMode = Field(default=None)
     amber_threshold: OptionalFiniteFloat = None
     red_threshold: OptionalFiniteFloat = None
     expected_frequency: Frequency | None = None
-    source: Source | None = None
+    source: Source = Field(default=None)
     formula: FormulaText = Field(default=None, max_length=2000, description=FORMULA_HELP + "; null removes it")
-
-    _required_stay_set = field_validator(
-        "name", "unit", "direction", "aggregation", "category", "threshold_mode", "source", mode="before"
-    )(not_null)
 
 
 class KpiPublic(KpiBase):
@@ -201,7 +237,7 @@ class KpiPublic(KpiBase):
         "so far scaled to the whole period; attainment and status use it",
     )
     attainment: float | None = Field(default=None, description="0..1; null when not measured")
-    status: str = Field(default="not_measured", description="on_track, at_risk, off_track or not_measured")
+    status: Status = Field(default=Status.not_measured)
     formula_display: str | None = Field(default=None, description="The formula with the current names")
     inputs: list[int] = Field(default_factory=list, description="Ids of the KPIs the formula uses")
     derived: bool = Field(default=False, description="True when the values come from a formula")
@@ -212,15 +248,15 @@ class KpiPublic(KpiBase):
 
 
 class KpiList(Page[KpiPublic]):
-    pass
+    """A page of KPIs with their current figures."""
 
 
 # --- targets ---------------------------------------------------------------------------------------
 
 
 class KpiTargetBase(MetricsModel):
-    period_start: date
-    period_end: date = Field(description="Last day the target covers; equal to period_start for a target by a date")
+    period_start: Day
+    period_end: Day = Field(description="Last day the target covers; equal to period_start for a target by a date")
     target: FiniteFloat
     band_low: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")
     band_high: OptionalFiniteFloat = Field(default=None, description="For target_band KPIs")
@@ -235,8 +271,10 @@ class KpiTarget(KpiTargetBase, table=True):
 
 
 class KpiTargetIn(KpiTargetBase):
-    pass
+    """One target of a KPI: it applies to the windows its period overlaps, and to no other (no carrying)."""
+
+    model_config = STRICT
 
 
 class KpiTargetPublic(KpiTargetBase):
-    pass
+    """One target of a KPI, for the windows its period overlaps only."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, status
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
-from kit.deps import SessionDep
+from kit import references
+from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, IdsQuery, PageDep
+from kit.pagination import ArchivedQuery, IdsQuery, sorted_page
 from services.metrics.kpis import library, service, targets
 from services.metrics.kpis.library import KpiFromPreset, KpiPreset
 from services.metrics.kpis.models import (
@@ -22,7 +23,10 @@ from services.metrics.kpis.models import (
     KpiUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"])
+router = APIRouter(prefix="/api/v1/kpis", tags=["kpis"], route_class=OneHopRoute)
+# Ids in a KPI's body that other services own, asked of them (kit.references).
+SURFACE = references.Reference("goals", "/api/v1/surfaces/{id}", "surface of this workspace")
+REFERENCES = {"surface_id": SURFACE, "owner_id": references.MEMBER}
 NOT_FOUND = {404: {"description": "No such KPI in this workspace"}}
 CONFLICT = {409: {"description": "Another active KPI of this workspace has that name"}}
 ARCHIVE_CONFLICT = {
@@ -41,7 +45,7 @@ def _public(session, kpi, principal) -> KpiPublic:
 def list_kpis(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.KPI_SORTS),
     category: Category | None = None,
     surface_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only KPIs of this goals surface")] = None,
     archived: ArchivedQuery = False,
@@ -74,7 +78,9 @@ def list_kpis(
 @router.post(
     "", response_model=KpiPublic, status_code=status.HTTP_201_CREATED, responses=CONFLICT, summary="Create a KPI"
 )
-def create_kpi(data: KpiCreate, session: SessionDep, principal: EditorDep):
+def create_kpi(data: KpiCreate, session: SessionDep, principal: EditorDep, request: Request):
+    """A new KPI; its surface (goals) and owner (a member) are checked with their owners, a 422 naming each."""
+    references.verify(request, data, **REFERENCES)
     return _public(
         session, service.create_kpi(session=session, workspace_id=principal.workspace_id, data=data), principal
     )
@@ -84,7 +90,7 @@ def create_kpi(data: KpiCreate, session: SessionDep, principal: EditorDep):
 @router.get(
     "/library", response_model=list[KpiPreset], summary="The library of common KPIs", description=library.__doc__
 )
-def list_presets(principal: PrincipalDep):
+def list_kpi_presets(principal: PrincipalDep):
     return library.presets()
 
 
@@ -95,15 +101,20 @@ def list_presets(principal: PrincipalDep):
     responses={404: {"description": "No such preset"}, **CONFLICT},
     summary="Create a KPI from a preset",
 )
-def create_from_preset(
+def create_kpi_from_preset(
     key: Annotated[str, Path(max_length=64)],
     session: SessionDep,
     principal: EditorDep,
+    request: Request,
+    response: Response,
     data: Annotated[KpiFromPreset | None, Body()] = None,
 ):
+    """A KPI made from a preset of the library, with the changes sent."""
+    references.verify(request, data or {}, **REFERENCES)
     kpi = library.create_from_preset(
         session=session, workspace_id=principal.workspace_id, key=key, data=data or KpiFromPreset()
     )
+    response.headers["Location"] = f"{router.prefix}/{kpi.id}"
     return _public(session, kpi, principal)
 
 
@@ -114,7 +125,9 @@ def get_kpi(kpi_id: int, session: SessionDep, principal: PrincipalDep):
 
 
 @router.patch("/{kpi_id}", response_model=KpiPublic, responses={**NOT_FOUND, **CONFLICT}, summary="Change a KPI")
-def update_kpi(kpi_id: int, data: KpiUpdate, session: SessionDep, principal: EditorDep):
+def update_kpi(kpi_id: int, data: KpiUpdate, session: SessionDep, principal: EditorDep, request: Request):
+    """Change the fields sent; a new surface or owner is checked as on create."""
+    references.verify(request, data, **REFERENCES)
     return _public(
         session,
         service.update_kpi(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id, data=data),
@@ -155,7 +168,7 @@ def restore_kpi(kpi_id: int, session: SessionDep, principal: EditorDep):
     responses=NOT_FOUND,
     summary="List a KPI's targets",
 )
-def list_targets(kpi_id: int, session: SessionDep, principal: PrincipalDep):
+def list_kpi_targets(kpi_id: int, session: SessionDep, principal: PrincipalDep):
     return targets.list_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
 
 
@@ -166,7 +179,7 @@ def list_targets(kpi_id: int, session: SessionDep, principal: PrincipalDep):
     summary="Replace a KPI's targets",
     description="A target per period, or one target with a date (period_start = period_end). Periods must not overlap.",
 )
-def replace_targets(
+def replace_kpi_targets(
     kpi_id: int, items: Annotated[list[KpiTargetIn], Body(max_length=1000)], session: SessionDep, principal: EditorDep
 ):
     return targets.replace_targets(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id, items=items)

@@ -60,22 +60,24 @@ def replace_targets(
 
 
 def goals_for(session: Session, kpi_ids: Collection[int], windows: dict[int, tuple[date, date]]) -> dict[int, Goal]:
-    """Per KPI, the target of its window: the latest target overlapping it, else the next one after it."""
+    """Per KPI, the target of its window: the latest target whose period overlaps the window.
+
+    A target applies to its own period only: a window before or after every target's period has none (it is
+    never carried back from a later target or forward from an earlier one)."""
     if not kpi_ids:
         return {}
     earliest = min(start for start, _ in windows.values())
+    latest = max(end for _, end in windows.values())
     rows = session.exec(
         select(KpiTarget)
-        .where(col(KpiTarget.kpi_id).in_(set(kpi_ids)), KpiTarget.period_end >= earliest)
+        .where(
+            col(KpiTarget.kpi_id).in_(set(kpi_ids)), KpiTarget.period_end >= earliest, KpiTarget.period_start <= latest
+        )
         .order_by(col(KpiTarget.kpi_id), col(KpiTarget.period_start))
     ).all()
-    overlapping: dict[int, Goal] = {}
-    upcoming: dict[int, Goal] = {}
+    found: dict[int, Goal] = {}
     for row in rows:
         start, end = windows[row.kpi_id]
-        goal = Goal(row.target, row.band_low, row.band_high)
-        if row.period_start <= end:
-            overlapping[row.kpi_id] = goal  # rows come by period_start: the latest overlapping one wins
-        else:
-            upcoming.setdefault(row.kpi_id, goal)
-    return {**upcoming, **overlapping}
+        if row.period_start <= end and row.period_end >= start:
+            found[row.kpi_id] = Goal(row.target, row.band_low, row.band_high)  # by period_start: the latest wins
+    return found

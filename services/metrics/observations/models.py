@@ -7,13 +7,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import annotated_types
-import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import FiniteFloat, Id, utcnow
+from kit.fields import MAX_ID, STRICT, Day, FiniteFloat, Id, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 from services.metrics.kpis.models import Source
@@ -52,24 +51,61 @@ class ObservationBase(MetricsModel):
     # made imports three times slower).
     kpi_id: Id
     period: Period = Field(sa_type=enum_type(Period), description="day, week (from Monday) or month (from the 1st)")
-    period_start: date = Field(description="First day of the period")
+    period_start: Day = Field(description="First day of the period")
     value: FiniteFloat = Field(description="The total for the period, not an increment")
     source: Source = Field(default=Source("api"), sa_type=enum_type(Source))
     note: Note = Field(default=None, max_length=2000)
 
 
-class Observation(ObservationBase, table=True):
-    __tablename__ = "observations"
-    # One value per KPI, period and source: pushing the same key again replaces the value (an upsert on this key).
-    __table_args__ = (sa.UniqueConstraint("kpi_id", "period", "period_start", "source", name="uq_observations_key"),)
+PERIOD_CODES = {period: code for code, period in enumerate(Period)}
+SOURCE_CODES = {source: code for code, source in enumerate(Source)}
+_DAY_BITS, _SOURCE_BITS = 22, 3  # date.max.toordinal() < 2**22; four sources
 
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int  # no index: reads by KPI use the unique key (it leads with kpi_id); imports stay fast
+
+def observation_id(kpi_id: int, period: Period | str, period_start: date, source: Source | str) -> int:
+    """The API's id of an observation: its key packed into one integer (exact in JavaScript for KPI ids < 2**26)."""
+    packed = (kpi_id << 2 | PERIOD_CODES[Period(period)]) << _DAY_BITS | period_start.toordinal()
+    return packed << _SOURCE_BITS | SOURCE_CODES[Source(source)]
+
+
+def observation_key(observation_id: int) -> tuple[int, Period, date, Source] | None:
+    """The key an id stands for, or None if no observation could have it."""
+    sources, periods = list(Source), list(Period)
+    source = observation_id & (2**_SOURCE_BITS - 1)
+    day = (observation_id >> _SOURCE_BITS) & (2**_DAY_BITS - 1)
+    period = (observation_id >> (_SOURCE_BITS + _DAY_BITS)) & 3
+    kpi_id = observation_id >> (_SOURCE_BITS + _DAY_BITS + 2)
+    if not (
+        1 <= kpi_id <= MAX_ID and source < len(sources) and period < len(periods) and 1 <= day <= date.max.toordinal()
+    ):
+        return None
+    return kpi_id, periods[period], date.fromordinal(day), sources[source]
+
+
+class Observation(ObservationBase, table=True):
+    """One value per KPI, period and source: the key is the primary key (no serial id, no second index), so
+    pushing the same key again replaces the value (an upsert on it); the API's id is derived from it."""
+
+    __tablename__ = "observations"
+
+    kpi_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    period: Period = Field(primary_key=True, sa_type=enum_type(Period))
+    period_start: date = Field(primary_key=True)
+    source: Source = Field(default=Source("api"), primary_key=True, sa_type=enum_type(Source))
+    workspace_id: int  # no index: reads by KPI use the key (it leads with kpi_id); imports stay fast
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
+    @property
+    def id(self) -> int:
+        return observation_id(self.kpi_id, self.period, self.period_start, self.source)
+
 
 class ObservationCreate(ObservationBase):
+    """One value of a KPI for one period; pushing the same KPI, period and source again replaces it."""
+
+    model_config = STRICT
+
     @field_validator("period_start")
     @classmethod
     def _starts_its_period(cls, value: date, info: ValidationInfo) -> date:
@@ -95,6 +131,10 @@ class ObservationList(Page[ObservationPublic]):
 
 
 class ObservationBatch(BaseModel):
+    """Up to many values at once, all or nothing: every bad item is named (observations.<index>.<field>)."""
+
+    model_config = STRICT
+
     # Items stay raw here and are validated one by one in observations.py, so one answer names every bad item:
     # wrong shape and unusable KPI alike. The schema still documents them as ObservationCreate.
     observations: Annotated[list[Any], annotated_types.Len(1, MAX_BATCH)] = PydanticField(

@@ -5,22 +5,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
+from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import PageDep
+from kit.pagination import sorted_page
+from kit.query import get_scoped
 from services.metrics.observations import service
 from services.metrics.observations.models import (
     BatchResult,
+    Observation,
     ObservationBatch,
     ObservationCreate,
     ObservationList,
+    ObservationPublic,
     ObservationPushed,
     Period,
 )
 
-router = APIRouter(tags=["observations"])
+router = APIRouter(tags=["observations"], route_class=OneHopRoute)
 URL = "/api/v1/observations"
 NOT_FOUND = {404: {"description": "No such observation, or KPI, in this workspace"}}
 
@@ -43,7 +47,7 @@ def push_observation(data: ObservationCreate, response: Response, session: Sessi
 
 
 @router.post(f"{URL}/batch", response_model=BatchResult, summary="Push a batch of observations")
-def push_batch(data: ObservationBatch, session: SessionDep, principal: EditorDep):
+def push_observations(data: ObservationBatch, session: SessionDep, principal: EditorDep):
     """All or nothing: every item is checked first and every bad one named (observations.<index>.<field>)."""
     created, replaced = service.push_batch(session=session, workspace_id=principal.workspace_id, raw=data.observations)
     return BatchResult(created=created, replaced=replaced)
@@ -53,11 +57,15 @@ def push_batch(data: ObservationBatch, session: SessionDep, principal: EditorDep
 def list_observations(
     session: SessionDep,
     principal: PrincipalDep,
-    page: PageDep,
+    page: sorted_page(*service.OBSERVATION_SORTS),
     kpi_id: Annotated[int | None, Query(description="Only this KPI's observations")] = None,
     period: Period | None = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Period start on or after")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Period start on or before")] = None,
+    date_from: Annotated[
+        date | None, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY, description="Period start on or after")
+    ] = None,
+    date_to: Annotated[
+        date | None, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY, description="Period start on or before")
+    ] = None,
 ):
     rows, total = service.list_observations(
         session=session,
@@ -71,6 +79,16 @@ def list_observations(
         offset=page.offset,
     )
     return ObservationList.of([service.to_public(o) for o in rows], total, page)
+
+
+@router.get(
+    f"{URL}/{{observation_id}}", response_model=ObservationPublic, responses=NOT_FOUND, summary="Get an observation"
+)
+def get_observation(
+    observation_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, principal: PrincipalDep
+):
+    """One value of a KPI; its ETag is what a DELETE with If-Match compares."""
+    return service.to_public(get_scoped(session, Observation, principal.workspace_id, observation_id, "observation"))
 
 
 @router.delete(
@@ -95,7 +113,7 @@ def delete_observation(observation_id: int, session: SessionDep, principal: Edit
         **NOT_FOUND,
     },
 )
-def export_csv(kpi_id: int, session: SessionDep, principal: PrincipalDep):
+def export_observations_csv(kpi_id: int, session: SessionDep, principal: PrincipalDep):
     body = service.export_csv(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
     return Response(
         body,

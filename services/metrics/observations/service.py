@@ -12,9 +12,9 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from kit.errors import Invalid, field_error
+from kit.errors import Invalid, NotFound, field_error
 from kit.fields import utcnow
-from kit.query import get_scoped, order_by, select_page
+from kit.query import order_by, select_page
 from services.metrics.kpis.models import Kpi
 from services.metrics.kpis.service import get_kpi
 from services.metrics.observations.models import (
@@ -23,6 +23,8 @@ from services.metrics.observations.models import (
     ObservationPublic,
     ObservationPushed,
     Period,
+    observation_id,
+    observation_key,
 )
 
 KEY = ("kpi_id", "period", "period_start", "source")
@@ -117,10 +119,11 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> list[tuple[int, boo
         index_elements=list(KEY),
         set_={"value": stmt.excluded.value, "note": stmt.excluded.note, "updated_at": stmt.excluded.updated_at},
     )
-    stmt = stmt.returning(table.c.id, (table.c.created_at == table.c.updated_at).label("inserted"))
+    inserted = (table.c.created_at == table.c.updated_at).label("inserted")
+    stmt = stmt.returning(*(table.c[name] for name in KEY), inserted)
     # Parameters as a list, not .values(rows): SQLAlchemy's "insertmanyvalues" still sends one multi-row INSERT
     # (up to 1,000 rows, as CHUNK), but from a cached compiled statement; .values() recompiled 10,000 binds.
-    return [(row.id, bool(row.inserted)) for row in session.execute(stmt, rows)]
+    return [(observation_id(*row[:4]), bool(row.inserted)) for row in session.execute(stmt, rows)]
 
 
 def push_observation(*, session: Session, workspace_id: int, data: ObservationCreate) -> tuple[Observation, bool]:
@@ -128,9 +131,9 @@ def push_observation(*, session: Session, workspace_id: int, data: ObservationCr
     problem = _kpi_problems(session, workspace_id, {data.kpi_id}).get(data.kpi_id)
     if problem:
         raise Invalid.field("kpi_id", problem)
-    [(observation_id, inserted)] = _upsert(session, [_row(data, workspace_id, utcnow())])
-    query = select(Observation).where(Observation.id == observation_id).execution_options(populate_existing=True)
-    return session.exec(query).one(), not inserted
+    [(_, inserted)] = _upsert(session, [_row(data, workspace_id, utcnow())])
+    key = (data.kpi_id, data.period, data.period_start, data.source)
+    return session.get(Observation, key, populate_existing=True), not inserted
 
 
 def push_batch(*, session: Session, workspace_id: int, raw: Sequence[Any]) -> tuple[int, int]:
@@ -188,7 +191,11 @@ def list_observations(
 
 def delete_observation(*, session: Session, workspace_id: int, observation_id: int) -> None:
     """Remove one observation of the workspace."""
-    session.delete(get_scoped(session, Observation, workspace_id, observation_id, "observation"))
+    key = observation_key(observation_id)
+    record = session.get(Observation, key) if key else None
+    if record is None or record.workspace_id != workspace_id:
+        raise NotFound(f"No observation {observation_id} in this workspace.")
+    session.delete(record)
     session.flush()
 
 

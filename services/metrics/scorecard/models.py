@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from services.metrics.kpis.models import Category, Direction, Status, Unit
+
 
 class ScorecardPeriod(StrEnum):
     month = "month"
@@ -24,9 +26,9 @@ class PeriodInfo(BaseModel):
 class ScorecardItem(BaseModel):
     kpi_id: int
     name: str
-    unit: str
+    unit: Unit
     currency_code: str | None
-    direction: str
+    direction: Direction
     value: float | None
     previous_value: float | None
     change: float | None
@@ -38,11 +40,14 @@ class ScorecardItem(BaseModel):
         "scaled to the whole period; attainment and status use it"
     )
     attainment: float | None
-    status: str
+    status: Status
     status_label: str
     sparkline: list[float | None]
     stale: bool
-    category: str
+    connector_failing: bool = Field(
+        default=False, description="A connector feeding this KPI failed its last two scheduled runs"
+    )
+    category: Category
     derived: bool = Field(description="True when the value comes from a formula over other KPIs")
     formula_display: str | None = Field(description="The formula with the current names of its inputs")
     inputs: list[int] = Field(description="Ids of the KPIs the formula uses")

@@ -7,19 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kit.deps import SessionDep
-from kit.fields import MAX_ID
+from kit.deps import OneHopRoute, SessionDep
+from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
 from kit.identity import PrincipalDep
 from services.metrics.scorecard import service
 from services.metrics.scorecard.models import Scorecard, ScorecardPeriod
 
-router = APIRouter(prefix="/api/v1", tags=["scorecard"])
+router = APIRouter(prefix="/api/v1", tags=["scorecard"], route_class=OneHopRoute)
 
 
 # Twelve periods back and one forward must stay inside the calendar.
 DateQuery = Annotated[
     date | None,
-    Query(alias="date", ge=date(1900, 1, 1), le=date(9998, 12, 31), description="A day in the period; default today"),
+    Query(alias="date", ge=FIRST_DAY, le=LAST_DAY, description="A day in the period; default today"),
 ]
 SurfaceQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="This surface's and workspace-wide KPIs")]
 
@@ -53,7 +53,7 @@ def get_scorecard(
         }
     },
 )
-def export_scorecard(
+def export_scorecard_csv(
     session: SessionDep,
     principal: PrincipalDep,
     day: DateQuery = None,

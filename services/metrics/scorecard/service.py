@@ -6,8 +6,8 @@ and their targets. Staleness comes from the same aggregate when the twelve perio
 period one more query finds each KPI's latest observation.
 
 Values follow the precedence rule of kpis/figures.py: per KPI and period only the coarsest granularity present
-(month over week over day) and per observed period only one source (manual > import > api > derived), so a KPI
-fed both daily and monthly, or by the API and by hand, is not counted twice.
+(month over week over day) and per observed period only one source (manual > import > api > connector >
+derived), so a KPI fed both daily and monthly, or by the API and by hand, is not counted twice.
 
 Derived KPIs stay in their own category's column, placed right after the last of their inputs in that column
 (after any derived KPI already placed there); one whose inputs are all in other columns comes at the end of its
@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
+from services.metrics.connectors.service import failing_kpis
 from services.metrics.kpis.figures import Bucket, figures, last_observed, load_graph
 from services.metrics.kpis.models import Category, Kpi
 from services.metrics.kpis.periods import is_stale, period_bounds, period_label, previous_bounds, stale_since
@@ -138,12 +139,14 @@ def build(
     today = today or date.today()
     last = measured.latest if _sees_staleness(kpis, periods, today) else last_observed(session, ids, graph=graph)
     columns: dict[str, list[dict[str, Any]]] = {c.value: [] for c in Category}
+    failing = failing_kpis(session=session, workspace_id=workspace_id, kpi_ids=ids)
     for kpi in kpis:
         line = [found.get((kpi.id, n)) for n in range(SPARKLINE)]
         stale = is_stale(kpi.expected_frequency and kpi.expected_frequency.value, last.get(kpi.id), today)
         goal = goals.get(kpi.id, Goal())
         item = _item(kpi, line, goal, stale, judge(kpi, line[-1], goal, periods[-1], today))
         item.update(derived=kpi.formula is not None, formula_display=graph.display(kpi.id), inputs=graph.inputs(kpi.id))
+        item["connector_failing"] = kpi.id in failing
         columns[kpi.category.value].append(item)
     start, end = periods[-1]
     return {

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from kit.service_app import create_service_app
-from kit.testing import TEST_KEY, auth
+from kit.testing import TEST_KEY, KnownReferences, auth
 from services.metrics.kpis import service
 from services.metrics.kpis.models import Kpi, KpiCreate, KpiTarget
 from services.metrics.observations.models import Observation
@@ -33,7 +33,7 @@ def service_app(engine, *, internal=None) -> FastAPI:
         redis_url="redis://127.0.0.1:6379/15",
         signing_key=KEY,
         routers=ROUTERS,
-        internal=internal,
+        internal=internal if internal is not None else KnownReferences(),
     )
 
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import field_validator
 from sqlmodel import Field
 
-from kit.fields import Name, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
+from kit.fields import Day, Name, OptionalDay, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
 from kit.query import Page
 from services.tasks.db import TasksModel
 
 
 class PeriodBase(TasksModel):
     name: Name = Field(min_length=1, max_length=200)
-    starts_on: date = Field(description="First day of the period")
-    ends_on: date = Field(description="Last day of the period (inclusive); not before starts_on")
+    starts_on: Day = Field(description="First day of the period")
+    ends_on: Day = Field(description="Last day of the period (inclusive); not before starts_on")
     capacity_hours: OptionalFiniteFloat = Field(
         default=None, ge=0, description="Hours the team can spend in the period"
     )
@@ -38,8 +38,8 @@ class PeriodCreate(PeriodBase):
 
 class PeriodUpdate(TasksModel):
     name: OptionalName = Field(default=None, min_length=1, max_length=200)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: OptionalDay = None
+    ends_on: OptionalDay = None
     capacity_hours: OptionalFiniteFloat = Field(default=None, ge=0)
     notes: OptionalText = Field(default=None, max_length=2000)
 

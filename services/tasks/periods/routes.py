@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from kit.deps import SessionDep
+from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
 from services.tasks.periods import service
 from services.tasks.periods.models import PeriodCreate, PeriodList, PeriodPublic, PeriodUpdate
 
-router = APIRouter(prefix="/api/v1/periods", tags=["periods"])
+router = APIRouter(prefix="/api/v1/periods", tags=["periods"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such period in this workspace"}}
 
 

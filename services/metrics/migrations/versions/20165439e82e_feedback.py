@@ -1,7 +1,7 @@
 """feedback items, targets, categories, events, settings and KPI links
 
 Revision ID: 20165439e82e
-Revises: b8e2c4d1a9f3
+Revises: c5e1a7f3d2b4
 Create Date: 2026-12-01 11:16:09.476636
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20165439e82e"
-down_revision: str | None = "b8e2c4d1a9f3"
+down_revision: str | None = "c5e1a7f3d2b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -220,7 +220,7 @@ def test_bad_mapping_is_422_naming_the_field(client, mapping, field):
 def test_unreadable_or_empty_files_are_refused(client, monkeypatch):
     problem(upload(client, b""), 422, "file")
     problem(upload(client, b"PK\x03\x04 broken", "x.xlsx"), 422, "file")
-    monkeypatch.setattr("services.metrics.imports.service.MAX_FILE_BYTES", 10)
+    monkeypatch.setattr("services.metrics.imports.limits.MAX_FILE_BYTES", 10)
     problem(upload(client, GOOD), 413, "file")
 
 

@@ -35,7 +35,7 @@ def test_targets_replace_and_refuse_overlaps(session):
     assert [t.target for t in targets.list_targets(session=session, workspace_id=1, kpi_id=kpi.id)] == [20]
 
 
-def test_target_of_a_window_overlapping_else_next(session):
+def test_a_target_applies_to_its_own_period_only(session):
     kpi = make(session)
     targets.replace_targets(
         session=session,
@@ -43,10 +43,19 @@ def test_target_of_a_window_overlapping_else_next(session):
         kpi_id=kpi.id,
         items=[
             KpiTargetIn(period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), target=1),
-            KpiTargetIn(period_start=date(2026, 12, 31), period_end=date(2026, 12, 31), target=9),
+            KpiTargetIn(period_start=date(2026, 12, 1), period_end=date(2026, 12, 31), target=9),
         ],
     )
-    found = targets.goals_for(session, [kpi.id], {kpi.id: (date(2026, 2, 1), date(2026, 2, 28))})
-    assert found[kpi.id].target == 1
-    found = targets.goals_for(session, [kpi.id], {kpi.id: (date(2026, 5, 1), date(2026, 5, 31))})
-    assert found[kpi.id].target == 9
+
+    def target_of(start: date, end: date) -> float | None:
+        found = targets.goals_for(session, [kpi.id], {kpi.id: (start, end)})
+        return found[kpi.id].target if kpi.id in found else None
+
+    assert target_of(date(2026, 2, 1), date(2026, 2, 28)) == 1
+    assert target_of(date(2026, 1, 1), date(2026, 12, 31)) == 9  # a year overlaps both: the latest one
+    # A target set only for December 2026 is not the target of any other month, before or after it.
+    assert target_of(date(2025, 12, 1), date(2025, 12, 31)) is None
+    assert target_of(date(2026, 6, 1), date(2026, 6, 30)) is None
+    assert target_of(date(2026, 11, 1), date(2026, 11, 30)) is None
+    assert target_of(date(2026, 12, 1), date(2026, 12, 31)) == 9
+    assert target_of(date(2027, 1, 1), date(2027, 1, 31)) is None

@@ -1,0 +1,157 @@
+"""What the action pages and the pages around them (cycle, findings, KPI) need from the tasks service, and the
+geometry of the priority matrix and the KPI chart, drawn on the server as SVG (no JavaScript)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+
+from frontend.backend import N_, get_or_none
+from gateway.auth import BrowserContext
+
+STATUSES = {
+    "idea": N_("Idea"),
+    "planned": N_("Planned"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "evaluated": N_("Evaluated"),
+    "dropped": N_("Dropped"),
+}
+QUADRANTS = {
+    "quick_win": N_("Quick wins"),
+    "big_bet": N_("Big bets"),
+    "fill_in": N_("Fill-ins"),
+    "money_pit": N_("Money pits"),
+}
+VERDICTS = {
+    "confirmed": N_("Confirmed"),
+    "inconclusive": N_("Inconclusive"),
+    "contradicted": N_("Contradicted"),
+    "not_enough_data": N_("Not enough data"),
+}
+W, H, PAD = 640, 360, 36
+
+
+async def actions(request: Request, browser: BrowserContext, **params: Any) -> list[dict[str, Any]] | None:
+    """Actions from the tasks service (None when it does not answer)."""
+    body = await get_or_none(request, browser, "/api/v1/actions", params={"limit": 500, **params})
+    return body.get("data") if isinstance(body, dict) else None
+
+
+async def effects(request: Request, browser: BrowserContext, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The effect evidence of done actions by id ({} when none or the services do not answer)."""
+    if not ids:
+        return {}
+    params = {"ids": ",".join(map(str, ids[:500]))}
+    body = await get_or_none(request, browser, "/api/v1/actions/effects", params=params)
+    return {e["action_id"]: e for e in (body or {}).get("data", [])} if isinstance(body, dict) else {}
+
+
+async def for_cycle(request: Request, browser: BrowserContext, cycle: dict[str, Any]) -> dict[str, Any]:
+    """The cycle page's part: the action made from each finding, and the actions done since the cycle began."""
+    ids = [f["id"] for f in cycle.get("findings", [])]
+    made = await actions(request, browser, finding_ids=",".join(map(str, ids))) if ids else []
+    done = await actions(
+        request, browser, surface_id=cycle["surface_id"], status=["done", "evaluated"], done_since=cycle["period_start"]
+    )
+    return {
+        "finding_actions": {a["finding_id"]: a for a in made or []},
+        "done_actions": done or [],
+        "done_effects": await effects(request, browser, [a["id"] for a in done or []]),
+        "verdicts": VERDICTS,
+        "action_statuses": STATUSES,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    action: dict[str, Any]
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    points: list[Point]
+    split_x: float
+    split_y: float
+    max_hours: float
+    unplaced: list[dict[str, Any]]
+    width: int = W
+    height: int = H
+    pad: int = PAD
+
+
+def matrix(rows: list[dict[str, Any]], low_effort_hours: float, high_gain: int = 3) -> Matrix:
+    """Effort (x, square-root scale: small efforts stay apart) against gain (y, 1 at the bottom, 5 at the top)."""
+    placed = [a for a in rows if a.get("effort_hours") is not None and a.get("gain_used") is not None]
+    top = max([low_effort_hours * 2, *(a["effort_hours"] for a in placed)])
+
+    def x(hours: float) -> float:
+        return round(PAD + math.sqrt(max(0.0, hours) / top) * (W - 2 * PAD), 1)
+
+    def y(gain: float) -> float:
+        return round(H - PAD - (gain - 0.5) / 5 * (H - 2 * PAD), 1)
+
+    seen: dict[tuple[float, float], int] = {}
+    points = []
+    for a in placed:
+        key = (x(a["effort_hours"]), y(a["gain_used"]))
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        points.append(Point(a, key[0] + (n % 4) * 9, key[1] - (n // 4) * 9))  # side by side, never on top
+    return Matrix(points, x(low_effort_hours), y(high_gain - 0.5), top, [a for a in rows if a not in placed])
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    line: str
+    dots: list[tuple[float, float, str, float]]
+    marks: list[tuple[float, dict[str, Any]]]
+    low: float | None
+    high: float | None
+    width: int = W
+    height: int = 160
+
+
+def kpi_chart(observations: list[dict[str, Any]], done: list[dict[str, Any]]) -> Chart:
+    """The KPI's values over time (one per period start; a later source does not double a period) with a marker
+    at each done action's date."""
+    values: dict[str, float] = {}
+    for o in observations:
+        values.setdefault(o["period_start"], o["value"])
+    days = sorted(values)
+    if not days:
+        return Chart("", [], [], None, None)
+    first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    marks_on = [date.fromisoformat(a["done_on"]) for a in done if a.get("done_on")]
+    first, last = min([first, *marks_on]), max([last, *marks_on])
+    span = max(1, (last - first).days)
+    low, high = min(values.values()), max(values.values())
+    height = 160
+
+    def px(day: date) -> float:
+        return round(PAD + (day - first).days / span * (W - 2 * PAD), 1)
+
+    def py(v: float) -> float:
+        return round(height / 2 if high == low else 12 + (high - v) / (high - low) * (height - 36), 1)
+
+    dots = [(px(date.fromisoformat(d)), py(values[d]), d, values[d]) for d in days]
+    marks = [(px(date.fromisoformat(a["done_on"])), a) for a in done if a.get("done_on")]
+    return Chart(" ".join(f"{x},{y}" for x, y, _, _ in dots), dots, marks, low, high)
+
+
+async def for_kpi(request: Request, browser: BrowserContext, kpi_id: int) -> dict[str, Any]:
+    """The KPI page's part: its values over time and its actions, the done ones as markers on the chart."""
+    rows = await actions(request, browser, kpi_id=kpi_id)
+    done = [a for a in rows or [] if a.get("done_on")]
+    body = await get_or_none(
+        request, browser, "/api/v1/observations",
+        params={"kpi_id": kpi_id, "sort": "-period_start", "limit": 500},
+    )  # fmt: skip
+    observations = (body or {}).get("data", []) if isinstance(body, dict) else []
+    return {"kpi_actions": rows or [], "action_chart": kpi_chart(observations, done), "action_statuses": STATUSES}

@@ -1,0 +1,146 @@
+"""Business rules of tasks: read, list, comment, move a due date, and My work across workspaces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists
+from sqlmodel import Session, col, select
+
+from kit.db import save
+from kit.query import get_scoped, order_by, select_page
+from services.tasks.runs import replan
+from services.tasks.runs.models import WorkflowRun
+from services.tasks.tasks.models import (
+    ACTIVE,
+    CommentPublic,
+    MyWork,
+    MyWorkItem,
+    Task,
+    TaskApproval,
+    TaskApprover,
+    TaskComment,
+    TaskPublic,
+    TaskState,
+)
+from services.tasks.workflows.workdays import WorkCalendar
+
+SORTS = {"due_on", "start_on", "title", "state", "position"}
+MY_WORK_LIMIT = 500
+
+
+def get_task(*, session: Session, workspace_id: int, task_id: int) -> Task:
+    """The task, if it belongs to the workspace."""
+    return get_scoped(session, Task, workspace_id, task_id, "task")
+
+
+def task_public(session: Session, task: Task, approvals: list[int] | None = None) -> TaskPublic:
+    """The public view, with who approved in the current round."""
+    if approvals is None and task.approvals_required:
+        approvals = list(
+            session.exec(
+                select(TaskApproval.approver_id).where(
+                    TaskApproval.task_id == task.id, TaskApproval.round == task.approval_round
+                )
+            ).all()
+        )
+    return TaskPublic(**task.model_dump(), approvals=approvals or [])
+
+
+def list_tasks(
+    *,
+    session: Session,
+    workspace_id: int,
+    run_id: int | None = None,
+    owner_id: int | None = None,
+    states: Iterable[TaskState] | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Task], int]:
+    """One page of the workspace's tasks."""
+    where = [Task.workspace_id == workspace_id]
+    if run_id is not None:
+        where.append(Task.run_id == run_id)
+    if owner_id is not None:
+        where.append(Task.owner_id == owner_id)
+    if states:
+        where.append(col(Task.state).in_(list(states)))
+    order = order_by(Task, sort, SORTS, [col(Task.due_on), col(Task.position)])
+    return select_page(session, Task, where, order, limit=limit, offset=offset)
+
+
+def comments(*, session: Session, task: Task) -> list[TaskComment]:
+    """The task's comments, oldest first."""
+    q = select(TaskComment).where(TaskComment.task_id == task.id).order_by(TaskComment.id)
+    return list(session.exec(q).all())
+
+
+def add_comment(*, session: Session, task: Task, author_id: int, body: str) -> CommentPublic:
+    """Add a comment to a task."""
+    row = TaskComment(workspace_id=task.workspace_id, task_id=task.id, author_id=author_id, body=body)
+    session.add(row)
+    session.flush()
+    return CommentPublic.model_validate(row, from_attributes=True)
+
+
+def move_due(*, session: Session, run: WorkflowRun, task: Task, due_on: date, cal: WorkCalendar, actor_id: int) -> Task:
+    """Move a step's due date; the later steps get a re-plan proposal to accept, never a silent move."""
+    from services.tasks.tasks.flow import history, run_tasks
+
+    delta = cal.between(task.due_on, due_on)
+    old = task.due_on
+    save(session, task, {"due_on": due_on})
+    history(session, run, "due_moved", task=task, actor_id=actor_id, old=old.isoformat(), new=due_on.isoformat())
+    if delta:
+        replan.propose(session=session, run=run, tasks=run_tasks(session, run.id), cause=task, delta=delta, cal=cal)
+    return task
+
+
+def _bucket(due: date, today: date) -> str:
+    if due < today:
+        return "overdue"
+    if due == today:
+        return "today"
+    return "week" if due <= today + timedelta(days=6 - today.weekday()) else "later"
+
+
+def my_work(*, session: Session, user_id: int, workspace_ids: Iterable[int], today: date) -> MyWork:
+    """The user's open steps and the approvals waiting for them, across the given workspaces: two statements."""
+    ids = sorted(set(workspace_ids))
+    owned = session.exec(
+        select(Task, WorkflowRun.name)
+        .join(WorkflowRun, WorkflowRun.id == Task.run_id)
+        .where(Task.owner_id == user_id, col(Task.state).in_(ACTIVE), col(Task.workspace_id).in_(ids))
+        .order_by(col(Task.due_on), col(Task.id))
+        .limit(MY_WORK_LIMIT)
+    ).all()
+    approved = exists().where(
+        TaskApproval.task_id == Task.id, TaskApproval.round == Task.approval_round, TaskApproval.approver_id == user_id
+    )
+    asked = session.exec(
+        select(Task, WorkflowRun.name)
+        .join(TaskApprover, and_(TaskApprover.task_id == Task.id, TaskApprover.user_id == user_id))
+        .join(WorkflowRun, WorkflowRun.id == Task.run_id)
+        .where(col(TaskApprover.workspace_id).in_(ids), col(Task.state).in_(ACTIVE), ~approved)
+        .order_by(col(Task.due_on), col(Task.id))
+        .limit(MY_WORK_LIMIT)
+    ).all()
+    out = MyWork(today=today, overdue=[], due_today=[], this_week=[], later=[], waiting_for_approval=[], workspaces=ids)
+    lists = out.buckets()
+    for task, name in owned:
+        if task.approvals_required and any(t.id == task.id for t, _ in asked):
+            continue
+        bucket = _bucket(task.due_on, today)
+        lists[bucket].append(
+            MyWorkItem(task=_light(task), workspace_id=task.workspace_id, run_name=name, bucket=bucket)
+        )
+    for task, name in asked:
+        item = MyWorkItem(task=_light(task), workspace_id=task.workspace_id, run_name=name, bucket="approval")
+        out.waiting_for_approval.append(item)
+    return out
+
+
+def _light(task: Task) -> TaskPublic:
+    return TaskPublic(**task.model_dump(), approvals=[])
