@@ -62,7 +62,22 @@ OptionalText = Annotated[str | None, AfterValidator(no_nul)]
 # Every number the API takes: far beyond any KPI's figure (a quadrillion), and small enough that sums, formulas
 # and every formatter on the way to a page stay exact enough and never overflow (1e28 broke Babel's).
 MAX_VALUE = 1e15
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_VALUE, le=MAX_VALUE)]
+
+
+def _within_max(value: float) -> float:
+    if not -MAX_VALUE <= value <= MAX_VALUE:
+        raise ValueError(f"must be between -{MAX_VALUE:.0e} and {MAX_VALUE:.0e}")
+    return value
+
+
+def _max_range(schema: dict[str, Any]) -> None:
+    # Only where the field has no tighter bound of its own (a weight's ge=0 stays the documented minimum).
+    schema.setdefault("minimum", -MAX_VALUE)
+    schema.setdefault("maximum", MAX_VALUE)
+
+
+# The bound is a validator, not Ge/Le metadata: a field's own ge=0 would otherwise be overridden by it.
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False, json_schema_extra=_max_range), AfterValidator(_within_max)]
 OptionalFiniteFloat = FiniteFloat | None
 
 # Every date the API takes: period arithmetic (the end of a period, the next one) stays inside what Python's
