@@ -17,7 +17,7 @@ from services.metrics.connectors.http import Vendor, VendorError
 from services.metrics.observations.models import Period
 
 
-class Category(StrEnum):
+class ConnectorCategory(StrEnum):
     """What sort of tool a connector kind reads from, to group them in the picker."""
 
     web_analytics = "web analytics"
@@ -78,7 +78,7 @@ Check = Callable[[Vendor, Source], Awaitable[str]]
 class KindSpec:
     kind: str
     label: str
-    category: Category
+    category: ConnectorCategory
     settings: tuple[FieldSpec, ...]
     credentials: tuple[FieldSpec, ...]
     metrics: tuple[Metric, ...]

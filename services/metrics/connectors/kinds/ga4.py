@@ -12,7 +12,7 @@ from datetime import date
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds import google
 from services.metrics.connectors.kinds.base import (
-    Category,
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -96,7 +96,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="ga4",
     label=LABEL,
-    category=Category.web_analytics,
+    category=ConnectorCategory.web_analytics,
     settings=(
         FieldSpec(
             "property_id",

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds.base import (
-    Category,
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -98,7 +98,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="mailchimp",
     label=LABEL,
-    category=Category.newsletter,
+    category=ConnectorCategory.newsletter,
     settings=(
         FieldSpec(
             "list_id",
