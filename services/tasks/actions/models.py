@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import annotated_types
 import sqlalchemy as sa
-from pydantic import BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel, field_validator
 from pydantic import Field as PField
 from sqlmodel import Field
 
@@ -79,7 +79,24 @@ class Quadrant(StrEnum):
 
 
 Gain = Annotated[int, annotated_types.Ge(1), annotated_types.Le(5)]
-RiceImpact = Literal[0.25, 0.5, 1, 2, 3]
+RICE_IMPACTS = (0.25, 0.5, 1, 2, 3)
+
+
+def _rice_impact(value: float) -> float:
+    if value not in RICE_IMPACTS:
+        raise ValueError("must be one of 0.25, 0.5, 1, 2 or 3")
+    return value
+
+
+# A number checked against the scale rather than a float enum: client generators make enums of strings and
+# integers only (openapi-python-client dropped every action schema over `enum: [0.25, …]`).
+RiceImpact = Annotated[
+    float,
+    annotated_types.Ge(0.25),
+    annotated_types.Le(3),
+    AfterValidator(_rice_impact),
+    PField(description="RICE impact: 0.25, 0.5, 1, 2 or 3"),
+]
 RiceConfidence = Literal[50, 80, 100]
 IceScore = Annotated[int, annotated_types.Ge(1), annotated_types.Le(10)]
 Hours = Annotated[float, annotated_types.Ge(0), annotated_types.Le(100_000)]
