@@ -40,6 +40,8 @@ def merge(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any] | 
                 renames[name] = f"{service.capitalize()}{name}"
         sdoc = _rename_refs(sdoc, renames) if renames else sdoc
         for name, schema in sdoc.get("components", {}).get("schemas", {}).items():
+            if name in renames:  # generators name classes by title: two "RunPublic" titles would clash
+                schema = {**schema, "title": renames[name]}
             schemas.setdefault(renames.get(name, name), schema)
         for path, item in sdoc.get("paths", {}).items():
             if path.startswith("/api/"):

@@ -57,7 +57,9 @@ class ConditionalMiddleware:
             return
         method = scope["method"]
         if_match = _header(scope, b"if-match")
-        if method in WRITES and if_match is not None:
+        if method in WRITES and if_match is not None and not WELL_FORMED_TAGS.match(if_match):
+            await _malformed_if_match(scope, send)  # the documented header is 1-200 printable characters
+        elif method in WRITES and if_match is not None:
             await self._guarded(scope, receive, send, if_match)
         elif method in TAGGED:
             await self.app(scope, receive, _Tagger(scope, send))
@@ -185,6 +187,17 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+WELL_FORMED_TAGS = re.compile(r"^[\x20-\x7e]{1,200}$")
+
+
+async def _malformed_if_match(scope: Scope, send: Send) -> None:
+    detail = "If-Match must be `*` or ETags, at most 200 printable characters."
+    body = json.dumps(problem_body(400, "Bad request", detail, slug="bad-request", instance=scope["path"])).encode()
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _precondition_failed(scope: Scope, send: Send, etag: str | None) -> None:

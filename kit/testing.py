@@ -78,9 +78,36 @@ def problem(resp, status: int, field: str | None = None) -> dict:
     assert resp.headers["content-type"].startswith("application/problem+json")
     body = resp.json()
     assert body["status"] == status
+    assert_problem_shape(body)
     if field is not None:
         assert field in [e["field"] for e in body.get("errors", [])], body
     return body
+
+
+def assert_problem_shape(body: Any) -> None:
+    """The body matches the one Problem schema of the API contract (kit.contract.PROBLEM_SCHEMA), so a client
+    generated from the document reads every error the tests provoke."""
+    from kit.contract import FIELD_ERROR_SCHEMA, PROBLEM_SCHEMA
+
+    _matches(body, PROBLEM_SCHEMA, "problem")
+    for i, error in enumerate(body.get("errors", [])):
+        _matches(error, FIELD_ERROR_SCHEMA, f"errors[{i}]")
+
+
+JSON_TYPES = {"string": str, "integer": int, "array": list, "object": dict}
+
+
+def _matches(value: Any, schema: dict[str, Any], where: str) -> None:
+    assert isinstance(value, dict), f"{where} is not an object: {value!r}"
+    missing = [name for name in schema["required"] if name not in value]
+    assert not missing, f"{where} lacks {missing}: {value}"
+    for name, prop in schema["properties"].items():
+        if name in value:
+            kind = JSON_TYPES[prop["type"]]
+            ok = isinstance(value[name], kind) and not isinstance(value[name], bool)
+            assert ok, f"{where}.{name} is not a {prop['type']}: {value[name]!r}"
+            if "minimum" in prop:
+                assert prop["minimum"] <= value[name] <= prop["maximum"], f"{where}.{name} out of range"
 
 
 class KnownReferences:

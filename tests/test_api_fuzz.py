@@ -23,9 +23,12 @@ MIN_CASES = int(os.environ.get("EFFEKT_FUZZ_MIN_CASES", "1000"))
 # Valid-by-schema input that the API still refuses for what a schema cannot say, each documented:
 # 404 an id not in the workspace, 409 a conflict with the stored state (a name taken, a cycle closed),
 # 412 a random If-Match, 422 a rule across fields or records (an end before its start, a foreign id).
+# Invalid input may also meet a stale If-Match first: the 412 refuses the write before it runs, as a 422 would.
+REJECTED = ["400", "401", "403", "404", "405", "406", "409", "412", "415", "422", "428", "429"]
 CONFIG = {
     "checks": {
         "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]},
+        "negative_data_rejection": {"expected-statuses": REJECTED},
     }
 }
 

@@ -66,7 +66,8 @@ def test_another_workspace_gets_404_on_every_id(client, account, other_account, 
         assert r.status_code == 404, (path, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
     body = {"template_id": wf["id"], "anchors": {"publish": "2026-06-26"}, "roles": {}}
-    assert client.post("/api/v1/workflow-runs", json=body, headers=foreign).status_code == 404
+    refused = client.post("/api/v1/workflow-runs", json=body, headers=foreign)  # an id in a body: 422 naming it
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["template_id"]
     assert client.get("/api/v1/my-work", headers=foreign).json()["later"] == []
 
 

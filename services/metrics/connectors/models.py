@@ -12,7 +12,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, OptionalName, not_null, utcnow
+from kit.fields import STRICT, Id, Name, not_null, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
 from services.metrics.observations.models import Period
@@ -85,15 +85,19 @@ class Connector(ConnectorBase, table=True):
 
 
 class ConnectorCreate(ConnectorBase):
+    model_config = STRICT
+
     credentials: dict[str, SecretStr] = PydanticField(
         default_factory=dict, description=CREDENTIALS_HELP, json_schema_extra=WRITE_ONLY
     )
 
 
 class ConnectorUpdate(MetricsModel):
-    name: OptionalName = Field(default=None, min_length=1, max_length=200)
-    settings: dict[str, Any] | None = None
-    run_at: time | None = None
+    model_config = STRICT
+
+    name: Name = Field(default=None, min_length=1, max_length=200)
+    settings: dict[str, Any] = None
+    run_at: time = None
     owner_id: Id | None = None
     paused: bool | None = Field(default=None, description="true pauses scheduled runs; false resumes them")
     credentials: dict[str, SecretStr] | None = PydanticField(
@@ -144,15 +148,17 @@ class Feed(FeedBase, table=True):
 
 
 class FeedCreate(FeedBase):
-    pass
+    model_config = STRICT
 
 
 class FeedUpdate(MetricsModel):
-    metric: str | None = Field(default=None, min_length=1, max_length=64)
+    model_config = STRICT
+
+    metric: str = Field(default=None, min_length=1, max_length=64)
     filter: str | None = Field(default=None, max_length=2000)
-    kpi_id: Id | None = None
-    period: Period | None = None
-    backfill_days: int | None = Field(default=None, ge=0, le=MAX_BACKFILL_DAYS)
+    kpi_id: Id = None
+    period: Period = None
+    backfill_days: int = Field(default=None, ge=0, le=MAX_BACKFILL_DAYS)
 
     _required_stay_set = field_validator("metric", "kpi_id", "period", "backfill_days", mode="before")(not_null)
 
@@ -241,6 +247,8 @@ class Preview(BaseModel):
 
 
 class ProbeFeed(BaseModel):
+    model_config = STRICT
+
     metric: str = PydanticField(min_length=1, max_length=64)
     filter: str | None = PydanticField(default=None, max_length=2000)
     period: Period = Period.day
@@ -248,6 +256,8 @@ class ProbeFeed(BaseModel):
 
 class Probe(MetricsModel):
     """An unsaved connector (or a saved one's changes) to test or preview before saving."""
+
+    model_config = STRICT
 
     kind: Kind | None = PydanticField(default=None, description="Needed for a new connector; a saved one has its own")
     settings: dict[str, Any] = PydanticField(default_factory=dict)

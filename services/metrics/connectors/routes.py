@@ -20,6 +20,7 @@ from kit.pagination import PageDep
 from kit.queue import queue_name
 from services.metrics.connectors import probe, service
 from services.metrics.connectors.kinds import KINDS
+from services.metrics.connectors.kinds.base import ConnectorCategory
 from services.metrics.connectors.models import (
     ConnectorCreate,
     ConnectorList,
@@ -61,7 +62,7 @@ class MetricOut(BaseModel):
 class KindOut(BaseModel):
     kind: Kind
     label: str
-    category: str
+    category: ConnectorCategory
     settings: list[FieldOut]
     credentials: list[FieldOut]
     metrics: list[MetricOut]

@@ -60,6 +60,8 @@ class ObservationBase(MetricsModel):
 PERIOD_CODES = {period: code for code, period in enumerate(Period)}
 SOURCE_CODES = {source: code for code, source in enumerate(Source)}
 _DAY_BITS, _SOURCE_BITS = 22, 3  # date.max.toordinal() < 2**22; four sources
+# The largest id a key can pack into (a KPI id up to MAX_ID): the bound of the id in a path.
+MAX_OBSERVATION_ID = ((MAX_ID + 1) << (2 + _DAY_BITS + _SOURCE_BITS)) - 1
 
 
 def observation_id(kpi_id: int, period: Period | str, period_start: date, source: Source | str) -> int:

@@ -8,14 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from kit.deps import OneHopRoute, SessionDep
-from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
+from kit.fields import FIRST_DAY, LAST_DAY
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import sorted_page
-from kit.query import get_scoped
 from services.metrics.observations import service
 from services.metrics.observations.models import (
+    MAX_OBSERVATION_ID,
     BatchResult,
-    Observation,
     ObservationBatch,
     ObservationCreate,
     ObservationList,
@@ -81,14 +80,17 @@ def list_observations(
     return ObservationList.of([service.to_public(o) for o in rows], total, page)
 
 
+# The id packs the observation's key (models.observation_id): far beyond a serial INTEGER id.
+ObservationId = Annotated[int, Path(ge=1, le=MAX_OBSERVATION_ID)]
+
+
 @router.get(
     f"{URL}/{{observation_id}}", response_model=ObservationPublic, responses=NOT_FOUND, summary="Get an observation"
 )
-def get_observation(
-    observation_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, principal: PrincipalDep
-):
+def get_observation(observation_id: ObservationId, session: SessionDep, principal: PrincipalDep):
     """One value of a KPI; its ETag is what a DELETE with If-Match compares."""
-    return service.to_public(get_scoped(session, Observation, principal.workspace_id, observation_id, "observation"))
+    found = service.get_observation(session=session, workspace_id=principal.workspace_id, observation_id=observation_id)
+    return service.to_public(found)
 
 
 @router.delete(
@@ -97,7 +99,7 @@ def get_observation(
     responses=NOT_FOUND,
     summary="Delete an observation",
 )
-def delete_observation(observation_id: int, session: SessionDep, principal: EditorDep):
+def delete_observation(observation_id: ObservationId, session: SessionDep, principal: EditorDep):
     service.delete_observation(session=session, workspace_id=principal.workspace_id, observation_id=observation_id)
 
 

@@ -189,12 +189,18 @@ def list_observations(
     return select_page(session, Observation, where, order, limit=limit, offset=offset)
 
 
-def delete_observation(*, session: Session, workspace_id: int, observation_id: int) -> None:
-    """Remove one observation of the workspace."""
+def get_observation(*, session: Session, workspace_id: int, observation_id: int) -> Observation:
+    """The observation an API id stands for, if it is the workspace's; NotFound otherwise."""
     key = observation_key(observation_id)
     record = session.get(Observation, key) if key else None
     if record is None or record.workspace_id != workspace_id:
         raise NotFound(f"No observation {observation_id} in this workspace.")
+    return record
+
+
+def delete_observation(*, session: Session, workspace_id: int, observation_id: int) -> None:
+    """Remove one observation of the workspace."""
+    record = get_observation(session=session, workspace_id=workspace_id, observation_id=observation_id)
     session.delete(record)
     session.flush()
 

@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 
 import annotated_types
 import sqlalchemy as sa
-from pydantic import BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel, field_validator
 from pydantic import Field as PField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
+from kit.fields import STRICT, Id, Name, OptionalDay, OptionalFiniteFloat, OptionalText, not_null, utcnow
 from kit.query import Page
 from services.tasks.db import TasksModel
 
@@ -45,6 +45,14 @@ class EffortSize(StrEnum):
     XL = "XL"
 
 
+class ActionEventKind(StrEnum):
+    """What a line of an action's history records (actions.service.record's callers)."""
+
+    created = "created"
+    planned = "planned"
+    status = "status"
+
+
 class ExpectedDirection(StrEnum):
     up = "up"
     down = "down"
@@ -71,7 +79,24 @@ class Quadrant(StrEnum):
 
 
 Gain = Annotated[int, annotated_types.Ge(1), annotated_types.Le(5)]
-RiceImpact = Literal[0.25, 0.5, 1, 2, 3]
+RICE_IMPACTS = (0.25, 0.5, 1, 2, 3)
+
+
+def _rice_impact(value: float) -> float:
+    if value not in RICE_IMPACTS:
+        raise ValueError("must be one of 0.25, 0.5, 1, 2 or 3")
+    return value
+
+
+# A number checked against the scale rather than a float enum: client generators make enums of strings and
+# integers only (openapi-python-client dropped every action schema over `enum: [0.25, …]`).
+RiceImpact = Annotated[
+    float,
+    annotated_types.Ge(0.25),
+    annotated_types.Le(3),
+    AfterValidator(_rice_impact),
+    PField(description="RICE impact: 0.25, 0.5, 1, 2 or 3"),
+]
 RiceConfidence = Literal[50, 80, 100]
 IceScore = Annotated[int, annotated_types.Ge(1), annotated_types.Le(10)]
 Hours = Annotated[float, annotated_types.Ge(0), annotated_types.Le(100_000)]
@@ -117,7 +142,7 @@ class ActionFields(TasksModel):
     ice_ease: IceScore | None = None
     cost: Money | None = Field(default=None, description="Money it costs, in the workspace's currency")
     period_id: Id | None = Field(default=None, description="The planning period it is planned into")
-    due_on: date | None = None
+    due_on: OptionalDay = None
 
 
 class Action(ActionFields, table=True):
@@ -160,7 +185,7 @@ class ActionEvent(TasksModel, table=True):
     workspace_id: int
     at: datetime = Field(default_factory=utcnow)
     by: int | None = None
-    kind: str = Field(max_length=32, description="created, status, planned, evaluated")
+    kind: str = Field(max_length=32, description="an ActionEventKind")
     from_status: str | None = Field(default=None, max_length=32)
     to_status: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=2000)
@@ -183,14 +208,21 @@ class ActionSettings(TasksModel, table=True):
 
 
 class ActionCreate(ActionFields):
+    model_config = STRICT
+
     title: Name = Field(min_length=1, max_length=200)
     status: Literal["idea", "planned"] = Field(default="idea", description="New actions are ideas or planned")
 
 
 class ActionUpdate(ActionFields):
-    title: OptionalName = Field(default=None, min_length=1, max_length=200)
-    change_kind: ChangeKind | None = None
-    expected_unit: SizeUnit | None = None
+    """Changes to an action: only the fields sent change; title, change_kind and expected_unit may be left out,
+    not set to null."""
+
+    model_config = STRICT
+
+    title: Name = Field(default=None, min_length=1, max_length=200)
+    change_kind: ChangeKind = None
+    expected_unit: SizeUnit = None
 
     _required_stay_set = field_validator("title", "change_kind", "expected_unit", mode="before")(not_null)
 
@@ -200,7 +232,7 @@ class StatusChange(BaseModel):
 
     status: ActionStatus = PField(description="idea, planned, in_progress, done or dropped (evaluate via /evaluation)")
     reason: str | None = PField(default=None, max_length=2000, description="Why it is dropped (required then)")
-    done_on: date | None = PField(default=None, description="When it was done (default: today); not in the future")
+    done_on: OptionalDay = PField(default=None, description="When it was done (default: today); not in the future")
 
 
 class PlanIn(BaseModel):
@@ -267,9 +299,11 @@ class ActionList(Page[ActionPublic]):
 
 
 class ActionEventPublic(BaseModel):
+    """One line of an action's history."""
+
     at: datetime
     by: int | None
-    kind: str
+    kind: ActionEventKind
     from_status: str | None
     to_status: str | None
     note: str | None
@@ -284,9 +318,11 @@ class SettingsPublic(SettingsIn):
 
 
 class Confounder(BaseModel):
+    """Another live action on the same KPI whose window overlaps this one's."""
+
     id: int
     title: str
-    status: str
+    status: ActionStatus
     window: list[date] = PField(description="First and last day of its own window")
 
 

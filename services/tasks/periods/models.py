@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import field_validator
 from sqlmodel import Field
 
-from kit.fields import Day, Name, OptionalDay, OptionalFiniteFloat, OptionalName, OptionalText, not_null, utcnow
+from kit.fields import STRICT, Day, Name, OptionalFiniteFloat, OptionalText, not_null, utcnow
 from kit.query import Page
 from services.tasks.db import TasksModel
 
@@ -33,13 +33,17 @@ class Period(PeriodBase, table=True):
 
 
 class PeriodCreate(PeriodBase):
-    pass
+    model_config = STRICT
 
 
 class PeriodUpdate(TasksModel):
-    name: OptionalName = Field(default=None, min_length=1, max_length=200)
-    starts_on: OptionalDay = None
-    ends_on: OptionalDay = None
+    """Changes to a period: only the fields sent change; name and dates may be left out, not set to null."""
+
+    model_config = STRICT
+
+    name: Name = Field(default=None, min_length=1, max_length=200)
+    starts_on: Day = None
+    ends_on: Day = None
     capacity_hours: OptionalFiniteFloat = Field(default=None, ge=0)
     notes: OptionalText = Field(default=None, max_length=2000)
 

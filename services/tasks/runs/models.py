@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -12,7 +12,7 @@ from pydantic import Field as PField
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Id, Name, utcnow
+from kit.fields import Day, Id, Name, utcnow
 from kit.query import Page
 from services.tasks.db import TasksModel
 from services.tasks.tasks.models import TaskPublic
@@ -29,6 +29,22 @@ class ProposalState(StrEnum):
     accepted = "accepted"
     rejected = "rejected"
     superseded = "superseded"
+
+
+class HistoryKind(StrEnum):
+    """What a line of a run's history records (tasks.flow.history's callers and replan.decide)."""
+
+    started = "started"
+    handed_over = "handed_over"
+    done = "done"
+    approved = "approved"
+    sent_back = "sent_back"
+    skipped = "skipped"
+    due_moved = "due_moved"
+    reassigned = "reassigned"
+    finished = "finished"
+    replan_accepted = "replan_accepted"
+    replan_rejected = "replan_rejected"
 
 
 class WorkflowRun(TasksModel, table=True):
@@ -91,7 +107,7 @@ class RunCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     template_id: Id
     name: Name | None = PField(default=None, max_length=200)
-    anchors: dict[str, date]
+    anchors: dict[str, Day]
     roles: dict[str, Id] = PField(default_factory=dict, description="Role key → member; the template's default else")
     action_id: Id | None = PField(default=None, description="An action of the action list this run delivers")
     surface_id: Id | None = None
@@ -109,9 +125,11 @@ class Decision(BaseModel):
 
 
 class HistoryPublic(BaseModel):
+    """One line of a run's history."""
+
     id: int
     task_id: int | None
-    kind: str
+    kind: HistoryKind
     actor_id: int | None
     detail: dict[str, Any]
     created_at: datetime

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
-from kit.errors import Conflict, Invalid
+from kit.errors import Conflict, Invalid, NotFound
 from kit.query import get_scoped, order_by, select_page
 from services.tasks.events.models import EventKind
 from services.tasks.events.service import record
@@ -85,7 +85,10 @@ def start_run(
     now: datetime,
 ) -> WorkflowRun:
     """Start the template's published version: a task per step, the first steps handed to their owners."""
-    template = workflows.get_template(session=session, workspace_id=workspace_id, template_id=data.template_id)
+    try:  # an id in the body: a foreign or unknown one is a 422 naming the field, not a 404 of the URL
+        template = workflows.get_template(session=session, workspace_id=workspace_id, template_id=data.template_id)
+    except NotFound as missing:
+        raise Invalid.field("template_id", str(missing)) from missing
     version = workflows.get_version(session=session, template=template)
     definition = Definition.model_validate(version.definition)
     roles = bind_roles(definition, data.roles, members)

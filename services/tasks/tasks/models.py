@@ -13,7 +13,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Name, OptionalText, utcnow
+from kit.fields import Day, Name, OptionalText, utcnow
 from kit.query import Page
 from services.tasks.db import TasksModel
 
@@ -25,6 +25,14 @@ class TaskState(StrEnum):
     done = "done"
     sent_back = "sent_back"  # reopened by a later step, with a comment
     skipped = "skipped"
+
+
+class CommentKind(StrEnum):
+    """A comment someone wrote, or the reason that came with sending a step back or skipping it."""
+
+    comment = "comment"
+    send_back = "send_back"
+    skip = "skip"
 
 
 ACTIVE = (TaskState.open, TaskState.in_progress, TaskState.sent_back)
@@ -100,7 +108,7 @@ class TaskComment(TasksModel, table=True):
     task_id: int = Field(foreign_key="tasks.id", index=True, ondelete="CASCADE")
     author_id: int
     body: str = Field(max_length=4000)
-    kind: str = Field(default="comment", max_length=20)  # comment | send_back | skip
+    kind: str = Field(default=CommentKind.comment, max_length=20)  # a CommentKind
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -144,10 +152,12 @@ class CommentCreate(Strict):
 
 
 class CommentPublic(BaseModel):
+    """A comment on a task."""
+
     id: int
     author_id: int
     body: str
-    kind: str
+    kind: CommentKind
     created_at: datetime
 
 
@@ -170,7 +180,7 @@ class Approve(Strict):
 
 
 class DueChange(Strict):
-    due_on: date
+    due_on: Day
 
 
 class MyWorkItem(BaseModel):

@@ -14,7 +14,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
 from kit.db import enum_type
-from kit.fields import Name, OptionalName, OptionalText, utcnow
+from kit.fields import Day, Id, Name, OptionalName, OptionalText, utcnow
 from kit.query import Page
 from services.tasks.db import TasksModel
 
@@ -55,7 +55,7 @@ class AnchorSpec(Strict):
 class RoleSpec(Strict):
     key: str
     name: Name = PField(min_length=1, max_length=120)
-    default_user_id: int | None = PField(default=None, ge=1, description="The template's usual person")
+    default_user_id: Id | None = PField(default=None, description="The template's usual person")
 
     _k = field_validator("key")(_key)
 
@@ -199,8 +199,8 @@ class CalendarUpdate(Strict):
 
 
 class PreviewRequest(Strict):
-    anchors: dict[str, date] = PField(description="Anchor key → date")
-    version: int | None = PField(default=None, description="A version number; the published one by default")
+    anchors: dict[str, Day] = PField(description="Anchor key → date")
+    version: Id | None = PField(default=None, description="A version number; the published one by default")
     strict: bool = PField(default=True, description="Refuse when an anchor has no date")
 
 

@@ -10,10 +10,22 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from services.metrics.connectors.http import Vendor, VendorError
 from services.metrics.observations.models import Period
+
+
+class ConnectorCategory(StrEnum):
+    """What sort of tool a connector kind reads from, to group them in the picker."""
+
+    web_analytics = "web analytics"
+    newsletter = "newsletter"
+    issue_tracker = "issue tracker"
+    help_desk = "help desk"
+    crm = "CRM"
+    other = "other"
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ Check = Callable[[Vendor, Source], Awaitable[str]]
 class KindSpec:
     kind: str
     label: str
-    category: str  # web analytics, newsletter, issue tracker, help desk, CRM, other
+    category: ConnectorCategory
     settings: tuple[FieldSpec, ...]
     credentials: tuple[FieldSpec, ...]
     metrics: tuple[Metric, ...]

@@ -11,7 +11,17 @@ from datetime import date
 
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds import google
-from services.metrics.connectors.kinds.base import FieldSpec, KindSpec, Metric, Request, Source, base, malformed, number
+from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
+    FieldSpec,
+    KindSpec,
+    Metric,
+    Request,
+    Source,
+    base,
+    malformed,
+    number,
+)
 
 LABEL = "Google Analytics"
 SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
@@ -86,7 +96,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="ga4",
     label=LABEL,
-    category="web analytics",
+    category=ConnectorCategory.web_analytics,
     settings=(
         FieldSpec(
             "property_id",

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from services.metrics.connectors.http import Vendor, VendorError
 from services.metrics.connectors.kinds import jsonpath
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -126,7 +127,7 @@ UNAUTHORIZED = "the address refused the request; check the header name and value
 JSON = KindSpec(
     kind="json",
     label="JSON source",
-    category="other",
+    category=ConnectorCategory.other,
     settings=(
         FieldSpec("url", "Address", "The URL that answers JSON", True, "https://api.example.com/stats"),
         FieldSpec("method", "Method", "GET (default) or POST", False, "GET", "GET|POST|get|post"),
@@ -145,7 +146,7 @@ JSON = KindSpec(
 CSV = KindSpec(
     kind="csv",
     label="CSV source",
-    category="other",
+    category=ConnectorCategory.other,
     settings=(
         FieldSpec("url", "Address", "The URL of the CSV file", True, "https://example.com/export.csv"),
         FieldSpec("date_column", "Date column", "Its header, e.g. date (YYYY-MM-DD or DD.MM.YYYY)", True, "date"),

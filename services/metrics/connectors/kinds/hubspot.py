@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -96,7 +97,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="hubspot",
     label=LABEL,
-    category="CRM",
+    category=ConnectorCategory.crm,
     settings=(),
     credentials=(
         FieldSpec(

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -89,7 +90,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="jira",
     label=LABEL,
-    category="issue tracker",
+    category=ConnectorCategory.issue_tracker,
     settings=(
         FieldSpec(
             "base_url", "Jira site", "The address of your Jira Cloud site", True, "https://your-team.atlassian.net"

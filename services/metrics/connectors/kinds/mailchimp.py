@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -97,7 +98,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="mailchimp",
     label=LABEL,
-    category="newsletter",
+    category=ConnectorCategory.newsletter,
     settings=(
         FieldSpec(
             "list_id",

@@ -12,6 +12,7 @@ from typing import Any
 
 from services.metrics.connectors.http import Vendor, VendorError
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -108,7 +109,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="matomo",
     label=LABEL,
-    category="web analytics",
+    category=ConnectorCategory.web_analytics,
     settings=(
         FieldSpec("base_url", "Matomo address", "The address you open Matomo at", True, "https://matomo.example.com"),
         FieldSpec("site_id", "Site ID", "In Matomo: Administration > Websites > Manage, the ID column", True, "1"),

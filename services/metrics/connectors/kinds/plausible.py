@@ -12,6 +12,7 @@ from datetime import date
 
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -95,7 +96,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="plausible",
     label=LABEL,
-    category="web analytics",
+    category=ConnectorCategory.web_analytics,
     settings=(
         FieldSpec(
             "site_id", "Site domain", "The domain as it is written in your Plausible dashboard", True, "example.com"

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds import google
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -99,7 +100,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="search_console",
     label=LABEL,
-    category="web analytics",
+    category=ConnectorCategory.web_analytics,
     settings=(
         FieldSpec(
             "site_url",

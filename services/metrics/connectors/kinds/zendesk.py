@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from services.metrics.connectors.http import Vendor
 from services.metrics.connectors.kinds.base import (
+    ConnectorCategory,
     FieldSpec,
     KindSpec,
     Metric,
@@ -90,7 +91,7 @@ async def check(vendor: Vendor, source: Source) -> str:
 SPEC = KindSpec(
     kind="zendesk",
     label=LABEL,
-    category="help desk",
+    category=ConnectorCategory.help_desk,
     settings=(
         FieldSpec(
             "subdomain", "Zendesk subdomain", "The part before .zendesk.com", True, "yourcompany", r"[A-Za-z0-9-]{1,63}"

@@ -190,7 +190,7 @@ def test_the_cadence_check_uses_the_period_end_until_there_is_a_due_date(session
 
 def test_confounders_are_other_live_actions_on_the_kpi_with_overlapping_windows(session, records):
     q = period(session, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31))
-    main = make(session, records, kpi_id=5, expected_direction="up", evaluation_periods=3, done_on=None)
+    main = make(session, records, kpi_id=5, expected_direction="up", evaluation_periods=3)
     overlapping = make(session, records, title="Newsletter push", kpi_id=5, due_on=date(2026, 2, 10))
     make(session, records, title="Much later", kpi_id=5, due_on=date(2027, 6, 1))
     make(session, records, title="Other KPI", due_on=date(2026, 2, 10))
