@@ -172,10 +172,19 @@ def worker(
     from effekt.registry import PARTS
     from kit.embedded_redis import ensure_redis_url
 
+    # SIGTERM before the loop's handler is in place (a loaded machine makes starting long) must still run atexit,
+    # which stops an embedded Redis this worker started; by default it would end the process and leave it behind.
+    signal.signal(signal.SIGTERM, _interrupt)
     _use_data_dir(data_dir)
     _logging(f"{service.value}-worker")
-    settings = PARTS[service.value].worker_settings(ensure_redis_url())
-    asyncio.run(_work_until_stopped(settings, service.value))
+    try:
+        settings = PARTS[service.value].worker_settings(ensure_redis_url())
+        asyncio.run(_work_until_stopped(settings, service.value))
+    except KeyboardInterrupt:
+        pass
+    finally:  # leaving the embedded Redis (atexit) must not be cut short by a second signal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 async def _work_until_stopped(settings: dict, name: str) -> None:

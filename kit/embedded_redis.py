@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +126,25 @@ def _spawned(proc: subprocess.Popen, sock: Path, data_dir: Path, deadline: float
     return False
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends: a server being spawned is always known to stop() by then,
+    whereas a handler raising between the fork and `_proc = ...` would leave it running unknown."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda signum, _frame: caught.append(signum)) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)
+
+
 def start(data_dir: Path, *, owned: bool = False) -> str:
     """Join the server of this data dir, or start it; return its unix:// URL.
 
@@ -136,7 +156,7 @@ def start(data_dir: Path, *, owned: bool = False) -> str:
         atexit.register(stop)
     # Known before anything is started: a signal that cuts the start short still finds what to stop.
     _socket, _data_dir, _owned = sock, data_dir, owned
-    with _locked(data_dir):
+    with _signals_held(), _locked(data_dir):
         # A busy server may take more than a moment to answer: never start a second one over it.
         if not alive(sock) and not alive(sock, timeout=5):
             _proc = _spawn(data_dir, sock, owned)
@@ -215,8 +235,10 @@ def stop(*, force: bool = False) -> None:
     sock, proc, pid = _socket, _proc, _pid
     _socket = _proc = _pid = None
     if not force:
+        # One line per client, ours (asking) among them. The answer is a bulk string ("$338\r\nid=5 ..."): a
+        # count of "\nid=" counted our own line too, so a server started here was always left running.
         listing = command(sock, "CLIENT", "LIST") or b""
-        if listing.count(b"\nid="):  # our own CLIENT LIST connection is the first line
+        if sum(line.startswith(b"id=") for line in listing.split(b"\n")) > 1:
             log.info("embedded redis left running for other clients")
             return
     if proc is not None:

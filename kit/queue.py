@@ -120,6 +120,11 @@ async def _let_go(worker: Worker) -> None:
         _, pending = await asyncio.wait(tasks, timeout=GRACE)
         for task in pending:  # arq runs them again when Redis is back (jobs are idempotent)
             task.cancel()
+    await _drop_pool(worker)
+
+
+async def _drop_pool(worker: Worker) -> None:
+    """Close the worker's connections to Redis, if it still has them."""
     if worker._pool is not None:
         try:
             await asyncio.wait_for(worker._pool.aclose(close_connection_pool=True), timeout=2)
@@ -134,6 +139,9 @@ async def _close(worker: Worker) -> None:
         await asyncio.wait_for(worker.close(), timeout=10)
     except (*REDIS_DOWN, asyncio.CancelledError, RuntimeError):
         pass
+    # arq's close() ends early (the CancelledError of the jobs it cancels) without closing its pool: a connection
+    # left open makes a worker that started the embedded Redis leave it running "for other clients" on exit.
+    await _drop_pool(worker)
 
 
 def _quiet(task: asyncio.Task) -> None:

@@ -4,9 +4,11 @@ Imported only by tests (never by running code)."""
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,45 @@ def auth(
     """Headers carrying an identity signed as the gateway would."""
     principal = Principal(user_id=user_id, workspace_id=workspace_id, role=role)
     return {IDENTITY_HEADER: sign_identity(key, principal, now=now)}
+
+
+class Signed(Mapping[str, str]):
+    """Headers of an identity signed afresh on every read, for module-level constants reused all test long: a
+    signature made once expires after 60 s, which a loaded machine reaches within one test."""
+
+    def __init__(self, role: Role = Role.editor, workspace_id: int = 1, *, user_id: int = 1):
+        self.role, self.workspace_id, self.user_id = role, workspace_id, user_id
+
+    def _headers(self) -> dict[str, str]:
+        return auth(self.role, self.workspace_id, user_id=self.user_id)
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers())
+
+    def __len__(self) -> int:
+        return 1
+
+
+def run_async(coro: Coroutine[Any, Any, Any]) -> Any:
+    """asyncio.run(coro) in a thread of its own: the session's sync Playwright keeps its event loop marked as
+    running in the main thread, where asyncio.run (and pytest-asyncio) then refuse to start."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed back to the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="run-async")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
 
 
 def problem(resp, status: int, field: str | None = None) -> dict:

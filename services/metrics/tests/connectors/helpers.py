@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
 from kit.roles import Role
-from kit.testing import auth
+from kit.testing import Signed, auth, run_async
 from services.metrics.connectors import runner
 from services.metrics.connectors.models import Trigger
 from services.metrics.observations.models import Observation
 
 URL = "/api/v1/connectors"
 SECRET = "s3cr3t-token-do-not-leak-0042"
-ADMIN = auth(Role.admin)
+ADMIN = Signed(Role.admin)  # signed afresh on every request
 
 
 def make_kpi(client, name: str = "Visits", workspace_id: int = 1, **overrides) -> dict:
@@ -42,7 +41,7 @@ def add_feed(client, connector_id: int, kpi_id: int, metric: str, workspace_id: 
 def pull(
     engine, connector_id: int, key: str = "manual:1", trigger: Trigger = Trigger.manual, now: datetime | None = None
 ):
-    return asyncio.run(runner.pull(engine, connector_id, run_key=key, trigger=trigger, now=now))
+    return run_async(runner.pull(engine, connector_id, run_key=key, trigger=trigger, now=now))
 
 
 def values(engine, kpi_id: int | None = None) -> list[tuple]:

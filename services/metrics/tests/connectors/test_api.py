@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from kit.roles import Role
-from kit.testing import auth, check_contract, problem
+from kit.testing import Signed, auth, check_contract, problem
 from services.metrics.connectors import crypto, service
 from services.metrics.tests.connectors.conftest import KEY_A, KEY_B
 from services.metrics.tests.connectors.helpers import (
@@ -124,8 +124,8 @@ def test_scoping_and_roles(client):
             ("POST", URL, {"name": "X", "kind": "plausible", "settings": PLAUSIBLE, "credentials": {"api_key": "k"}})
         ],
         owner=ADMIN,
-        viewer=auth(Role.viewer),
-        foreign=auth(Role.admin, workspace_id=2),
+        viewer=Signed(Role.viewer),
+        foreign=Signed(Role.admin, workspace_id=2),
         missing=f"{URL}/999999",
     )
     for path in (f"{record}/feeds", f"{record}/runs", feed_url):

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from kit import embedded_redis
 from kit.queue import queue_name
 from kit.roles import Role
-from kit.testing import auth
+from kit.testing import Signed, auth, run_async
 from services.metrics.connectors import jobs
 from services.metrics.connectors.models import Connector, ConnectorEvent, ConnectorRun, State, Trigger
 from services.metrics.connectors.schedule import next_slot, slot_key
@@ -95,7 +95,7 @@ def test_two_workers_and_the_cron_run_each_connector_once_per_slot(client, engin
             await redis.flushdb()
             await redis.aclose()
 
-    asyncio.run(scenario())
+    run_async(scenario())
     with Session(engine) as session:
         runs = session.exec(select(ConnectorRun)).all()
         connectors = {c.id: c for c in session.exec(select(Connector)).all()}
@@ -142,7 +142,7 @@ def test_failing_twice_in_a_row_marks_the_connector_and_tells_its_owner(client, 
 def test_test_connection_and_preview_store_nothing(client, engine, vendor):
     vendor.on("POST", QUERY, plausible_query)
     probe = {"kind": "plausible", "settings": {"site_id": "example.com"}, "credentials": {"api_key": SECRET}}
-    admin = auth(Role.admin)
+    admin = Signed(Role.admin)
     tested = client.post(f"{URL}/test", json=probe, headers=admin)
     assert tested.json() == {"ok": True, "message": "Connected to Plausible: site example.com answers.", "series": []}
     shown = client.post(f"{URL}/preview", json={**probe, "feeds": [{"metric": "visitors"}]}, headers=admin).json()
