@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 
-from kit.testing import problem
+from kit.testing import problem, run_async
 from tests import support
 from tests.test_api import SURFACE
 
@@ -69,7 +67,7 @@ def test_rate_limit_per_token_with_headers_and_retry_after(monkeypatch, live, ac
             await app.state.redis.aclose(close_connection_pool=True)
             return answers, theirs
 
-    answers, theirs = asyncio.run(run())
+    answers, theirs = run_async(run())
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert [r.headers["ratelimit-remaining"] for r in answers] == ["2", "1", "0", "0"]
     assert all(r.headers["ratelimit-limit"] == "3" for r in answers)
@@ -90,5 +88,5 @@ def test_rate_limit_counts_in_process_when_redis_is_down():
         await redis.aclose(close_connection_pool=True)
         return counts
 
-    assert asyncio.run(run()) == [1, 2, 3]
+    assert run_async(run()) == [1, 2, 3]
     assert limiter.degraded
