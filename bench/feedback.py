@@ -30,7 +30,7 @@ import services.metrics.models  # noqa: E402,F401
 from kit.db import make_engine  # noqa: E402
 from services.metrics.db import MetricsModel  # noqa: E402
 from services.metrics.feedback import builtin, feed, service  # noqa: E402
-from services.metrics.feedback.models import Channel, FeedbackItem, Kind, Sentiment  # noqa: E402
+from services.metrics.feedback.models import Channel, FeedbackItem, FeedbackKind, Sentiment  # noqa: E402
 
 WS = 1
 START = date(2025, 1, 1)
@@ -42,7 +42,7 @@ def fill(engine, n: int) -> None:
         service.categories(session=s, workspace_id=WS)
         s.commit()
     rng = random.Random(12)
-    channels, kinds, sentiments = list(Channel), list(Kind), list(Sentiment)
+    channels, kinds, sentiments = list(Channel), list(FeedbackKind), list(Sentiment)
     table = FeedbackItem.__table__
     now = datetime.now(UTC)
     batch = []
@@ -84,7 +84,7 @@ def single_aggregate(session: Session) -> list:
             t.category_id,
             t.channel,
             sa.func.count(),
-            sa.func.sum(sa.case((t.kind == Kind.complaint, 1), else_=0)),
+            sa.func.sum(sa.case((t.kind == FeedbackKind.complaint, 1), else_=0)),
             sa.func.sum(sa.case((t.sentiment == Sentiment.negative, 1), else_=0)),
         )
         .where(t.workspace_id == WS)

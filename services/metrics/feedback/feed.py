@@ -19,9 +19,9 @@ from kit.fields import utcnow
 from services.metrics.feedback.models import (
     Channel,
     FeedbackItem,
+    FeedbackKind,
     FeedbackKpi,
     FeedbackSettings,
-    Kind,
     Measure,
     Sentiment,
 )
@@ -42,7 +42,7 @@ def _counts(session: Session, workspace_id: int, months: Collection[date] | None
         col(t.category_id),
         col(t.channel),
         sa.func.count(),
-        sa.func.sum(sa.case((col(t.kind) == Kind.complaint, one), else_=0)),
+        sa.func.sum(sa.case((col(t.kind) == FeedbackKind.complaint, one), else_=0)),
         sa.func.sum(sa.case((col(t.sentiment) == Sentiment.negative, one), else_=0)),
         sa.func.sum(sa.case((col(t.within_target).is_(True), one), else_=0)),
         sa.func.sum(sa.case((sa.and_(col(t.due_at).is_not(None), late_or_answered), one), else_=0)),
@@ -199,7 +199,7 @@ def report(session: Session, workspace_id: int, start: date, end: date) -> list[
     """Items and complaints per month, category, channel and surface between two months (one GROUP BY)."""
     t = FeedbackItem
     keys = (col(t.received_month), col(t.category_id), col(t.channel), col(t.surface_id))
-    complaints = sa.func.sum(sa.case((col(t.kind) == Kind.complaint, sa.literal(1)), else_=0))
+    complaints = sa.func.sum(sa.case((col(t.kind) == FeedbackKind.complaint, sa.literal(1)), else_=0))
     query = (
         sa.select(*keys, sa.func.count(), complaints)
         .where(col(t.workspace_id) == workspace_id, col(t.received_month) >= start, col(t.received_month) <= end)

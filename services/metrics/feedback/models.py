@@ -33,7 +33,7 @@ class Channel(StrEnum):
     other = "other"
 
 
-class Kind(StrEnum):
+class FeedbackKind(StrEnum):
     complaint = "complaint"
     question = "question"
     praise = "praise"
@@ -46,7 +46,7 @@ class Sentiment(StrEnum):
     positive = "positive"
 
 
-class State(StrEnum):
+class FeedbackState(StrEnum):
     new = "new"
     in_progress = "in_progress"
     answered = "answered"
@@ -55,12 +55,17 @@ class State(StrEnum):
 
 
 # Where each state may go; "answered" is reached by answering (which records the first answer and its time).
-TRANSITIONS: dict[State, set[State]] = {
-    State.new: {State.in_progress, State.answered, State.resolved, State.escalated},
-    State.in_progress: {State.answered, State.resolved, State.escalated},
-    State.answered: {State.in_progress, State.resolved, State.escalated},
-    State.escalated: {State.in_progress, State.answered, State.resolved},
-    State.resolved: {State.in_progress},  # reopened
+TRANSITIONS: dict[FeedbackState, set[FeedbackState]] = {
+    FeedbackState.new: {
+        FeedbackState.in_progress,
+        FeedbackState.answered,
+        FeedbackState.resolved,
+        FeedbackState.escalated,
+    },
+    FeedbackState.in_progress: {FeedbackState.answered, FeedbackState.resolved, FeedbackState.escalated},
+    FeedbackState.answered: {FeedbackState.in_progress, FeedbackState.resolved, FeedbackState.escalated},
+    FeedbackState.escalated: {FeedbackState.in_progress, FeedbackState.answered, FeedbackState.resolved},
+    FeedbackState.resolved: {FeedbackState.in_progress},  # reopened
 }
 
 # The seed's categories and three more; keys stay, names can be edited (and the UI translates the keys).
@@ -151,7 +156,7 @@ class SettingsPublic(MetricsModel):
 class FeedbackBase(MetricsModel):
     channel: Channel = Field(sa_type=enum_type(Channel))
     surface_id: Id | None = Field(default=None, description="Id of a surface in the goals service")
-    kind: Kind = Field(default=Kind.complaint, sa_type=enum_type(Kind))
+    kind: FeedbackKind = Field(default=FeedbackKind.complaint, sa_type=enum_type(FeedbackKind))
     sentiment: Sentiment = Field(default=Sentiment.negative, sa_type=enum_type(Sentiment))
     category_id: Id | None = Field(default=None, description="A category of the workspace's taxonomy")
     text: Text = Field(min_length=1, max_length=10_000, sa_type=sa.Text)
@@ -186,7 +191,7 @@ class FeedbackItem(FeedbackBase, table=True):
     workspace_id: int
     received_at: datetime
     received_month: date = Field(description="First day of the month received, in the workspace's zone")
-    state: State = Field(default=State.new, sa_type=enum_type(State))
+    state: FeedbackState = Field(default=FeedbackState.new, sa_type=enum_type(FeedbackState))
     due_at: datetime | None = Field(default=None, description="When the channel's target runs out")
     first_answer: str | None = Field(default=None, max_length=10_000, sa_type=sa.Text)
     first_answered_at: datetime | None = None
@@ -208,7 +213,7 @@ class FeedbackUpdate(MetricsModel):
     model_config = STRICT
     channel: Channel | None = None
     surface_id: Id | None = None
-    kind: Kind | None = None
+    kind: FeedbackKind | None = None
     sentiment: Sentiment | None = None
     category_id: Id | None = None
     text: Text | None = Field(default=None, min_length=1, max_length=10_000)
@@ -222,7 +227,7 @@ class FeedbackUpdate(MetricsModel):
 class FeedbackPublic(FeedbackBase):
     id: int
     received_at: datetime
-    state: State
+    state: FeedbackState
     due_at: datetime | None
     first_answer: str | None
     first_answered_at: datetime | None
@@ -242,7 +247,7 @@ class FeedbackList(Page[FeedbackPublic]):
 
 class Transition(MetricsModel):
     model_config = STRICT
-    state: State
+    state: FeedbackState
 
 
 class Answer(MetricsModel):

@@ -19,13 +19,13 @@ from services.metrics.feedback.models import (
     FeedbackCreate,
     FeedbackEvent,
     FeedbackItem,
+    FeedbackKind,
     FeedbackPublic,
     FeedbackSettings,
+    FeedbackState,
     FeedbackTarget,
     FeedbackUpdate,
-    Kind,
     Sentiment,
-    State,
     TargetIn,
 )
 
@@ -241,7 +241,13 @@ def _save(session: Session, item: FeedbackItem) -> FeedbackItem:
 
 
 def transition(
-    *, session: Session, workspace_id: int, user_id: int | None, item_id: int, state: State, now: datetime | None = None
+    *,
+    session: Session,
+    workspace_id: int,
+    user_id: int | None,
+    item_id: int,
+    state: FeedbackState,
+    now: datetime | None = None,
 ) -> FeedbackItem:
     """Move an item along new → in progress → answered → resolved (or escalated); resolving records its time."""
     item = get_item(session=session, workspace_id=workspace_id, item_id=item_id)
@@ -249,12 +255,12 @@ def transition(
         return item
     if state not in TRANSITIONS[item.state]:
         raise Conflict(f"A {item.state.value} item cannot become {state.value}.")
-    if state == State.answered and item.first_answered_at is None:
+    if state == FeedbackState.answered and item.first_answered_at is None:
         raise Invalid.field("state", "answer the item to mark it answered")
     now = now or utcnow()
-    if state == State.resolved:
+    if state == FeedbackState.resolved:
         item.resolved_at, item.resolution_hours = now, _hours(item, now)
-    elif item.state == State.resolved:
+    elif item.state == FeedbackState.resolved:
         item.resolved_at = item.resolution_hours = None  # reopened
     _log(session, item, user_id, "state", f"{item.state.value} → {state.value}")
     item.state = state
@@ -266,14 +272,14 @@ def answer(
 ) -> FeedbackItem:
     """Record an answer; the first one fixes the first-answer time and whether it met the target."""
     item = get_item(session=session, workspace_id=workspace_id, item_id=item_id)
-    if item.state == State.resolved:
+    if item.state == FeedbackState.resolved:
         raise Conflict("A resolved item is closed; reopen it first.")
     now = now or utcnow()
     if item.first_answered_at is None:
         item.first_answer, item.first_answered_at, item.first_answer_hours = text, now, _hours(item, now)
         item.within_target = _within(item)
     _log(session, item, user_id, "answered", text[:2000])
-    item.state = State.answered
+    item.state = FeedbackState.answered
     return _save(session, item)
 
 
@@ -375,4 +381,4 @@ def apply_retention(*, session: Session, workspace_id: int, now: datetime | None
     return len(rows)
 
 
-PUBLIC_DEFAULTS = {"kind": Kind.complaint, "sentiment": Sentiment.negative}
+PUBLIC_DEFAULTS = {"kind": FeedbackKind.complaint, "sentiment": Sentiment.negative}

@@ -11,7 +11,7 @@ from sqlmodel import select
 from kit.errors import Conflict, Invalid
 from services.metrics.feedback import builtin, feed, service
 from services.metrics.feedback.hours import due_at
-from services.metrics.feedback.models import FeedbackCreate, FeedbackUpdate, Measure, State, TargetIn
+from services.metrics.feedback.models import FeedbackCreate, FeedbackState, FeedbackUpdate, Measure, TargetIn
 from services.metrics.kpis import figures
 from services.metrics.observations.models import Observation
 
@@ -45,18 +45,20 @@ def test_working_hours_skip_nights_and_weekends():
 def test_states_and_times(session):
     service.set_target(session=session, workspace_id=WS, channel="facebook", data=TargetIn(hours=4))
     one = item(session, at(2))
-    assert one.state == State.new and one.due_at is not None
+    assert one.state == FeedbackState.new and one.due_at is not None
     with pytest.raises(Invalid):  # "answered" is reached by answering
-        service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=State.answered)
-    service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=State.in_progress)
+        service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=FeedbackState.answered)
+    service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=FeedbackState.in_progress)
     service.answer(session=session, workspace_id=WS, user_id=1, item_id=one.id, text="Sorry!", now=at(2, 13))
-    assert (one.state, one.first_answer_hours, one.within_target) == (State.answered, 3.0, True)
+    assert (one.state, one.first_answer_hours, one.within_target) == (FeedbackState.answered, 3.0, True)
     service.answer(session=session, workspace_id=WS, user_id=1, item_id=one.id, text="More", now=at(3))
     assert one.first_answer == "Sorry!"  # the first answer stays
-    service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=State.resolved, now=at(3))
+    service.transition(
+        session=session, workspace_id=WS, user_id=1, item_id=one.id, state=FeedbackState.resolved, now=at(3)
+    )
     assert one.resolution_hours == 24.0
     with pytest.raises(Conflict):
-        service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=State.escalated)
+        service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=FeedbackState.escalated)
     late = item(session, at(2))
     service.answer(session=session, workspace_id=WS, user_id=1, item_id=late.id, text="Hi", now=at(2, 15))
     assert late.within_target is False and service.past_target(late)
@@ -66,10 +68,10 @@ def test_states_and_times(session):
 
 def test_resolved_items_reopen_and_an_unknown_transition_is_refused(session):
     one = item(session, at(2))
-    service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=State.resolved)
+    service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=FeedbackState.resolved)
     with pytest.raises(Conflict):
         service.answer(session=session, workspace_id=WS, user_id=1, item_id=one.id, text="x")
-    service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=State.in_progress)
+    service.transition(session=session, workspace_id=WS, user_id=1, item_id=one.id, state=FeedbackState.in_progress)
     assert one.resolved_at is None
 
 
