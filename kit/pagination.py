@@ -105,3 +105,7 @@ RequiredIdsQuery = Annotated[
     BeforeValidator(_split_ids),
     Query(min_length=1, description=f"These ids: comma-separated or repeated, 1 to {MAX_IDS}"),
 ]
+
+
+# An id filter in the query string: bounded like every id, so PostgreSQL never sees an out-of-range integer.
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only records with this id")]

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from kit.deps import OneHopRoute, SessionDep
 from kit.errors import NotFound, Unavailable, field_error
-from kit.fields import FIRST_DAY, LAST_DAY, MAX_ID
+from kit.fields import FIRST_DAY, LAST_DAY
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import IdsQuery, RequiredIdsQuery, sorted_page
+from kit.pagination import IdQuery, IdsQuery, RequiredIdsQuery, sorted_page
 from services.metrics.cycles import review, service, snapshot
 from services.metrics.cycles.models import (
     ChangeKind,
@@ -31,7 +31,6 @@ from services.metrics.cycles.models import (
 router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such cycle (or KPI, or finding) in this workspace"}}
 CLOSED = {409: {"description": "The cycle is closed and read-only"}}
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def _detail(session, principal, cycle_id: int) -> CycleDetail:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import PageDep
+from kit.pagination import IdQuery, PageDep
 from services.metrics.feedback import builtin, feed, service
 from services.metrics.feedback.models import (
     Answer,
@@ -141,11 +141,11 @@ def list_items(
     page: PageDep,
     state: FeedbackState | None = None,
     channel: Channel | None = None,
-    category_id: int | None = None,
+    category_id: IdQuery = None,
     kind: FeedbackKind | None = None,
     sentiment: Sentiment | None = None,
-    surface_id: int | None = None,
-    owner_id: int | None = None,
+    surface_id: IdQuery = None,
+    owner_id: IdQuery = None,
     past_target: Annotated[bool, Query(description="Only items past their answer-time target")] = False,
     q: Annotated[str | None, Query(max_length=200, description="Text contains")] = None,
 ):

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from kit.deps import OneHopRoute, SessionDep
-from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import IdsQuery, PageDep
+from kit.pagination import IdQuery, IdsQuery, PageDep
 from kit.query import get_scoped
 from services.tasks.actions import effect, export, planning, priority, service
 from services.tasks.actions import status as statuses
@@ -40,7 +39,6 @@ periods_router = APIRouter(prefix="/api/v1/periods", tags=["periods"], route_cla
 NOT_FOUND = {404: {"description": "No such action in this workspace"}}
 INVALID = {422: {"description": "Invalid input naming the field (kpi_id, goal_id, period_id, status, …)"}}
 UNAVAILABLE = {503: {"description": "The service that owns an id could not be asked; nothing was changed"}}
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 MAX_EXPORT = 10_000
 
 

@@ -10,7 +10,7 @@ from kit.deps import OneHopRoute, SessionDep
 from kit.errors import Invalid, Unavailable
 from kit.fields import Id, utcnow
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import PageDep
+from kit.pagination import IdQuery, PageDep
 from services.tasks.runs import replan, service
 from services.tasks.runs.models import (
     Decision,
@@ -57,10 +57,10 @@ def list_runs(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    template_id: int | None = None,
+    template_id: IdQuery = None,
     state: RunState | None = None,
-    surface_id: int | None = None,
-    owner_id: int | None = None,
+    surface_id: IdQuery = None,
+    owner_id: IdQuery = None,
     late: bool | None = None,
 ):
     today = principal.today()

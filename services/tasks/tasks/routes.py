@@ -10,7 +10,7 @@ from sqlmodel import Session
 from kit.deps import OneHopRoute, SessionDep
 from kit.fields import utcnow
 from kit.identity import EditorDep, Principal, PrincipalDep, WorkspacesDep
-from kit.pagination import PageDep
+from kit.pagination import IdQuery, PageDep
 from services.tasks.runs.service import get_run
 from services.tasks.tasks import flow, service
 from services.tasks.tasks.models import (
@@ -45,8 +45,8 @@ def list_tasks(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    run_id: int | None = None,
-    owner_id: int | None = None,
+    run_id: IdQuery = None,
+    owner_id: IdQuery = None,
     state: Annotated[list[TaskState] | None, Query()] = None,
 ):
     rows, total = service.list_tasks(
