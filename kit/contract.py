@@ -79,7 +79,7 @@ IF_MATCH = {
     "in": "header",
     "required": False,
     "description": "Write only if the record's current ETag is this one (or `*`); else 412.",
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]{1,200}$"},  # printable ASCII
 }
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
