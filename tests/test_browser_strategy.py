@@ -291,6 +291,8 @@ def test_save_a_tree_as_a_template_and_use_it_in_another_workspace(page, live, a
     page.reload()  # the workspace was made outside this page: the switcher lists it from the next page on
     page.locator("#ws-select").select_option(label=other_name)
     expect(page.locator("#ws-select")).to_have_value(other_slug)
+    # the switch lands on the other workspace's home page; only then is the menu the new page's
+    expect(page.get_by_role("heading", level=1, name=other_name)).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Strategy").click()
     expect(page.get_by_role("heading", name="Set out your strategy")).to_be_visible()
     page.get_by_role("link", name="Templates", exact=True).click()

@@ -7,7 +7,8 @@
     if (menu && window.matchMedia("(max-width: 760px)").matches) menu.open = false;
   }
   document.addEventListener("DOMContentLoaded", foldMenu);
-  document.addEventListener("htmx:afterSettle", foldMenu);
+  // a boosted page change swaps the whole body; a partial swap (a poll, a row) leaves an opened menu open
+  document.addEventListener("htmx:afterSwap", function (e) { if (e.detail.target === document.body) foldMenu(); });
   function toast(message) {
     var el = document.getElementById("toast");
     if (!el) return;
