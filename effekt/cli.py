@@ -88,6 +88,8 @@ def up(
     # run the `finally` below: by default it would end the process there and then, leaving Redis behind.
     signal.signal(signal.SIGTERM, _interrupt)
     started = time.perf_counter()
+    # one machine: a self-hosted Matomo or a webhook receiver beside it on localhost is what a trial looks like
+    os.environ.setdefault("EFFEKT_OUTBOUND_ALLOW", "loopback")
     path = _use_data_dir(data_dir)
     _logging("effekt", as_json=False)
     logging.getLogger().setLevel(logging.WARNING)

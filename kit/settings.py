@@ -27,6 +27,14 @@ class CommonSettings(BaseSettings):
     gateway_url: str = Field(
         default="http://127.0.0.1:8000", description="How services reach the gateway's internal routes"
     )
+    outbound_allow: str = Field(
+        default="",
+        description=(
+            "Private address ranges a workspace's outbound URL (a connector's base URL, a webhook endpoint) may "
+            "reach, comma-separated: 'loopback', 'private' (RFC 1918, unique-local), 'link-local', or CIDRs. "
+            "Empty: only public addresses."
+        ),
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

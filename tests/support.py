@@ -24,6 +24,7 @@ def configure_environment(data_dir: str) -> list[str]:
     os.environ.setdefault("EFFEKT_GATEWAY_TOKEN_CACHE_SECONDS", "0")  # revocation is seen at once
     os.environ.setdefault("EFFEKT_GATEWAY_API_RATE_LIMIT", "0")  # the rate-limit tests set their own
     os.environ["EFFEKT_LOG_JSON"] = "false"
+    os.environ.setdefault("EFFEKT_OUTBOUND_ALLOW", "loopback")  # recorded vendors and receivers run on 127.0.0.1
     redis_url = os.environ.get("EFFEKT_TEST_REDIS_URL")
     if redis_url:
         os.environ["REDIS_URL"] = _worker_redis(redis_url)
