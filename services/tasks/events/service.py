@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from kit.query import select_page
 from services.tasks.events.models import Event, EventKind
@@ -17,10 +19,19 @@ def record(
     run_id: int | None = None,
     task_id: int | None = None,
     actor_id: int | None = None,
+    key: str | None = None,
+    link: str | None = None,
+    params: dict[str, Any] | None = None,
 ) -> Event | None:
-    """Add one event for `recipient_id` (none when nobody holds the role)."""
+    """Add one event for `recipient_id` (none when nobody holds the role, or when `key` is already theirs)."""
     if recipient_id is None:
         return None
+    if key is not None:
+        seen = select(Event.id).where(
+            Event.workspace_id == workspace_id, Event.recipient_id == recipient_id, Event.key == key
+        )
+        if session.exec(seen).first() is not None:
+            return None
     event = Event(
         workspace_id=workspace_id,
         recipient_id=recipient_id,
@@ -28,6 +39,9 @@ def record(
         run_id=run_id,
         task_id=task_id,
         actor_id=actor_id,
+        key=key,
+        link=link,
+        params=params or {},
     )
     session.add(event)
     return event
