@@ -12,6 +12,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import httpx
+
 from kit.settings import common
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -65,21 +67,61 @@ def _parse(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
+def _literal(host: str, allow: list) -> bool:
+    """True when `host` is an IP literal (checked here); False when it is a name to resolve."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    check_address(address, allow)
+    return True
+
+
+def _check_resolved(infos: list, allow: list) -> None:
+    for *_, sockaddr in infos:
+        check_address(ipaddress.ip_address(sockaddr[0].split("%", 1)[0]), allow)
+
+
 async def check_url(url: str, *, allow: list | None = None) -> None:
     """Refuse `url` when its host is, or resolves to, an address outside the public internet and the allowed ranges.
 
     Every address the name resolves to must pass (a name with one public and one private address is refused)."""
     host, port = _parse(url)
     allow = allowed_networks() if allow is None else allow
-    try:
-        check_address(ipaddress.ip_address(host), allow)
+    if _literal(host, allow):
         return
-    except ValueError as exc:
-        if isinstance(exc, OutboundRefused):
-            raise
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
         raise OutboundRefused(f"The name {host} could not be resolved") from None
-    for *_, sockaddr in infos:
-        check_address(ipaddress.ip_address(sockaddr[0].split("%", 1)[0]), allow)
+    _check_resolved(infos, allow)
+
+
+def check_url_blocking(url: str, *, allow: list | None = None) -> None:
+    """`check_url` for code off the event loop (a service rule run in the thread pool)."""
+    host, port = _parse(url)
+    allow = allowed_networks() if allow is None else allow
+    if _literal(host, allow):
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise OutboundRefused(f"The name {host} could not be resolved") from None
+    _check_resolved(infos, allow)
+
+
+class OutboundGuard:
+    """An httpx request hook refusing internal targets, every request (redirects included) of one client.
+
+    A host is checked once per guard: a run's hundreds of requests to one vendor cost one lookup."""
+
+    def __init__(self, allow: list | None = None):
+        self.allow = allowed_networks() if allow is None else allow
+        self._passed: set[tuple[str, int]] = set()
+
+    async def __call__(self, request: httpx.Request) -> None:
+        url = str(request.url)
+        target = _parse(url)
+        if target not in self._passed:
+            await check_url(url, allow=self.allow)
+            self._passed.add(target)

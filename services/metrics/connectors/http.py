@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
+from kit.outbound import OutboundGuard, OutboundRefused
+
 MAX_BODY = 20 * 1024 * 1024  # a vendor answer larger than this is refused, not parsed
 TRANSIENT = {500, 502, 503, 504}
 
@@ -89,6 +91,8 @@ class Vendor:
             self.requests += 1
             try:
                 resp = await self.client.request(method, url, **kwargs)
+            except OutboundRefused as exc:
+                raise VendorError(f"{self.label} was not called: {exc}") from None
             except httpx.TimeoutException:
                 raise _Transient(f"{self.label} did not answer in {self.limits.timeout:g} s") from None
             except httpx.HTTPError as exc:
@@ -154,7 +158,11 @@ def _tls() -> ssl.SSLContext:
 
 
 def make_client(limits: Limits) -> httpx.AsyncClient:
-    """An async client with the run's timeout; connection reuse across a run's requests."""
+    """An async client with the run's timeout; connection reuse across a run's requests; no internal targets."""
     return httpx.AsyncClient(
-        timeout=limits.timeout, follow_redirects=False, headers={"user-agent": "Effekt"}, verify=_tls()
+        timeout=limits.timeout,
+        follow_redirects=False,
+        headers={"user-agent": "Effekt"},
+        verify=_tls(),
+        event_hooks={"request": [OutboundGuard()]},
     )

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from kit.db import save
 from kit.errors import Conflict, Invalid, NotFound
 from kit.fields import utcnow
+from kit.outbound import OutboundRefused, check_url_blocking
 from kit.query import get_scoped, order_by, select_page
 from services.metrics.connectors.crypto import key_ring
 from services.metrics.connectors.kinds import spec
@@ -78,6 +79,10 @@ def _check_url(field: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid.field(field, "must be an http(s) address such as https://example.com")
+    try:
+        check_url_blocking(url)  # again before every request: the name may resolve elsewhere by then
+    except OutboundRefused as exc:
+        raise Invalid.field(field, str(exc)) from None
 
 
 def merge_credentials(

@@ -50,7 +50,7 @@ def test_credentials_are_write_only_and_sealed_at_rest(client, engine):
 
 def test_replacing_a_credential_changes_only_that_one(client, engine):
     made = make_connector(
-        client, "matomo", {"base_url": "https://m.example.com", "site_id": "1"}, {"token_auth": "a" * 32}
+        client, "matomo", {"base_url": "http://127.0.0.1:9", "site_id": "1"}, {"token_auth": "a" * 32}
     )
     before = raw_credentials(engine, made["id"])
     resp = client.patch(f"{URL}/{made['id']}", json={"name": "Matomo"}, headers=ADMIN)
@@ -200,3 +200,24 @@ def test_deleting_a_connector_keeps_its_values(client, engine, vendor):
     assert client.delete(f"{URL}/{made['id']}", headers=ADMIN).status_code == 204
     problem(client.get(f"{URL}/{made['id']}", headers=ADMIN), 404)
     assert values(engine) == stored and stored
+
+
+def test_a_base_url_inside_the_network_is_refused_unless_the_operator_allows_it(client, monkeypatch):
+    """A workspace may not point a connector at the machine's own or its network's services (SSRF)."""
+    from kit.settings import common
+
+    monkeypatch.setenv("EFFEKT_OUTBOUND_ALLOW", "")
+    common.cache_clear()
+    try:
+        for url in ("http://127.0.0.1:8002", "http://169.254.169.254", "http://10.0.0.5:8080", "http://[::1]:9"):
+            body = {
+                "kind": "matomo",
+                "name": "Inside",
+                "settings": {"base_url": url, "site_id": "1"},
+                "credentials": {"token_auth": "a" * 32},
+            }
+            answer = problem(client.post(URL, json=body, headers=ADMIN), 422, "settings.base_url")
+            assert "private, loopback or link-local" in str(answer["errors"]), answer
+    finally:
+        monkeypatch.setenv("EFFEKT_OUTBOUND_ALLOW", "loopback")
+        common.cache_clear()

@@ -227,3 +227,20 @@ def test_matomo_check_names_the_site(client, engine, matomo_vendor):
     made, _ = matomo(client)
     resp = client.post(f"/api/v1/connectors/{made['id']}/test", headers=__import__("kit.testing").testing.auth())
     assert resp.json() == {"ok": True, "message": "Connected to Matomo: site 1 is 'Example site'.", "series": []}
+
+
+
+def test_a_run_refuses_an_address_that_became_internal(client, engine, matomo_vendor, monkeypatch):
+    """Checked again before every request: a saved URL that now reaches inside fails the run in words, unsent."""
+    from kit.settings import common
+
+    made, _ = matomo(client)
+    monkeypatch.setenv("EFFEKT_OUTBOUND_ALLOW", "")
+    common.cache_clear()
+    try:
+        run = pull(engine, made["id"], now=NOW)
+    finally:
+        monkeypatch.setenv("EFFEKT_OUTBOUND_ALLOW", "loopback")
+        common.cache_clear()
+    assert run.status == "failed" and run.error.startswith("Matomo was not called: 127.0.0.1"), run.error
+    assert matomo_vendor.seen == [] and values(engine) == []
