@@ -10,6 +10,13 @@ import pytest
 
 from tests import support
 
+try:  # two busy cores: a boosted page change can take longer than Playwright's 5 s default to settle
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=12_000)
+except ImportError:  # pragma: no cover - the browser extra is part of the test install
+    pass
+
 _DATA_DIR = tempfile.mkdtemp(prefix="effekt-test-")
 _CREATED = support.configure_environment(_DATA_DIR)
 
