@@ -7,15 +7,12 @@ import shutil
 import tempfile
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import support
 
-try:  # two busy cores: a boosted page change can take longer than Playwright's 5 s default to settle
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=12_000)
-except ImportError:  # pragma: no cover - the browser extra is part of the test install
-    pass
+# two busy cores: a boosted page change can take longer than Playwright's 5 s default to settle
+expect.set_options(timeout=12_000)
 
 _DATA_DIR = tempfile.mkdtemp(prefix="effekt-test-")
 _CREATED = support.configure_environment(_DATA_DIR)
