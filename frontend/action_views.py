@@ -10,8 +10,10 @@ from typing import Any
 
 from fastapi import Request
 
+from frontend import sparkline
 from frontend.backend import N_, get_or_none
 from gateway.auth import BrowserContext
+from kit.dates import add_months
 
 STATUSES = {
     "idea": N_("Idea"),
@@ -141,8 +143,60 @@ def kpi_chart(observations: list[dict[str, Any]], done: list[dict[str, Any]]) ->
         return round(height / 2 if high == low else 12 + (high - v) / (high - low) * (height - 36), 1)
 
     dots = [(px(date.fromisoformat(d)), py(values[d]), d, values[d]) for d in days]
-    marks = [(px(date.fromisoformat(a["done_on"])), a) for a in done if a.get("done_on")]
-    return Chart(" ".join(f"{x},{y}" for x, y, _, _ in dots), dots, marks, low, high)
+    return Chart(" ".join(f"{x},{y}" for x, y, _, _ in dots), dots, marks(done, px), low, high)
+
+
+def marks(done: list[dict[str, Any]], x_of: Any) -> list[tuple[float, dict[str, Any]]]:
+    """Where each done action's marker stands on a chart: (x, action), oldest first; x_of(day) gives the x of a
+    day, or None when the day is off the chart. The KPI chart and the scorecard's sparklines both draw these
+    (the template macro in _action_marker.html)."""
+    placed = [(x_of(date.fromisoformat(a["done_on"])), a) for a in done if a.get("done_on")]
+    return sorted(((x, a) for x, a in placed if x is not None), key=lambda m: (m[0], m[1]["id"]))
+
+
+MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def spark_marks(s: sparkline.Spark, kind: str, current_start: Any, done: list[dict[str, Any]]):
+    """The done actions' markers on a scorecard sparkline: its points are the `s.periods` periods of `kind`
+    ending with the one starting on `current_start`; an action done in period i stands at i plus the share of the
+    period gone by (the last period's marker stays inside the box)."""
+    step_months = MONTHS.get(kind)
+    last = date.fromisoformat(str(current_start)[:10]) if current_start else None
+    if not done or step_months is None or last is None or s.periods < 1:
+        return []
+    starts = [add_months(last, -(s.periods - 1 - i) * step_months) for i in range(s.periods + 1)]
+    starts[-1] = add_months(last, step_months)
+    step = (s.width - 2 * sparkline.PAD) / max(1, s.periods - 1)
+
+    def x_of(day: date) -> float | None:
+        if not starts[0] <= day < starts[-1]:
+            return None
+        i = max(n for n in range(s.periods) if starts[n] <= day)
+        share = (day - starts[i]).days / max(1, (starts[i + 1] - starts[i]).days)
+        return round(min(sparkline.PAD + (i + share) * step, s.width - sparkline.PAD), 1)
+
+    return marks(done, x_of)
+
+
+def spark_since(kind: str, current_start: str, periods: int = 12) -> date:
+    """The first day of a scorecard sparkline of `periods` periods of `kind` ending with `current_start`'s."""
+    return add_months(date.fromisoformat(current_start[:10]), -(periods - 1) * MONTHS.get(kind, 1))
+
+
+async def done_by_kpi(request: Request, browser: BrowserContext, since: date) -> dict[int, list[dict[str, Any]]]:
+    """The actions done on or after `since` by the KPI they aim at (one call, for a whole scorecard)."""
+    rows = await actions(request, browser, status=["done", "evaluated"], done_since=since.isoformat())
+    found: dict[int, list[dict[str, Any]]] = {}
+    for a in rows or []:
+        if a.get("kpi_id") is not None and a.get("done_on"):
+            found.setdefault(a["kpi_id"], []).append(a)
+    return found
+
+
+def install(env) -> None:
+    """The template global the scorecard's sparkline draws its markers with (idempotent)."""
+    env.globals.update(spark_marks=spark_marks)
 
 
 async def for_kpi(request: Request, browser: BrowserContext, kpi_id: int) -> dict[str, Any]:

@@ -110,6 +110,10 @@ def story(page: Page, live, account, t: dict[str, str], lang: str) -> None:
 
     page.goto(f"/kpis/{ids['kpi']}")
     expect(page.locator(f'#kpi-actions .action-marker[data-action="{action_id}"]')).to_have_count(1)
+    page.goto("/scorecard")
+    spark = page.locator(f'.sc-card:has(a[href="/kpis/{ids["kpi"]}"]) svg.sparkline')
+    expect(spark.locator(f'.action-marker[data-action="{action_id}"]')).to_have_count(1)
+    expect(spark).to_have_attribute("aria-label", re.compile(t["marked"] + ".*Mobile checkout loses buyers"))
     page.goto(f"/cycles/{ids['cycle']}")
     expect(page.locator(f"#finding-{ids['finding']}")).to_contain_text(t["action_label"])
     page.goto("/cycles/findings?without=1")
@@ -120,11 +124,13 @@ ENGLISH = {
     "make": "Make an action", "title": "Title", "submit": "Make the action", "quick_wins": "Quick wins",
     "planned": "Planned", "done": "Mark done", "done_status": "Done", "confirmed": "Confirmed",
     "record": "Record the evaluation", "evaluated": "Evaluated", "action_label": "Action:",
+    "marked": "1 action done on it is marked",
 }  # fmt: skip
 NORWEGIAN = {
     "make": "Lag et tiltak", "title": "Tittel", "submit": "Lag tiltaket", "quick_wins": "Raske gevinster",
     "planned": "Planlagt", "done": "Merk som utført", "done_status": "Ferdig", "confirmed": "Bekreftet",
     "record": "Registrer evalueringen", "evaluated": "Evaluert", "action_label": "Tiltak:",
+    "marked": "1 tiltak utført på det er markert",
 }  # fmt: skip
 
 
