@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -54,19 +54,37 @@ async def effects(request: Request, browser: BrowserContext, ids: list[int]) -> 
 
 
 async def for_cycle(request: Request, browser: BrowserContext, cycle: dict[str, Any]) -> dict[str, Any]:
-    """The cycle page's part: the action made from each finding, and the actions done since the cycle began."""
+    """The cycle page's part: the action made from each finding, and the actions on the surface done since the
+    last cycle before this one ended (since this cycle's period began when it is the first), with their effect."""
     ids = [f["id"] for f in cycle.get("findings", [])]
     made = await actions(request, browser, finding_ids=",".join(map(str, ids))) if ids else []
+    since, last = await _since_last_cycle(request, browser, cycle)
     done = await actions(
-        request, browser, surface_id=cycle["surface_id"], status=["done", "evaluated"], done_since=cycle["period_start"]
+        request, browser, surface_id=cycle["surface_id"], status=["done", "evaluated"], done_since=since.isoformat()
     )
     return {
         "finding_actions": {a["finding_id"]: a for a in made or []},
-        "done_actions": done or [],
+        "done_actions": sorted(done or [], key=lambda a: (a["done_on"] or "", a["id"])),
+        "done_since": since,
+        "last_cycle": last,
         "done_effects": await effects(request, browser, [a["id"] for a in done or []]),
         "verdicts": VERDICTS,
         "action_statuses": STATUSES,
     }
+
+
+async def _since_last_cycle(request: Request, browser: BrowserContext, cycle: dict[str, Any]):
+    """The day after the surface's previous cycle ended, and that cycle (this cycle's first day and None without)."""
+    body = await get_or_none(
+        request, browser, "/api/v1/cycles",
+        params={"surface_id": cycle["surface_id"], "sort": "-period_start", "limit": 50},
+    )  # fmt: skip
+    start = date.fromisoformat(cycle["period_start"])
+    rows = body.get("data", []) if isinstance(body, dict) else []
+    last = next((c for c in rows if c["id"] != cycle["id"] and date.fromisoformat(c["period_start"]) < start), None)
+    if last is None:
+        return start, None
+    return min(start, date.fromisoformat(last["period_end"]) + timedelta(days=1)), last
 
 
 @dataclass(frozen=True, slots=True)
