@@ -95,7 +95,8 @@ def test_a_tool_makes_plans_finishes_and_reads_the_effect(client, account, other
     assert plan["planned_hours"] == 66 and plan["over"] and len(plan["by_status"]["planned"]) == 2
     mine = {"capacity_hours": 40, "people": [{"owner_id": account.user_id, "capacity_hours": 30}]}
     assert client.put(f"/api/v1/periods/{pid}/capacity", headers=h, json=mine).status_code == 200
-    assert client.patch(f"/api/v1/actions/{first['id']}", headers=h, json={"owner_id": account.user_id}).status_code == 200
+    owned = client.patch(f"/api/v1/actions/{first['id']}", headers=h, json={"owner_id": account.user_id})
+    assert owned.status_code == 200, owned.text
     people = client.get(f"/api/v1/periods/{pid}/plan", headers=h).json()["people"]
     me = next(p for p in people if p["owner_id"] == account.user_id)
     assert me["capacity_hours"] == 30 and me["planned_hours"] == first["effort_hours"] and me["actions"] == 1
