@@ -105,6 +105,7 @@ def story(page: Page, live, account, t: dict[str, str], lang: str) -> None:
     page.reload()
     expect(page.locator("#effect [data-verdict]")).to_have_attribute("data-verdict", "confirmed")
     expect(page.locator("#effect")).to_contain_text(t["confirmed"])
+    expect(page.locator("#effect .effect-reason")).to_contain_text(t["expected_way"])  # in the page's language
     if lang == "en":
         shot(page, "actions-effect.png")
     page.get_by_role("button", name=t["record"]).click()
@@ -129,12 +130,14 @@ ENGLISH = {
     "planned": "Planned", "done": "Mark done", "done_status": "Done", "confirmed": "Confirmed",
     "record": "Record the evaluation", "evaluated": "Evaluated", "action_label": "Action:",
     "marked": "1 action done on it is marked", "since_last": "Actions done since the last cycle",
+    "expected_way": "the expected way",
 }  # fmt: skip
 NORWEGIAN = {
     "make": "Lag et tiltak", "title": "Tittel", "submit": "Lag tiltaket", "quick_wins": "Raske gevinster",
     "planned": "Planlagt", "done": "Merk som utført", "done_status": "Ferdig", "confirmed": "Bekreftet",
     "record": "Registrer evalueringen", "evaluated": "Evaluert", "action_label": "Tiltak:",
     "marked": "1 tiltak utført på det er markert", "since_last": "Tiltak utført siden forrige syklus",
+    "expected_way": "i forventet retning",
 }  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from frontend import action_views, sparkline
-from frontend.templating import templates
+from frontend.templating import gettext_functions, templates
 
 
 def done(n: int, day: str, title: str = "Fix checkout") -> dict:
@@ -53,3 +53,32 @@ def test_the_sparkline_draws_the_marker_and_its_summary_names_it():
         values=[1.0] * 12, unit="number", currency=None, lang="en"
     )
     assert "action-marker" not in plain and "marked" not in plain
+
+
+def reason(e: dict, lang: str = "en", today: str | None = None) -> str:
+    base = {"threshold": None, "change": None, "expected_change": None, "noise_periods": 0, "window_periods": 3,
+            "window_observed": 3, "window_end": "2026-09-30", "reason": "in English"}  # fmt: skip
+    template = templates.env.from_string(
+        '{% from "_effect_reason.html" import effect_reason with context %}{{ effect_reason(e, today) }}'
+    )
+    return " ".join(template.render(e={**base, **e}, today=today, lang=lang, **gettext_functions(lang)).split())
+
+
+def test_the_effect_reason_is_said_in_the_pages_language():
+    noise = {"verdict": "inconclusive", "change": 0.4, "threshold": 1.234, "noise_periods": 12}
+    assert reason(noise) == (
+        "The change (+0.4) is inside the normal period-to-period variation of the last 12 periods (±1.23)."
+    )
+    assert reason(noise, "nb").startswith("Endringen (+0,4) ligger innenfor")
+    up = {"verdict": "confirmed", "change": 22.0, "threshold": 2.0, "expected_change": 10.0}
+    assert reason(up) == (
+        "The KPI moved +22 the expected way, beyond the normal variation (±2); 220 % of the expected +10."
+    )
+    assert "motsatt vei" in reason({"verdict": "contradicted", "change": -5.0, "threshold": 2.0}, "nb")
+    waiting = {"verdict": "not_enough_data", "window_observed": 1}
+    assert reason(waiting, today="2026-09-01") == (
+        "Not enough data: 1 of the 3 periods after completion have values; the window runs until Sep 30, 2026."
+    )
+    assert reason(waiting, today="2026-12-01").endswith("after completion have values.")
+    assert reason({"verdict": "not_enough_data"}, "sv").startswith("För lite data: för få perioder")
+    assert reason({"verdict": None, "window_periods": 0}, "fi").startswith("Ei arvioitavaa")
