@@ -128,9 +128,11 @@ async def set_capacity(request: Request, browser: WorkspaceDep, period_id: int):
     form = {k: str(v).strip() for k, v in data.items() if k != "csrf_token"}
     members = list(await people(request, browser))
     sent = [m for m in members if form.get(f"hours_{m}")]
+    before = await get_or_none(request, browser, f"/api/v1/periods/{period_id}/capacity") or {}
+    kept = [p for p in before.get("people", []) if p["owner_id"] not in members]  # former members: not in the form
     payload = {
         "capacity_hours": _number(form["capacity_hours"]) if form.get("capacity_hours") else None,
-        "people": [{"owner_id": m, "capacity_hours": _number(form[f"hours_{m}"])} for m in sent],
+        "people": [{"owner_id": m, "capacity_hours": _number(form[f"hours_{m}"])} for m in sent] + kept,
     }
     answer = await call(request, browser, "PUT", f"/api/v1/periods/{period_id}/capacity", payload=payload)
     if answer.status == 422:
