@@ -15,7 +15,8 @@ Part 2, the metrics service: KPIs with `--years` of monthly observations, and `-
 (effects/service.py's aggregate(), the same single SQL statement). Both after two warm-ups; medians compared.
 
 Without --database-url both services use fresh SQLite files in a temporary directory; with a PostgreSQL URL
-(postgresql+psycopg://…/postgres) each gets a scratch database on that server, dropped afterwards.
+(postgresql+psycopg://…/postgres) each gets a scratch database of its own on that server (named by the run, so
+runs side by side never meet), dropped afterwards.
 The last line is `ratio: N.NN`, compute's time over the aggregate's: the goal is at most 2.0.
 """
 
@@ -144,7 +145,8 @@ def main() -> None:
         if args.database_url:
             from scratch_db import scratch_database
 
-            urls = [stack.enter_context(scratch_database(args.database_url, f"effekt_bench_actions_{p}"))
+            run = f"{os.getpid()}_{int(time.time())}"  # a shared server: never another run's database
+            urls = [stack.enter_context(scratch_database(args.database_url, f"effekt_bench_actions_{run}_{p}"))
                     for p in ("tasks", "metrics")]  # fmt: skip
             urls = [u.replace("postgresql://", "postgresql+psycopg://") for u in urls]
         else:

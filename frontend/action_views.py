@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import Request
 
+from frontend import sparkline
 from frontend.backend import N_, get_or_none
 from gateway.auth import BrowserContext
+from kit.dates import add_months
 
 STATUSES = {
     "idea": N_("Idea"),
@@ -52,19 +54,37 @@ async def effects(request: Request, browser: BrowserContext, ids: list[int]) -> 
 
 
 async def for_cycle(request: Request, browser: BrowserContext, cycle: dict[str, Any]) -> dict[str, Any]:
-    """The cycle page's part: the action made from each finding, and the actions done since the cycle began."""
+    """The cycle page's part: the action made from each finding, and the actions on the surface done since the
+    last cycle before this one ended (since this cycle's period began when it is the first), with their effect."""
     ids = [f["id"] for f in cycle.get("findings", [])]
     made = await actions(request, browser, finding_ids=",".join(map(str, ids))) if ids else []
+    since, last = await _since_last_cycle(request, browser, cycle)
     done = await actions(
-        request, browser, surface_id=cycle["surface_id"], status=["done", "evaluated"], done_since=cycle["period_start"]
+        request, browser, surface_id=cycle["surface_id"], status=["done", "evaluated"], done_since=since.isoformat()
     )
     return {
         "finding_actions": {a["finding_id"]: a for a in made or []},
-        "done_actions": done or [],
+        "done_actions": sorted(done or [], key=lambda a: (a["done_on"] or "", a["id"])),
+        "done_since": since,
+        "last_cycle": last,
         "done_effects": await effects(request, browser, [a["id"] for a in done or []]),
         "verdicts": VERDICTS,
         "action_statuses": STATUSES,
     }
+
+
+async def _since_last_cycle(request: Request, browser: BrowserContext, cycle: dict[str, Any]):
+    """The day after the surface's previous cycle ended, and that cycle (this cycle's first day and None without)."""
+    body = await get_or_none(
+        request, browser, "/api/v1/cycles",
+        params={"surface_id": cycle["surface_id"], "sort": "-period_start", "limit": 50},
+    )  # fmt: skip
+    start = date.fromisoformat(cycle["period_start"])
+    rows = body.get("data", []) if isinstance(body, dict) else []
+    last = next((c for c in rows if c["id"] != cycle["id"] and date.fromisoformat(c["period_start"]) < start), None)
+    if last is None:
+        return start, None
+    return min(start, date.fromisoformat(last["period_end"]) + timedelta(days=1)), last
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +161,60 @@ def kpi_chart(observations: list[dict[str, Any]], done: list[dict[str, Any]]) ->
         return round(height / 2 if high == low else 12 + (high - v) / (high - low) * (height - 36), 1)
 
     dots = [(px(date.fromisoformat(d)), py(values[d]), d, values[d]) for d in days]
-    marks = [(px(date.fromisoformat(a["done_on"])), a) for a in done if a.get("done_on")]
-    return Chart(" ".join(f"{x},{y}" for x, y, _, _ in dots), dots, marks, low, high)
+    return Chart(" ".join(f"{x},{y}" for x, y, _, _ in dots), dots, marks(done, px), low, high)
+
+
+def marks(done: list[dict[str, Any]], x_of: Any) -> list[tuple[float, dict[str, Any]]]:
+    """Where each done action's marker stands on a chart: (x, action), oldest first; x_of(day) gives the x of a
+    day, or None when the day is off the chart. The KPI chart and the scorecard's sparklines both draw these
+    (the template macro in _action_marker.html)."""
+    placed = [(x_of(date.fromisoformat(a["done_on"])), a) for a in done if a.get("done_on")]
+    return sorted(((x, a) for x, a in placed if x is not None), key=lambda m: (m[0], m[1]["id"]))
+
+
+MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def spark_marks(s: sparkline.Spark, kind: str, current_start: Any, done: list[dict[str, Any]]):
+    """The done actions' markers on a scorecard sparkline: its points are the `s.periods` periods of `kind`
+    ending with the one starting on `current_start`; an action done in period i stands at i plus the share of the
+    period gone by (the last period's marker stays inside the box)."""
+    step_months = MONTHS.get(kind)
+    last = date.fromisoformat(str(current_start)[:10]) if current_start else None
+    if not done or step_months is None or last is None or s.periods < 1:
+        return []
+    starts = [add_months(last, -(s.periods - 1 - i) * step_months) for i in range(s.periods + 1)]
+    starts[-1] = add_months(last, step_months)
+    step = (s.width - 2 * sparkline.PAD) / max(1, s.periods - 1)
+
+    def x_of(day: date) -> float | None:
+        if not starts[0] <= day < starts[-1]:
+            return None
+        i = max(n for n in range(s.periods) if starts[n] <= day)
+        share = (day - starts[i]).days / max(1, (starts[i + 1] - starts[i]).days)
+        return round(min(sparkline.PAD + (i + share) * step, s.width - sparkline.PAD), 1)
+
+    return marks(done, x_of)
+
+
+def spark_since(kind: str, current_start: str, periods: int = 12) -> date:
+    """The first day of a scorecard sparkline of `periods` periods of `kind` ending with `current_start`'s."""
+    return add_months(date.fromisoformat(current_start[:10]), -(periods - 1) * MONTHS.get(kind, 1))
+
+
+async def done_by_kpi(request: Request, browser: BrowserContext, since: date) -> dict[int, list[dict[str, Any]]]:
+    """The actions done on or after `since` by the KPI they aim at (one call, for a whole scorecard)."""
+    rows = await actions(request, browser, status=["done", "evaluated"], done_since=since.isoformat())
+    found: dict[int, list[dict[str, Any]]] = {}
+    for a in rows or []:
+        if a.get("kpi_id") is not None and a.get("done_on"):
+            found.setdefault(a["kpi_id"], []).append(a)
+    return found
+
+
+def install(env) -> None:
+    """The template global the scorecard's sparkline draws its markers with (idempotent)."""
+    env.globals.update(spark_marks=spark_marks)
 
 
 async def for_kpi(request: Request, browser: BrowserContext, kpi_id: int) -> dict[str, Any]:

@@ -93,6 +93,13 @@ def test_a_tool_makes_plans_finishes_and_reads_the_effect(client, account, other
         )
     plan = client.get(f"/api/v1/periods/{pid}/plan", headers=h).json()
     assert plan["planned_hours"] == 66 and plan["over"] and len(plan["by_status"]["planned"]) == 2
+    mine = {"capacity_hours": 40, "people": [{"owner_id": account.user_id, "capacity_hours": 30}]}
+    assert client.put(f"/api/v1/periods/{pid}/capacity", headers=h, json=mine).status_code == 200
+    owned = client.patch(f"/api/v1/actions/{first['id']}", headers=h, json={"owner_id": account.user_id})
+    assert owned.status_code == 200, owned.text
+    people = client.get(f"/api/v1/periods/{pid}/plan", headers=h).json()["people"]
+    me = next(p for p in people if p["owner_id"] == account.user_id)
+    assert me["capacity_hours"] == 30 and me["planned_hours"] == first["effort_hours"] and me["actions"] == 1
 
     done = client.post(f"/api/v1/actions/{first['id']}/status", headers=h,
                        json={"status": "done", "done_on": DONE.isoformat()})  # fmt: skip
@@ -122,6 +129,9 @@ def test_a_tool_makes_plans_finishes_and_reads_the_effect(client, account, other
                       {"hours_s": 1, "hours_m": 2, "hours_l": 3, "hours_xl": 4})],
         )  # fmt: skip
     check_contract(client, f"/api/v1/periods/{pid}/plan", writes=[], owner=h, viewer=viewer, foreign=foreign)
+    capacity = f"/api/v1/periods/{pid}/capacity"
+    check_contract(client, capacity, writes=[("PUT", capacity, {"capacity_hours": 1, "people": []})], owner=h,
+                   viewer=viewer, foreign=foreign)  # fmt: skip
     for field, body in (
         ("finding_id", {"title": "x", "finding_id": findings[0]}), ("kpi_id", {"title": "x", "kpi_id": kid}),
         ("surface_id", {"title": "x", "surface_id": sid}), ("period_id", {"title": "x", "period_id": pid}),

@@ -41,6 +41,8 @@ def seed(live, account) -> dict:
         }).json()  # fmt: skip
         history = months(kpi["id"], add_months(DONE.replace(day=1), -12), [100 + NOISE[n] for n in range(13)])
         assert c.post("/api/v1/observations/batch", json={"observations": history}).status_code == 200
+        earlier = {"surface_id": surface["id"], "period_start": add_months(DONE.replace(day=1), -1).isoformat()}
+        assert c.post("/api/v1/cycles", json=earlier).status_code == 201  # the last cycle before the action
         cycle = c.post("/api/v1/cycles", json={"surface_id": surface["id"]}).json()
         finding = c.post(f"/api/v1/cycles/{cycle['id']}/findings", json={
             "text": "Mobile checkout loses buyers", "kpi_id": kpi["id"], "change_kind": "technology",
@@ -103,6 +105,7 @@ def story(page: Page, live, account, t: dict[str, str], lang: str) -> None:
     page.reload()
     expect(page.locator("#effect [data-verdict]")).to_have_attribute("data-verdict", "confirmed")
     expect(page.locator("#effect")).to_contain_text(t["confirmed"])
+    expect(page.locator("#effect .effect-reason")).to_contain_text(t["expected_way"])  # in the page's language
     if lang == "en":
         shot(page, "actions-effect.png")
     page.get_by_role("button", name=t["record"]).click()
@@ -110,8 +113,14 @@ def story(page: Page, live, account, t: dict[str, str], lang: str) -> None:
 
     page.goto(f"/kpis/{ids['kpi']}")
     expect(page.locator(f'#kpi-actions .action-marker[data-action="{action_id}"]')).to_have_count(1)
+    page.goto("/scorecard")
+    spark = page.locator(f'.sc-card:has(a[href="/kpis/{ids["kpi"]}"]) svg.sparkline')
+    expect(spark.locator(f'.action-marker[data-action="{action_id}"]')).to_have_count(1)
+    expect(spark).to_have_attribute("aria-label", re.compile(t["marked"] + ".*Mobile checkout loses buyers"))
     page.goto(f"/cycles/{ids['cycle']}")
     expect(page.locator(f"#finding-{ids['finding']}")).to_contain_text(t["action_label"])
+    expect(page.locator("#cycle-actions-heading")).to_have_text(t["since_last"])
+    expect(page.locator(f"#cycle-action-{action_id} [data-verdict]")).to_have_attribute("data-verdict", "confirmed")
     page.goto("/cycles/findings?without=1")
     expect(page.locator(f"#finding-{ids['finding']}")).to_have_count(0)
 
@@ -120,11 +129,15 @@ ENGLISH = {
     "make": "Make an action", "title": "Title", "submit": "Make the action", "quick_wins": "Quick wins",
     "planned": "Planned", "done": "Mark done", "done_status": "Done", "confirmed": "Confirmed",
     "record": "Record the evaluation", "evaluated": "Evaluated", "action_label": "Action:",
+    "marked": "1 action done on it is marked", "since_last": "Actions done since the last cycle",
+    "expected_way": "the expected way",
 }  # fmt: skip
 NORWEGIAN = {
     "make": "Lag et tiltak", "title": "Tittel", "submit": "Lag tiltaket", "quick_wins": "Raske gevinster",
     "planned": "Planlagt", "done": "Merk som utført", "done_status": "Ferdig", "confirmed": "Bekreftet",
     "record": "Registrer evalueringen", "evaluated": "Evaluert", "action_label": "Tiltak:",
+    "marked": "1 tiltak utført på det er markert", "since_last": "Tiltak utført siden forrige syklus",
+    "expected_way": "i forventet retning",
 }  # fmt: skip
 
 
@@ -141,12 +154,39 @@ def test_a_period_over_capacity_warns(page, live, account):
     with httpx.Client(base_url=live.base_url, headers=account.headers(), timeout=20) as c:
         for title, hours in (("Rebuild checkout", 30), ("New product photos", 20)):
             made = c.post("/api/v1/actions", json={"title": title, "effort_hours": hours, "gain": 4,
-                                                   "period_id": ids["period"], "status": "planned"})  # fmt: skip
+                                                   "period_id": ids["period"], "status": "planned",
+                                                   "owner_id": account.user_id})  # fmt: skip
             assert made.status_code == 201, made.text
     sign_in(page, account, f"/periods/{ids['period']}")
-    expect(page.locator("[data-over=true]")).to_contain_text("Over capacity by 10 hours")
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    team = page.locator("#team-load")
+    expect(team.locator("[data-over=true]")).to_contain_text("Over capacity by 10 hours")
+    expect(team.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    me = page.locator(f"#person-{account.user_id}")
+    expect(me).to_contain_text("no hours of their own set")
+
+    # The person's own hours: a wrong value is named beside its field, nothing is saved; then 40 of 45 hours.
+    field = page.locator(f"#capacity-{account.user_id}")
+    field.fill("lots")
+    page.get_by_role("button", name="Save the capacity").click()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#capacity-{account.user_id}-error")).to_be_visible()
+    field.fill("45")
+    page.get_by_role("button", name="Save the capacity").click()
+    expect(me.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    expect(me.locator("[data-over=true]")).to_contain_text("over their hours by 5 hours")
+    expect(team.locator("[data-people-over]")).to_contain_text("1 person is planned beyond their own hours")
+    expect(page.locator(f"#capacity-{account.user_id}")).to_have_value("45")
     shot(page, "actions-period-over-capacity.png")
+    page.goto("/periods")
+    expect(page.locator(f"#period-{ids['period']} [data-people-over]")).to_have_count(1)
+
+    # The team's hours raised to 60 and hers to 50: nobody is over any more.
+    page.goto(f"/periods/{ids['period']}")
+    page.locator("#capacity-team").fill("60")
+    page.locator(f"#capacity-{account.user_id}").fill("50")
+    page.get_by_role("button", name="Save the capacity").click()
+    expect(page.locator("#team-load")).to_contain_text("50 of 60 hours planned")
+    expect(page.locator("[data-over=true]")).to_have_count(0)
 
 
 def test_the_list_pages_track_record_and_findings(page, live, account):

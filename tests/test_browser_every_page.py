@@ -39,7 +39,16 @@ def seed(live, account) -> list[str]:
         )
         cycle = post("/api/v1/cycles", json={"surface_id": surface["id"], "period": "current"})
         upload = post("/api/v1/imports", files={"file": ("visits.csv", b"date,visits\n2026-11-01,10\n", "text/csv")})
+        period = post("/api/v1/periods", json={"name": "Q1", "starts_on": "2026-01-01", "ends_on": "2026-03-31"})
+        put = c.put(f"/api/v1/periods/{period['id']}/capacity", json={
+            "capacity_hours": 10, "people": [{"owner_id": account.user_id, "capacity_hours": 4}]})  # fmt: skip
+        assert put.status_code == 200, put.text
+        action = post("/api/v1/actions", json={
+            "title": "Faster checkout", "effort_hours": 12, "gain": 5, "kpi_id": kpi["id"], "owner_id": account.user_id,
+            "period_id": period["id"], "status": "planned", "expected_size": 5,
+        })  # fmt: skip
     ids = {"s": surface["id"], "g": goal["id"], "k": kpi["id"], "c": cycle["id"], "i": upload["id"]}
+    ids |= {"a": action["id"], "p": period["id"]}
     return [
         "/",
         "/strategy",
@@ -55,6 +64,15 @@ def seed(live, account) -> list[str]:
         f"/cycles/{ids['c']}",
         f"/cycles/{ids['c']}/print",
         "/cycles/compare",
+        "/cycles/findings",
+        "/actions",
+        "/actions/new",
+        f"/actions/{ids['a']}",
+        "/actions/matrix",
+        "/actions/track-record",
+        "/actions/print",
+        "/periods",
+        f"/periods/{ids['p']}",
         "/imports",
         f"/imports/{ids['i']}",
         "/settings/workspace",

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
-from frontend import kpi_form, sparkline
+from frontend import action_views, kpi_form, sparkline
 from frontend.backend import N_, Down, call, get_or_none, int_or_none
 from frontend.deps import WorkspaceDep
 from frontend.pages.kpi import kpi_names, surfaces
@@ -18,6 +18,7 @@ from kit.roles import Role
 
 router = APIRouter()
 sparkline.install(templates.env)
+action_views.install(templates.env)
 
 PERIOD_KINDS = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
 TRENDS = {
@@ -92,6 +93,8 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
     names = await kpi_names(request, browser, sorted({x for i in items if i.get("derived") for x in _input_ids(i)}))
     period = card["period"] if card else None
     empty_workspace = card is not None and not items and not await _any_kpi(request, browser)
+    since = action_views.spark_since(period["kind"], period["start"]) if period and items else None
+    done = await action_views.done_by_kpi(request, browser, since) if since else {}
     return render(
         request,
         "scorecard.html",
@@ -117,6 +120,8 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
             "export_query": urlencode(params),
             "can_edit": browser.role.at_least(Role.editor),
             "fallback": fallback,
+            "done_by_kpi": done,
+            "spark_period": (period["kind"], period["start"]) if period else None,
         },
     )
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from services.metrics import demo
 from services.metrics.cycles.models import Cycle, CycleFinding, CycleItem
+from services.metrics.effects import service as effects
 from services.metrics.kpis import service
 from services.metrics.kpis.models import Category, Unit
 from services.metrics.observations.models import Observation
@@ -66,3 +67,18 @@ def test_demo_seeds_believable_kpis_once(engine):
     assert by_name["Hours spent on content"].unit == Unit.duration
     assert {k.owner_id for k in rows} == {11, 12, 13}
     assert all(k.baseline_date == date(2025, 12, 31) for k in rows)
+
+
+def test_the_demo_effect_story_comes_out_as_told(session):
+    """The two done actions of the tasks demo, asked as the tasks service asks: the checkout fix is confirmed,
+    the review e-mail inconclusive (its window is where the KPI was a year before)."""
+    refs = {"surfaces": dict(SURFACES)}
+    assert demo.seed(session, workspace_id=1, people=PEOPLE, today=TODAY, refs=refs) is True
+    story = refs["effects"]
+    probes = [  # the demo actions' expectations (services/tasks/actions/demo.py): +8 % and +5 % in 3 months
+        effects.parse_probe(f"{key}:{story[key]['kpi_id']}:{story[key]['done_on']}:3:up:{size}:percent")
+        for key, size in (("confirmed", 8), ("inconclusive", 5))
+    ]
+    found = {e.ref: e for e in effects.compute(session=session, workspace_id=1, probes=probes, today=TODAY)}
+    assert found["confirmed"].verdict == "confirmed", found["confirmed"]
+    assert found["inconclusive"].verdict == "inconclusive", found["inconclusive"]

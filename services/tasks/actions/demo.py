@@ -1,5 +1,6 @@
 """The demo's action list, made after the metrics demo handed over its findings, KPIs and effect story (`refs`):
-twelve actions across the four quadrants, in two planning periods (this quarter over capacity), two done with
+twelve actions across the four quadrants, in two planning periods (this quarter over capacity, and one person
+over their own hours in it), two done with
 their effect to judge (one confirmed, one inconclusive with a confounder), one flagged by the cadence check."""
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from sqlmodel import Session, select
 from services.tasks.actions import service
 from services.tasks.actions.models import Action, ActionCreate, ActionStatus
 from services.tasks.periods import service as periods
-from services.tasks.periods.models import Period, PeriodCreate
+from services.tasks.periods.models import CapacityIn, Period, PeriodCreate, PersonCapacity
 
 MIKKO, SARA, INGRID = "mikko.virtanen@example.com", "sara.lindqvist@example.com", "ingrid.solberg@example.com"
+OWN_HOURS = {MIKKO: 60.0, SARA: 10.0, INGRID: 30.0}  # hours of their own in this quarter
 SHOP = "Nettbutikk"  # the goals demo's web shop: measured monthly from New Year
 # (finding text starts with, or None; fields; what happens: done key, planned "now"/"then", or an idea/drop)
 ACTIONS: list[tuple[str | None, dict[str, Any], str]] = [
@@ -101,6 +103,10 @@ def seed(session: Session, *, workspace_id: int, refs: dict) -> bool:
     done_on = {k: date.fromisoformat(v["done_on"]) for k, v in effects.items()}
     then = _quarter(session, workspace_id, min(done_on.values(), default=today))
     now = _quarter(session, workspace_id, today)
+    hours = [PersonCapacity(owner_id=people[k], capacity_hours=v) for k, v in OWN_HOURS.items() if people.get(k)]
+    if hours:  # each person's own hours this quarter: Sara's search campaigns take more than she has
+        data = CapacityIn(capacity_hours=now.capacity_hours, people=hours)
+        periods.set_capacity(session=session, workspace_id=workspace_id, period_id=now.id, data=data)
     for prefix, fields, fate in ACTIONS:
         finding = next((f for f in refs["findings"] if prefix and f["text"].startswith(prefix)), None)
         data = {k: v for k, v in fields.items() if k not in ("kpi", "owner")}

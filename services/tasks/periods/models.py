@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import field_validator
+from pydantic import BaseModel, field_validator
 from sqlmodel import Field
 
-from kit.fields import STRICT, Day, Name, OptionalFiniteFloat, OptionalText, not_null, utcnow
+from kit.fields import STRICT, Day, FiniteFloat, Id, Name, OptionalFiniteFloat, OptionalText, not_null, utcnow
 from kit.query import Page
 from services.tasks.db import TasksModel
 
@@ -59,3 +59,37 @@ class PeriodPublic(PeriodBase):
 
 class PeriodList(Page[PeriodPublic]):
     pass
+
+
+class PeriodCapacity(TasksModel, table=True):
+    """The hours one person can spend in a period (optional: a period may have none, or only some people's)."""
+
+    __tablename__ = "period_capacities"
+
+    period_id: int = Field(primary_key=True)
+    owner_id: int = Field(primary_key=True, description="User id of a workspace member")
+    workspace_id: int = Field(index=True)
+    hours: float
+
+
+class PersonCapacity(BaseModel):
+    model_config = STRICT
+
+    owner_id: Id = Field(description="User id of a workspace member")
+    capacity_hours: FiniteFloat = Field(ge=0, description="Hours this person can spend in the period")
+
+
+class CapacityIn(BaseModel):
+    """A period's capacity: the team's hours and, optionally, each person's; the people sent replace the ones
+    set before (a person left out has no capacity of their own any more)."""
+
+    model_config = STRICT
+
+    capacity_hours: OptionalFiniteFloat = Field(default=None, ge=0, description="Hours the team can spend")
+    people: list[PersonCapacity] = Field(default_factory=list, max_length=500)
+
+
+class CapacityPublic(BaseModel):
+    period_id: int
+    capacity_hours: float | None
+    people: list[PersonCapacity]

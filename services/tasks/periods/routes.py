@@ -11,10 +11,18 @@ from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import ArchivedQuery, PageDep
 from services.tasks.periods import service
-from services.tasks.periods.models import PeriodCreate, PeriodList, PeriodPublic, PeriodUpdate
+from services.tasks.periods.models import (
+    CapacityIn,
+    CapacityPublic,
+    PeriodCreate,
+    PeriodList,
+    PeriodPublic,
+    PeriodUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/periods", tags=["periods"], route_class=OneHopRoute)
 NOT_FOUND = {404: {"description": "No such period in this workspace"}}
+INVALID = {422: {"description": "Invalid input naming the field (capacity_hours, people.N.owner_id, …)"}}
 
 
 @router.get("", response_model=PeriodList, summary="List planning periods")
@@ -68,3 +76,20 @@ def restore_period(period_id: int, session: SessionDep, principal: EditorDep):
     return service.to_public(
         service.set_archived(session=session, workspace_id=principal.workspace_id, period_id=period_id, archived=False)
     )
+
+
+@router.get(
+    "/{period_id}/capacity", response_model=CapacityPublic, responses=NOT_FOUND, operation_id="getPeriodCapacity",
+    summary="A period's capacity, the team's and each person's",
+)  # fmt: skip
+def get_capacity(period_id: int, session: SessionDep, principal: PrincipalDep):
+    return service.get_capacity(session=session, workspace_id=principal.workspace_id, period_id=period_id)
+
+
+@router.put(
+    "/{period_id}/capacity", response_model=CapacityPublic, responses={**NOT_FOUND, **INVALID},
+    operation_id="putPeriodCapacity", summary="Set a period's capacity",
+    description="The team's hours and each person's (optional); the people sent replace the ones set before.",
+)  # fmt: skip
+def put_capacity(period_id: int, data: CapacityIn, session: SessionDep, principal: EditorDep):
+    return service.set_capacity(session=session, workspace_id=principal.workspace_id, period_id=period_id, data=data)

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, col
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from kit.db import save
 from kit.errors import Invalid
 from kit.query import get_scoped, order_by, select_page
-from services.tasks.periods.models import Period, PeriodCreate, PeriodPublic, PeriodUpdate
+from services.tasks.periods.models import (
+    CapacityIn,
+    CapacityPublic,
+    Period,
+    PeriodCapacity,
+    PeriodCreate,
+    PeriodPublic,
+    PeriodUpdate,
+    PersonCapacity,
+)
 
 PERIOD_SORTS = {"name", "starts_on", "ends_on", "capacity_hours", "created_at", "updated_at"}
 DEFAULT_ORDER = [col(Period.starts_on)]
@@ -71,3 +81,42 @@ def set_archived(*, session: Session, workspace_id: int, period_id: int, archive
     """Archive or restore a period; archiving keeps what was planned in it."""
     period = get_period(session=session, workspace_id=workspace_id, period_id=period_id)
     return save(session, period, {"archived": archived})
+
+
+def people_capacity(*, session: Session, workspace_id: int, period_id: int) -> dict[int, float]:
+    """Each person's hours in the period, by user id (only the people who have some set)."""
+    rows = session.exec(
+        select(PeriodCapacity).where(PeriodCapacity.workspace_id == workspace_id, PeriodCapacity.period_id == period_id)
+    ).all()
+    return {row.owner_id: row.hours for row in rows}
+
+
+def get_capacity(*, session: Session, workspace_id: int, period_id: int) -> CapacityPublic:
+    """The period's hours and each person's (by user id)."""
+    period = get_period(session=session, workspace_id=workspace_id, period_id=period_id)
+    people = people_capacity(session=session, workspace_id=workspace_id, period_id=period_id)
+    return CapacityPublic(
+        period_id=period.id,
+        capacity_hours=period.capacity_hours,
+        people=[PersonCapacity(owner_id=k, capacity_hours=v) for k, v in sorted(people.items())],
+    )
+
+
+def set_capacity(*, session: Session, workspace_id: int, period_id: int, data: CapacityIn) -> CapacityPublic:
+    """Set the team's hours and replace each person's, in one transaction; a person listed twice is a 422."""
+    period = get_period(session=session, workspace_id=workspace_id, period_id=period_id)
+    seen: set[int] = set()
+    for n, person in enumerate(data.people):
+        if person.owner_id in seen:
+            raise Invalid.field(f"people.{n}.owner_id", "this person is listed twice")
+        seen.add(person.owner_id)
+    save(session, period, {"capacity_hours": data.capacity_hours})
+    session.execute(delete(PeriodCapacity).where(PeriodCapacity.period_id == period.id))
+    for person in data.people:
+        session.add(
+            PeriodCapacity(
+                period_id=period.id, owner_id=person.owner_id, workspace_id=workspace_id, hours=person.capacity_hours
+            )
+        )
+    session.flush()
+    return get_capacity(session=session, workspace_id=workspace_id, period_id=period_id)

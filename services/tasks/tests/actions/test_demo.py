@@ -35,6 +35,8 @@ def refs() -> dict:
 def test_the_demo_action_list(session):
     given = refs()
     demo.seed(session, workspace_id=1, people={}, refs=given)
+    given["people"] = {"mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13,
+                       "ingrid.solberg@example.com": 11}  # fmt: skip
     assert demo.connect(session, workspace_id=1, refs=given) is True
     assert demo.connect(session, workspace_id=1, refs=given) is False  # once
     rows, total = service.list_actions(session=session, workspace_id=1, limit=100)
@@ -53,3 +55,4 @@ def test_the_demo_action_list(session):
     loads = planning.loads(session=session, workspace_id=1)
     used = [x for x in loads.values() if x.actions]
     assert len(used) == 2 and sum(x.over for x in used) == 1
+    assert sum(x.people_over for x in used) == 1  # Sara: her search campaigns take more than her own hours
