@@ -54,11 +54,14 @@ MAX_IDS = 500
 
 
 def _split_ids(value: Any) -> Any:
-    """`ids=1,2&ids=3` → ["1", "2", "3"]; pydantic then checks each is an integer and names its index."""
+    """`ids=1,2&ids=3` → ["1", "2", "3"]; pydantic then checks each is an integer and names its index.
+
+    An empty part (`ids=`, `ids=1,,2`) stays in, so it is refused as "not an integer" rather than read as
+    "no filter": a client that meant some ids and sent none learns of it."""
     if value is None:
         return None
     items = value if isinstance(value, list) else [value]
-    out = [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+    out = [part.strip() for item in items for part in str(item).split(",")]
     if len(out) > MAX_IDS:
         raise ValueError(f"at most {MAX_IDS} ids per request")
     return out

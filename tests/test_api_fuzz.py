@@ -33,6 +33,11 @@ CONFIG = {
 }
 
 
+# Framing headers belong to the HTTP server, not to the API: uvicorn answers a malformed Content-Length with a
+# plain-text 400 before any route sees the request (RFC 9112 §6.3 requires it), so generated ones are dropped.
+TRANSPORT = {"content-length", "transfer-encoding", "host", "connection", "expect", "upgrade", "te", "trailer"}
+
+
 def new_token(account: support.Account) -> dict[str, str]:
     from tests.test_api_workspaces import token_for
 
@@ -65,6 +70,8 @@ def test_every_check_passes_over_a_thousand_cases(live):
             nonlocal cases
             cases += 1
             mode = case.meta.generation.mode.value if case.meta else "?"
+            if case.headers:
+                case.headers = {k: v for k, v in case.headers.items() if k.lower() not in TRANSPORT}
             try:
                 sent = dict(creds)
                 response = case.call(base_url=live.base_url, headers=sent, timeout=20)

@@ -158,6 +158,8 @@ def test_the_kpi_list_filters_by_ids_within_the_workspace(client, account, other
     assert [k["id"] for k in repeated["data"]] == [mine[1]]
     problem(client.get("/api/v1/kpis", params={"ids": "1,x"}, headers=account.headers()), 422, "ids.1")
     problem(client.get("/api/v1/kpis", params={"ids": str(2**40)}, headers=account.headers()), 422, "ids.0")
+    # an empty list is not "no filter": the client meant some ids and sent none
+    problem(client.get("/api/v1/kpis?ids=", headers=account.headers()), 422, "ids.0")
 
 
 def test_another_workspace_gets_404_on_every_goal_id(client, account, other_account):
