@@ -90,13 +90,13 @@ def compose(
     msg["From"] = sender
     msg["To"] = formataddr((to.name, to.email)) if to.name else to.email
     msg["Message-ID"] = message_id(key, sender)
-    msg["Content-Language"] = lang
     msg["Auto-Submitted"] = "auto-generated"
     msg["List-Unsubscribe"] = f"<{settings_url}>"
     if date is not None:
         msg["Date"] = format_datetime(date)
     msg.set_content("\n".join(text) + "\n")
     msg.add_alternative(html, subtype="html")
+    msg["Content-Language"] = lang  # after the parts: making them moves Content-* headers into the first
     return msg
 
 

@@ -47,27 +47,31 @@ def plan(engine: Engine, now: datetime, merge: timedelta) -> int:
             .order_by(col(Event.id))
             .limit(PLAN_BATCH)
         ).all()
-        modes: dict[tuple[int, int], dict] = {}
-        for event in events:
-            who = (event.workspace_id, event.recipient_id)
-            if who not in modes:
-                modes[who] = service.email_modes(session=session, workspace_id=who[0], user_id=who[1])
-            mode = modes[who][event.kind]
-            if mode == EmailMode.immediate and as_utc(event.created_at) < now - TOO_OLD:
-                mode = EmailMode.off
-            item = NotificationItem(
-                event_id=event.id, workspace_id=event.workspace_id, recipient_id=event.recipient_id, mode=mode
-            )
-            if mode == EmailMode.immediate:
-                item.delivery_id = _group(session, event, merge).id
-            session.add(item)
-            session.flush()
         try:
+            _plan_events(session, events, now, merge)
             session.commit()
-        except IntegrityError:
+        except IntegrityError:  # another planner took these events (or opened the same group) first
             session.rollback()
             return 0
     return len(events)
+
+
+def _plan_events(session: Session, events: list[Event], now: datetime, merge: timedelta) -> None:
+    modes: dict[tuple[int, int], dict] = {}
+    for event in events:
+        who = (event.workspace_id, event.recipient_id)
+        if who not in modes:
+            modes[who] = service.email_modes(session=session, workspace_id=who[0], user_id=who[1])
+        mode = modes[who][event.kind]
+        if mode == EmailMode.immediate and as_utc(event.created_at) < now - TOO_OLD:
+            mode = EmailMode.off
+        item = NotificationItem(
+            event_id=event.id, workspace_id=event.workspace_id, recipient_id=event.recipient_id, mode=mode
+        )
+        if mode == EmailMode.immediate:
+            item.delivery_id = _group(session, event, merge).id
+        session.add(item)
+        session.flush()
 
 
 def _group(session: Session, event: Event, merge: timedelta) -> Delivery:
