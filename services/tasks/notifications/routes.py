@@ -94,6 +94,18 @@ def set_preferences(data: PreferencesUpdate, session: SessionDep, principal: Pri
     return PreferencesPublic(**prefs, email_enabled=bool(settings().smtp_host))
 
 
+@router.get(
+    "/{event_id}",
+    response_model=NotificationPublic,
+    responses=NOT_FOUND,
+    operation_id="getNotification",
+    summary="One of my notifications",
+)
+def get_notification(event_id: int, session: SessionDep, principal: PrincipalDep, lang: Lang = "en"):
+    ids = dict(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id)
+    return _public(service.get_mine(**ids, event_id=event_id), lang)
+
+
 @router.post(
     "/{event_id}/read",
     status_code=status.HTTP_204_NO_CONTENT,

@@ -39,11 +39,17 @@ def unread_count(*, session: Session, workspace_id: int, user_id: int) -> int:
     return session.exec(query).one()
 
 
-def mark_read(*, session: Session, workspace_id: int, user_id: int, event_id: int) -> Event:
-    """Mark one of the caller's notifications read (again is a no-op); another person's is a 404."""
+def get_mine(*, session: Session, workspace_id: int, user_id: int, event_id: int) -> Event:
+    """One of the caller's notifications; another person's (or workspace's) is a 404, as if it did not exist."""
     event = session.get(Event, event_id)
     if event is None or event.workspace_id != workspace_id or event.recipient_id != user_id:
         raise NotFound("No such notification.")
+    return event
+
+
+def mark_read(*, session: Session, workspace_id: int, user_id: int, event_id: int) -> Event:
+    """Mark one of the caller's notifications read (again is a no-op)."""
+    event = get_mine(session=session, workspace_id=workspace_id, user_id=user_id, event_id=event_id)
     if event.read_at is None:
         event.read_at = utcnow()
         session.add(event)
