@@ -3,9 +3,10 @@
 from arq import cron
 
 from kit.queue import heartbeat_cron, queue_name, redis_settings
+from services.tasks.notifications.inbound import record_metrics_events
 from services.tasks.notifications.jobs import deliver_notifications
 
-FUNCTIONS: list = [deliver_notifications]
+FUNCTIONS: list = [deliver_notifications, record_metrics_events]
 
 
 def worker_settings(redis_url: str) -> dict:

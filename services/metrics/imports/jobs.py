@@ -33,6 +33,7 @@ from services.metrics.imports.check import KpiCatalogue, LineChecker, blank
 from services.metrics.imports.models import ImportFile, ImportMapping, ImportProblem, ImportStatus, ObservationImport
 from services.metrics.imports.parse import cells, unreadable
 from services.metrics.observations.models import Observation
+from services.metrics.outbox import service as outbox
 
 log = logging.getLogger("effekt.metrics.imports")
 PROGRESS_EVERY = 50_000  # lines checked between progress writes
@@ -347,6 +348,26 @@ def _check_and_store(engine: Engine, record: ObservationImport, data: bytes, che
 def _finish(engine: Engine, import_id: int, attempt: int, status: ImportStatus, error: str | None = None) -> None:
     with engine.begin() as conn:
         _progress(conn, import_id, attempt, status=status, error=error, finished_at=utcnow())
+        _tell_starter(conn, import_id, attempt, status)
+
+
+def _tell_starter(conn: Connection, import_id: int, attempt: int, status: ImportStatus) -> None:
+    """ "Your import is finished" (or failed) to who started it, in the transaction that ends it."""
+    row = conn.execute(
+        select(TABLE.c.workspace_id, TABLE.c.user_id, TABLE.c.filename).where(TABLE.c.id == import_id)
+    ).first()
+    if row is None:
+        return
+    kind = "import_finished" if status == ImportStatus.done else "import_failed"
+    outbox.notify(
+        conn,
+        workspace_id=row.workspace_id,
+        recipient_id=row.user_id,
+        kind=kind,
+        key=f"import:{import_id}:{attempt}:{status.value}",
+        link=f"/imports/{import_id}",
+        params={"file": row.filename},
+    )
 
 
 def _end(engine: Engine, record: ObservationImport, status: ImportStatus) -> str:
