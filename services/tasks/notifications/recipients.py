@@ -12,7 +12,7 @@ from typing import Protocol
 
 import httpx
 
-from kit.identity import IDENTITY_HEADER, Principal, sign_identity
+from kit.principal import IDENTITY_HEADER, Principal, sign_identity
 from kit.roles import Role
 from kit.settings import common
 
