@@ -34,6 +34,7 @@ RESOURCES = {
     "feedback": "metrics",
     "connectors": "metrics",
     "effects": "metrics",
+    "notification-outbox": "metrics",
     "actions": "tasks",
     "periods": "tasks",
     "workflows": "tasks",

@@ -348,26 +348,7 @@ def _check_and_store(engine: Engine, record: ObservationImport, data: bytes, che
 def _finish(engine: Engine, import_id: int, attempt: int, status: ImportStatus, error: str | None = None) -> None:
     with engine.begin() as conn:
         _progress(conn, import_id, attempt, status=status, error=error, finished_at=utcnow())
-        _tell_starter(conn, import_id, attempt, status)
-
-
-def _tell_starter(conn: Connection, import_id: int, attempt: int, status: ImportStatus) -> None:
-    """ "Your import is finished" (or failed) to who started it, in the transaction that ends it."""
-    row = conn.execute(
-        select(TABLE.c.workspace_id, TABLE.c.user_id, TABLE.c.filename).where(TABLE.c.id == import_id)
-    ).first()
-    if row is None:
-        return
-    kind = "import_finished" if status == ImportStatus.done else "import_failed"
-    outbox.notify(
-        conn,
-        workspace_id=row.workspace_id,
-        recipient_id=row.user_id,
-        kind=kind,
-        key=f"import:{import_id}:{attempt}:{status.value}",
-        link=f"/imports/{import_id}",
-        params={"file": row.filename},
-    )
+        outbox.tell_import_starter(conn, TABLE, import_id, attempt, status.value)
 
 
 def _end(engine: Engine, record: ObservationImport, status: ImportStatus) -> str:
@@ -396,13 +377,8 @@ def run_import_sync(engine: Engine, import_id: int, attempt: int) -> str:
     except (SQLAlchemyError, psycopg.Error) as exc:  # psycopg's own when COPY is refused
         log.exception("import %s failed in the database", import_id)
         reason = type(getattr(exc, "orig", None) or exc).__name__
-        _finish(
-            engine,
-            import_id,
-            attempt,
-            ImportStatus.failed,
-            f"The database refused the values ({reason}); run the import again.",
-        )
+        why = f"The database refused the values ({reason}); run the import again."
+        _finish(engine, import_id, attempt, ImportStatus.failed, why)
         return ImportStatus.failed.value
 
 

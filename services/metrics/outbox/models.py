@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
@@ -34,3 +35,10 @@ class NotificationOutbox(MetricsModel, table=True):
     attempts: int = 0
     pushed_at: datetime | None = None
     error: str | None = Field(default=None, max_length=500)
+
+
+class OutboxStatus(BaseModel):
+    waiting: int
+    oldest_waiting_since: datetime | None
+    last_error: str | None
+    checked_at: datetime

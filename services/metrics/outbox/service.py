@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
@@ -73,3 +73,36 @@ def failed(session: Session, row: NotificationOutbox, now: datetime, error: str)
     row.next_attempt_at = now + timedelta(seconds=min(3600, 15 * 2 ** (row.attempts - 1)))
     row.error = error[:500]
     session.add(row)
+
+
+def tell_import_starter(conn: Connection, table: Table, import_id: int, attempt: int, status: str) -> None:
+    """ "Your import is finished" (or failed) to who started it, in the transaction that ends it."""
+    row = conn.execute(
+        select(table.c.workspace_id, table.c.user_id, table.c.filename).where(table.c.id == import_id)
+    ).first()
+    if row is None:
+        return
+    notify(
+        conn,
+        workspace_id=row.workspace_id,
+        recipient_id=row.user_id,
+        kind="import_finished" if status == "done" else "import_failed",
+        key=f"import:{import_id}:{attempt}:{status}",
+        link=f"/imports/{import_id}",
+        params={"file": row.filename},
+    )
+
+
+def status(session: Session, workspace_id: int, now: datetime) -> dict[str, Any]:
+    """How the workspace's outbox is doing: rows waiting, the oldest of them, and the last error."""
+    waiting = select(NotificationOutbox).where(
+        NotificationOutbox.workspace_id == workspace_id, col(NotificationOutbox.pushed_at).is_(None)
+    )
+    rows = session.exec(waiting.order_by(col(NotificationOutbox.id))).all()
+    failing = [r for r in rows if r.error]
+    return {
+        "waiting": len(rows),
+        "oldest_waiting_since": rows[0].created_at if rows else None,
+        "last_error": failing[-1].error if failing else None,
+        "checked_at": now,
+    }
