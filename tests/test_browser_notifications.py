@@ -5,6 +5,7 @@ the header counts it, the inbox shows it (and leads to the run), and the digest 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
@@ -20,6 +21,7 @@ from tests.workflow_support import add_members, blog_roles
 
 pytestmark = pytest.mark.browser
 OSLO = ZoneInfo("Europe/Oslo")
+DOCS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "docs")
 
 
 @pytest.fixture
@@ -87,7 +89,9 @@ def test_daily_digest_inbox_and_unread_count(chromium, live, account, mailbox):
     item = page.locator("#inbox .inbox-unread")
     expect(item).to_have_count(1)
     expect(item).to_contain_text(f"“{first['title']}” in {run['name']} is yours now")
-    page.screenshot(path=f"{support.screenshot_dir()}/notifications-inbox.png", full_page=True)
+    expect(page.locator("#unread-badge .badge-unread")).to_have_text("1")
+    page.screenshot(path=os.path.join(DOCS, "notifications-inbox.png"))
+    page.screenshot(path=os.path.join(support.screenshot_dir(), "notifications-inbox.png"), full_page=True)
 
     tomorrow = datetime.now(OSLO).date() + timedelta(days=1)
     deadline = datetime.now(UTC) + timedelta(seconds=60)
