@@ -66,6 +66,11 @@ def test_daily_digest_inbox_and_unread_count(chromium, live, account, mailbox):
     page.locator("input[name=password]").fill(support.PASSWORD)
     page.locator("form[action^='/signin'] button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/settings/notifications$"))
+    page.get_by_label("From").fill("22:00")  # the start of the quiet hours without their end
+    page.get_by_role("button", name="Save notification settings").click()
+    expect(page.locator("#quiet-end-error")).to_contain_text("Give both")
+    expect(page.get_by_label("Until")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("From").fill("")
     page.get_by_label("A step is handed to me").select_option("digest")
     page.get_by_role("button", name="Save notification settings").click()
     expect(page.get_by_role("status").filter(has_text="saved")).to_be_visible()

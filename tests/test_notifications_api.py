@@ -47,3 +47,22 @@ def test_an_opened_cycle_reaches_the_kpi_owners_inbox(client, account):
     assert client.get(f"/api/v1/notifications/{mine['id']}", headers=lars.headers()).status_code == 404
     assert client.post(f"/api/v1/notifications/{mine['id']}/read", headers=kari.headers()).status_code == 204
     assert client.get("/api/v1/notifications/unread-count", headers=kari.headers()).json() == {"count": 0}
+
+
+def test_the_recipients_route_answers_for_members_of_the_signed_workspace_only(live, account, other_account):
+    import httpx
+
+    from kit.principal import IDENTITY_HEADER, Principal, sign_identity
+    from kit.roles import Role
+    from kit.settings import common
+
+    url = f"{live.base_url}/internal/gateway/recipients"
+    ids = [account.user_id, other_account.user_id]
+    token = sign_identity(
+        common().resolved_signing_key(),
+        Principal(user_id=account.user_id, workspace_id=account.workspace_id, role=Role.viewer),
+    )
+    body = httpx.get(url, params={"user_id": ids}, headers={IDENTITY_HEADER: token}).json()
+    assert [r["user_id"] for r in body["data"]] == [account.user_id] and body["data"][0]["email"] == account.email
+    assert body["timezone"] == "Europe/Oslo"
+    assert httpx.get(url, params={"user_id": ids}).status_code == 401  # no identity, no addresses

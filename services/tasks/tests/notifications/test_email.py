@@ -180,3 +180,20 @@ def test_two_workers_at_once_send_every_email_exactly_once(engine, mailbox, cfg,
     assert len(set(ids)) == 12
     with Session(engine) as s:
         assert len(s.exec(select(Event)).all()) == 12
+
+
+def test_a_worker_killed_while_sending_leaves_it_to_the_next_with_the_same_message_id(engine, mailbox, cfg, people):
+    tell(engine, BEN, "x")
+    now = utcnow()
+    assert deliver(engine, people, cfg, now)["sent"] == 1  # the first worker sent it…
+    with Session(engine) as s:  # …and was killed before marking it sent: the row stays claimed
+        delivery = s.exec(select(Delivery)).one()
+        delivery.state, delivery.sent_at, delivery.claimed_at = DeliveryState.sending, None, now
+        s.add(delivery)
+        s.commit()
+    assert deliver(engine, people, cfg, now + timedelta(minutes=5))["sent"] == 0  # another worker's claim: hands off
+    assert deliver(engine, people, cfg, now + timedelta(minutes=11))["sent"] == 1  # a stale claim is taken back
+    first, again = mailbox.to("ben@example.com")
+    assert first["Message-ID"] == again["Message-ID"]  # the mail client sees one message
+    with Session(engine) as s:
+        assert s.exec(select(Delivery)).one().state == DeliveryState.sent
