@@ -26,6 +26,7 @@ from services.tasks.notifications.mail import Smtp, compose, message_id, send
 from services.tasks.notifications.recipients import Directory, GatewayDirectory, Recipient
 
 log = logging.getLogger("effekt.tasks.notifications")
+PLAN_ROUNDS = 20
 
 
 @lru_cache
@@ -43,7 +44,12 @@ async def deliver(
     if smtp is None:
         return counts  # email is off: the events stay in the inbox, nothing is planned to flood in later
     now = now or utcnow()
-    counts["planned"] = await asyncio.to_thread(outbox.plan, engine, now, timedelta(minutes=cfg.notify_merge_minutes))
+    merge = timedelta(minutes=cfg.notify_merge_minutes)
+    for _ in range(PLAN_ROUNDS):  # a backlog (email was down, or just switched on) is planned in batches
+        planned = await asyncio.to_thread(outbox.plan, engine, now, merge)
+        counts["planned"] += planned
+        if planned < outbox.PLAN_BATCH:
+            break
     people: dict[int, dict[int, Recipient]] = {}
     pairs = await asyncio.to_thread(outbox.waiting_digests, engine)
     by_workspace: dict[int, list[int]] = defaultdict(list)
@@ -55,9 +61,13 @@ async def deliver(
         zones.update({(workspace_id, u): r.timezone for u, r in found.items() if u in user_ids})
     counts["digests"] = await asyncio.to_thread(outbox.open_digests, engine, now, zones, cfg.notify_digest_hour)
     base_url = cfg.public_url or common().gateway_url
-    for delivery_id in await asyncio.to_thread(outbox.claim, engine, now):
-        outcome = await _deliver_one(engine, directory, people, smtp, base_url, delivery_id, now)
-        counts[outcome] += 1
+    for _ in range(PLAN_ROUNDS):
+        claimed = await asyncio.to_thread(outbox.claim, engine, now)
+        for delivery_id in claimed:
+            outcome = await _deliver_one(engine, directory, people, smtp, base_url, delivery_id, now)
+            counts[outcome] += 1
+        if len(claimed) < outbox.CLAIM_BATCH:
+            break
     return counts
 
 

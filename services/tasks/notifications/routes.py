@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from kit.deps import OneHopRoute, SessionDep
+from kit.fields import Id
 from kit.identity import PrincipalDep
 from kit.pagination import PageDep
 from services.tasks.config import settings
@@ -101,7 +102,7 @@ def set_preferences(data: PreferencesUpdate, session: SessionDep, principal: Pri
     operation_id="getNotification",
     summary="One of my notifications",
 )
-def get_notification(event_id: int, session: SessionDep, principal: PrincipalDep, lang: Lang = "en"):
+def get_notification(event_id: Id, session: SessionDep, principal: PrincipalDep, lang: Lang = "en"):
     ids = dict(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id)
     return _public(service.get_mine(**ids, event_id=event_id), lang)
 
@@ -113,7 +114,7 @@ def get_notification(event_id: int, session: SessionDep, principal: PrincipalDep
     operation_id="markNotificationRead",
     summary="Mark one of mine read",
 )
-def mark_read(event_id: int, session: SessionDep, principal: PrincipalDep):
+def mark_read(event_id: Id, session: SessionDep, principal: PrincipalDep):
     service.mark_read(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, event_id=event_id
     )
