@@ -22,6 +22,7 @@ from frontend.pages import (
     home,
     imports,
     kpis,
+    notifications,
     scorecard,
     settings,
     sso,
@@ -59,6 +60,7 @@ PAGE_MODULES = (
     connectors,
     workflows,
     workflow_runs,
+    notifications,
 )
 
 

@@ -13,6 +13,7 @@ from gateway.auth import Authenticator, Signer
 from gateway.config import settings
 from gateway.db import create_engine_from_settings
 from gateway.edge import SecurityHeaders, TrustedProxies
+from gateway.recipients import router as recipients_router
 from gateway.routes import proxy_routes, router
 from gateway.safety import IdempotencyMiddleware, RateLimitMiddleware
 from gateway.signin_limit import Limits, SigninLimiter
@@ -101,6 +102,7 @@ def create_app() -> FastAPI:
     app.add_middleware(TrustedProxies, trusted=cfg.trusted_proxies)  # outermost: everything sees the real client
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(recipients_router)  # notifications' addresses, before the /internal/<service> proxy
     app.include_router(api.router)
     app.router.routes.extend(proxy_routes)
     return app

@@ -34,6 +34,7 @@ RESOURCES = {
     "feedback": "metrics",
     "connectors": "metrics",
     "effects": "metrics",
+    "notification-outbox": "metrics",
     "actions": "tasks",
     "periods": "tasks",
     "workflows": "tasks",
@@ -41,6 +42,7 @@ RESOURCES = {
     "workflow-runs": "tasks",
     "my-work": "tasks",
     "task-events": "tasks",
+    "notifications": "tasks",
 }
 OPENAPI_TTL = 30.0
 FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")

@@ -78,6 +78,8 @@ def seed(live, account) -> list[str]:
         "/settings/workspace",
         "/settings/members",
         "/settings/tokens",
+        "/settings/notifications",
+        "/inbox",
         "/workspaces/new",
         "/kpis/999999",
     ]

@@ -6,5 +6,6 @@ from services.metrics.feedback import models as feedback
 from services.metrics.imports import models as imports
 from services.metrics.kpis import models as kpis
 from services.metrics.observations import models as observations
+from services.metrics.outbox import models as outbox
 
-CONCEPTS = (kpis, observations, imports, cycles, connectors, feedback)
+CONCEPTS = (kpis, observations, imports, cycles, connectors, feedback, outbox)

@@ -7,6 +7,7 @@ from services.metrics.feedback.routes import router as feedback_router
 from services.metrics.imports.routes import router as imports_router
 from services.metrics.kpis.routes import router as kpis_router
 from services.metrics.observations.routes import router as observations_router
+from services.metrics.outbox.routes import router as outbox_router
 from services.metrics.scorecard.routes import router as scorecard_router
 
 ROUTERS = [
@@ -18,4 +19,5 @@ ROUTERS = [
     connectors_router,
     effects_router,
     feedback_router,
+    outbox_router,
 ]

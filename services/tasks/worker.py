@@ -1,14 +1,22 @@
 """arq WorkerSettings of the tasks service: its queue, its jobs (each concept's jobs.py), its crons."""
 
-from kit.queue import heartbeat_cron, queue_name, redis_settings
+from arq import cron
 
-FUNCTIONS: list = []
+from kit.queue import heartbeat_cron, queue_name, redis_settings
+from services.tasks.notifications.inbound import record_metrics_events
+from services.tasks.notifications.jobs import deliver_notifications
+
+FUNCTIONS: list = [deliver_notifications, record_metrics_events]
 
 
 def worker_settings(redis_url: str) -> dict:
     return {
         "functions": FUNCTIONS,
-        "cron_jobs": [heartbeat_cron("tasks")],
+        "cron_jobs": [
+            heartbeat_cron("tasks"),
+            # every minute: plans new events, opens the digests whose local hour has come, sends what is due
+            cron(deliver_notifications, second=20, unique=True, run_at_startup=True),
+        ],
         "queue_name": queue_name("tasks"),
         "redis_settings": redis_settings(redis_url),
     }

@@ -25,6 +25,7 @@ from services.metrics.kpis.figures import Bucket, values
 from services.metrics.kpis.models import Kpi
 from services.metrics.kpis.status import Goal, judge
 from services.metrics.kpis.targets import goals_for
+from services.metrics.outbox import service as outbox
 
 KEY = ("workspace_id", "surface_id", "period_start")
 CATEGORY_ORDER = {"input": 0, "activity": 1, "result": 2}
@@ -150,8 +151,24 @@ def open_cycle(
     if new_id is None:
         return existing(session, workspace_id, surface_id, period_start), False
     cycle = session.get(Cycle, new_id)
-    freeze(session=session, cycle=cycle, today=today)
+    kpis = freeze(session=session, cycle=cycle, today=today)
+    tell_owners(session, cycle, kpis)
     return cycle, True
+
+
+def tell_owners(session: Session, cycle: Cycle, kpis: list[Kpi]) -> None:
+    """ "The cycle is open" to the owners of its KPIs, in the cycle's transaction (the outbox takes it to them)."""
+    label = f"{cycle.surface_name} {cycle.period_start.isoformat()}–{cycle.period_end.isoformat()}"
+    for owner_id in sorted({k.owner_id for k in kpis if k.owner_id is not None}):
+        outbox.notify(
+            session,
+            workspace_id=cycle.workspace_id,
+            recipient_id=owner_id,
+            kind="cycle_opened",
+            key=f"cycle:{cycle.id}:opened",
+            link=f"/cycles/{cycle.id}",
+            params={"cycle": label, "surface": cycle.surface_name},
+        )
 
 
 def open_for_surface(
@@ -291,10 +308,11 @@ def _insert_items(session: Session, cycle: Cycle, found: dict[int, dict[str, Any
         )
 
 
-def freeze(*, session: Session, cycle: Cycle, today: date | None = None) -> None:
-    """Write the snapshot of a new cycle: one item per KPI it covers."""
+def freeze(*, session: Session, cycle: Cycle, today: date | None = None) -> list[Kpi]:
+    """Write the snapshot of a new cycle: one item per KPI it covers; the KPIs."""
     kpis = surface_kpis(session, cycle.workspace_id, cycle.surface_id)
     _insert_items(session, cycle, figures(session, cycle, kpis, today))
+    return kpis
 
 
 def refresh(*, session: Session, cycle: Cycle, today: date | None = None) -> Cycle:

@@ -33,6 +33,7 @@ from services.metrics.imports.check import KpiCatalogue, LineChecker, blank
 from services.metrics.imports.models import ImportFile, ImportMapping, ImportProblem, ImportStatus, ObservationImport
 from services.metrics.imports.parse import cells, unreadable
 from services.metrics.observations.models import Observation
+from services.metrics.outbox import service as outbox
 
 log = logging.getLogger("effekt.metrics.imports")
 PROGRESS_EVERY = 50_000  # lines checked between progress writes
@@ -347,6 +348,7 @@ def _check_and_store(engine: Engine, record: ObservationImport, data: bytes, che
 def _finish(engine: Engine, import_id: int, attempt: int, status: ImportStatus, error: str | None = None) -> None:
     with engine.begin() as conn:
         _progress(conn, import_id, attempt, status=status, error=error, finished_at=utcnow())
+        outbox.tell_import_starter(conn, TABLE, import_id, attempt, status.value)
 
 
 def _end(engine: Engine, record: ObservationImport, status: ImportStatus) -> str:
@@ -375,13 +377,8 @@ def run_import_sync(engine: Engine, import_id: int, attempt: int) -> str:
     except (SQLAlchemyError, psycopg.Error) as exc:  # psycopg's own when COPY is refused
         log.exception("import %s failed in the database", import_id)
         reason = type(getattr(exc, "orig", None) or exc).__name__
-        _finish(
-            engine,
-            import_id,
-            attempt,
-            ImportStatus.failed,
-            f"The database refused the values ({reason}); run the import again.",
-        )
+        why = f"The database refused the values ({reason}); run the import again."
+        _finish(engine, import_id, attempt, ImportStatus.failed, why)
         return ImportStatus.failed.value
 
 

@@ -27,6 +27,8 @@ from services.tasks.actions.models import (
     Verdict,
 )
 from services.tasks.actions.owners import Owners
+from services.tasks.events.models import EventKind
+from services.tasks.events.service import record as tell
 from services.tasks.periods.models import Period
 
 ACTION_SORTS = {
@@ -262,6 +264,31 @@ def plan(*, session: Session, workspace_id: int, user_id: int | None, action_id:
 def _set_status(session: Session, action: Action, target: ActionStatus, user_id: int | None, note=None) -> None:
     record(session, action, user_id, "status", from_status=action.status.value, to_status=target.value, note=note)
     action.status = target
+    if target in TOLD:
+        _tell(session, action, target, user_id)
+
+
+TOLD = {ActionStatus.done: EventKind.action_done, ActionStatus.evaluated: EventKind.effect_evaluated}
+
+
+def _tell(session: Session, action: Action, target: ActionStatus, user_id: int | None) -> None:
+    """ "Done" and "effect judged" to the action's owner and its creator, unless they made the change themselves."""
+    if action.id is None:
+        session.add(action)
+        session.flush()
+    key = f"action:{action.id}:{target.value}:{utcnow().strftime('%Y%m%dT%H%M%S')}"
+    params = {"action": action.title, "verdict": action.verdict.value if action.verdict else None}
+    for person in sorted({p for p in (action.owner_id, action.created_by) if p is not None and p != user_id}):
+        tell(
+            session=session,
+            workspace_id=action.workspace_id,
+            recipient_id=person,
+            kind=TOLD[target],
+            actor_id=user_id,
+            key=key,
+            link=f"/actions/{action.id}",
+            params={k: v for k, v in params.items() if v is not None},
+        )
 
 
 def change_status(

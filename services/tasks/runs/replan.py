@@ -125,6 +125,9 @@ def propose(
         kind=EventKind.replan_proposed,
         run_id=run.id,
         task_id=cause.id,
+        key=f"replan:{proposal.id}",
+        link=f"/runs/{run.id}",
+        params={"run": run.name, "task": cause.title},
     )
     return proposal
 

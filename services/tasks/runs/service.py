@@ -176,15 +176,21 @@ def reassign_role(
             task.owner_id = user_id
             session.add(task)
             if task.state in ACTIVE:
-                ids = dict(run_id=run.id, task_id=task.id, actor_id=actor_id)
+                ids = dict(run_id=run.id, task_id=task.id, actor_id=actor_id, **flow.about(run, task))
                 record(
-                    session=session, workspace_id=run.workspace_id, recipient_id=user_id, kind=EventKind.assigned, **ids
+                    session=session,
+                    workspace_id=run.workspace_id,
+                    recipient_id=user_id,
+                    kind=EventKind.assigned,
+                    key=f"task:{task.id}:assigned:{user_id}:{flow.stamp(now)}",
+                    **ids,
                 )
                 record(
                     session=session,
                     workspace_id=run.workspace_id,
                     recipient_id=old,
                     kind=EventKind.reassigned_away,
+                    key=f"task:{task.id}:reassigned:{flow.stamp(now)}",
                     **ids,
                 )
     _set_approvers(session, run, tasks)
@@ -198,6 +204,8 @@ def reassign_role(
                 run_id=run.id,
                 task_id=task.id,
                 actor_id=actor_id,
+                key=f"task:{task.id}:approval:{task.approval_round}:{flow.stamp(now)}",
+                **flow.about(run, task),
             )
     flow.history(session, run, "reassigned", actor_id=actor_id, role=role, old=old, new=user_id)
     return run

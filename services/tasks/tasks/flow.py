@@ -23,6 +23,19 @@ def run_tasks(session: Session, run_id: int) -> list[Task]:
     return list(session.exec(select(Task).where(Task.run_id == run_id).order_by(Task.position)).all())
 
 
+def about(run: WorkflowRun, task: Task | None = None) -> dict:
+    """The link and the message params of an event about this run (and step): what notifications render."""
+    if task is None:
+        return {"link": f"/runs/{run.id}", "params": {"run": run.name}}
+    params = {"run": run.name, "task": task.title, "step": task.step_key, "due": task.due_on.isoformat()}
+    return {"link": f"/runs/{run.id}#task-{task.id}", "params": params}
+
+
+def stamp(now: datetime) -> str:
+    """The moment of a change, for occurrence keys: the same step handed over again is another occurrence."""
+    return now.strftime("%Y%m%dT%H%M%S")
+
+
 def history(session: Session, run: WorkflowRun, kind: str, *, task: Task | None = None, actor_id=None, **detail):
     session.add(
         RunHistory(
@@ -71,13 +84,21 @@ def open_task(session: Session, run: WorkflowRun, task: Task, now: datetime, act
     set_state(task, TaskState.open, now)
     task.opened_at = now
     session.add(task)
-    ids = dict(run_id=run.id, task_id=task.id, actor_id=actor_id)
-    record(session=session, workspace_id=run.workspace_id, recipient_id=task.owner_id, kind=EventKind.assigned, **ids)
+    ids = dict(run_id=run.id, task_id=task.id, actor_id=actor_id, **about(run, task))
+    record(
+        session=session,
+        workspace_id=run.workspace_id,
+        recipient_id=task.owner_id,
+        kind=EventKind.assigned,
+        key=f"task:{task.id}:assigned:{task.owner_id}:{stamp(now)}",
+        **ids,
+    )
     if task.approvals_required:
+        key = f"task:{task.id}:approval:{task.approval_round}:{stamp(now)}"
         for user_id in approvers(session, task):
             if user_id != task.owner_id:
                 kind = EventKind.approval_requested
-                record(session=session, workspace_id=run.workspace_id, recipient_id=user_id, kind=kind, **ids)
+                record(session=session, workspace_id=run.workspace_id, recipient_id=user_id, kind=kind, key=key, **ids)
     history(session, run, "handed_over", task=task, actor_id=actor_id, owner_id=task.owner_id)
 
 
@@ -104,6 +125,8 @@ def hand_off(session: Session, run: WorkflowRun, now: datetime, actor_id: int | 
             recipient_id=run.started_by,
             kind=EventKind.run_finished,
             run_id=run.id,
+            key=f"run:{run.id}:finished",
+            **about(run),
         )
         history(session, run, "finished", actor_id=actor_id)
     session.flush()
@@ -221,6 +244,8 @@ def send_back(
         run_id=run.id,
         task_id=back.id,
         actor_id=actor_id,
+        key=f"task:{back.id}:sent_back:{back.send_backs}",
+        **about(run, back),
     )
     history(session, run, "sent_back", task=task, actor_id=actor_id, target=key, comment=comment)
     session.flush()

@@ -1,0 +1,1 @@
+"""The outbox of notifications the metrics service owes people (cycle opened, KPI stale, import finished/failed)."""
