@@ -229,7 +229,6 @@ def test_matomo_check_names_the_site(client, engine, matomo_vendor):
     assert resp.json() == {"ok": True, "message": "Connected to Matomo: site 1 is 'Example site'.", "series": []}
 
 
-
 def test_a_run_refuses_an_address_that_became_internal(client, engine, matomo_vendor, monkeypatch):
     """Checked again before every request: a saved URL that now reaches inside fails the run in words, unsent."""
     from kit.settings import common

@@ -1,7 +1,7 @@
 """notifications: email deliveries (unique per key and channel), the planned items of events, preferences
 
 Revision ID: a8286dbd781e
-Revises: 3b9e1c7a5d20
+Revises: 8d2f4b6a1c37
 Create Date: 2026-12-01 13:53:13.044844
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "a8286dbd781e"
-down_revision: str | None = "3b9e1c7a5d20"
+down_revision: str | None = "8d2f4b6a1c37"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,7 +12,7 @@ from services.tasks.actions import planning
 from services.tasks.actions.models import ActionStatus
 from services.tasks.periods import service as periods
 from services.tasks.periods.models import CapacityIn, PersonCapacity
-from services.tasks.tests.actions.test_rules import make, move, period
+from services.tasks.tests.actions.helpers import make, move, period
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 ANNA, BO, CAI = 11, 12, 13

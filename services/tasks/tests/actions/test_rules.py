@@ -9,28 +9,11 @@ import pytest
 
 from kit.errors import Invalid, NotFound
 from services.tasks.actions import cadence, effect, planning, priority, service, status
-from services.tasks.actions.models import ActionCreate, ActionStatus, ActionUpdate, Quadrant
-from services.tasks.periods import service as periods
-from services.tasks.periods.models import PeriodCreate
+from services.tasks.actions.models import ActionStatus, ActionUpdate, Quadrant
 from services.tasks.tests.actions.conftest import TODAY
+from services.tasks.tests.actions.helpers import make, move, period
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-
-
-def make(session, records, workspace_id: int = 1, **fields):
-    data = ActionCreate(**{"title": "Faster checkout", **fields})
-    return service.create_action(session=session, workspace_id=workspace_id, user_id=7, data=data, owners=records)
-
-
-def period(session, workspace_id: int = 1, capacity: float | None = 40, **fields):
-    data = {"name": "Q1", "starts_on": date(2027, 1, 1), "ends_on": date(2027, 3, 31), "capacity_hours": capacity}
-    return periods.create_period(session=session, workspace_id=workspace_id, data=PeriodCreate(**{**data, **fields}))
-
-
-def move(session, action, target, **kw):
-    return service.change_status(
-        session=session, workspace_id=1, user_id=7, action_id=action.id, target=target, today=TODAY, **kw
-    )
 
 
 def test_a_finding_fills_kpi_surface_and_kind_and_the_owners_copy_what_lists_need(session, records):
