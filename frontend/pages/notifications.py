@@ -34,6 +34,7 @@ KINDS = {
     "escalated": N_("A step in my run is overdue (escalation)"),
     "cycle_opened": N_("A measurement cycle opens"),
     "kpi_stale": N_("My KPI has no new value"),
+    "connector_failing": N_("A connector of mine is failing"),
     "import_finished": N_("My import is finished"),
     "import_failed": N_("My import failed"),
     "action_done": N_("An action is done"),

@@ -210,21 +210,6 @@ class RunList(Page[RunPublic]):
     pass
 
 
-class ConnectorEvent(MetricsModel, table=True):
-    """Something a person must hear of (a connector failing): the notifications concept delivers these rows."""
-
-    __tablename__ = "connector_events"
-
-    id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = Field(index=True)
-    connector_id: int = Field(foreign_key="connectors.id", ondelete="CASCADE", index=True)
-    user_id: int | None = None
-    event: str = Field(max_length=64)
-    detail: str | None = Field(default=None, max_length=2000)
-    created_at: datetime = Field(default_factory=utcnow)
-    delivered_at: datetime | None = None
-
-
 # --- checks and previews ---------------------------------------------------------------------------
 
 

@@ -27,12 +27,13 @@ from services.metrics.connectors.crypto import CredentialsError
 from services.metrics.connectors.http import Vendor, VendorError, make_client
 from services.metrics.connectors.kinds import spec
 from services.metrics.connectors.kinds.base import KindSpec, Request, Source, period_start
-from services.metrics.connectors.models import Connector, ConnectorEvent, ConnectorRun, Feed, RunStatus, State, Trigger
+from services.metrics.connectors.models import Connector, ConnectorRun, Feed, RunStatus, State, Trigger
 from services.metrics.connectors.schedule import next_slot, today_in
 from services.metrics.connectors.service import secrets_of
 from services.metrics.kpis.models import Kpi
 from services.metrics.kpis.models import Source as ValueSource
 from services.metrics.observations.models import Period
+from services.metrics.outbox import service as outbox
 
 log = logging.getLogger("effekt.metrics.connectors")
 CHUNK = 5_000  # rows per INSERT: nine parameters each stay below both databases' bound-parameter limits
@@ -281,22 +282,19 @@ def _close(session: Session, run_id: int, status: RunStatus, stored: int, error:
             connector.failures += 1
             if connector.failures >= FAILING_AFTER and connector.state == State.ok:
                 connector.state = State.failing
-                session.add(_failing_event(connector, error))
+                outbox.notify(
+                    session,
+                    workspace_id=connector.workspace_id,
+                    recipient_id=connector.owner_id,
+                    kind="connector_failing",
+                    key=f"connector:{connector.id}:failing:{run.id}",
+                    link=f"/connectors/{connector.id}",
+                    params={"connector": connector.name, "runs": str(connector.failures), "error": (error or "")[:200]},
+                )
     connector.updated_at = now
     session.add_all([run, connector])
     session.flush()
     return run
-
-
-def _failing_event(connector: Connector, error: str | None) -> ConnectorEvent:
-    detail = f"{connector.name} failed {connector.failures} scheduled runs in a row: {error}"
-    return ConnectorEvent(
-        workspace_id=connector.workspace_id,
-        connector_id=connector.id,
-        user_id=connector.owner_id,
-        event="connector.failing",
-        detail=detail[:2000],
-    )
 
 
 # --- on the event loop -----------------------------------------------------------------------------

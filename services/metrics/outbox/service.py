@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from kit.fields import utcnow
 from services.metrics.outbox.models import NotificationOutbox
 
-KINDS = ("cycle_opened", "kpi_stale", "import_finished", "import_failed")
+KINDS = ("cycle_opened", "kpi_stale", "import_finished", "import_failed", "connector_failing")
 
 
 def notify(

@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     kpi_stale = "kpi_stale"  # to its owner (from the metrics service)
     import_finished = "import_finished"
     import_failed = "import_failed"
+    connector_failing = "connector_failing"  # to its owner, after two failed scheduled runs (from metrics)
     action_done = "action_done"
     effect_evaluated = "effect_evaluated"
 

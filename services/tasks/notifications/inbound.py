@@ -17,7 +17,13 @@ from services.tasks.events.service import record
 from services.tasks.notifications.jobs import _engine
 
 log = logging.getLogger("effekt.tasks.notifications")
-FROM_METRICS = {EventKind.cycle_opened, EventKind.kpi_stale, EventKind.import_finished, EventKind.import_failed}
+FROM_METRICS = {
+    EventKind.cycle_opened,
+    EventKind.kpi_stale,
+    EventKind.import_finished,
+    EventKind.import_failed,
+    EventKind.connector_failing,
+}
 
 
 def take(engine, payload: dict[str, Any]) -> bool:

@@ -43,6 +43,7 @@ MESSAGES: dict[EventKind, str] = {
     EventKind.kpi_stale: N_("%(kpi)s has had no new value for too long"),
     EventKind.import_finished: N_("The import %(file)s is finished"),
     EventKind.import_failed: N_("The import %(file)s failed"),
+    EventKind.connector_failing: N_("The connector %(connector)s failed %(runs)s scheduled runs in a row: %(error)s"),
     EventKind.action_done: N_("The action “%(action)s” is done"),
     EventKind.effect_evaluated: N_("The effect of “%(action)s” has been judged"),
 }

@@ -15,8 +15,9 @@ from kit.queue import queue_name
 from kit.roles import Role
 from kit.testing import Signed, auth, run_async
 from services.metrics.connectors import jobs
-from services.metrics.connectors.models import Connector, ConnectorEvent, ConnectorRun, State, Trigger
+from services.metrics.connectors.models import Connector, ConnectorRun, State, Trigger
 from services.metrics.connectors.schedule import next_slot, slot_key
+from services.metrics.outbox.models import NotificationOutbox
 from services.metrics.tests.connectors.helpers import SECRET, URL, add_feed, at, make_connector, make_kpi, pull, values
 from services.metrics.tests.connectors.recorded import plausible_query
 from services.metrics.tests.connectors.vendor import Answer
@@ -130,9 +131,10 @@ def test_failing_twice_in_a_row_marks_the_connector_and_tells_its_owner(client, 
     assert [i["connector_failing"] for i in card["columns"]["result"]] == [True]  # the KPI it feeds shows it
     pull(engine, cid, "schedule:2026-03-11T05:00Z", Trigger.schedule, at("2026-03-11T05:00:01"))
     with Session(engine) as session:
-        events = session.exec(select(ConnectorEvent)).all()
-    assert [(e.connector_id, e.user_id, e.event) for e in events] == [(cid, 1, "connector.failing")]  # told once
-    assert "failed 2 scheduled runs in a row: Plausible answered 401" in events[0].detail
+        told = session.exec(select(NotificationOutbox)).all()
+    # its owner is told once, through the outbox the notifications read, with a link to the connector
+    assert [(t.recipient_id, t.kind, t.link) for t in told] == [(1, "connector_failing", f"/connectors/{cid}")]
+    assert told[0].params["error"].startswith("Plausible answered 401") and told[0].params["runs"] == "2"
     vendor.on("POST", QUERY, plausible_query)
     assert pull(engine, cid, "manual:y").status == "ok"
     body = client.get(f"{URL}/{cid}", headers=auth()).json()
