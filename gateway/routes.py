@@ -42,6 +42,7 @@ RESOURCES = {
     "my-work": "tasks",
     "task-events": "tasks",
     "webhooks": "tasks",
+    "calendars": "tasks",
 }
 OPENAPI_TTL = 30.0
 FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")
