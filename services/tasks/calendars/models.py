@@ -54,6 +54,8 @@ class CalendarSequence(TasksModel, table=True):
 
 
 class FeedPublic(BaseModel):
+    """One of my calendar feeds: whether its URL is live, made and last read when."""
+
     kind: FeedKind
     active: bool
     created_at: datetime | None
@@ -61,8 +63,12 @@ class FeedPublic(BaseModel):
 
 
 class FeedCreated(FeedPublic):
+    """A new feed URL, shown this once (only its hash is kept)."""
+
     url: str = PydanticField(description="The feed's address with its token, shown this once")
 
 
 class FeedList(BaseModel):
+    """My calendar feeds, one per kind (personal deadlines, workspace dates)."""
+
     data: list[FeedPublic]

@@ -26,6 +26,7 @@ def feed_url(token: str) -> str:
 
 @router.get("", response_model=FeedList, operation_id="listCalendarFeeds", summary="My calendar feeds")
 def list_feeds(session: SessionDep, principal: PrincipalDep):
+    """Which of my feed URLs are live, and when a calendar app last read them."""
     return FeedList(
         data=service.list_feeds(session=session, workspace_id=principal.workspace_id, user_id=principal.user_id)
     )
@@ -37,6 +38,7 @@ def list_feeds(session: SessionDep, principal: PrincipalDep):
     description="The URL carries a secret token and is shown in this answer only; only its hash is kept.",
 )  # fmt: skip
 def issue_feed(kind: FeedKind, session: SessionDep, principal: PrincipalDep, response: Response):
+    """Make a feed URL for a calendar app to subscribe to; a live one of the same kind is revoked."""
     token, feed = service.issue(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, kind=kind, now=utcnow()
     )
@@ -49,6 +51,7 @@ def issue_feed(kind: FeedKind, session: SessionDep, principal: PrincipalDep, res
     summary="Revoke the feed URL",
 )  # fmt: skip
 def revoke_feed(kind: FeedKind, session: SessionDep, principal: PrincipalDep):
+    """End the feed URL: calendar apps subscribed to it get nothing more."""
     if not service.revoke(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, kind=kind, now=utcnow()
     ):

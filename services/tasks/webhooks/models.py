@@ -109,6 +109,8 @@ class FanoutCursor(TasksModel, table=True):
 
 
 class EndpointBase(BaseModel):
+    """What an endpoint hears of: a note for people and the event kinds it gets."""
+
     description: str = PydanticField(default="", max_length=200)
     event_kinds: list[EventKind] = PydanticField(default_factory=list, description="Only these kinds; empty: all")
 
@@ -119,12 +121,16 @@ class EndpointBase(BaseModel):
 
 
 class EndpointCreate(EndpointBase):
+    """A new endpoint: its kind (standard, slack or teams) and address."""
+
     model_config = STRICT
     kind: EndpointKind = EndpointKind.standard
     url: str = PydanticField(min_length=1, max_length=MAX_URL, description="http(s) address of the receiver")
 
 
 class EndpointUpdate(BaseModel):
+    """Changes to an endpoint; fields left out stay as they are."""
+
     model_config = STRICT
     url: str | None = PydanticField(default=None, min_length=1, max_length=MAX_URL)
     description: str | None = PydanticField(default=None, max_length=200)
@@ -133,6 +139,8 @@ class EndpointUpdate(BaseModel):
 
 
 class EndpointPublic(BaseModel):
+    """A webhook endpoint of the workspace (its secret is never shown again)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     kind: EndpointKind
@@ -148,19 +156,27 @@ class EndpointPublic(BaseModel):
 
 
 class EndpointCreated(EndpointPublic):
+    """The endpoint just made, with its signing secret this once."""
+
     secret: str | None = PydanticField(description="The signing secret (whsec_…), shown this once")
 
 
 class SecretRotated(BaseModel):
+    """The new signing secret, and until when the previous one still signs."""
+
     secret: str = PydanticField(description="The new signing secret (whsec_…), shown this once")
     previous_valid_until: datetime
 
 
 class EndpointList(Page[EndpointPublic]):
+    """The workspace's webhook endpoints."""
+
     pass
 
 
 class AttemptPublic(BaseModel):
+    """One try of a delivery: when, the answer code (none: no answer) and what went wrong."""
+
     model_config = ConfigDict(from_attributes=True)
     at: datetime
     status_code: int | None
@@ -169,6 +185,8 @@ class AttemptPublic(BaseModel):
 
 
 class DeliveryPublic(BaseModel):
+    """One occurrence sent (or being sent) to an endpoint."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     endpoint_id: int
@@ -184,9 +202,13 @@ class DeliveryPublic(BaseModel):
 
 
 class DeliveryDetail(DeliveryPublic):
+    """A delivery with what it sends and every attempt so far."""
+
     payload: dict
     log: list[AttemptPublic]
 
 
 class DeliveryList(Page[DeliveryPublic]):
+    """An endpoint's delivery log, newest first."""
+
     pass

@@ -52,6 +52,7 @@ async def _queue(request: Request) -> None:
 
 @router.get("", response_model=EndpointList, operation_id="listWebhooks", summary="The workspace's endpoints")
 def list_webhooks(session: SessionDep, principal: AdminDep, page: PageDep):
+    """Every endpoint of the workspace, with whether it is enabled and why not."""
     rows, total = service.list_endpoints(
         session=session, workspace_id=principal.workspace_id, limit=page.limit, offset=page.offset
     )
@@ -65,6 +66,7 @@ def list_webhooks(session: SessionDep, principal: AdminDep, page: PageDep):
     description="A Standard Webhooks endpoint gets a signing secret (whsec_…), shown in this answer only.",
 )  # fmt: skip
 async def create_webhook(data: EndpointCreate, session: SessionDep, principal: AdminDep):
+    """Add an endpoint; its address must be a public http(s) URL unless the operator allows a range."""
     await _checked(data.url)
 
     def create():
@@ -79,6 +81,7 @@ async def create_webhook(data: EndpointCreate, session: SessionDep, principal: A
 
 @router.get("/{endpoint_id}", response_model=EndpointPublic, responses=NOT_FOUND, operation_id="getWebhook")
 def get_webhook(endpoint_id: int, session: SessionDep, principal: AdminDep):
+    """One endpoint (never its secret)."""
     endpoint = service.get_endpoint(session=session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
     return service.publish(endpoint, utcnow())
 
@@ -104,6 +107,7 @@ async def update_webhook(endpoint_id: int, data: EndpointUpdate, session: Sessio
     "/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND, operation_id="deleteWebhook"
 )
 def delete_webhook(endpoint_id: int, session: SessionDep, principal: AdminDep):
+    """Remove an endpoint and its delivery log."""
     endpoint = service.get_endpoint(session=session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
     service.delete_endpoint(session=session, endpoint=endpoint)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -114,6 +118,7 @@ def delete_webhook(endpoint_id: int, session: SessionDep, principal: AdminDep):
     operation_id="rotateWebhookSecret", summary="A new signing secret; the old one signs too for 24 hours",
 )  # fmt: skip
 def rotate_secret(endpoint_id: int, session: SessionDep, principal: AdminDep):
+    """Make a new signing secret: both sign each message for 24 hours, so receivers can switch."""
     endpoint = service.get_endpoint(session=session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
     secret, until = service.rotate_secret(session=session, endpoint=endpoint, now=utcnow())
     return SecretRotated(secret=secret, previous_valid_until=until)
@@ -124,6 +129,8 @@ def rotate_secret(endpoint_id: int, session: SessionDep, principal: AdminDep):
     responses={**NOT_FOUND, **CONFLICT}, operation_id="testWebhook", summary="Send a webhook.test event",
 )  # fmt: skip
 async def test_webhook(endpoint_id: int, request: Request, session: SessionDep, principal: AdminDep):
+    """Send a webhook.test event to the endpoint now; its delivery appears in the log."""
+
     def add():
         endpoint = service.get_endpoint(session=session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
         delivery = service.send_test(session=session, endpoint=endpoint, user_id=principal.user_id, now=utcnow())
@@ -140,6 +147,7 @@ async def test_webhook(endpoint_id: int, request: Request, session: SessionDep, 
     summary="The delivery log, newest first",
 )  # fmt: skip
 def list_deliveries(endpoint_id: int, session: SessionDep, principal: AdminDep, page: PageDep):
+    """What was sent to the endpoint, with the state, last answer code and time of each."""
     endpoint = service.get_endpoint(session=session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
     rows, total = service.list_deliveries(session=session, endpoint=endpoint, limit=page.limit, offset=page.offset)
     return DeliveryList.of([DeliveryPublic.model_validate(row) for row in rows], total, page)
@@ -150,6 +158,7 @@ def list_deliveries(endpoint_id: int, session: SessionDep, principal: AdminDep, 
     operation_id="getWebhookDelivery", summary="One delivery with its payload and every attempt",
 )  # fmt: skip
 def get_delivery(endpoint_id: int, delivery_id: int, session: SessionDep, principal: AdminDep):
+    """One delivery: the payload and every attempt with its answer code and time."""
     endpoint = service.get_endpoint(session=session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
     delivery = service.get_delivery(session=session, endpoint=endpoint, delivery_id=delivery_id)
     log = [AttemptPublic.model_validate(a) for a in service.attempts_of(session=session, delivery=delivery)]
@@ -164,6 +173,8 @@ def get_delivery(endpoint_id: int, delivery_id: int, session: SessionDep, princi
 async def replay_delivery(
     endpoint_id: int, delivery_id: int, request: Request, session: SessionDep, principal: AdminDep
 ):
+    """Send a succeeded or failed delivery again, with the same webhook-id, from the start of the schedule."""
+
     def again():
         endpoint = service.get_endpoint(session=session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
         delivery = service.get_delivery(session=session, endpoint=endpoint, delivery_id=delivery_id)
