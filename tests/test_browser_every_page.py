@@ -39,7 +39,8 @@ def seed(live, account) -> list[str]:
         )
         cycle = post("/api/v1/cycles", json={"surface_id": surface["id"], "period": "current"})
         upload = post("/api/v1/imports", files={"file": ("visits.csv", b"date,visits\n2026-11-01,10\n", "text/csv")})
-    ids = {"s": surface["id"], "g": goal["id"], "k": kpi["id"], "c": cycle["id"], "i": upload["id"]}
+        hook = post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "description": "Our CRM"})
+    ids = {"s": surface["id"], "g": goal["id"], "k": kpi["id"], "c": cycle["id"], "i": upload["id"], "w": hook["id"]}
     return [
         "/",
         "/strategy",
@@ -60,6 +61,9 @@ def seed(live, account) -> list[str]:
         "/settings/workspace",
         "/settings/members",
         "/settings/tokens",
+        "/settings/webhooks",
+        f"/settings/webhooks/{ids['w']}",
+        "/settings/calendar",
         "/workspaces/new",
         "/kpis/999999",
     ]
