@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
@@ -39,12 +40,14 @@ def _calendar(kind: FeedKind) -> Calendar:
     return cal
 
 
-def _event(uid: str, day: date, summary: str, url: str, sequence: int, now: datetime, cancelled: bool) -> Event:
+def _event(
+    uid: str, day: date, summary: str, url: str, sequence: int, now: datetime, cancelled: bool, last: date | None = None
+) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now)
     event.add("dtstart", day)
-    event.add("dtend", day + timedelta(days=1))
+    event.add("dtend", (last or day) + timedelta(days=1))  # DTEND of an all-day event is the day after
     event.add("summary", summary)
     event.add("url", url)
     event.add("sequence", sequence)
@@ -86,8 +89,9 @@ def personal(session: Session, feed: CalendarFeed, now: datetime) -> bytes:
     return cal.to_ical()
 
 
-def workspace(session: Session, feed: CalendarFeed, now: datetime) -> bytes:
-    """The anchor dates (publish dates and the others a template names) of the workspace's runs."""
+def workspace(session: Session, feed: CalendarFeed, now: datetime, cycles: list[dict[str, Any]]) -> bytes:
+    """The anchor dates (publish dates and the others a template names) of the workspace's runs, and its
+    measurement cycles (from metrics), each cycle one all-day event over its period."""
     since = now.date() - timedelta(days=settings().calendar_past_days)
     runs = session.exec(
         select(WorkflowRun)
@@ -103,26 +107,38 @@ def workspace(session: Session, feed: CalendarFeed, now: datetime) -> bytes:
                 continue
             if day >= since:
                 items.append((f"run:{run.id}:{key}", run, key, day))
+    periods = _cycles(cycles, since)
     prints = {item: _fingerprint(day, run.name, key, run.state.value) for item, run, key, day in items}
+    prints |= {item: _fingerprint(start, end, name) for item, _, start, end, name in periods}
     seq = service.sequences(session, feed.workspace_id, prints, now)
     cal, base, domain = _calendar(FeedKind.workspace), settings().public_url.rstrip("/"), _domain()
     for item, run, key, day in sorted(items, key=lambda i: (i[3], i[0])):
-        label = key.replace("_", " ")
-        cal.add_component(
-            _event(
-                f"run-{run.id}-{key}@{domain}",
-                day,
-                f"{run.name}: {label}",
-                f"{base}/runs/{run.id}",
-                seq[item],
-                now,
-                False,
-            )
-        )
+        summary, url = f"{run.name}: {key.replace('_', ' ')}", f"{base}/runs/{run.id}"
+        cal.add_component(_event(f"run-{run.id}-{key}@{domain}", day, summary, url, seq[item], now, False))
+    for item, cycle_id, start, end, name in periods:
+        url = f"{base}/cycles/{cycle_id}"
+        cal.add_component(_event(f"cycle-{cycle_id}@{domain}", start, name, url, seq[item], now, False, last=end))
     return cal.to_ical()
 
 
-def render(session: Session, feed: CalendarFeed, now: datetime) -> bytes:
+def _cycles(cycles: list[dict[str, Any]], since: date) -> list[tuple[str, int, date, date, str]]:
+    """(item, id, first day, last day, summary) of each cycle metrics listed whose period ends on or after `since`."""
+    found = []
+    for cycle in cycles:
+        try:
+            cycle_id = int(cycle["id"])
+            start, end = date.fromisoformat(cycle["period_start"]), date.fromisoformat(cycle["period_end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if end >= since:
+            name = f"Measurement cycle: {cycle.get('surface_name') or ''}".strip()
+            found.append((f"cycle:{cycle_id}", cycle_id, start, end, name))
+    return found
+
+
+def render(session: Session, feed: CalendarFeed, now: datetime, cycles: list[dict[str, Any]] | None = None) -> bytes:
     feed.last_read_at = now
     session.add(feed)
-    return personal(session, feed, now) if feed.kind == FeedKind.personal else workspace(session, feed, now)
+    if feed.kind == FeedKind.personal:
+        return personal(session, feed, now)
+    return workspace(session, feed, now, cycles or [])

@@ -5,19 +5,21 @@ is the credential, and it opens only its own person's deadlines or its own works
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from kit.deps import OneHopRoute, SessionDep
 from kit.errors import NotFound
 from kit.fields import utcnow
 from kit.identity import PrincipalDep
 from services.tasks.calendars import ical, service
+from services.tasks.calendars.asker import FeedAsker
 from services.tasks.calendars.config import settings
 from services.tasks.calendars.models import FeedCreated, FeedKind, FeedList
 
 router = APIRouter(prefix="/api/v1/calendars", tags=["calendars"], route_class=OneHopRoute)
 feeds = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 NOT_FOUND = {404: {"description": "No live feed of this kind"}}
+GONE = "No such calendar feed (the address may have been revoked)."
 
 
 def feed_url(token: str) -> str:
@@ -60,10 +62,14 @@ def revoke_feed(kind: FeedKind, session: SessionDep, principal: PrincipalDep):
 
 
 @feeds.get("/feeds/{token}.ics")
-def read_feed(token: str, session: SessionDep):
+def read_feed(token: str, request: Request, session: SessionDep):
     feed = service.feed_of(session, token)
     if feed is None:
-        raise NotFound("No such calendar feed (the address may have been revoked).")
-    body = ical.render(session, feed, utcnow())
+        raise NotFound(GONE)
+    asker = FeedAsker(getattr(request.app.state, "internal", None), request.app.state.signing_key, feed)
+    if not asker.is_member():  # someone who left the workspace takes no feed of it along
+        raise NotFound(GONE)
+    cycles = asker.cycles() if feed.kind == FeedKind.workspace else []
+    body = ical.render(session, feed, utcnow(), cycles)
     headers = {"Cache-Control": "private, max-age=300", "Content-Disposition": 'inline; filename="effekt.ics"'}
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
