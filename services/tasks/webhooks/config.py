@@ -23,6 +23,7 @@ class WebhookSettings(BaseSettings):
         default=5, gt=0, description="An endpoint failing this long without a success is disabled"
     )
     webhook_timeout: float = Field(default=15.0, gt=0, description="Seconds a receiver has to answer")
+    webhook_batch: int = Field(default=50, ge=1, le=1000, description="Deliveries a worker claims at once")
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="Where people open Effekt: the start of links in messages"
     )

@@ -36,11 +36,10 @@ from services.tasks.webhooks.models import (
 )
 
 log = logging.getLogger("effekt.tasks.webhooks")
-CLAIM_BATCH = 50
 
 
 def _lease() -> timedelta:
-    return timedelta(seconds=settings().webhook_timeout * 2 + 30)
+    return timedelta(seconds=settings().webhook_timeout * 2 + 5)  # past the longest request a send can make
 
 
 def _due(now: datetime):
@@ -51,8 +50,9 @@ def _due(now: datetime):
     )
 
 
-def claim(engine: Engine, now: datetime, limit: int = CLAIM_BATCH) -> list[tuple[int, datetime]]:
-    """Claim up to `limit` due deliveries: (id, claim) of each, the claim being its lease's end."""
+def claim(engine: Engine, now: datetime, limit: int | None = None) -> list[tuple[int, datetime]]:
+    """Claim up to `limit` (the batch setting) due deliveries: (id, claim) of each, the claim its lease's end."""
+    limit = limit or settings().webhook_batch
     until = now + _lease()
     claimed: list[tuple[int, datetime]] = []
     with Session(engine) as session:
@@ -179,9 +179,16 @@ async def send_due(engine: Engine, *, now: Callable = utcnow, client: httpx.Asyn
             claimed = await asyncio.to_thread(claim, engine, now())
             if not claimed:
                 return made
-            results = await asyncio.gather(
-                *(send_one(engine, delivery_id, until, client, now) for delivery_id, until in claimed)
+            batch = asyncio.ensure_future(
+                asyncio.gather(*(send_one(engine, delivery_id, until, client, now) for delivery_id, until in claimed))
             )
+            try:
+                results = await asyncio.shield(batch)
+            except asyncio.CancelledError:
+                # The job is cancelled (Redis went away, the worker stops): requests already sent are let finish
+                # and their answers recorded, or the receiver would get them again after the claims run out.
+                await asyncio.wait([batch], timeout=settings().webhook_timeout + 5)
+                raise
             made += len(results)
     finally:
         if own:

@@ -2,9 +2,10 @@
 
 An occurrence is the event's key, or "event:<id>" for an event without one: recipients of the same occurrence
 share it, so an endpoint gets one message however many people heard of it. New events are read past a cursor
-(the highest event id read); events of the last LOOKBACK are read again, so one whose transaction committed
-after a higher id was read is not missed. The unique (endpoint, occurrence) makes every read idempotent: two
-workers fanning out at once insert each delivery once (INSERT … ON CONFLICT DO NOTHING)."""
+(the highest event id read); the last LATE_IDS ids below it, if younger than LOOKBACK, are read again, so an
+event whose transaction committed after a higher id was read is not missed. The unique (endpoint, occurrence)
+makes every read idempotent: two workers fanning out at once insert each delivery once (INSERT … ON CONFLICT
+DO NOTHING)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from services.tasks.webhooks.models import FanoutCursor, WebhookDelivery, Webhoo
 from services.tasks.webhooks.service import new_message_id
 
 LOOKBACK = timedelta(minutes=10)
+LATE_IDS = 5000  # how far below the cursor late commits are looked for (a primary-key range, never a scan)
 BATCH = 2000
 
 
@@ -40,7 +42,9 @@ def _events(session: Session, now: datetime) -> tuple[list[Event], int]:
     last = cursor.last_event_id if cursor else 0
     fresh = session.exec(select(Event).where(col(Event.id) > last).order_by(col(Event.id)).limit(BATCH)).all()
     late = session.exec(
-        select(Event).where(col(Event.id) <= last, col(Event.created_at) >= now - LOOKBACK).limit(BATCH)
+        select(Event)
+        .where(col(Event.id) > last - LATE_IDS, col(Event.id) <= last, col(Event.created_at) >= now - LOOKBACK)
+        .limit(BATCH)
     ).all()
     return [*late, *fresh], max([last, *(event.id for event in fresh)])
 

@@ -288,3 +288,19 @@ def test_private_addresses_are_refused_on_save_and_before_sending(engine, client
     (delivery,) = deliveries(engine)
     assert delivery.last_status is None and "EFFEKT_OUTBOUND_ALLOW" in delivery.last_error
     assert delivery.state == DeliveryState.failed
+
+
+def test_an_event_committed_after_a_higher_id_was_read_is_still_sent(engine, client, receiver):
+    from services.tasks.webhooks.models import FanoutCursor
+
+    add(client, receiver.url)
+    occur(engine, "reminder:1")
+    occur(engine, "reminder:2")
+    with Session(engine) as session:  # a fan-out read past both while the first one's transaction was open
+        top = max(e.id for e in session.exec(select(fanout.Event)).all())
+        session.add(FanoutCursor(id=1, last_event_id=top))
+        session.commit()
+    run(engine)
+    assert sorted(a.json()["data"]["occurrence"] for a in receiver.arrivals) == ["reminder:1", "reminder:2"]
+    run(engine)
+    assert len(receiver.arrivals) == 2
