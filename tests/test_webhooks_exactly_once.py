@@ -18,11 +18,13 @@ from services.tasks.events import service as events
 from services.tasks.events.models import EventKind
 from services.tasks.models import metadata
 from services.tasks.tests.webhooks.receiver import Receiver
+from services.tasks.webhooks.crypto import KeyRing, new_key
 from services.tasks.webhooks.models import DeliveryState, EndpointKind, WebhookDelivery, WebhookEndpoint
 from tests.processes import EFFEKT, clean_env
 from tests.test_faults_redis import OwnRedis, until
 
 OCCURRENCES = 40
+KEY = new_key()
 
 
 def worker(env: dict[str, str], log) -> subprocess.Popen:
@@ -46,7 +48,7 @@ def test_two_workers_a_kill_and_a_redis_restart_send_each_occurrence_once(tmp_pa
     with testing.fresh_engine(tmp_path, metadata, "tasks") as engine, Receiver(delay=1.0) as receiver:
         url = testing.test_database_url() or f"sqlite:///{tmp_path / 'tasks.db'}"
         with Session(engine) as session:
-            secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+            secret = KeyRing([KEY]).seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", workspace_id=1)
             session.add(WebhookEndpoint(workspace_id=1, kind=EndpointKind.standard, url=receiver.url, secret=secret,
                                         created_by=1))  # fmt: skip
             session.commit()
@@ -58,7 +60,7 @@ def test_two_workers_a_kill_and_a_redis_restart_send_each_occurrence_once(tmp_pa
         redis = OwnRedis(tmp_path).start()
         env = clean_env(
             tmp_path / "data", REDIS_URL=redis.url, EFFEKT_TASKS_DATABASE_URL=url, EFFEKT_OUTBOUND_ALLOW="loopback",
-            EFFEKT_TASKS_WEBHOOK_TIMEOUT="2", EFFEKT_TASKS_WEBHOOK_BATCH="3",
+            EFFEKT_TASKS_WEBHOOK_TIMEOUT="2", EFFEKT_TASKS_WEBHOOK_KEYS=KEY, EFFEKT_TASKS_WEBHOOK_BATCH="3",
         )  # fmt: skip
         log = (tmp_path / "workers.log").open("w")
         first, second = worker(env, log), worker(env, log)

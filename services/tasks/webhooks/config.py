@@ -22,6 +22,9 @@ class WebhookSettings(BaseSettings):
     webhook_disable_after_days: float = Field(
         default=5, gt=0, description="An endpoint failing this long without a success is disabled"
     )
+    webhook_keys: str | None = Field(
+        default=None, description="Comma-separated base64url AES keys (32 bytes) sealing signing secrets, current first"
+    )
     webhook_timeout: float = Field(default=15.0, gt=0, description="Seconds a receiver has to answer")
     webhook_batch: int = Field(default=50, ge=1, le=1000, description="Deliveries a worker claims at once")
     public_url: str = Field(

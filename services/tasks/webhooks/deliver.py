@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from kit.dates import as_utc
 from kit.fields import utcnow
 from kit.outbound import OutboundRefused, check_url
-from services.tasks.webhooks import payloads, service
+from services.tasks.webhooks import crypto, payloads, service
 from services.tasks.webhooks.config import settings
 from services.tasks.webhooks.models import (
     DeliveryState,
@@ -109,7 +109,7 @@ async def send_one(
             status = response.status_code
             if not 200 <= status < 300:
                 error = f"The receiver answered {status}"
-        except OutboundRefused as exc:
+        except (OutboundRefused, crypto.SecretError) as exc:
             error = str(exc)
         except httpx.HTTPError as exc:
             error = f"No answer: {type(exc).__name__}"

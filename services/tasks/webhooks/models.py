@@ -47,8 +47,8 @@ class WebhookEndpoint(TasksModel, table=True):
     url: str = Field(sa_column=Column(Text, nullable=False))
     description: str = Field(default="", max_length=200)
     event_kinds: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # empty: every kind
-    secret: str | None = Field(default=None, max_length=100)  # whsec_…, standard endpoints only
-    previous_secret: str | None = Field(default=None, max_length=100)
+    secret: str | None = Field(default=None, max_length=200)  # whsec_… sealed (crypto.py), standard endpoints only
+    previous_secret: str | None = Field(default=None, max_length=200)
     previous_until: datetime | None = None  # the previous secret still signs until then
     enabled: bool = True
     disabled_reason: str | None = Field(default=None, max_length=300)

@@ -70,11 +70,11 @@ async def create_webhook(data: EndpointCreate, session: SessionDep, principal: A
     await _checked(data.url)
 
     def create():
-        endpoint = service.create_endpoint(
+        endpoint, secret = service.create_endpoint(
             session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, data=data
         )
         session.commit()
-        return EndpointCreated(**service.publish(endpoint, utcnow()).model_dump(), secret=endpoint.secret)
+        return EndpointCreated(**service.publish(endpoint, utcnow()).model_dump(), secret=secret)
 
     return await run_in_threadpool(create)
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 from kit.dates import as_utc
 from kit.errors import Conflict
 from kit.query import get_scoped, select_page
-from services.tasks.webhooks import payloads
+from services.tasks.webhooks import crypto, payloads
 from services.tasks.webhooks.models import (
     DeliveryState,
     EndpointCreate,
@@ -48,19 +48,24 @@ def publish(endpoint: WebhookEndpoint, now: datetime) -> EndpointPublic:
     return EndpointPublic(**{name: getattr(endpoint, name) for name in names}, rotating_until=rotating)
 
 
-def create_endpoint(*, session: Session, workspace_id: int, user_id: int, data: EndpointCreate) -> WebhookEndpoint:
+def create_endpoint(
+    *, session: Session, workspace_id: int, user_id: int, data: EndpointCreate
+) -> tuple[WebhookEndpoint, str | None]:
+    """The new endpoint and its signing secret in the clear (to show once; only its sealed form is kept)."""
     endpoint = WebhookEndpoint(
         workspace_id=workspace_id,
         kind=data.kind,
         url=data.url,
         description=data.description,
         event_kinds=[kind.value for kind in data.event_kinds],
-        secret=payloads.new_secret() if data.kind == EndpointKind.standard else None,
         created_by=user_id,
     )
+    secret = payloads.new_secret() if data.kind == EndpointKind.standard else None
+    if secret is not None:
+        endpoint.secret = crypto.key_ring().seal(secret, workspace_id=workspace_id)
     session.add(endpoint)
     session.flush()
-    return endpoint
+    return endpoint, secret
 
 
 def update_endpoint(*, session: Session, endpoint: WebhookEndpoint, data: EndpointUpdate, now: datetime) -> None:
@@ -95,19 +100,21 @@ def rotate_secret(*, session: Session, endpoint: WebhookEndpoint, now: datetime)
     """A new current secret; the old one keeps signing (both in the header) for ROTATION_GRACE."""
     if endpoint.kind != EndpointKind.standard:
         raise Conflict("Only a Standard Webhooks endpoint has a signing secret; Slack and Teams URLs carry their own.")
+    secret = payloads.new_secret()
     endpoint.previous_secret, endpoint.previous_until = endpoint.secret, now + ROTATION_GRACE
-    endpoint.secret = payloads.new_secret()
+    endpoint.secret = crypto.key_ring().seal(secret, workspace_id=endpoint.workspace_id)
     endpoint.updated_at = now
     session.add(endpoint)
-    return endpoint.secret, now + ROTATION_GRACE
+    return secret, now + ROTATION_GRACE
 
 
 def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     """The secrets that sign a message now: the current one, and the previous one during a rotation."""
-    found = [endpoint.secret] if endpoint.secret else []
+    sealed = [endpoint.secret] if endpoint.secret else []
     if endpoint.previous_secret and endpoint.previous_until and as_utc(endpoint.previous_until) > now:
-        found.append(endpoint.previous_secret)
-    return found
+        sealed.append(endpoint.previous_secret)
+    ring = crypto.key_ring()
+    return [ring.open(item, workspace_id=endpoint.workspace_id) for item in sealed]
 
 
 def disable(*, session: Session, endpoint: WebhookEndpoint, reason: str) -> None:

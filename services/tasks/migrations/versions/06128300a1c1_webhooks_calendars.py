@@ -59,8 +59,8 @@ def upgrade() -> None:
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("event_kinds", sa.JSON(), nullable=False),
-        sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-        sa.Column("previous_secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("previous_secret", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("previous_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
@@ -122,7 +122,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("webhook_attempts", schema=None) as batch_op:
         batch_op.create_index("ix_webhook_attempts_delivery", ["delivery_id", "id"], unique=False)
-
 
 
 def downgrade() -> None:

@@ -16,7 +16,7 @@ from kit.testing import auth
 from services.tasks.events import service as events
 from services.tasks.events.models import EventKind
 from services.tasks.tests.webhooks.receiver import Receiver
-from services.tasks.webhooks import deliver, fanout, jobs
+from services.tasks.webhooks import crypto, deliver, fanout, jobs
 from services.tasks.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 ADMIN = Role.admin
@@ -56,6 +56,11 @@ def test_one_signed_message_per_occurrence_verified_by_standardwebhooks(engine, 
     hook = add(client, receiver.url)
     assert hook["secret"].startswith("whsec_") and hook["enabled"]
     assert "secret" not in client.get(f"/api/v1/webhooks/{hook['id']}", headers=auth(ADMIN)).json()
+    with Session(engine) as session:  # sealed at rest, bound to its workspace
+        stored = session.get(WebhookEndpoint, hook["id"]).secret
+    assert stored.startswith("v1.") and hook["secret"] not in stored and hook["secret"][6:] not in stored
+    with pytest.raises(crypto.SecretError):
+        crypto.key_ring().open(stored, workspace_id=2)
     occur(engine, "task:7:assigned:11", recipients=(11, 12, 13))
     run(engine)
     run(engine)  # a second tick finds nothing new
