@@ -26,6 +26,7 @@ class WebhookSettings(BaseSettings):
         default=None, description="Comma-separated base64url AES keys (32 bytes) sealing signing secrets, current first"
     )
     webhook_timeout: float = Field(default=15.0, gt=0, description="Seconds a receiver has to answer")
+    webhook_keep_days: int = Field(default=30, ge=1, description="Finished deliveries are kept this long in the log")
     webhook_batch: int = Field(default=50, ge=1, le=1000, description="Deliveries a worker claims at once")
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="Where people open Effekt: the start of links in messages"

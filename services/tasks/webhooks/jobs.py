@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -16,9 +16,11 @@ from arq.cron import CronJob
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from kit.db import in_session
 from kit.fields import utcnow
 from services.tasks.db import create_engine_from_settings
-from services.tasks.webhooks import deliver, fanout
+from services.tasks.webhooks import deliver, fanout, service
+from services.tasks.webhooks.config import settings
 
 TICK_SECONDS = set(range(0, 60, 5))
 
@@ -45,6 +47,18 @@ async def run_webhooks(engine: Engine, *, now: Callable[[], datetime] = utcnow, 
 
 async def send_webhooks(ctx: dict[str, Any]) -> int:
     return await run_webhooks(_engine_of(ctx))
+
+
+async def webhook_retention(ctx: dict[str, Any]) -> int:
+    """Daily: finished deliveries older than the kept days leave the log."""
+    before = utcnow() - timedelta(days=settings().webhook_keep_days)
+    return await asyncio.to_thread(
+        in_session, _engine_of(ctx), lambda s: service.erase_old_deliveries(session=s, before=before)
+    )
+
+
+def retention_cron() -> CronJob:
+    return cron(webhook_retention, name="cron:tasks:webhook-retention", hour={3}, minute={37}, unique=True)
 
 
 def webhooks_cron() -> CronJob:

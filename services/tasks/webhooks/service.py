@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from kit.dates import as_utc
@@ -188,3 +189,16 @@ def count_deliveries(*, session: Session, endpoint_id: int, state: DeliveryState
     if state is not None:
         query = query.where(WebhookDelivery.state == state)
     return session.exec(query).one()
+
+
+def erase_old_deliveries(*, session: Session, before: datetime) -> int:
+    """Remove finished deliveries (and their attempts) last tried before `before`; how many. Waiting ones stay."""
+    old = select(WebhookDelivery.id).where(
+        col(WebhookDelivery.state).in_([DeliveryState.succeeded, DeliveryState.failed]),
+        func.coalesce(WebhookDelivery.last_attempt_at, WebhookDelivery.created_at) < before,
+    )
+    ids = list(session.exec(old.limit(5000)).all())
+    if ids:
+        session.execute(delete(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(ids)))
+        session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(ids)))
+    return len(ids)

@@ -309,3 +309,21 @@ def test_an_event_committed_after_a_higher_id_was_read_is_still_sent(engine, cli
     assert sorted(a.json()["data"]["occurrence"] for a in receiver.arrivals) == ["reminder:1", "reminder:2"]
     run(engine)
     assert len(receiver.arrivals) == 2
+
+
+def test_finished_deliveries_leave_the_log_after_the_kept_days(engine, client, receiver):
+    from services.tasks.webhooks.service import erase_old_deliveries
+
+    add(client, receiver.url)
+    occur(engine, "reminder:1")
+    run(engine)
+    occur(engine, "reminder:2")
+    with Session(engine) as session:
+        fanout.fan_out(session, utcnow())  # waiting, not yet sent
+    with Session(engine) as session:
+        assert erase_old_deliveries(session=session, before=utcnow() - timedelta(days=30)) == 0
+        assert erase_old_deliveries(session=session, before=utcnow() + timedelta(seconds=1)) == 1
+        session.commit()
+    assert [d.occurrence for d in deliveries(engine)] == ["reminder:2"]
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(WebhookAttempt)).one() == 0
