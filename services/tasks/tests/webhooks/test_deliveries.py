@@ -327,3 +327,18 @@ def test_finished_deliveries_leave_the_log_after_the_kept_days(engine, client, r
     assert [d.occurrence for d in deliveries(engine)] == ["reminder:2"]
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(WebhookAttempt)).one() == 0
+
+
+def test_a_receiver_too_slow_to_answer_is_a_failure_tried_again(engine, client, monkeypatch):
+    from services.tasks.webhooks.config import settings
+
+    monkeypatch.setenv("EFFEKT_TASKS_WEBHOOK_TIMEOUT", "0.5")
+    monkeypatch.setenv("EFFEKT_TASKS_WEBHOOK_SCHEDULE", "0,0")
+    settings.cache_clear()
+    with Receiver(delay=2) as slow:
+        add(client, slow.url)
+        occur(engine, "reminder:1")
+        run(engine)
+        (delivery,) = deliveries(engine)
+        assert len(slow.arrivals) == 2 and delivery.state == DeliveryState.failed
+        assert delivery.last_status is None and "within 0.5 s" in delivery.last_error
