@@ -8,7 +8,7 @@ from functools import partial
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from gateway import api
+from gateway import api, calendars
 from gateway.auth import Authenticator, Signer
 from gateway.config import settings
 from gateway.db import create_engine_from_settings
@@ -104,5 +104,6 @@ def create_app() -> FastAPI:
     app.include_router(router)
     app.include_router(recipients_router)  # notifications' addresses, before the /internal/<service> proxy
     app.include_router(api.router)
+    app.include_router(calendars.router)
     app.router.routes.extend(proxy_routes)
     return app

@@ -43,6 +43,8 @@ RESOURCES = {
     "my-work": "tasks",
     "task-events": "tasks",
     "notifications": "tasks",
+    "webhooks": "tasks",
+    "calendars": "tasks",
 }
 OPENAPI_TTL = 30.0
 FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")

@@ -21,9 +21,13 @@ class InternalClient:
     def __init__(self, gateway_url: str, *, timeout: float = 5.0):
         self.http = httpx.Client(base_url=gateway_url.rstrip("/") + "/internal", timeout=timeout)
 
-    def get(self, request: Request, service: str, path: str, params: Any = None) -> tuple[int, Any]:
-        """Status and JSON body; Unavailable when the gateway or the service cannot answer."""
-        headers = {IDENTITY_HEADER: request.headers.get(IDENTITY_HEADER, ""), REQUEST_ID_HEADER: request_id_var.get()}
+    def get(
+        self, request: Request | None, service: str, path: str, params: Any = None, *, identity: str | None = None
+    ) -> tuple[int, Any]:
+        """Status and JSON body; Unavailable when the gateway or the service cannot answer. `identity` (a token
+        signed by this service, for a caller that has none, e.g. a calendar feed's owner) replaces the caller's."""
+        own = identity if identity is not None else request.headers.get(IDENTITY_HEADER, "") if request else ""
+        headers = {IDENTITY_HEADER: own, REQUEST_ID_HEADER: request_id_var.get()}
         try:
             response = self.http.get(f"/{service}{path}", params=params, headers=headers)
         except httpx.HTTPError as exc:

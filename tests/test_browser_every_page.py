@@ -47,8 +47,9 @@ def seed(live, account) -> list[str]:
             "title": "Faster checkout", "effort_hours": 12, "gain": 5, "kpi_id": kpi["id"], "owner_id": account.user_id,
             "period_id": period["id"], "status": "planned", "expected_size": 5,
         })  # fmt: skip
+        hook = post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "description": "Our CRM"})
     ids = {"s": surface["id"], "g": goal["id"], "k": kpi["id"], "c": cycle["id"], "i": upload["id"]}
-    ids |= {"a": action["id"], "p": period["id"]}
+    ids |= {"a": action["id"], "p": period["id"], "w": hook["id"]}
     return [
         "/",
         "/strategy",
@@ -80,6 +81,9 @@ def seed(live, account) -> list[str]:
         "/settings/tokens",
         "/settings/notifications",
         "/inbox",
+        "/settings/webhooks",
+        f"/settings/webhooks/{ids['w']}",
+        "/settings/calendar",
         "/workspaces/new",
         "/kpis/999999",
     ]

@@ -5,8 +5,9 @@ from arq import cron
 from kit.queue import heartbeat_cron, queue_name, redis_settings
 from services.tasks.notifications.inbound import record_metrics_events
 from services.tasks.notifications.jobs import deliver_notifications
+from services.tasks.webhooks.jobs import retention_cron, send_webhooks, webhook_retention, webhooks_cron
 
-FUNCTIONS: list = [deliver_notifications, record_metrics_events]
+FUNCTIONS: list = [deliver_notifications, record_metrics_events, send_webhooks, webhook_retention]
 
 
 def worker_settings(redis_url: str) -> dict:
@@ -16,6 +17,8 @@ def worker_settings(redis_url: str) -> dict:
             heartbeat_cron("tasks"),
             # every minute: plans new events, opens the digests whose local hour has come, sends what is due
             cron(deliver_notifications, second=20, unique=True, run_at_startup=True),
+            webhooks_cron(),
+            retention_cron(),
         ],
         "queue_name": queue_name("tasks"),
         "redis_settings": redis_settings(redis_url),

@@ -1,0 +1,1 @@
+"""Webhooks: a workspace's outgoing endpoints (Standard Webhooks, Slack, Teams) and their deliveries."""
