@@ -11,6 +11,8 @@ class TasksSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EFFEKT_TASKS_", extra="ignore")
 
     database_url: str | None = None
+    reminder_sweep_seconds: int = 60  # how often the reminder sweep runs (tests run it every second)
+    reminder_batch: int = 500  # due rows claimed per transaction
 
     def url(self) -> str:
         return self.database_url or sqlite_url("tasks")

@@ -2,6 +2,7 @@
 
 import services.tasks.actions.models  # noqa: F401
 import services.tasks.periods.models  # noqa: F401
+import services.tasks.reminders.models  # noqa: F401
 import services.tasks.workflows.tables  # noqa: F401  (workflows, runs, tasks, events, retrospectives)
 from services.tasks.db import metadata
 

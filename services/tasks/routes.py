@@ -3,6 +3,7 @@
 from services.tasks.actions.routes import periods_router as period_plans
 from services.tasks.actions.routes import router as actions
 from services.tasks.periods.routes import router as periods
+from services.tasks.reminders.routes import router as reminders
 from services.tasks.workflows.routers import ROUTERS as workflows  # workflows, runs, tasks, events, retrospectives
 
-routers = [periods, period_plans, actions, *workflows]
+routers = [periods, period_plans, actions, *workflows, reminders]
