@@ -41,6 +41,7 @@ RESOURCES = {
     "workflow-runs": "tasks",
     "my-work": "tasks",
     "task-events": "tasks",
+    "reminder-settings": "tasks",
 }
 OPENAPI_TTL = 30.0
 FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")

@@ -60,6 +60,7 @@ def seed(live, account) -> list[str]:
         "/settings/workspace",
         "/settings/members",
         "/settings/tokens",
+        "/settings/reminders",
         "/workspaces/new",
         "/kpis/999999",
     ]
