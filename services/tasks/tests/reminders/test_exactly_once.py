@@ -22,8 +22,7 @@ from services.tasks.reminders.models import Reminder, ReminderState
 from services.tasks.reminders.sweep import sweep
 from services.tasks.tasks.models import Task, TaskState
 from services.tasks.tests.workflow_support import ANNA, BEN, NO, PUBLISH, start_blog
-from tests.processes import EFFEKT, clean_env
-from tests.test_faults_redis import OwnRedis, until
+from tests.processes import EFFEKT, OwnRedis, clean_env, until
 
 START = datetime(2026, 5, 4, 12, tzinfo=UTC)
 DUE = date(2026, 5, 27)  # long past when the test runs: every row of this deadline is due at once
