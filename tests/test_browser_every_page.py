@@ -84,6 +84,7 @@ def seed(live, account) -> list[str]:
         "/settings/webhooks",
         f"/settings/webhooks/{ids['w']}",
         "/settings/calendar",
+        "/settings/reminders",
         "/workspaces/new",
         "/kpis/999999",
     ]

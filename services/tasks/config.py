@@ -26,6 +26,8 @@ class TasksSettings(BaseSettings):
     public_url: str | None = Field(default=None, description="The UI's address for links in emails (else gateway_url)")
     notify_merge_minutes: float = Field(default=15.0, description="Events about one run within this become one email")
     notify_digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of the daily digest")
+    reminder_sweep_seconds: int = 60  # how often the reminder sweep runs (tests run it every second)
+    reminder_batch: int = 500  # due rows claimed per transaction
 
     def url(self) -> str:
         return self.database_url or sqlite_url("tasks")

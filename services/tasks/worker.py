@@ -5,9 +5,10 @@ from arq import cron
 from kit.queue import heartbeat_cron, queue_name, redis_settings
 from services.tasks.notifications.inbound import record_metrics_events
 from services.tasks.notifications.jobs import deliver_notifications
+from services.tasks.reminders.jobs import reminders_cron, sweep_reminders
 from services.tasks.webhooks.jobs import retention_cron, send_webhooks, webhook_retention, webhooks_cron
 
-FUNCTIONS: list = [deliver_notifications, record_metrics_events, send_webhooks, webhook_retention]
+FUNCTIONS: list = [sweep_reminders, deliver_notifications, record_metrics_events, send_webhooks, webhook_retention]
 
 
 def worker_settings(redis_url: str) -> dict:
@@ -15,6 +16,7 @@ def worker_settings(redis_url: str) -> dict:
         "functions": FUNCTIONS,
         "cron_jobs": [
             heartbeat_cron("tasks"),
+            reminders_cron(),
             # every minute: plans new events, opens the digests whose local hour has come, sends what is due
             cron(deliver_notifications, second=20, unique=True, run_at_startup=True),
             webhooks_cron(),

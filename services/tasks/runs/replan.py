@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from kit.errors import Conflict, Invalid, NotFound
 from kit.fields import utcnow
+from services.tasks.reminders import service as reminders
 from services.tasks.runs.models import ProposalState, ReplanProposal, RunHistory, WorkflowRun
 from services.tasks.tasks.models import FINISHED, Task, TaskState
 from services.tasks.workflows.schedule import start_date
@@ -186,3 +187,4 @@ def _apply(session: Session, run: WorkflowRun, changes: list[dict]) -> None:
             task.planned_days = change["new_days"]
         task.updated_at = utcnow()
         session.add(task)
+        reminders.sync(session, task, now=task.updated_at)

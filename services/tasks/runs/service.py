@@ -117,7 +117,7 @@ def start_run(
     session.flush()
     _set_approvers(session, run, tasks)
     flow.history(session, run, "started", actor_id=user_id, version=version.number)
-    flow.hand_off(session, run, now, user_id)
+    flow.hand_off(session, run, now, user_id, cal)
     return run
 
 

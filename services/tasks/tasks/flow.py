@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from kit.errors import Conflict, Forbidden, Invalid
 from services.tasks.events.models import EventKind
 from services.tasks.events.service import record
+from services.tasks.reminders import service as reminders
 from services.tasks.runs import replan
 from services.tasks.runs.models import RunHistory, RunState, WorkflowRun
 from services.tasks.tasks.models import ACTIVE, FINISHED, Task, TaskApproval, TaskApprover, TaskComment, TaskState
@@ -79,11 +80,14 @@ def downstream(tasks: list[Task], key: str) -> list[Task]:
     return [t for t in tasks if t.step_key in found and t.step_key != key]
 
 
-def open_task(session: Session, run: WorkflowRun, task: Task, now: datetime, actor_id: int | None) -> None:
-    """Hand a step to its owner: open it, write "assigned to you", and ask its approvers."""
+def open_task(
+    session: Session, run: WorkflowRun, task: Task, now: datetime, actor_id: int | None, cal: WorkCalendar | None = None
+) -> None:
+    """Hand a step to its owner: open it, write "assigned to you" and its reminders, and ask its approvers."""
     set_state(task, TaskState.open, now)
     task.opened_at = now
     session.add(task)
+    reminders.sync(session, task, now=now, cal=cal)
     ids = dict(run_id=run.id, task_id=task.id, actor_id=actor_id, **about(run, task))
     record(
         session=session,
@@ -106,14 +110,16 @@ def approvers(session: Session, task: Task) -> list[int]:
     return list(session.exec(select(TaskApprover.user_id).where(TaskApprover.task_id == task.id)).all())
 
 
-def hand_off(session: Session, run: WorkflowRun, now: datetime, actor_id: int | None) -> list[Task]:
+def hand_off(
+    session: Session, run: WorkflowRun, now: datetime, actor_id: int | None, cal: WorkCalendar | None = None
+) -> list[Task]:
     """Open every waiting step whose dependencies are all done or skipped; finish the run when all are."""
     tasks = run_tasks(session, run.id)
     finished = {t.step_key for t in tasks if t.state in FINISHED}
     opened = []
     for task in tasks:
         if task.state == TaskState.waiting and all(d in finished for d in task.depends_on):
-            open_task(session, run, task, now, actor_id)
+            open_task(session, run, task, now, actor_id, cal)
             opened.append(task)
     if all(t.state in FINISHED for t in tasks) and run.state == RunState.running:
         run.state, run.finished_at, run.updated_at = RunState.finished, now, now
@@ -154,11 +160,12 @@ def finish(
     set_state(task, TaskState.done, now)
     task.done_at = now
     session.add(task)
+    reminders.sync(session, task, now=now, cal=cal)
     history(session, run, "done", task=task, actor_id=actor_id, due_on=task.due_on.isoformat(), on=today.isoformat())
     delta = cal.between(task.due_on, today)
     if delta:
         replan.propose(session=session, run=run, tasks=run_tasks(session, run.id), cause=task, delta=delta, cal=cal)
-    hand_off(session, run, now, actor_id)
+    hand_off(session, run, now, actor_id, cal)
     return task
 
 
@@ -226,6 +233,7 @@ def send_back(
         if other.state in ACTIVE or other.id == task.id:
             set_state(other, TaskState.waiting, now)
             session.add(other)
+            reminders.sync(session, other, now=now, cal=cal)
     task.approval_round += 1
     set_state(back, TaskState.sent_back, now)
     back.opened_at, back.done_at = now, None
@@ -233,6 +241,7 @@ def send_back(
     back.send_backs += 1
     run.send_backs += 1
     session.add_all([back, task, run])
+    reminders.sync(session, back, now=now, cal=cal)
     session.add(
         TaskComment(workspace_id=run.workspace_id, task_id=back.id, author_id=actor_id, body=comment, kind="send_back")
     )
@@ -252,16 +261,26 @@ def send_back(
     return back
 
 
-def skip(session: Session, run: WorkflowRun, task: Task, *, reason: str, now: datetime, actor_id: int) -> Task:
+def skip(
+    session: Session,
+    run: WorkflowRun,
+    task: Task,
+    *,
+    reason: str,
+    now: datetime,
+    actor_id: int,
+    cal: WorkCalendar | None = None,
+) -> Task:
     """Skip a step that is not needed this time; the steps after it move on."""
     if task.state in FINISHED:
         raise Conflict("The step is finished already.")
     set_state(task, TaskState.skipped, now)
     task.skip_reason = reason
     session.add(task)
+    reminders.sync(session, task, now=now, cal=cal)
     session.add(
         TaskComment(workspace_id=run.workspace_id, task_id=task.id, author_id=actor_id, body=reason, kind="skip")
     )
     history(session, run, "skipped", task=task, actor_id=actor_id, reason=reason)
-    hand_off(session, run, now, actor_id)
+    hand_off(session, run, now, actor_id, cal)
     return task

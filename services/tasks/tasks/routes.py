@@ -110,9 +110,9 @@ def send_back(task_id: int, data: SendBack, session: SessionDep, principal: Edit
 def skip_task(task_id: int, data: Skip, session: SessionDep, principal: EditorDep):
     """Skip a step, with the reason."""
     run, task, ctx = _context(session, principal, task_id)
-    return service.task_public(
-        session, flow.skip(session, run, task, reason=data.reason, now=ctx["now"], actor_id=principal.user_id)
-    )
+    now, cal = ctx["now"], ctx["cal"]
+    skipped = flow.skip(session, run, task, reason=data.reason, now=now, actor_id=principal.user_id, cal=cal)
+    return service.task_public(session, skipped)
 
 
 @router.get("/{task_id}/comments", response_model=CommentList, responses=NOT_FOUND, operation_id="listTaskComments")

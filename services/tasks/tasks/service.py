@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
 from kit.db import save
 from kit.query import get_scoped, order_by, select_page
+from services.tasks.reminders import service as reminders
 from services.tasks.runs import replan
 from services.tasks.runs.models import WorkflowRun
 from services.tasks.tasks.models import (
@@ -85,13 +86,23 @@ def add_comment(*, session: Session, task: Task, author_id: int, body: str) -> C
     return CommentPublic.model_validate(row, from_attributes=True)
 
 
-def move_due(*, session: Session, run: WorkflowRun, task: Task, due_on: date, cal: WorkCalendar, actor_id: int) -> Task:
+def move_due(
+    *,
+    session: Session,
+    run: WorkflowRun,
+    task: Task,
+    due_on: date,
+    cal: WorkCalendar,
+    actor_id: int,
+    now: datetime | None = None,
+) -> Task:
     """Move a step's due date; the later steps get a re-plan proposal to accept, never a silent move."""
     from services.tasks.tasks.flow import history, run_tasks
 
     delta = cal.between(task.due_on, due_on)
     old = task.due_on
     save(session, task, {"due_on": due_on})
+    reminders.sync(session, task, now=now or task.updated_at, cal=cal)
     history(session, run, "due_moved", task=task, actor_id=actor_id, old=old.isoformat(), new=due_on.isoformat())
     if delta:
         replan.propose(session=session, run=run, tasks=run_tasks(session, run.id), cause=task, delta=delta, cal=cal)

@@ -36,7 +36,7 @@ def get_calendar(*, session: Session, workspace_id: int, timezone: str = "UTC") 
 def work_calendar(*, session: Session, workspace_id: int, timezone: str = "UTC") -> WorkCalendar:
     """The calendar that dates are computed over."""
     found = get_calendar(session=session, workspace_id=workspace_id, timezone=timezone)
-    return WorkCalendar(week=found.week, country=found.country, subdivision=found.subdivision)
+    return WorkCalendar(week=found.week, country=found.country, subdivision=found.subdivision, zone=timezone)
 
 
 def set_calendar(*, session: Session, workspace_id: int, data: CalendarUpdate) -> CalendarPublic:

@@ -38,6 +38,7 @@ class WorkCalendar:
     country: str = ""
     subdivision: str | None = None
     extra_days_off: frozenset[date] = field(default_factory=frozenset)
+    zone: str = "UTC"  # the workspace's time zone (reminders place their notices in it)
 
     def holiday(self, day: date) -> str | None:
         """The name of the public holiday on `day`, if it is one."""
