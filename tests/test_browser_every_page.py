@@ -3,12 +3,15 @@ accessibility violation."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests import node, support
 from tests.browser import sign_in
+from tests.workflow_support import blog_run_alone
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +42,7 @@ def seed(live, account) -> list[str]:
         )
         cycle = post("/api/v1/cycles", json={"surface_id": surface["id"], "period": "current"})
         upload = post("/api/v1/imports", files={"file": ("visits.csv", b"date,visits\n2026-11-01,10\n", "text/csv")})
+    wf, run = blog_run_alone(live.base_url, account, (date.today() + timedelta(days=30)).isoformat())
     ids = {"s": surface["id"], "g": goal["id"], "k": kpi["id"], "c": cycle["id"], "i": upload["id"]}
     return [
         "/",
@@ -61,6 +65,14 @@ def seed(live, account) -> list[str]:
         "/settings/members",
         "/settings/tokens",
         "/workspaces/new",
+        "/workflows",
+        "/workflows/copy",
+        f"/workflows/{wf['id']}",
+        f"/workflows/{wf['id']}/start",
+        f"/workflows/{wf['id']}/retrospective",
+        "/runs",
+        f"/runs/{run['id']}",
+        "/my-work",
         "/kpis/999999",
     ]
 
