@@ -31,6 +31,7 @@ from frontend.pages import (
     surfaces,
     tokens,
     workflow_runs,
+    workflow_start,
     workflows,
     workspaces,
 )
@@ -58,6 +59,7 @@ PAGE_MODULES = (
     feedback,
     connectors,
     workflows,
+    workflow_start,
     workflow_runs,
 )
 

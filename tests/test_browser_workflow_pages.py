@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests import support
 from tests.browser import sign_in
-from tests.workflow_support import blog_run_alone, second_workspace
+from tests.workflow_support import add_members, blog_roles, blog_run_alone, second_workspace
 
 pytestmark = pytest.mark.browser
 NOT_HERE = "This page does not exist, or it is not in your workspace."
@@ -182,3 +182,43 @@ def test_a_run_of_another_workspace_of_the_user_shows_its_people(page: Page, liv
     retro = f"{live.base_url}/api/v1/workflows/{wf['id']}/retrospective"
     notes = httpx.get(retro, headers=client_b.headers()).json()["notes"]
     assert [n["body"] for n in notes] == ["The designer should have been asked earlier"]
+
+
+def test_starting_a_run_names_what_is_missing_beside_it_and_links_a_surface_and_an_action(page: Page, live, account):
+    people = add_members(account, ["Anna", "Ben", "Cara", "Dan"])
+    wf = _builtin(live, account)
+    with httpx.Client(base_url=live.base_url, headers=account.headers(), timeout=20) as c:
+        surface = c.post(
+            "/api/v1/surfaces", json={"name": "Company blog", "kind": "website", "period_start": "2026-01-01"}
+        )
+        action = c.post("/api/v1/actions", json={"title": "Write about pricing"})
+    assert surface.status_code == 201 and action.status_code == 201, (surface.text, action.text)
+    sign_in(page, account, f"/workflows/{wf['id']}/start")
+    page.get_by_role("button", name="Preview the dates").click()
+    expect(page.locator("#anchor-publish-error")).to_have_text("Choose a date.")
+    expect(page.locator("#anchor-publish")).to_have_attribute("aria-invalid", "true")
+
+    page.locator("#anchor-publish").fill((date.today() + timedelta(days=30)).isoformat())
+    names = {p.user_id: name for name, p in people.items()}
+    for role, user_id in blog_roles(people).items():
+        if role != "designer":
+            page.locator(f"#role-{role}").select_option(label=names[user_id])
+    page.locator("#surface_id").select_option(label="Company blog")
+    page.locator("#action_id").select_option(label="Write about pricing")
+    page.get_by_role("button", name="Start the run").click()
+    expect(page.locator("#role-designer-error")).to_have_text("Choose a member of this workspace for this role.")
+    expect(page.locator("tr.preview-step")).to_have_count(8)  # the dates were fine: their preview stays
+    expect(page.locator("#surface_id")).to_have_value(str(surface.json()["id"]))
+    assert httpx.get(f"{live.base_url}/api/v1/workflow-runs", headers=account.headers()).json()["count"] == 0
+
+    page.locator("#role-designer").select_option(label="Dan")
+    page.get_by_role("button", name="Start the run").click()
+    expect(page).to_have_url(re.compile(r"/runs/\d+$"))
+    serves = page.locator(".run-serves")
+    expect(serves.get_by_role("link", name="Company blog")).to_have_attribute(
+        "href", f"/surfaces/{surface.json()['id']}"
+    )
+    expect(serves.get_by_role("link", name="Write about pricing")).to_be_visible()
+    page.goto(f"/runs?surface_id={surface.json()['id']}")
+    expect(page.locator("#f-surface")).to_have_value(str(surface.json()["id"]))
+    expect(page.locator("#runs tbody tr")).to_have_count(1)

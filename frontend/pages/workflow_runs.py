@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from frontend.backend import N_, int_or_none, people, refusal
+from frontend.backend import N_, get_or_none, int_or_none, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.pages.workflows import CAUSES
 from frontend.templating import render
@@ -79,6 +79,7 @@ async def runs_page(request: Request, browser: WorkspaceDep):
     params = {k: v for k, v in filters.items() if v is not None} | {"limit": 100}
     body = await body_or_none(request, browser, "/api/v1/workflow-runs", params=params)
     templates = await body_or_none(request, browser, "/api/v1/workflows", params={"limit": 200})
+    surfaces = await get_or_none(request, browser, "/api/v1/surfaces", params={"limit": 200})
     return render(
         request,
         "workflow_runs.html",
@@ -89,6 +90,7 @@ async def runs_page(request: Request, browser: WorkspaceDep):
             "down": body is None,
             "filters": filters,
             "templates": {t["id"]: t["name"] for t in (templates or {}).get("data", [])},
+            "surfaces": {sf["id"]: sf["name"] for sf in (surfaces or {}).get("data", [])},
             "people": await people(request, browser),
             "run_states": RUN_STATES,
         },
@@ -109,6 +111,11 @@ async def _run_page(request, browser, run_id, ws, *, error: str | None = None, s
     today = principal.today()
     members = await people(request, browser, principal.workspace_id)  # the run's workspace: the user is a member
     proposal = next((p for p in run["proposals"] if p["state"] == "open"), None)
+    serves = {}
+    if run.get("surface_id") and principal.workspace_id == browser.workspace.id:
+        serves["surface"] = await get_or_none(request, browser, f"/api/v1/surfaces/{run['surface_id']}")
+    if run.get("action_id"):
+        serves["action"] = await body_or_none(request, browser, f"/api/v1/actions/{run['action_id']}", ws=ws)
     return render(
         request,
         "workflow_run.html",
@@ -122,6 +129,7 @@ async def _run_page(request, browser, run_id, ws, *, error: str | None = None, s
             "tl": timeline(run["tasks"], today, {k: v for k, v in run["anchors"].items()}),
             "people": members,
             "proposal": proposal,
+            "serves": serves,
             "options": OPTIONS,
             "states": STATES,
             "history": HISTORY,

@@ -4,12 +4,11 @@ run with a preview of every date, and a template's retrospective."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from frontend.backend import N_, int_or_none, people, refusal
+from frontend.backend import N_, int_or_none, refusal
 from frontend.deps import WorkspaceDep
 from frontend.i18n import pick_language
 from frontend.templating import render
@@ -25,7 +24,6 @@ CAUSES = {
     "wrong_owner": N_("The wrong owner"),
     "estimate_off": N_("An estimate was off"),
 }
-MOVED = {"earlier": N_("moved earlier"), "later": N_("moved later")}
 VERSION_STATES = {"draft": N_("draft"), "published": N_("published"), "retired": N_("retired")}
 COPY_GONE = N_("That template is no longer in a workspace you belong to.")
 
@@ -59,6 +57,14 @@ async def add_builtin(key: str, request: Request, browser: WorkspaceDep):
     if not answer.ok:
         raise refusal(answer)
     return RedirectResponse(f"/workflows/{answer.body['id']}", status_code=303)
+
+
+async def template_of(request: Request, browser: BrowserContext, workflow_id: int) -> dict:
+    """The template (with its current version) if it is in the workspace; the 404 page otherwise."""
+    answer = await tasks(request, browser, "GET", f"/api/v1/workflows/{workflow_id}")
+    if not answer.ok:
+        raise refusal(answer)
+    return answer.body
 
 
 async def _template(request: Request, browser: BrowserContext, workflow_id: int) -> tuple[dict, list[dict]]:
@@ -176,71 +182,6 @@ async def publish(workflow_id: int, request: Request, browser: WorkspaceDep):
     if not answer.ok:
         raise refusal(answer)
     return RedirectResponse(f"/workflows/{workflow_id}", status_code=303)
-
-
-# --- starting a run: anchors, roles, preview -------------------------------------------------------------------
-
-
-def _start_form(form: Any, definition: dict) -> dict:
-    return {
-        "name": (form.get("name") or "").strip() or None,
-        "anchors": {a["key"]: form.get(f"anchor-{a['key']}") or None for a in definition["anchors"]},
-        "roles": {r["key"]: int_or_none(form.get(f"role-{r['key']}")) for r in definition["roles"]},
-    }
-
-
-@router.get("/workflows/{workflow_id}/start")
-async def start_page(workflow_id: int, request: Request, browser: WorkspaceDep):
-    template, _ = await _template(request, browser, workflow_id)
-    return await _start_page(request, browser, template, {"name": None, "anchors": {}, "roles": {}})
-
-
-async def _start_page(request, browser, template, form, *, preview=None, errors=None, status=200):
-    return render(
-        request,
-        "workflow_start.html",
-        {
-            "nav": "workflows",
-            "wf": template,
-            "definition": template["current"]["definition"],
-            "form": form,
-            "members": list((await people(request, browser)).values()),
-            "preview": preview,
-            "moved": MOVED,
-            "errors": errors or {},
-        },
-        status=status,
-    )
-
-
-def _errors(answer) -> dict[str, str]:
-    return {e.get("field", ""): e.get("detail", "") for e in (answer.body or {}).get("errors", [])} or {"": "?"}
-
-
-@router.post("/workflows/{workflow_id}/start")
-async def start_run(workflow_id: int, request: Request, browser: WorkspaceDep):
-    template, _ = await _template(request, browser, workflow_id)
-    form = await request.form()
-    data = _start_form(form, template["current"]["definition"])
-    anchors = {k: v for k, v in data["anchors"].items() if v}
-    preview = await tasks(
-        request, browser, "POST", f"/api/v1/workflows/{workflow_id}/preview", payload={"anchors": anchors}
-    )
-    if not preview.ok:
-        return await _start_page(request, browser, template, data, errors=_errors(preview), status=422)
-    if form.get("action") != "start":
-        return await _start_page(request, browser, template, data, preview=preview.body)
-    payload = {"template_id": workflow_id, "anchors": anchors, "roles": {k: v for k, v in data["roles"].items() if v}}
-    if data["name"]:
-        payload["name"] = data["name"]
-    answer = await tasks(request, browser, "POST", "/api/v1/workflow-runs", payload=payload)
-    if answer.status == 422:
-        return await _start_page(
-            request, browser, template, data, preview=preview.body, errors=_errors(answer), status=422
-        )
-    if not answer.ok:
-        raise refusal(answer)
-    return RedirectResponse(f"/runs/{answer.body['id']}", status_code=303)
 
 
 # --- retrospective ----------------------------------------------------------------------------------------------
