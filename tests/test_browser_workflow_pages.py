@@ -51,6 +51,12 @@ def _switch_to(page: Page, account: support.Account, path: str) -> None:
     expect(page.locator("#ws-select")).to_have_value(account.slug)
 
 
+def _submit(page: Page, button: str) -> None:
+    """Press a button of the start form and wait for the service's answer (on two busy cores it can take a while)."""
+    with page.expect_response(lambda r: r.request.method == "POST" and "/start" in r.url):
+        page.get_by_role("button", name=button).click()
+
+
 def _id(page: Page) -> str:
     return re.search(r"/workflows/(\d+)", page.url).group(1)
 
@@ -122,7 +128,8 @@ def test_a_template_is_copied_from_another_workspace(page: Page, live, account, 
     expect(page.get_by_text(stranger["name"])).to_have_count(0)
     page.screenshot(path=f"{support.screenshot_dir()}/workflows-copy.png", full_page=True)
 
-    source.get_by_role("button", name=f"Copy “{theirs['name']}” into this workspace").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/workflows/copy")):
+        source.get_by_role("button", name=f"Copy “{theirs['name']}” into this workspace").click()
     report = page.locator(".tpl-report")
     expect(report.get_by_role("heading")).to_have_text(f"“{theirs['name']}” has been copied into this workspace")
     report.get_by_role("link", name="Open the copy").click()
@@ -138,7 +145,8 @@ def test_a_template_is_copied_from_another_workspace(page: Page, live, account, 
     page.locator(f"#source-{client_b.workspace_id} input[name=source_id]").evaluate(
         f"(el) => el.value = '{stranger['id']}'"
     )
-    page.locator(f"#source-{client_b.workspace_id}").get_by_role("button").first.click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/workflows/copy")):
+        page.locator(f"#source-{client_b.workspace_id}").get_by_role("button").first.click()
     expect(page.get_by_role("alert")).to_have_text("That template is no longer in a workspace you belong to.")
     mine = httpx.get(f"{live.base_url}/api/v1/workflows", headers=account.headers()).json()
     assert mine["count"] == 1
@@ -210,7 +218,7 @@ def test_starting_a_run_names_what_is_missing_beside_it_and_links_a_surface_and_
         action = c.post("/api/v1/actions", json={"title": "Write about pricing"})
     assert surface.status_code == 201 and action.status_code == 201, (surface.text, action.text)
     sign_in(page, account, f"/workflows/{wf['id']}/start")
-    page.get_by_role("button", name="Preview the dates").click()
+    _submit(page, "Preview the dates")
     expect(page.locator("#anchor-publish-error")).to_have_text("Choose a date.")
     expect(page.locator("#anchor-publish")).to_have_attribute("aria-invalid", "true")
 
@@ -221,14 +229,14 @@ def test_starting_a_run_names_what_is_missing_beside_it_and_links_a_surface_and_
             page.locator(f"#role-{role}").select_option(label=names[user_id])
     page.locator("#surface_id").select_option(label="Company blog")
     page.locator("#action_id").select_option(label="Write about pricing")
-    page.get_by_role("button", name="Start the run").click()
+    _submit(page, "Start the run")
     expect(page.locator("#role-designer-error")).to_have_text("Choose a member of this workspace for this role.")
     expect(page.locator("tr.preview-step")).to_have_count(8)  # the dates were fine: their preview stays
     expect(page.locator("#surface_id")).to_have_value(str(surface.json()["id"]))
     assert httpx.get(f"{live.base_url}/api/v1/workflow-runs", headers=account.headers()).json()["count"] == 0
 
     page.locator("#role-designer").select_option(label="Dan")
-    page.get_by_role("button", name="Start the run").click()
+    _submit(page, "Start the run")
     expect(page).to_have_url(re.compile(r"/runs/\d+$"))
     serves = page.locator(".run-serves")
     expect(serves.get_by_role("link", name="Company blog")).to_have_attribute(
