@@ -35,6 +35,7 @@ from frontend.pages import (
     tokens,
     webhooks,
     workflow_runs,
+    workflow_start,
     workflows,
     workspaces,
 )
@@ -65,6 +66,7 @@ PAGE_MODULES = (
     feedback,
     connectors,
     workflows,
+    workflow_start,
     workflow_runs,
     notifications,
 )

@@ -126,9 +126,10 @@ class Person:
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
-async def people(request: Request, browser: BrowserContext) -> dict[int, Person]:
-    """The workspace's members by user id, in the order a select lists them (by name)."""
-    rows = await request.app.state.run_db(_members, browser.workspace.id)
+async def people(request: Request, browser: BrowserContext, workspace_id: int | None = None) -> dict[int, Person]:
+    """The workspace's members by user id, in the order a select lists them (by name); the current workspace unless
+    the caller names another one it has checked the user belongs to."""
+    rows = await request.app.state.run_db(_members, workspace_id or browser.workspace.id)
     found = [Person(m.user_id, m.name or m.email.split("@")[0], m.email) for m in rows]
     return {p.id: p for p in sorted(found, key=lambda p: p.name.lower())}
 

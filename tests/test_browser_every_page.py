@@ -3,12 +3,15 @@ accessibility violation."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests import node, support
 from tests.browser import sign_in
+from tests.workflow_support import blog_run_alone
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +51,7 @@ def seed(live, account) -> list[str]:
             "period_id": period["id"], "status": "planned", "expected_size": 5,
         })  # fmt: skip
         hook = post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "description": "Our CRM"})
+    wf, run = blog_run_alone(live.base_url, account, (date.today() + timedelta(days=30)).isoformat())
     ids = {"s": surface["id"], "g": goal["id"], "k": kpi["id"], "c": cycle["id"], "i": upload["id"]}
     ids |= {"a": action["id"], "p": period["id"], "w": hook["id"]}
     return [
@@ -86,6 +90,14 @@ def seed(live, account) -> list[str]:
         "/settings/calendar",
         "/settings/reminders",
         "/workspaces/new",
+        "/workflows",
+        "/workflows/copy",
+        f"/workflows/{wf['id']}",
+        f"/workflows/{wf['id']}/start",
+        f"/workflows/{wf['id']}/retrospective",
+        "/runs",
+        f"/runs/{run['id']}",
+        "/my-work",
         "/kpis/999999",
     ]
 

@@ -155,6 +155,15 @@ def test_the_blog_post_story(chromium, live, account, lang):
     expect(owner.locator("tr.retro-step")).to_have_count(8)
     expect(owner.locator("#retro-images")).to_contain_text("1 / 1")
     shot(owner, "retrospective", lang)
+    # The suggestions become the next draft, reviewed in the editor (the diff shows what moved), then published.
+    owner.locator("form[action$='/retrospective/draft'] button").click()
+    expect(owner).to_have_url(re.compile(rf"/workflows/{workflow_id}$"))
+    expect(owner.locator("#version-diff li").first).to_be_visible()
+    expect(owner.locator("#version-diff")).to_contain_text("images")
+    owner.locator("form[action$='/publish'] button").click()
+    expect(owner.locator("form[action$='/publish']")).to_have_count(0)
+    published = httpx.get(f"{live.base_url}/api/v1/workflows/{workflow_id}", headers=account.headers()).json()
+    assert published["published_version"] == 2 and published["draft_version"] is None
     for p in [owner, *pages.values()]:
         p.context.close()
 

@@ -101,3 +101,31 @@ def test_a_member_of_another_workspace_cannot_be_bound_to_a_role(client, account
         headers=account.headers(),
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "user_id"
+
+
+def test_a_run_links_only_an_action_and_a_surface_of_its_own_workspace(client, account, other_account, people):
+    wf = client.post("/api/v1/workflows/builtins/blog-post", json={}, headers=account.headers()).json()
+    base = {"template_id": wf["id"], "anchors": {"publish": "2026-06-26"}, "roles": blog_roles(people)}
+
+    def made(path: str, body: dict, who) -> int:
+        r = client.post(path, json=body, headers=who.headers())
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    surface = {"name": "Blog", "kind": "website", "period_start": "2026-01-01"}
+    theirs = {
+        "action_id": made("/api/v1/actions", {"title": "Their post"}, other_account),
+        "surface_id": made("/api/v1/surfaces", surface, other_account),
+    }
+    for field, foreign_id in theirs.items():
+        r = client.post("/api/v1/workflow-runs", json={**base, field: foreign_id}, headers=account.headers())
+        assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == [field], r.text
+    assert client.get("/api/v1/workflow-runs", headers=account.headers()).json()["count"] == 0
+    mine = {
+        "action_id": made("/api/v1/actions", {"title": "Our post"}, account),
+        "surface_id": made("/api/v1/surfaces", surface, account),
+    }
+    r = client.post("/api/v1/workflow-runs", json={**base, **mine}, headers=account.headers())
+    assert r.status_code == 201 and {k: r.json()[k] for k in mine} == mine
+    listed = client.get("/api/v1/workflow-runs", params={"surface_id": mine["surface_id"]}, headers=account.headers())
+    assert listed.json()["count"] == 1

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from frontend.backend import N_, int_or_none, people, refusal
+from frontend.backend import N_, get_or_none, int_or_none, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.pages.workflows import CAUSES
 from frontend.templating import render
@@ -79,6 +79,7 @@ async def runs_page(request: Request, browser: WorkspaceDep):
     params = {k: v for k, v in filters.items() if v is not None} | {"limit": 100}
     body = await body_or_none(request, browser, "/api/v1/workflow-runs", params=params)
     templates = await body_or_none(request, browser, "/api/v1/workflows", params={"limit": 200})
+    surfaces = await get_or_none(request, browser, "/api/v1/surfaces", params={"limit": 200})
     return render(
         request,
         "workflow_runs.html",
@@ -89,6 +90,7 @@ async def runs_page(request: Request, browser: WorkspaceDep):
             "down": body is None,
             "filters": filters,
             "templates": {t["id"]: t["name"] for t in (templates or {}).get("data", [])},
+            "surfaces": {sf["id"]: sf["name"] for sf in (surfaces or {}).get("data", [])},
             "people": await people(request, browser),
             "run_states": RUN_STATES,
         },
@@ -107,8 +109,13 @@ async def _run_page(request, browser, run_id, ws, *, error: str | None = None, s
     run = answer.body
     principal = principal_in(browser, ws)
     today = principal.today()
-    members = await people(request, browser) if ws in (None, browser.workspace.id) else {}
+    members = await people(request, browser, principal.workspace_id)  # the run's workspace: the user is a member
     proposal = next((p for p in run["proposals"] if p["state"] == "open"), None)
+    serves = {}
+    if run.get("surface_id") and principal.workspace_id == browser.workspace.id:
+        serves["surface"] = await get_or_none(request, browser, f"/api/v1/surfaces/{run['surface_id']}")
+    if run.get("action_id"):
+        serves["action"] = await body_or_none(request, browser, f"/api/v1/actions/{run['action_id']}", ws=ws)
     return render(
         request,
         "workflow_run.html",
@@ -116,11 +123,13 @@ async def _run_page(request, browser, run_id, ws, *, error: str | None = None, s
             "nav": "runs",
             "run": run,
             "ws": ws if ws != browser.workspace.id else None,
+            "ws_name": next((w.name for w, _ in browser.workspaces if w.id == principal.workspace_id), ""),
             "me": browser.user.id,
             "today": today.isoformat(),
             "tl": timeline(run["tasks"], today, {k: v for k, v in run["anchors"].items()}),
             "people": members,
             "proposal": proposal,
+            "serves": serves,
             "options": OPTIONS,
             "states": STATES,
             "history": HISTORY,
@@ -176,36 +185,34 @@ async def decide(run_id: int, proposal_id: int, request: Request, browser: Works
 
 @router.post("/runs/{run_id}/roles")
 async def reassign(run_id: int, request: Request, browser: WorkspaceDep):
+    ws = _ws(request)
     form = await request.form()
     role, user_id = form.get("role") or "", int_or_none(form.get("user_id"))
     answer = await tasks(
-        request, browser, "PUT", f"/api/v1/workflow-runs/{run_id}/roles/{role}", payload={"user_id": user_id}
+        request, browser, "PUT", f"/api/v1/workflow-runs/{run_id}/roles/{role}", ws=ws, payload={"user_id": user_id}
     )
     if answer.status == 422:
-        return await _run_page(
-            request, browser, run_id, None, error=N_("Choose a member of this workspace."), status=422
-        )
+        return await _run_page(request, browser, run_id, ws, error=N_("Choose a member of this workspace."), status=422)
     if not answer.ok:
         raise refusal(answer)
-    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+    return RedirectResponse(run_url(run_id, ws, browser), status_code=303)
 
 
 @router.post("/runs/{run_id}/notes")
 async def add_note(run_id: int, request: Request, browser: WorkspaceDep):
+    ws = _ws(request)
     form = await request.form()
     payload = {
         "cause": form.get("cause"),
         "body": (form.get("body") or "").strip(),
         "step_key": form.get("step_key") or None,
     }
-    answer = await tasks(request, browser, "POST", f"/api/v1/workflow-runs/{run_id}/notes", payload=payload)
+    answer = await tasks(request, browser, "POST", f"/api/v1/workflow-runs/{run_id}/notes", ws=ws, payload=payload)
     if answer.status == 422:
-        return await _run_page(
-            request, browser, run_id, None, error=N_("Choose a cause and write the note."), status=422
-        )
+        return await _run_page(request, browser, run_id, ws, error=N_("Choose a cause and write the note."), status=422)
     if not answer.ok:
         raise refusal(answer)
-    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+    return RedirectResponse(run_url(run_id, ws, browser), status_code=303)
 
 
 @router.get("/my-work")

@@ -3,28 +3,29 @@ run with a preview of every date, and a template's retrospective."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from frontend.backend import N_, int_or_none, people, refusal
+from frontend.backend import N_, int_or_none, refusal
 from frontend.deps import WorkspaceDep
 from frontend.i18n import pick_language
 from frontend.templating import render
 from frontend.workflow_backend import body_or_none, tasks
+from frontend.workflow_editor import NOT_SAVED, as_edited, parse_definition
 from gateway.auth import BrowserContext
 from kit.roles import Role
 
 router = APIRouter()
-STEP_FIELDS = ("key", "title", "role", "anchor", "offset_days", "day_kind", "duration_days", "depends_on")
 DAY_KINDS = {"working": N_("working days"), "calendar": N_("calendar days")}
 CAUSES = {
     "missing_step": N_("A step was missing"),
     "wrong_owner": N_("The wrong owner"),
     "estimate_off": N_("An estimate was off"),
 }
-MOVED = {"earlier": N_("moved earlier"), "later": N_("moved later")}
+VERSION_STATES = {"draft": N_("draft"), "published": N_("published"), "retired": N_("retired")}
+COPY_GONE = N_("That template is no longer in a workspace you belong to.")
 
 
 def _editor(browser: BrowserContext) -> bool:
@@ -58,6 +59,14 @@ async def add_builtin(key: str, request: Request, browser: WorkspaceDep):
     return RedirectResponse(f"/workflows/{answer.body['id']}", status_code=303)
 
 
+async def template_of(request: Request, browser: BrowserContext, workflow_id: int) -> dict:
+    """The template (with its current version) if it is in the workspace; the 404 page otherwise."""
+    answer = await tasks(request, browser, "GET", f"/api/v1/workflows/{workflow_id}")
+    if not answer.ok:
+        raise refusal(answer)
+    return answer.body
+
+
 async def _template(request: Request, browser: BrowserContext, workflow_id: int) -> tuple[dict, list[dict]]:
     answer = await tasks(request, browser, "GET", f"/api/v1/workflows/{workflow_id}")
     if not answer.ok:
@@ -66,12 +75,57 @@ async def _template(request: Request, browser: BrowserContext, workflow_id: int)
     return answer.body, versions["data"] if versions else []
 
 
+# --- copy from another workspace -------------------------------------------------------------------------------
+
+
+@router.get("/workflows/copy")
+async def copy_page(request: Request, browser: WorkspaceDep):
+    return await _copy_page(request, browser)
+
+
+@router.post("/workflows/copy")
+async def copy_template(request: Request, browser: WorkspaceDep):
+    form = await request.form()
+    payload = {"source_id": int_or_none(form.get("source_id")) or 0}
+    answer = await tasks(request, browser, "POST", "/api/v1/workflows/copy", payload=payload, vouch=True)
+    if answer.status == 422:  # gone from the other workspace, or the user left it meanwhile
+        return await _copy_page(request, browser, error=COPY_GONE, status=422)
+    if not answer.ok:
+        raise refusal(answer)
+    return await _copy_page(request, browser, copied=answer.body)
+
+
+async def _copy_page(request, browser, *, copied=None, error=None, status=200):
+    """The other workspaces the user belongs to, each with its templates (one call each, side by side)."""
+    others = [w for w, _ in browser.workspaces if w.id != browser.workspace.id]
+    listed = await asyncio.gather(
+        *(body_or_none(request, browser, "/api/v1/workflows", ws=w.id, params={"limit": 200}) for w in others)
+    )
+    sources = [
+        {"workspace": w, "rows": body["data"] if body else [], "down": body is None}
+        for w, body in zip(others, listed, strict=True)
+    ]
+    return render(
+        request,
+        "workflow_copy.html",
+        {
+            "nav": "workflows",
+            "sources": sources,
+            "copied": copied,
+            "error": error,
+            "can_edit": _editor(browser),
+        },
+        status=status,
+    )
+
+
 @router.get("/workflows/{workflow_id}")
 async def editor_page(workflow_id: int, request: Request, browser: WorkspaceDep):
     return await _editor_page(request, browser, workflow_id)
 
 
-async def _editor_page(request, browser, workflow_id, *, definition=None, errors=None, status=200):
+async def _editor_page(request, browser, workflow_id, *, edited=None, errors=None, saved=False, status=200):
+    """The editor; `edited` is a refused form's content, shown again with `errors` beside its fields."""
     template, versions = await _template(request, browser, workflow_id)
     latest = versions[-1] if versions else template["current"]
     diff = None
@@ -88,45 +142,16 @@ async def _editor_page(request, browser, workflow_id, *, definition=None, errors
             "wf": template,
             "versions": versions,
             "editing": latest,
-            "definition": definition or latest["definition"],
+            "edited": edited or as_edited(latest["definition"]),
             "diff": diff,
-            "errors": errors or [],
+            "errors": errors or {},
+            "saved": saved,
             "day_kinds": DAY_KINDS,
+            "version_states": VERSION_STATES,
             "can_edit": _editor(browser),
         },
         status=status,
     )
-
-
-def parse_definition(form: Any, base: dict) -> dict:
-    """The editor's rows back into a definition: each step row, plus the new row when it has a key."""
-    anchors = [
-        {**a, "name": form.get(f"anchor-{i}-name") or a["name"], "hard": form.get(f"anchor-{i}-hard") == "on"}
-        for i, a in enumerate(base["anchors"])
-    ]
-    roles = [{**r, "name": form.get(f"role-{i}-name") or r["name"]} for i, r in enumerate(base["roles"])]
-    if form.get("role-new-key"):
-        roles.append({"key": form.get("role-new-key"), "name": form.get("role-new-name") or form.get("role-new-key")})
-    steps = []
-    count = int_or_none(form.get("step-count")) or 0
-    for i in [*range(min(count, 60)), "new"]:
-        row = {f: (form.get(f"step-{i}-{f}") or "").strip() for f in STEP_FIELDS}
-        if i == "new" and not row["key"]:
-            continue
-        if form.get(f"step-{i}-remove") == "on":
-            continue
-        step: dict[str, Any] = {**row, "instructions": form.get(f"step-{i}-instructions") or None}
-        step["offset_days"] = int_or_none(row["offset_days"]) if row["offset_days"] else 0
-        step["duration_days"] = int_or_none(row["duration_days"]) if row["duration_days"] else 1
-        step["depends_on"] = [d.strip() for d in row["depends_on"].split(",") if d.strip()]
-        approvers = [r.strip() for r in (form.get(f"step-{i}-approvers") or "").split(",") if r.strip()]
-        if approvers:
-            step["approval"] = {
-                "approver_roles": approvers,
-                "required": int_or_none(form.get(f"step-{i}-required")) or 1,
-            }
-        steps.append(step)
-    return {"anchors": anchors, "roles": roles, "steps": steps}
 
 
 @router.post("/workflows/{workflow_id}")
@@ -134,15 +159,20 @@ async def save_template(workflow_id: int, request: Request, browser: WorkspaceDe
     template, versions = await _template(request, browser, workflow_id)
     base = (versions[-1] if versions else template["current"])["definition"]
     form = await request.form()
-    definition = parse_definition(form, base)
+    definition, edited, errors = parse_definition(form, base)
+    if errors:
+        return await _editor_page(request, browser, workflow_id, edited=edited, errors=errors, status=422)
     answer = await tasks(
         request, browser, "PATCH", f"/api/v1/workflows/{workflow_id}", payload={"definition": definition}
     )
     if answer.status == 422:
-        errors = [e.get("detail") or "" for e in (answer.body or {}).get("errors", [])] or [""]
-        return await _editor_page(request, browser, workflow_id, definition=definition, errors=errors, status=422)
+        details = [e.get("detail") or "" for e in (answer.body or {}).get("errors", [])]
+        errors = {"": {"msg": NOT_SAVED, "params": {"why": " ".join(d for d in details if d)}}}
+        return await _editor_page(request, browser, workflow_id, edited=edited, errors=errors, status=422)
     if not answer.ok:
         raise refusal(answer)
+    if request.headers.get("hx-request") == "true":
+        return await _editor_page(request, browser, workflow_id, saved=True)
     return RedirectResponse(f"/workflows/{workflow_id}", status_code=303)
 
 
@@ -152,71 +182,6 @@ async def publish(workflow_id: int, request: Request, browser: WorkspaceDep):
     if not answer.ok:
         raise refusal(answer)
     return RedirectResponse(f"/workflows/{workflow_id}", status_code=303)
-
-
-# --- starting a run: anchors, roles, preview -------------------------------------------------------------------
-
-
-def _start_form(form: Any, definition: dict) -> dict:
-    return {
-        "name": (form.get("name") or "").strip() or None,
-        "anchors": {a["key"]: form.get(f"anchor-{a['key']}") or None for a in definition["anchors"]},
-        "roles": {r["key"]: int_or_none(form.get(f"role-{r['key']}")) for r in definition["roles"]},
-    }
-
-
-@router.get("/workflows/{workflow_id}/start")
-async def start_page(workflow_id: int, request: Request, browser: WorkspaceDep):
-    template, _ = await _template(request, browser, workflow_id)
-    return await _start_page(request, browser, template, {"name": None, "anchors": {}, "roles": {}})
-
-
-async def _start_page(request, browser, template, form, *, preview=None, errors=None, status=200):
-    return render(
-        request,
-        "workflow_start.html",
-        {
-            "nav": "workflows",
-            "wf": template,
-            "definition": template["current"]["definition"],
-            "form": form,
-            "members": list((await people(request, browser)).values()),
-            "preview": preview,
-            "moved": MOVED,
-            "errors": errors or {},
-        },
-        status=status,
-    )
-
-
-def _errors(answer) -> dict[str, str]:
-    return {e.get("field", ""): e.get("detail", "") for e in (answer.body or {}).get("errors", [])} or {"": "?"}
-
-
-@router.post("/workflows/{workflow_id}/start")
-async def start_run(workflow_id: int, request: Request, browser: WorkspaceDep):
-    template, _ = await _template(request, browser, workflow_id)
-    form = await request.form()
-    data = _start_form(form, template["current"]["definition"])
-    anchors = {k: v for k, v in data["anchors"].items() if v}
-    preview = await tasks(
-        request, browser, "POST", f"/api/v1/workflows/{workflow_id}/preview", payload={"anchors": anchors}
-    )
-    if not preview.ok:
-        return await _start_page(request, browser, template, data, errors=_errors(preview), status=422)
-    if form.get("action") != "start":
-        return await _start_page(request, browser, template, data, preview=preview.body)
-    payload = {"template_id": workflow_id, "anchors": anchors, "roles": {k: v for k, v in data["roles"].items() if v}}
-    if data["name"]:
-        payload["name"] = data["name"]
-    answer = await tasks(request, browser, "POST", "/api/v1/workflow-runs", payload=payload)
-    if answer.status == 422:
-        return await _start_page(
-            request, browser, template, data, preview=preview.body, errors=_errors(answer), status=422
-        )
-    if not answer.ok:
-        raise refusal(answer)
-    return RedirectResponse(f"/runs/{answer.body['id']}", status_code=303)
 
 
 # --- retrospective ----------------------------------------------------------------------------------------------

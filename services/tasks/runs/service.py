@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from kit.errors import Conflict, Invalid, NotFound
 from kit.query import get_scoped, order_by, select_page
+from services.tasks.actions.models import Action
 from services.tasks.events.models import EventKind
 from services.tasks.events.service import record
 from services.tasks.runs.models import (
@@ -89,6 +90,11 @@ def start_run(
         template = workflows.get_template(session=session, workspace_id=workspace_id, template_id=data.template_id)
     except NotFound as missing:
         raise Invalid.field("template_id", str(missing)) from missing
+    if data.action_id is not None:  # the action list lives in this service: checked here, in the same workspace
+        try:
+            get_scoped(session, Action, workspace_id, data.action_id, "action")
+        except NotFound as missing:
+            raise Invalid.field("action_id", str(missing)) from missing
     version = workflows.get_version(session=session, template=template)
     definition = Definition.model_validate(version.definition)
     roles = bind_roles(definition, data.roles, members)

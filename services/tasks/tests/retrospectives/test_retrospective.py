@@ -88,5 +88,17 @@ def test_the_demo_suggests_moving_images_earlier(session):
     assert retro.finished_runs == 6
     images = next(s for s in retro.steps if s.step == "images")
     assert images.late_runs == 5 and images.suggested_offset < images.offset_days
+    outline = next(s for s in retro.steps if s.step == "approve-outline")
+    assert outline.late_runs >= 2  # the outline approval slips too, and is sent back twice
+    assert sum(s.send_backs for s in retro.steps) == 2
     running = session.exec(select(WorkflowRun).where(WorkflowRun.state == RunState.running)).all()
     assert len(running) == 2
+    today = date(2026, 12, 1)
+    open_steps = [
+        [t for t in flow.run_tasks(session, r.id) if t.state in (flow.TaskState.open, flow.TaskState.sent_back)]
+        for r in running
+    ]
+    overdue = [steps for steps in open_steps if any(t.due_on < today and not t.approvals_required for t in steps)]
+    waiting = [steps for steps in open_steps if [t.step_key for t in steps] == ["approve-outline"]]
+    assert len(overdue) == 1 and [t.step_key for t in overdue[0]] == ["draft"]
+    assert len(waiting) == 1 and waiting[0][0].due_on >= today  # waiting for approval, not late
