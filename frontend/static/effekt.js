@@ -112,9 +112,27 @@
     if (window.htmx || !form.dataset || !form.dataset.confirm) return;
     if (!window.confirm(form.dataset.confirm)) evt.preventDefault();
   });
+  // A choice made with the mouse submits at once. From the keyboard, arrow and letter keys only move through the
+  // options (each would otherwise load a page): the change shows the form's own button, and Enter submits.
+  function autosubmit(target) { return target.closest && target.closest("select[data-autosubmit]"); }
+  document.addEventListener("keydown", function (evt) {
+    var el = autosubmit(evt.target);
+    if (!el || !el.form) return;
+    if (evt.key === "Enter") {
+      evt.preventDefault();
+      el.form.requestSubmit();
+    } else if (evt.key.length === 1 || /^(Arrow|Page|Home|End)/.test(evt.key)) {
+      el.dataset.keyed = "true";
+    }
+  });
+  document.addEventListener("pointerdown", function (evt) {
+    var el = autosubmit(evt.target);
+    if (el) delete el.dataset.keyed;
+  });
   document.addEventListener("change", function (evt) {
-    var el = evt.target.closest && evt.target.closest("[data-autosubmit]");
-    if (el && el.form) el.form.requestSubmit();
+    var el = autosubmit(evt.target);
+    if (!el || !el.form) return;
+    if (el.dataset.keyed) el.form.classList.add("is-keyed"); else el.form.requestSubmit();
   });
   document.addEventListener("click", function (evt) {
     if (evt.target.closest("[data-print]")) window.print();
