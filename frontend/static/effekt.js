@@ -17,6 +17,16 @@
     clearTimeout(el._timer);
     el._timer = setTimeout(function () { el.hidden = true; }, 6000);
   }
+  // A boosted page change (a link or a form of the whole page) that answers 403, 404 or 5xx shows the error page it
+  // got, in the layout, at its URL, as a browser without htmx would; a part of a page that fails keeps the page
+  // and says what happened (below).
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var d = evt.detail;
+    if (d.xhr.status < 400 || !d.boosted || d.target !== document.body) return;
+    if (!/text\/html/.test(d.xhr.getResponseHeader("Content-Type") || "")) return;
+    d.shouldSwap = true;
+    d.isError = false;
+  });
   // Failed htmx requests that are not swapped (403, 404, 5xx) still say what happened.
   document.addEventListener("htmx:responseError", function (evt) {
     var xhr = evt.detail.xhr, msg = document.body.dataset.errorText || "Something went wrong.";
