@@ -101,7 +101,8 @@ def test_a_boosted_link_to_a_missing_page_shows_the_error_page_and_a_failed_part
     page.wait_for_function("() => window.htmx !== undefined")
     page.locator("main").evaluate(
         "m => { const b = document.createElement('button'); b.textContent = 'part';"
-        " b.setAttribute('hx-get', '/kpis/999999'); b.setAttribute('hx-target', 'this'); m.prepend(b); htmx.process(b); }"
+        " b.setAttribute('hx-get', '/kpis/999999'); b.setAttribute('hx-target', 'this');"
+        " m.prepend(b); htmx.process(b); }"
     )
     page.get_by_role("button", name="part").click()
     expect(page.locator("#toast")).to_contain_text("does not exist")
