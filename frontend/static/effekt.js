@@ -9,6 +9,17 @@
   document.addEventListener("DOMContentLoaded", foldMenu);
   // a boosted page change swaps the whole body; a partial swap (a poll, a row) leaves an opened menu open
   document.addEventListener("htmx:afterSwap", function (e) { if (e.detail.target === document.body) foldMenu(); });
+  // The main navigation's groups: one open at a time (also <details name>), closed by Escape or a click elsewhere.
+  function closeGroups(except) {
+    document.querySelectorAll("details[data-navgroup][open]").forEach(function (d) { if (d !== except) d.open = false; });
+  }
+  document.addEventListener("click", function (evt) { closeGroups(evt.target.closest && evt.target.closest("details[data-navgroup]")); });
+  document.addEventListener("keydown", function (evt) {
+    var open = evt.key === "Escape" && evt.target.closest && evt.target.closest("details[data-navgroup][open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
   function toast(message) {
     var el = document.getElementById("toast");
     if (!el) return;
