@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from kit.demo_language import english
 from services.tasks.actions import service
 from services.tasks.actions.models import Action, ActionCreate, ActionStatus
 from services.tasks.periods import service as periods
@@ -102,7 +103,7 @@ def seed(session: Session, *, workspace_id: int, refs: dict) -> bool:
     then = _quarter(session, workspace_id, min(done_on.values(), default=today))
     now = _quarter(session, workspace_id, today)
     for prefix, fields, fate in ACTIONS:
-        finding = next((f for f in refs["findings"] if prefix and f["text"].startswith(prefix)), None)
+        finding = next((f for f in refs["findings"] if prefix and english(f["text"]).startswith(prefix)), None)
         data = {k: v for k, v in fields.items() if k not in ("kpi", "owner")}
         data.setdefault("expected_direction", "up")
         if finding:
