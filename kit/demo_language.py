@@ -1,5 +1,5 @@
 """The demo company in the language chosen at first start (EFFEKT_DEMO_LANGUAGE, `effekt up --lang`; English by
-default): its surfaces, goals, KPIs, cycle notes and findings, in the four languages of the UI.
+default): its surfaces, goals, KPIs, cycle notes, findings and actions, in the four languages of the UI.
 
 The demo seeds keep English as their keys (what one service hands the next in `refs`, what tests look for):
 `say` gives the text to store, `english` the key of a stored text."""
@@ -327,6 +327,60 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "Ta tillbaka Turbrevets säsongstips med länkar till butiken.",
         "Palautetaan Turbrevetin kauden vinkit linkkeineen kauppaan.",
     ),
+    # actions
+    "Keep the basket when the mobile payment page reloads": (
+        "Behold handlekurven når betalingssiden på mobil lastes på nytt",
+        "Behåll varukorgen när betalningssidan i mobilen laddas om",
+        "Ostoskori säilyy, kun mobiilin maksusivu latautuu uudelleen",
+    ),
+    "If the basket survives the reload, mobile buyers finish the order.": (
+        "Hvis handlekurven overlever omlastingen, fullfører mobilkjøperne ordren.",
+        "Om varukorgen klarar omladdningen slutför mobilköparna ordern.",
+        "Jos ostoskori säilyy uudelleenlatauksessa, mobiiliostajat viimeistelevät tilauksen.",
+    ),
+    "Ask for the review in the delivery e-mail": (
+        "Be om omtalen i leveringseposten",
+        "Be om omdömet i leveransmejlet",
+        "Pyydetään arvio toimitussähköpostissa",
+    ),
+    "Carrier pick-up at 16:00 so late orders ship the same day": (
+        "Henting kl. 16 så sene ordrer sendes samme dag",
+        "Upphämtning kl. 16 så att sena order skickas samma dag",
+        "Nouto klo 16, jotta myöhäiset tilaukset lähtevät samana päivänä",
+    ),
+    "Move spend from display ads to search campaigns": (
+        "Flytt budsjett fra bannerannonser til søkekampanjer",
+        "Flytta budget från displayannonser till sökkampanjer",
+        "Siirretään rahaa bannerimainonnasta hakukampanjoihin",
+    ),
+    "Rebuild the product filter": ("Bygg om produktfilteret", "Bygg om produktfiltret", "Uudistetaan tuotesuodatin"),
+    "Redesign the blog": ("Nytt design på bloggen", "Ny design för bloggen", "Blogin uusi ulkoasu"),
+    "Fix broken links from old campaigns": (
+        "Rett døde lenker fra gamle kampanjer",
+        "Rätta trasiga länkar från gamla kampanjer",
+        "Korjataan vanhojen kampanjoiden rikkinäiset linkit",
+    ),
+    "Weekend rota for the Facebook inbox": (
+        "Helgevakt for Facebook-innboksen",
+        "Helgschema för Facebook-inkorgen",
+        "Viikonloppuvuorot Facebookin viesteille",
+    ),
+    "Show the real delivery date on every product page": (
+        "Vis den reelle leveringsdatoen på hver produktside",
+        "Visa det verkliga leveransdatumet på varje produktsida",
+        "Näytetään todellinen toimituspäivä jokaisella tuotesivulla",
+    ),
+    "Bring back Turbrevet's seasonal tips": (
+        "Ta tilbake Turbrevets sesongtips",
+        "Ta tillbaka Turbrevets säsongstips",
+        "Palautetaan Turbrevetin kauden vinkit",
+    ),
+    "Batch the gear-test photo shoots": (
+        "Samle fotograferingen til utstyrstestene",
+        "Samla fotograferingen till utrustningstesterna",
+        "Varustetestien kuvaukset yhdellä kertaa",
+    ),
+    "Start a podcast": ("Start en podkast", "Starta en podd", "Aloitetaan podcast"),
 }
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from kit.demo_language import english
+from kit.demo_language import english, say
 from services.tasks.actions import service
 from services.tasks.actions.models import Action, ActionCreate, ActionStatus
 from services.tasks.periods import service as periods
@@ -104,7 +104,9 @@ def seed(session: Session, *, workspace_id: int, refs: dict) -> bool:
     now = _quarter(session, workspace_id, today)
     for prefix, fields, fate in ACTIONS:
         finding = next((f for f in refs["findings"] if prefix and english(f["text"]).startswith(prefix)), None)
-        data = {k: v for k, v in fields.items() if k not in ("kpi", "owner")}
+        data = {
+            k: say(v) if k in ("title", "hypothesis") else v for k, v in fields.items() if k not in ("kpi", "owner")
+        }
         data.setdefault("expected_direction", "up")
         if finding:
             data["finding_id"] = finding["id"]
