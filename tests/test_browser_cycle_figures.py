@@ -73,3 +73,11 @@ def test_cycle_figures_keep_their_units_and_a_percent_change_is_in_points(page: 
     page.get_by_role("link", name="Back to the cycle").click()
     page.get_by_label("Language").select_option("nb")
     expect(page.locator("article.cycle-item", has_text="Conversion rate")).to_contain_text("+0,6 prosentpoeng")
+
+
+def test_the_scorecard_shows_a_percent_change_in_points(page: Page, live, account):
+    seed(live, account)
+    sign_in(page, account, "/scorecard")
+    page.goto(f"/scorecard?period=month&date={MONTH.isoformat()}")
+    card = page.locator("article.sc-card", has=page.get_by_role("heading", name="Conversion rate"))
+    expect(card).to_contain_text("+0.6 pp")
