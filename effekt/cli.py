@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import os
 import signal
@@ -19,6 +20,16 @@ import typer
 from effekt.registry import ROLES, SERVICES
 
 T = TypeVar("T")
+
+
+class DemoLanguage(enum.StrEnum):
+    """The UI's languages, for the demo company (kit.demo_language)."""
+
+    en = "en"
+    nb = "nb"
+    sv = "sv"
+    fi = "fi"
+
 
 app = typer.Typer(
     help="Effekt: goal-driven active management of websites and digital services.",
@@ -82,8 +93,14 @@ def up(
     port: Annotated[int, typer.Option(help="Port of the web UI and API.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     data_dir: DataDir = None,
+    lang: Annotated[
+        DemoLanguage | None,
+        typer.Option(help="Language of the demo company, made on first start (default: EFFEKT_DEMO_LANGUAGE or en)."),
+    ] = None,
 ) -> None:
     """Run everything on this machine: gateway, UI, the three services and their workers, with demo data."""
+    if lang is not None:
+        os.environ["EFFEKT_DEMO_LANGUAGE"] = lang.value
     # SIGTERM before the stack serves (while migrating or seeding, which a loaded machine makes long) must still
     # run the `finally` below: by default it would end the process there and then, leaving Redis behind.
     signal.signal(signal.SIGTERM, _interrupt)

@@ -12,7 +12,7 @@ from gateway import workspaces
 from gateway.auth import BrowserContext
 from gateway.models import MemberPublic
 from gateway.routes import RESOURCES
-from kit.errors import BadGateway, Forbidden, NotFound, Problem, Unavailable
+from kit.errors import BadGateway, Forbidden, NotFound, Problem, Unavailable, field_error, problem_body
 
 
 def N_(message: str) -> str:
@@ -22,6 +22,25 @@ def N_(message: str) -> str:
 
 SERVICE_DOWN = N_("This part of Effekt is not answering right now. Try again in a moment.")
 FORM_PROBLEM = N_("Something in the form is not right. Check it and try again.")
+DATE_RANGE = N_("Enter a date between 1 January 1900 and 31 December 2200.")
+NOT_A_MEMBER = N_("Choose a member of this workspace, or no owner.")
+
+
+class Said(str):
+    """A message id with the values of its placeholders: the field macro translates it, then fills them in."""
+
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Said:
+        said = super().__new__(cls, msgid)
+        said.params = params
+        return said
+
+
+def out_of_range(problem: dict[str, Any]) -> bool:
+    """A date the API refused for lying outside the years it takes (kit.fields: 1900 to 2200)."""
+    detail = str(problem.get("detail") or "")
+    return "1900" in detail or "2200" in detail
 
 
 class Down(Unavailable):
@@ -50,7 +69,8 @@ class Answer:
         out: dict[str, str] = {}
         for item in problems or [{}]:
             field = str(item.get("field") or "").split(".")[0]
-            out[field if field in messages else ""] = messages.get(field, FORM_PROBLEM)
+            message = DATE_RANGE if field in messages and out_of_range(item) else messages.get(field, FORM_PROBLEM)
+            out[field if field in messages else ""] = message
         return out
 
 
@@ -87,6 +107,8 @@ async def call(
     """One call, as the signed-in browser, to the service that owns the path's resource; Down when it cannot be
     reached."""
     service = service_of(path)
+    if method in ("POST", "PUT", "PATCH") and await _foreign_owner(request, browser, payload):
+        return Answer(422, not_a_member())
     try:
         status, body = await request.app.state.upstreams.call(
             service, method, path, browser.principal, params=params, payload=payload
@@ -94,6 +116,20 @@ async def call(
     except Unavailable:
         raise Down(service) from None
     return Answer(status, body)
+
+
+def not_a_member() -> dict[str, Any]:
+    """The problem a service would answer for an owner it cannot check itself (members live in the gateway)."""
+    message = "is not a member of this workspace"
+    return problem_body(422, "Invalid input", f"owner_id: {message}", errors=[field_error("owner_id", message)])
+
+
+async def _foreign_owner(request: Request, browser: BrowserContext, payload: Any) -> bool:
+    """An owner_id in the body that is no member of the workspace: refused here, beside the form's owner field."""
+    owner = payload.get("owner_id") if isinstance(payload, dict) else None
+    if not isinstance(owner, int) or isinstance(owner, bool):
+        return False
+    return owner not in await people(request, browser)
 
 
 async def get_or_none(request: Request, browser: BrowserContext, path: str, *, params: Any = None) -> Any:

@@ -37,7 +37,8 @@ def error_page(request: Request, status: int, detail: str | None = None, errors:
             response.headers["HX-Reswap"] = "afterbegin"
         else:
             response = render(request, "error.html", context, status=status)
-        response.headers["HX-Push-Url"] = "false"
+        if not (request.headers.get("hx-boosted") == "true" and request.method == "GET"):
+            response.headers["HX-Push-Url"] = "false"  # a boosted link's error page is at its URL (effekt.js)
         return response
     try:
         return render(request, "error.html", context, status=status)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from starlette.datastructures import FormData
 
-from frontend.backend import N_, int_or_none
+from frontend.backend import DATE_RANGE, N_, Answer, Said, int_or_none, out_of_range
 
 UNITS = {"number": N_("Number"), "percent": N_("Percent"), "currency": N_("Money"), "duration": N_("Hours")}
 DIRECTIONS = {
@@ -88,6 +90,42 @@ KPI_ERRORS = {
     ),
 }
 NAME_TAKEN = N_("Another active KPI already has this name.")
+TARGET_ERROR = N_("Enter the target as a number, for example 1200 or 3.5, or leave the field empty.")
+# What the API's detail says (kpis/status.py, kpis/formula.py, kpis/service.py) → a message that says what is
+# wrong and, for a formula, where (the API's 1-based position: the character the problem starts at).
+THRESHOLD_SHARE = N_(
+    "A relative threshold is a share of the target between 0 and 1, e.g. 0.9 for 90 %%; it cannot be negative."
+)
+THRESHOLD_ORDER = N_(
+    "The amber threshold must not lie beyond the red one: amber warns first, so with relative thresholds "
+    "or when higher is better it is the larger number, when lower is better the smaller."
+)
+THRESHOLD_BOTH = N_("Absolute thresholds need both an amber and a red value.")
+FORMULA_UNKNOWN = N_(
+    "No active KPI is called [%(name)s] (at character %(position)s). Check the spelling, or write its number as [#12]."
+)
+FORMULA_NO_ID = N_("There is no KPI number %(id)s in this workspace (at character %(position)s).")
+FORMULA_ARCHIVED = N_("The KPI at character %(position)s is archived. Restore it or use another one.")
+FORMULA_UNCLOSED = N_("The bracket opened at character %(position)s is not closed: write ] after the KPI's name.")
+FORMULA_EMPTY_REF = N_("The brackets at character %(position)s are empty: write a KPI's name between them.")
+FORMULA_SYNTAX = N_(
+    "The formula cannot be read from character %(position)s on. Use KPIs in brackets, numbers, "
+    "+ − × ÷ and parentheses that are closed again."
+)
+FORMULA_SELF = N_("A KPI cannot use itself in its formula.")
+FORMULA_NO_KPI = N_("A formula must use at least one KPI, for example [Cost] / [Conversions].")
+FORMULA_CIRCLE = N_("The formulas would go round in a circle: %(names)s.")
+FORMULA_PATTERNS = (
+    (re.compile(r"unknown KPI \[(?P<name>.*)\] at position (?P<position>\d+)"), FORMULA_UNKNOWN),
+    (re.compile(r"no KPI (?P<id>\d+) in this workspace \(\[#\d+\] at position (?P<position>\d+)"), FORMULA_NO_ID),
+    (re.compile(r"at position (?P<position>\d+)\) is archived"), FORMULA_ARCHIVED),
+    (re.compile(r"position (?P<position>\d+): '\[' without a closing"), FORMULA_UNCLOSED),
+    (re.compile(r"position (?P<position>\d+): empty KPI reference"), FORMULA_EMPTY_REF),
+    (re.compile(r"position (?P<position>\d+)"), FORMULA_SYNTAX),
+    (re.compile(r"cannot use itself"), FORMULA_SELF),
+    (re.compile(r"at least one KPI"), FORMULA_NO_KPI),
+    (re.compile(r"circle: (?P<names>.*)"), FORMULA_CIRCLE),
+)
 TEXT_FIELDS = (
     "name",
     "description",
@@ -106,6 +144,7 @@ TEXT_FIELDS = (
     "red_threshold",
     "formula",
     "source",
+    "target",
 )
 
 
@@ -200,3 +239,44 @@ def library(body: Any) -> list[dict[str, Any]]:
     """The presets of GET /api/v1/kpis/library, whether it answers a list or {data: [...]}."""
     items = body.get("data") if isinstance(body, dict) else body
     return [p for p in items or [] if isinstance(p, dict) and p.get("key")]
+
+
+def target_value(form: dict[str, str]) -> float | None:
+    """The add form's target as a number (None when empty); ValueError for text or a number the API refuses."""
+    if not form.get("target"):
+        return None
+    value = number(form["target"])
+    if not isinstance(value, float) or not math.isfinite(value) or abs(value) > 1e15:
+        raise ValueError(form["target"])
+    return value
+
+
+def errors(answer: Answer) -> dict[str, str]:
+    """A 422 of the KPI API as messages beside the fields, saying what is wrong (and where, in a formula)."""
+    if answer.status == 409:
+        return {"name": NAME_TAKEN}
+    out = answer.field_errors(KPI_ERRORS)
+    problems = answer.body.get("errors") if isinstance(answer.body, dict) else None
+    for item in problems or []:
+        field, detail = str(item.get("field") or "").split(".")[0], str(item.get("detail") or "")
+        if field in ("amber_threshold", "red_threshold"):
+            if "between 0 and 1" in detail:
+                out[field] = THRESHOLD_SHARE
+            elif "amber threshold" in detail:
+                out["amber_threshold"] = out["red_threshold"] = THRESHOLD_ORDER
+            elif "need both" in detail:
+                out[field] = THRESHOLD_BOTH
+        elif field == "baseline_date" and out_of_range(item):
+            out[field] = DATE_RANGE
+        elif field == "formula":
+            out[field] = formula_message(detail)
+    return out
+
+
+def formula_message(detail: str) -> str:
+    """The API's formula problem in the page's words, with the position it names."""
+    for pattern, message in FORMULA_PATTERNS:
+        found = pattern.search(detail)
+        if found:
+            return Said(message, **found.groupdict())
+    return KPI_ERRORS["formula"]

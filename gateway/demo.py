@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from gateway import accounts, workspaces
 from gateway.models import Membership, User, UserCreate, Workspace, WorkspaceCreate
+from kit import demo_language
 from kit.roles import Role
 
 DEMO_EMAIL = "demo@example.com"
@@ -30,6 +31,8 @@ def ensure(session: Session, *, password: str) -> tuple[int, dict[str, int], boo
     owner = accounts.get_user_by_email(session=session, email=DEMO_EMAIL) or accounts.create_user(
         session=session, data=UserCreate(email=DEMO_EMAIL, name="Demo Owner", password=password)
     )
+    if demo_language.language() != "en":
+        owner.locale = demo_language.language()  # the demo owner's pages open in the demo's language
     workspace = workspaces.create_workspace(
         session=session, data=WorkspaceCreate(name="Nordvik Outdoor AS", slug=DEMO_SLUG), owner=owner
     )

@@ -39,3 +39,13 @@ def create_kpi(live, account: support.Account, **fields) -> dict:
     answer = httpx.post(f"{live.base_url}/api/v1/kpis", headers=account.headers(), json=body)
     assert answer.status_code == 201, answer.text
     return answer.json()
+
+
+def main_nav_link(page: Page, name: str):
+    """A link of the Main navigation, its group opened first when it sits in one (Plan, Measure, Do)."""
+    nav = page.get_by_role("navigation", name="Main")
+    link = page.get_by_role("link", name=name, exact=True, include_hidden=True)  # `has` is relative: page-rooted
+    group = nav.locator("details.navgroup").filter(has=link)
+    if group.count() and not group.evaluate("d => d.open"):
+        group.locator("summary").click()
+    return nav.get_by_role("link", name=name, exact=True)

@@ -82,3 +82,28 @@ def test_a_conflict_shows_beside_the_form_and_reload_keeps_a_page(page: Page, li
     expect(page.get_by_role("banner")).to_be_visible()
     answer = page.goto(cycle_url + "/close")  # a form's URL, as history keeps it after a refused close
     assert answer.status == 200 and page.url == cycle_url
+
+
+def test_a_boosted_link_to_a_missing_page_shows_the_error_page_and_a_failed_part_says_so(page: Page, live, account):
+    """issue 14: htmx's 404 on a page change is the error page at its URL, not a toast over the old page; a part of
+    a page that fails (here a row's 404) keeps the page and says what happened."""
+    sign_in(page, account, "/kpis")
+    page.locator("main").evaluate(
+        "m => { const a = document.createElement('a'); a.href = '/kpis/999999'; a.textContent = 'gone';"
+        " m.prepend(a); htmx.process(a); }"
+    )
+    page.get_by_role("link", name="gone").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("does not exist")
+    expect(page).to_have_url(re.compile(r"/kpis/999999$"))
+    expect(page.get_by_role("banner")).to_be_visible()
+
+    page.goto("/kpis")
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.locator("main").evaluate(
+        "m => { const b = document.createElement('button'); b.textContent = 'part';"
+        " b.setAttribute('hx-get', '/kpis/999999'); b.setAttribute('hx-target', 'this');"
+        " m.prepend(b); htmx.process(b); }"
+    )
+    page.get_by_role("button", name="part").click()
+    expect(page.locator("#toast")).to_contain_text("does not exist")
+    expect(page.get_by_role("heading", level=1)).to_have_text("KPIs")

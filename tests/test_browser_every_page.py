@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import node, support
-from tests.browser import sign_in
+from tests.browser import main_nav_link, sign_in
 from tests.workflow_support import blog_run_alone
 
 pytestmark = pytest.mark.browser
@@ -128,7 +128,7 @@ def test_the_menu_folds_on_a_phone(page: Page, live, account):
     nav = page.get_by_role("navigation", name="Main")
     expect(nav).to_be_hidden()  # folded by effekt.js once the page has settled
     page.get_by_text("Menu", exact=True).click()
-    nav.get_by_role("link", name="KPIs").click()
+    main_nav_link(page, "KPIs").click()
     page.wait_for_url("**/kpis")
 
 

@@ -46,7 +46,7 @@ def test_a_bad_line_is_reported_then_the_fixed_file_imports(page, live, account)
     problem = page.locator("tr.import-problem")
     expect(problem).to_have_count(1)
     expect(problem).to_contain_text("12")
-    expect(problem).to_contain_text("'lots' is not a number")
+    expect(problem).to_contain_text("“lots” is not a number.")
     assert observations(live, account) == 0
 
     upload(page, "visits-fixed.csv", csv_of_days(20_000))  # large enough to be seen running
@@ -92,3 +92,30 @@ def test_an_unreadable_file_and_a_bad_mapping_are_named_beside_their_fields(page
     page.get_by_label("Column “Other value” holds").select_option("ignore")
     page.get_by_role("button", name="Start the import").click()
     expect(page.get_by_role("alert").filter(has_text="one with the value")).to_be_visible()  # said for the form
+
+
+def test_a_file_named_in_norwegian_is_understood_and_its_good_lines_stored_at_once(page, live, account):
+    """issue 14: the value column and the KPI from the header "Besøk", the month from dates on the 1st; after a
+    stop on a bad line the good lines can be stored without a reload; the reasons are in the page's language."""
+    kpi = httpx.post(f"{live.base_url}/api/v1/kpis", json=KPI, headers=account.headers()).json()
+    sign_in(page, account, "/imports")
+    upload(page, "besok.csv", "Dato;Besøk\n2026-01-01;10\n2026-02-01;mange\n2026-03-01;12\n".encode())
+    expect(page.get_by_label("Column “Dato” holds")).to_have_value("period_start")
+    expect(page.get_by_label("Column “Besøk” holds")).to_have_value("value")
+    expect(page.get_by_label("Period of every line")).to_have_value("month")
+    expect(page.get_by_label("KPI of every line")).to_have_value(str(kpi["id"]))
+    page.get_by_role("button", name="Start the import").click()
+    expect(page.get_by_role("alert").filter(has_text="lines are bad")).to_contain_text("1 of 3 lines are bad")
+    expect(page.locator("tr.import-problem")).to_contain_text("“mange” is not a number.")
+    page.get_by_role("button", name="Store 2 good lines").click()  # offered at once: no reload
+    expect(page.get_by_role("status").filter(has_text="observations created")).to_contain_text(
+        "2 observations created, 0 replaced. 1 bad line was left out."
+    )
+    assert observations(live, account) == 2
+
+    page.get_by_label("Language").select_option("nb")
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+    expect(page.get_by_role("status").filter(has_text="målinger")).to_contain_text(
+        "2 målinger opprettet, 0 erstattet. 1 feil linje ble utelatt."
+    )
+    expect(page.locator("tr.import-problem")).to_contain_text("«mange» er ikke et tall.")

@@ -135,7 +135,9 @@ def test_a_derived_kpi_shows_its_formula_and_inputs_and_takes_no_values(page, li
     edit = page.locator("form", has=page.get_by_role("button", name="Save changes"))
     edit.get_by_label("Formula").fill("[Cost] / [Nothing]")
     edit.get_by_role("button", name="Save changes").click()
-    expect(edit.locator("#edit-kpi-formula-error")).to_contain_text("The formula could not be used")
+    expect(edit.locator("#edit-kpi-formula-error")).to_contain_text(
+        "No active KPI is called [Nothing] (at character 10)"
+    )
     expect(edit.get_by_label("Formula")).to_have_value("[Cost] / [Nothing]")
     page.goto(f"/kpis/{derived['id']}")
     expect(page.locator(".formula")).to_contain_text("[Cost] / [Conversions]")

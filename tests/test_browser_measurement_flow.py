@@ -106,7 +106,7 @@ def test_import_scorecard_cycle_and_goal_progress(page: Page, live, account):
     problem = page.locator("tr.import-problem")
     expect(problem).to_have_count(1)
     expect(problem.locator("td").first).to_have_text("4")
-    expect(problem).to_contain_text("'n/a' is not a number")
+    expect(problem).to_contain_text("“n/a” is not a number.")
     assert stored(live, account) == 0  # nothing stored while a line is bad
 
     upload(page, "conversion-fixed.csv", csv_file())

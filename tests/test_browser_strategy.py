@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import support
-from tests.browser import goal_row, sign_in
+from tests.browser import goal_row, main_nav_link, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -293,7 +293,7 @@ def test_save_a_tree_as_a_template_and_use_it_in_another_workspace(page, live, a
     expect(page.locator("#ws-select")).to_have_value(other_slug)
     # the switch lands on the other workspace's home page; only then is the menu the new page's
     expect(page.get_by_role("heading", level=1, name=other_name)).to_be_visible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Strategy").click()
+    main_nav_link(page, "Strategy").click()
     expect(page.get_by_role("heading", name="Set out your strategy")).to_be_visible()
     page.get_by_role("link", name="Templates", exact=True).click()
     expect(page).to_have_url(re.compile(r"/strategy/templates$"))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 
+from frontend import i18n, import_reasons
 from frontend.backend import (
     FORM_PROBLEM,
     N_,
@@ -178,6 +179,25 @@ def _mapping_errors(answer: Answer) -> dict[str, str]:
     return out
 
 
+def said(lang: str, text: str) -> str:
+    return i18n.translations(lang).gettext(text)
+
+
+def with_kpi(record: dict[str, Any], kpis: list[dict[str, Any]]) -> dict[str, Any]:
+    """The suggested mapping, and when no column names the KPI, the KPI the value column is named after
+    ("Besøk" is Visits): its name, or its name in any of the UI's languages."""
+    suggested = dict(record["suggested"])
+    roles = suggested["columns"]
+    if suggested.get("kpi_id") or {"kpi_id", "kpi_name"} & set(roles) or "value" not in roles:
+        return suggested
+    header = record["columns"][roles.index("value")].strip().casefold()
+    for kpi in kpis:
+        names = {said(lang, kpi["name"]).casefold() for lang in i18n.LANGUAGES}
+        if header in names | {kpi["name"].casefold()}:
+            return {**suggested, "kpi_id": kpi["id"]}
+    return suggested
+
+
 async def _list_page(
     request: Request,
     browser: BrowserContext,
@@ -234,23 +254,27 @@ async def _import_page(
             params={"limit": PROBLEMS_PER_PAGE, "offset": (page - 1) * PROBLEMS_PER_PAGE},
         )
         problems = answer.body if answer.ok else problems
+        problems["data"] = [
+            {**p, "reason": import_reasons.reason(str(p.get("reason") or ""))} for p in problems["data"]
+        ]
     running = record["status"] in RUNNING and not record["interrupted"]
     kpis = None  # for the mapping form's KPI choice; not on every poll of a running import
     if not running:
         kpis = await call(request, browser, "GET", "/api/v1/kpis", params={"limit": 500})
     total = record["rows_total"] or 0
+    kpi_rows = kpis.body["data"] if kpis is not None and kpis.ok else []
     return render(
         request,
         "import.html",
         {
             "nav": "kpis",
             "record": record,
-            "mapping": mapping or record["mapping"] or record["suggested"],
+            "mapping": mapping or record["mapping"] or with_kpi(record, kpi_rows),
             "roles": ROLES,
             "periods": PERIODS,
             "statuses": STATUSES,
             "running": running,
-            "kpis": kpis.body["data"] if kpis is not None and kpis.ok else [],
+            "kpis": kpi_rows,
             "problems": problems["data"],
             "problem_count": problems["count"],
             "problems_page": page,

@@ -90,8 +90,7 @@ async def edit_kpi(request: Request, browser: WorkspaceDep, kpi_id: int):
     except Down:
         return await detail_page(request, browser, kpi_id, form=form, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (409, 422):
-        errors = {"name": kpi_form.NAME_TAKEN} if answer.status == 409 else answer.field_errors(kpi_form.KPI_ERRORS)
-        return await detail_page(request, browser, kpi_id, form=form, errors=errors, status=422)
+        return await detail_page(request, browser, kpi_id, form=form, errors=kpi_form.errors(answer), status=422)
     return await _done(request, browser, kpi_id, answer, "saved")
 
 

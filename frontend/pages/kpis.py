@@ -114,12 +114,19 @@ async def create_kpi(request: Request, browser: WorkspaceDep, back: Annotated[st
     form = kpi_form.read(await request.form())
     filters = Filters.parse(dict(parse_qsl(back)))
     try:
+        target = kpi_form.target_value(form)  # checked first: the KPI is not made when its target cannot be kept
+    except ValueError:
+        return await list_page(
+            request, browser, filters, form=form, errors={"target": kpi_form.TARGET_ERROR}, status=422
+        )
+    try:
         answer = await call(request, browser, "POST", "/api/v1/kpis", payload=kpi_form.payload(form, creating=True))
+        if answer.ok and target is not None:
+            await _set_target(request, browser, answer.body["id"], target)
     except Down:
         return await list_page(request, browser, filters, form=form, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (409, 422):
-        errors = {"name": kpi_form.NAME_TAKEN} if answer.status == 409 else answer.field_errors(kpi_form.KPI_ERRORS)
-        return await list_page(request, browser, filters, form=form, errors=errors, status=422)
+        return await list_page(request, browser, filters, form=form, errors=kpi_form.errors(answer), status=422)
     if not answer.ok:
         raise refusal(answer)
     if not is_htmx(request):
@@ -162,6 +169,15 @@ async def _set_archived(request: Request, browser: BrowserContext, kpi_id: int, 
     return await list_page(
         request, browser, filters, notice={key: kpi_id, "name": answer.body["name"]} if answer.ok else {key: kpi_id}
     )
+
+
+async def _set_target(request: Request, browser: BrowserContext, kpi_id: int, target: float) -> None:
+    """The add form's target: for every period of this year (the KPI's page sets others)."""
+    year = browser.principal.today().year
+    body = [{"period_start": f"{year}-01-01", "period_end": f"{year}-12-31", "target": target}]
+    answer = await call(request, browser, "PUT", f"/api/v1/kpis/{kpi_id}/targets", payload=body)
+    if not answer.ok:
+        raise refusal(answer)
 
 
 def _gettext(request: Request, browser: BrowserContext):

@@ -9,6 +9,17 @@
   document.addEventListener("DOMContentLoaded", foldMenu);
   // a boosted page change swaps the whole body; a partial swap (a poll, a row) leaves an opened menu open
   document.addEventListener("htmx:afterSwap", function (e) { if (e.detail.target === document.body) foldMenu(); });
+  // The main navigation's groups: one open at a time (also <details name>), closed by Escape or a click elsewhere.
+  function closeGroups(except) {
+    document.querySelectorAll("details[data-navgroup][open]").forEach(function (d) { if (d !== except) d.open = false; });
+  }
+  document.addEventListener("click", function (evt) { closeGroups(evt.target.closest && evt.target.closest("details[data-navgroup]")); });
+  document.addEventListener("keydown", function (evt) {
+    var open = evt.key === "Escape" && evt.target.closest && evt.target.closest("details[data-navgroup][open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
   function toast(message) {
     var el = document.getElementById("toast");
     if (!el) return;
@@ -17,6 +28,16 @@
     clearTimeout(el._timer);
     el._timer = setTimeout(function () { el.hidden = true; }, 6000);
   }
+  // A boosted page change (a link or a form of the whole page) that answers 403, 404 or 5xx shows the error page it
+  // got, in the layout, at its URL, as a browser without htmx would; a part of a page that fails keeps the page
+  // and says what happened (below).
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var d = evt.detail;
+    if (d.xhr.status < 400 || !d.boosted || d.target !== document.body) return;
+    if (!/text\/html/.test(d.xhr.getResponseHeader("Content-Type") || "")) return;
+    d.shouldSwap = true;
+    d.isError = false;
+  });
   // Failed htmx requests that are not swapped (403, 404, 5xx) still say what happened.
   document.addEventListener("htmx:responseError", function (evt) {
     var xhr = evt.detail.xhr, msg = document.body.dataset.errorText || "Something went wrong.";
@@ -112,9 +133,27 @@
     if (window.htmx || !form.dataset || !form.dataset.confirm) return;
     if (!window.confirm(form.dataset.confirm)) evt.preventDefault();
   });
+  // A choice made with the mouse submits at once. From the keyboard, arrow and letter keys only move through the
+  // options (each would otherwise load a page): the change shows the form's own button, and Enter submits.
+  function autosubmit(target) { return target.closest && target.closest("select[data-autosubmit]"); }
+  document.addEventListener("keydown", function (evt) {
+    var el = autosubmit(evt.target);
+    if (!el || !el.form) return;
+    if (evt.key === "Enter") {
+      evt.preventDefault();
+      el.form.requestSubmit();
+    } else if (evt.key.length === 1 || /^(Arrow|Page|Home|End)/.test(evt.key)) {
+      el.dataset.keyed = "true";
+    }
+  });
+  document.addEventListener("pointerdown", function (evt) {
+    var el = autosubmit(evt.target);
+    if (el) delete el.dataset.keyed;
+  });
   document.addEventListener("change", function (evt) {
-    var el = evt.target.closest && evt.target.closest("[data-autosubmit]");
-    if (el && el.form) el.form.requestSubmit();
+    var el = autosubmit(evt.target);
+    if (!el || !el.form) return;
+    if (el.dataset.keyed) el.form.classList.add("is-keyed"); else el.form.requestSubmit();
   });
   document.addEventListener("click", function (evt) {
     if (evt.target.closest("[data-print]")) window.print();

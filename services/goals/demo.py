@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from kit.demo_language import english, say
 from services.goals.goals import service as goal_service
 from services.goals.goals.metrics_client import NoKpis
 from services.goals.goals.models import Goal, GoalCreate, GoalKpi, GoalLevel
@@ -156,17 +157,18 @@ def _seed_surfaces(session: Session, workspace_id: int, people: dict[str, int], 
             session=session,
             workspace_id=workspace_id,
             data=SurfaceCreate(
-                name=name, kind=kind, url=url, cadence=cadence, period_start=start, owner_id=people.get(owner)
+                name=say(name), kind=kind, url=url, cadence=cadence, period_start=start, owner_id=people.get(owner)
             ),
         )
 
 
 def _seed_strategy(session: Session, workspace_id: int, people: dict[str, int], today: date) -> None:
-    surfaces = dict(
-        session.exec(
+    surfaces = {
+        english(name): surface_id
+        for name, surface_id in session.exec(
             select(Surface.name, Surface.id).where(Surface.workspace_id == workspace_id, Surface.archived.is_(False))
         ).all()
-    )  # noqa: E712  (SQL)
+    }  # noqa: E712  (SQL)
     period = {"period_from": date(today.year, 1, 1), "period_to": date(today.year, 12, 31)}
     actor = people.get(OWNER) or next(iter(people.values()), 0)
 
@@ -180,12 +182,12 @@ def _seed_strategy(session: Session, workspace_id: int, people: dict[str, int], 
         surface_ids: list[int] | None = None,
     ) -> int:
         data = GoalCreate(
-            title=title,
+            title=say(title),
             level=level,
             parent_id=parent_id,
             owner_id=people.get(owner),
             weight=weight,
-            description=description,
+            description=say(description),
             surface_ids=surface_ids or [],
             **period,
         )
@@ -218,13 +220,14 @@ def seed(
         added = True
     if refs is not None:
         session.flush()
-        refs["surfaces"] = dict(
-            session.exec(
+        refs["surfaces"] = {  # by their English names, whatever the demo's language
+            english(name): surface_id
+            for name, surface_id in session.exec(
                 select(Surface.name, Surface.id).where(
                     Surface.workspace_id == workspace_id, Surface.archived.is_(False)
                 )
             ).all()
-        )  # noqa: E712  (SQL)
+        }  # noqa: E712  (SQL)
     return added
 
 
@@ -246,7 +249,10 @@ KPI_LINKS = {
 def connect(session: Session, *, workspace_id: int, refs: dict) -> bool:
     """Link the demo goals to the metrics demo's KPIs (by name, from `refs`) unless any goal has links."""
     kpis = refs.get("kpis") or {}
-    goals = dict(session.exec(select(Goal.title, Goal.id).where(Goal.workspace_id == workspace_id)).all())
+    goals = {
+        english(title): goal_id
+        for title, goal_id in session.exec(select(Goal.title, Goal.id).where(Goal.workspace_id == workspace_id)).all()
+    }
     if not kpis or not goals:
         return False
     linked = session.exec(select(func.count()).select_from(GoalKpi).where(col(GoalKpi.goal_id).in_(goals.values())))

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from kit.dates import add_months
+from kit.demo_language import english, say
 from services.metrics.cycles import demo as demo_cycles
 from services.metrics.effects import demo as effects_demo
 from services.metrics.kpis import periods, service, targets
@@ -175,7 +176,7 @@ def seed(
     existing = session.exec(select(Kpi.name, Kpi.id).where(Kpi.workspace_id == workspace_id)).all()
     today = today or datetime.now(ZoneInfo(DEMO_ZONE)).date()
     if existing:
-        refs["kpis"] = dict(existing)
+        refs["kpis"] = {english(name): kpi_id for name, kpi_id in existing}
         effects_demo.hand_over(session, workspace_id=workspace_id, refs=refs, today=today)
         return False
     surfaces = refs.get("surfaces", {})
@@ -187,8 +188,8 @@ def seed(
             session=session,
             workspace_id=workspace_id,
             data=KpiCreate(
-                name=name,
-                description=description,
+                name=say(name),
+                description=say(description),
                 unit=unit,
                 currency_code=currency,
                 direction=direction,
@@ -252,8 +253,9 @@ def _level(kpi: Kpi, baseline: float, month: date, today: date) -> float:
     first = date(today.year - YEARS, today.month, 1)
     span = (today.year - first.year) * 12 + today.month - first.month
     done = ((month.year - first.year) * 12 + month.month - first.month) / span
-    start = 2 - RECENT[kpi.name]  # as far below (or above) the baseline then as it is beyond it now
-    level = baseline * (start + (RECENT[kpi.name] - start) * done)
+    recent = RECENT[english(kpi.name)]
+    start = 2 - recent  # as far below (or above) the baseline then as it is beyond it now
+    level = baseline * (start + (recent - start) * done)
     return level * (SEASON[month.month - 1] if _seasonal(kpi) else 1.0)
 
 
@@ -264,7 +266,7 @@ def history(kpi: Kpi, workspace_id: int, baseline: float, today: date, rnd: rand
     while month <= today:
         level = _level(kpi, baseline, month, today)
         days = periods.period_bounds("month", month)[1].day
-        if kpi.name in DAILY:
+        if english(kpi.name) in DAILY:
             for day in range(1, days + 1):
                 when = month.replace(day=day)
                 if when >= today:
@@ -283,7 +285,7 @@ def history(kpi: Kpi, workspace_id: int, baseline: float, today: date, rnd: rand
 
 def _observation(kpi: Kpi, workspace_id: int, period: str, start: date, value: float, source: str) -> Observation:
     digits = 0 if kpi.unit in (Unit.number, Unit.currency) and kpi.aggregation == Aggregation.sum else 2
-    if kpi.name == "Net Promoter Score":
+    if english(kpi.name) == "Net Promoter Score":
         digits = 0
     return Observation(
         kpi_id=kpi.id,

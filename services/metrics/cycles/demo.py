@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from kit.dates import add_months
+from kit.demo_language import english, say
 from services.metrics.cycles import review, snapshot
 from services.metrics.cycles.models import CycleItem, FindingCreate, ItemReview
 
@@ -63,7 +64,7 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
             session=session,
             workspace_id=workspace_id,
             surface_id=surface_id,
-            surface_name="Nettbutikk",
+            surface_name=say("Nettbutikk"),
             cadence="monthly",
             period_start=start,
             period_end=end,
@@ -73,18 +74,21 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
         items = session.exec(
             select(CycleItem).where(CycleItem.cycle_id == cycle.id).order_by(col(CycleItem.name))
         ).all()
-        kpis = {item.name: item.kpi_id for item in items}
+        kpis = {english(item.name): item.kpi_id for item in items}
         for item in items:
             red = item.status == "off_track"
-            root = ROOT_CAUSES.get(item.name) if red and closing else None
-            note = NOTES.get(item.name) if item.status != "not_measured" else None
+            root = ROOT_CAUSES.get(english(item.name)) if red and closing else None
+            note = NOTES.get(english(item.name)) if item.status != "not_measured" else None
             if note or root:
                 review.review_item(
                     session=session,
                     workspace_id=workspace_id,
                     cycle_id=cycle.id,
                     kpi_id=item.kpi_id,
-                    data=ItemReview(note=note, root_cause=root or ("Not analysed yet." if red and closing else None)),
+                    data=ItemReview(
+                        note=note and say(note),
+                        root_cause=say(root) if root else (say("Not analysed yet.") if red and closing else None),
+                    ),
                     user_id=user,
                 )
         for text, kpi_name, kind in FINDINGS[n]:
@@ -94,7 +98,7 @@ def seed(session: Session, *, workspace_id: int, surface_id: int, people: dict[s
                 cycle_id=cycle.id,
                 user_id=user,
                 at=reviewed,
-                data=FindingCreate(text=text, kpi_id=kpis.get(kpi_name), change_kind=kind),
+                data=FindingCreate(text=say(text), kpi_id=kpis.get(kpi_name), change_kind=kind),
             )
         if closing:
             review.close_cycle(

@@ -81,6 +81,21 @@ HEADERS = {
     ColumnRole.source: {"source", "kilde", "källa", "kalla", "lähde", "lahde"},
     ColumnRole.note: {"note", "notes", "notat", "comment", "kommentar", "anteckning", "huomautus", "merknad"},
 }
+# A column named like a KPI holds that KPI's values ("Dato;Besøk"): common KPI names in the four languages.
+KPI_WORDS = {
+    "visits", "sessions", "besøk", "besok", "økter", "okter", "besök", "sessioner", "käynnit", "kaynnit",
+    "istunnot", "vierailut", "revenue", "sales", "omsetning", "inntekt", "inntekter", "salg", "intäkter",
+    "intakter", "omsättning", "omsattning", "försäljning", "forsaljning", "liikevaihto", "tulot", "myynti",
+    "cost", "costs", "kostnad", "kostnader", "kostnadene", "utgifter", "kustannus", "kustannukset", "kulut",
+    "conversions", "konverteringer", "konverteringar", "konversiot", "orders", "ordrer", "bestillinger",
+    "ordrar", "beställningar", "bestallningar", "tilaukset", "leads", "complaints", "klager", "klagomål",
+    "klagomal", "reklamasjoner", "reklamationer", "valitukset", "reklamaatiot", "hours", "timer", "timmar",
+    "tunnit", "articles", "artikler", "artiklar", "artikkelit", "campaigns", "kampanjer", "kampanjat",
+    "nps", "csat", "pageviews", "sidevisninger", "sidvisningar", "sivunkatselut", "users", "brukere",
+    "användare", "anvandare", "käyttäjät", "kayttajat", "conversionrate", "konverteringsrate",
+    "konverteringsgrad", "konversioaste", "bouncerate", "fluktfrekvens", "avvisningsfrekvens", "studsfrekvens",
+    "poistumisprosentti",
+}  # fmt: skip
 PERIODS = {
     word: period
     for period, words in {
@@ -198,8 +213,10 @@ def _word(header: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFC", header.lower()) if ch.isalnum())
 
 
-def suggest(columns: list[str]) -> ImportMapping:
-    """A role per column from its header, each role at most once; a KPI id beats a bare "id" column."""
+def suggest(columns: list[str], preview: list[list[str]] | None = None) -> ImportMapping:
+    """A role per column from its header, each role at most once; a KPI id beats a bare "id" column. Without a
+    value column, a column named like a KPI ("Besøk") holds the values. Without a period column, the period is
+    read from the preview's dates: all on the 1st is a month, all on Mondays a week, else a day."""
     roles: list[ColumnRole] = []
     taken: set[ColumnRole] = set()
     for header in columns:
@@ -209,8 +226,32 @@ def suggest(columns: list[str]) -> ImportMapping:
             role = ColumnRole.ignore
         taken.add(role)
         roles.append(role)
-    period = None if ColumnRole.period in taken else Period.day
+    if ColumnRole.value not in taken:
+        named = next(
+            (i for i, h in enumerate(columns) if roles[i] == ColumnRole.ignore and _word(h) in KPI_WORDS), None
+        )
+        if named is not None:
+            roles[named] = ColumnRole.value
+    period = None
+    if ColumnRole.period not in taken:
+        start = roles.index(ColumnRole.period_start) if ColumnRole.period_start in roles else None
+        period = _period_of([line[start] for line in preview or [] if start < len(line)] if start is not None else [])
     return ImportMapping(columns=roles, period=period)
+
+
+def _period_of(cells: list[str]) -> Period:
+    """The period the dates of a column suggest: month when every date is a 1st, week when every one is a Monday."""
+    days = []
+    for cell in cells:
+        try:
+            days.append(_parse_date(cell))
+        except (ValueError, TypeError):
+            continue
+    if days and all(d.day == 1 for d in days):
+        return Period.month
+    if len(days) > 1 and all(d.weekday() == 0 for d in days):
+        return Period.week
+    return Period.day
 
 
 def mapping_problems(mapping: ImportMapping, columns: list[str]) -> list[tuple[str, str]]:

@@ -45,7 +45,11 @@ def interrupted(record: ObservationImport) -> bool:
 def to_public(record: ObservationImport) -> ImportPublic:
     """The public view of an import, with the mapping its header suggests."""
     return ImportPublic.model_validate(
-        {**record.model_dump(), "interrupted": interrupted(record), "suggested": suggest(record.columns)}
+        {
+            **record.model_dump(),
+            "interrupted": interrupted(record),
+            "suggested": suggest(record.columns, record.preview),
+        }
     )
 
 

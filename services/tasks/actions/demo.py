@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from kit.demo_language import english, say
 from services.tasks.actions import service
 from services.tasks.actions.models import Action, ActionCreate, ActionStatus
 from services.tasks.periods import service as periods
@@ -108,8 +109,10 @@ def seed(session: Session, *, workspace_id: int, refs: dict) -> bool:
         data = CapacityIn(capacity_hours=now.capacity_hours, people=hours)
         periods.set_capacity(session=session, workspace_id=workspace_id, period_id=now.id, data=data)
     for prefix, fields, fate in ACTIONS:
-        finding = next((f for f in refs["findings"] if prefix and f["text"].startswith(prefix)), None)
-        data = {k: v for k, v in fields.items() if k not in ("kpi", "owner")}
+        finding = next((f for f in refs["findings"] if prefix and english(f["text"]).startswith(prefix)), None)
+        data = {
+            k: say(v) if k in ("title", "hypothesis") else v for k, v in fields.items() if k not in ("kpi", "owner")
+        }
         data.setdefault("expected_direction", "up")
         if finding:
             data["finding_id"] = finding["id"]

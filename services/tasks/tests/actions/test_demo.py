@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kit.demo_language import say
 from services.tasks import demo
 from services.tasks.actions import effect, planning, service
 from services.tasks.actions.models import ActionStatus
@@ -56,3 +57,16 @@ def test_the_demo_action_list(session):
     used = [x for x in loads.values() if x.actions]
     assert len(used) == 2 and sum(x.over for x in used) == 1
     assert sum(x.people_over for x in used) == 1  # Sara: her search campaigns take more than her own hours
+
+
+def test_the_demo_action_list_in_finnish(session, monkeypatch):
+    """issue 14: the demo's actions in the language chosen at first start, still tied to their findings."""
+    monkeypatch.setenv("EFFEKT_DEMO_LANGUAGE", "fi")
+    given = refs()
+    given["findings"] = [{**f, "text": say(f["text"])} for f in given["findings"]]  # as the metrics demo wrote them
+    demo.seed(session, workspace_id=1, people={}, refs=given)
+    assert demo.connect(session, workspace_id=1, refs=given) is True
+    rows, _ = service.list_actions(session=session, workspace_id=1, limit=100)
+    titles = {a.title: a for a, _ in rows}
+    assert "Aloitetaan podcast" in titles and "Start a podcast" not in titles
+    assert titles["Ostoskori säilyy, kun mobiilin maksusivu latautuu uudelleen"].finding_id == 10
