@@ -31,7 +31,7 @@ CHANNEL_WORDS = {
     Channel.x: ("x", "twitter"),
     Channel.email: ("email", "mail", "epost", "mejl", "sähköposti", "sahkoposti", "sposti"),
     Channel.web_form: ("webform", "form", "skjema", "nettskjema", "webbformulär", "formulär", "verkkolomake", "lomake"),
-    Channel.review_site: ("reviewsite", "review", "reviews", "anmeldelse", "recension", "arvostelu", "arvostelusivusto"),
+    Channel.review_site: ("reviewsite", "review", "reviews", "anmeldelse", "recension", "arvostelu"),
     Channel.phone: ("phone", "telephone", "telefon", "puhelin", "call", "samtale", "samtal", "puhelu"),
     Channel.chat: ("chat", "chatt", "chatti", "livechat"),
     Channel.in_person: ("inperson", "personlig", "personligen", "irl", "henkilökohtaisesti", "paikan", "kasvokkain"),

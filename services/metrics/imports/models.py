@@ -1,4 +1,4 @@
-"""Imports of observations (or feedback items) from CSV and XLSX files: the record, its stored file, its bad lines, the mapping."""
+"""Imports of observations or feedback items from CSV and XLSX files: the record, its file, its bad lines, mapping."""
 
 from __future__ import annotations
 

@@ -85,7 +85,8 @@ def test_norwegian_headers_are_mapped_and_every_line_filed_as_new(client, engine
         None,
     )
     assert question.received_at.hour == 10 and question.received_at.minute == 30
-    assert praise.received_month == date(2026, 4, 1) and praise.sentiment == "positive" and praise.text.startswith("<b>")
+    assert praise.received_month == date(2026, 4, 1) and praise.sentiment == "positive"
+    assert praise.text.startswith("<b>")
     with Session(engine) as session:
         assert session.exec(select(FeedbackEvent.detail).where(FeedbackEvent.item_id == rude.id)).all() == [
             "facebook (import)"
