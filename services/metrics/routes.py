@@ -1,5 +1,6 @@
 """Every router of the metrics service, in the order the OpenAPI document lists them (dispatch's api.py)."""
 
+from services.metrics.activity.routes import router as activity_router
 from services.metrics.connectors.routes import router as connectors_router
 from services.metrics.cycles.routes import router as cycles_router
 from services.metrics.effects.routes import router as effects_router
@@ -18,4 +19,5 @@ ROUTERS = [
     connectors_router,
     effects_router,
     feedback_router,
+    activity_router,
 ]

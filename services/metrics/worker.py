@@ -3,13 +3,14 @@
 from arq import cron
 
 from kit.queue import heartbeat_cron, queue_name, redis_settings
+from services.metrics.activity.jobs import record_activity
 from services.metrics.connectors.jobs import enqueue_due_connectors, pull_connector
 from services.metrics.cycles.jobs import open_cycle
 from services.metrics.feedback.jobs import feedback_retention
 from services.metrics.imports.jobs import IMPORT_JOB
 from services.metrics.imports.requeue import requeue_cron
 
-FUNCTIONS = [open_cycle, IMPORT_JOB, pull_connector, enqueue_due_connectors, feedback_retention]
+FUNCTIONS = [open_cycle, IMPORT_JOB, pull_connector, enqueue_due_connectors, feedback_retention, record_activity]
 
 
 def worker_settings(redis_url: str) -> dict:

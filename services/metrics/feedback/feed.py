@@ -12,7 +12,6 @@ from collections.abc import Collection
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from kit.fields import utcnow
@@ -26,7 +25,7 @@ from services.metrics.feedback.models import (
     Sentiment,
 )
 from services.metrics.kpis.models import Kpi, Source
-from services.metrics.observations.models import Observation
+from services.metrics.observations.service import store_month_values
 
 FEEDBACK = Source("feedback")
 Key = tuple[int, date]  # (kpi_id, month)
@@ -154,45 +153,7 @@ def refresh(*, session: Session, workspace_id: int, months: Collection[date] | N
 
 def _store(session: Session, workspace_id: int, values: dict[Key, float | None]) -> None:
     """Upsert the values as month observations of source feedback; a value that became None is removed."""
-    table = Observation.__table__
-    gone: dict[int, list[date]] = defaultdict(list)
-    for (kpi_id, month), value in values.items():
-        if value is None:
-            gone[kpi_id].append(month)
-    for kpi_id, months in gone.items():  # one statement a KPI
-        session.execute(
-            sa.delete(table).where(
-                table.c.kpi_id == kpi_id,
-                table.c.period == "month",
-                table.c.period_start.in_(months),
-                table.c.source == FEEDBACK,
-            )
-        )
-    rows = [
-        {
-            "kpi_id": k,
-            "period": "month",
-            "period_start": m,
-            "value": float(v),
-            "source": FEEDBACK.value,
-            "note": None,
-            "workspace_id": workspace_id,
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
-        }
-        for (k, m), v in sorted(values.items())
-        if v is not None
-    ]
-    if not rows:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for start in range(0, len(rows), 1000):
-        stmt = dialect.insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["kpi_id", "period", "period_start", "source"],
-            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
-        )
-        session.execute(stmt, rows[start : start + 1000])
+    store_month_values(session, workspace_id, values, FEEDBACK)
 
 
 def report(session: Session, workspace_id: int, start: date, end: date) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Business rules of tasks: read, list, comment, move a due date, and My work across workspaces."""
+"""Business rules of tasks: read, list, comment, move a due date, log time, and My work across workspaces."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
 from kit.db import save
+from kit.errors import NotFound
 from kit.query import get_scoped, order_by, select_page
 from services.tasks.runs import replan
 from services.tasks.runs.models import WorkflowRun
@@ -23,6 +24,7 @@ from services.tasks.tasks.models import (
     TaskComment,
     TaskPublic,
     TaskState,
+    TimeEntry,
 )
 from services.tasks.workflows.workdays import WorkCalendar
 
@@ -144,3 +146,26 @@ def my_work(*, session: Session, user_id: int, workspace_ids: Iterable[int], tod
 
 def _light(task: Task) -> TaskPublic:
     return TaskPublic(**task.model_dump(), approvals=[])
+
+
+def time_log(*, session: Session, task: Task) -> list[TimeEntry]:
+    """The hours logged on a task, oldest first."""
+    query = select(TimeEntry).where(TimeEntry.task_id == task.id).order_by(col(TimeEntry.day), col(TimeEntry.id))
+    return list(session.exec(query).all())
+
+
+def log_time(*, session: Session, task: Task, user_id: int, hours: float, day: date, note: str | None) -> TimeEntry:
+    """Log hours spent on a task on a day."""
+    entry = TimeEntry(workspace_id=task.workspace_id, task_id=task.id, user_id=user_id, day=day, hours=hours, note=note)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def delete_time(*, session: Session, task: Task, entry_id: int) -> None:
+    """Remove an entry of the task's time log; NotFound for another task's."""
+    entry = session.get(TimeEntry, entry_id)
+    if entry is None or entry.task_id != task.id:
+        raise NotFound(f"No time entry {entry_id} on this task.")
+    session.delete(entry)
+    session.flush()

@@ -1,0 +1,35 @@
+"""What the tasks service has published to metrics, figure by figure: each change is sent once, with a version."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel import Field
+
+from kit.fields import utcnow
+from services.tasks.db import TasksModel
+
+
+class ActivityMeasure(StrEnum):
+    """The activity and input data Effekt's own work yields, per month (UTC)."""
+
+    runs_finished = "runs_finished"  # of a workflow template (key: its id): the blog template's are articles
+    tasks_done = "tasks_done"
+    tasks_on_time = "tasks_on_time"  # share (%) of the tasks done by their due day
+    hours_logged = "hours_logged"  # the tasks' time log (key: a template's id for its runs' tasks, 0: all)
+    action_cost = "action_cost"  # cost of the actions done
+
+
+class PublishedFigure(TasksModel, table=True):
+    """The last value of a figure handed to the metrics queue, and how often it changed (its version)."""
+
+    __tablename__ = "activity_published"
+
+    workspace_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    measure: str = Field(primary_key=True, max_length=32)
+    key: int = Field(default=0, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    month: date = Field(primary_key=True)
+    value: float | None = None
+    version: int = 1
+    published_at: datetime = Field(default_factory=utcnow)
