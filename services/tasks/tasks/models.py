@@ -157,6 +157,7 @@ class TaskPublic(BaseModel):
     approval_round: int
     send_backs: int
     approvals: list[int] = PField(default_factory=list, description="Who approved in the current round")
+    hours_logged: float = PField(default=0, description="Hours in the task's time log")
 
 
 class TaskList(Page[TaskPublic]):

@@ -62,7 +62,8 @@ def list_tasks(
         limit=page.limit,
         offset=page.offset,
     )
-    return TaskList.of([service.task_public(session, t) for t in rows], total, page)
+    hours = service.hours_by_task(session, [t.id for t in rows])
+    return TaskList.of([service.task_public(session, t, hours=hours.get(t.id, 0.0)) for t in rows], total, page)
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND, operation_id="getTask")

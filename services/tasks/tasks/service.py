@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import and_, exists
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from kit.db import save
 from kit.errors import NotFound
@@ -37,8 +37,22 @@ def get_task(*, session: Session, workspace_id: int, task_id: int) -> Task:
     return get_scoped(session, Task, workspace_id, task_id, "task")
 
 
-def task_public(session: Session, task: Task, approvals: list[int] | None = None) -> TaskPublic:
-    """The public view, with who approved in the current round."""
+def hours_by_task(session: Session, task_ids: list[int]) -> dict[int, float]:
+    """The hours logged on each of the tasks, in one GROUP BY."""
+    if not task_ids:
+        return {}
+    rows = session.exec(
+        select(TimeEntry.task_id, func.sum(TimeEntry.hours))
+        .where(col(TimeEntry.task_id).in_(task_ids))
+        .group_by(TimeEntry.task_id)
+    ).all()
+    return {task_id: round(float(total), 4) for task_id, total in rows}
+
+
+def task_public(
+    session: Session, task: Task, approvals: list[int] | None = None, hours: float | None = None
+) -> TaskPublic:
+    """The public view, with who approved in the current round and the hours logged."""
     if approvals is None and task.approvals_required:
         approvals = list(
             session.exec(
@@ -47,7 +61,9 @@ def task_public(session: Session, task: Task, approvals: list[int] | None = None
                 )
             ).all()
         )
-    return TaskPublic(**task.model_dump(), approvals=approvals or [])
+    if hours is None:
+        hours = hours_by_task(session, [task.id]).get(task.id, 0.0)
+    return TaskPublic(**task.model_dump(), approvals=approvals or [], hours_logged=hours)
 
 
 def list_tasks(
