@@ -354,6 +354,8 @@ def list_items(
     for name in ("state", "channel", "category_id", "kind", "sentiment", "surface_id", "owner_id"):
         if filters.get(name) is not None:
             where.append(getattr(FeedbackItem, name) == filters[name])
+    if filters.get("ids"):
+        where.append(col(FeedbackItem.id).in_(filters["ids"]))
     if filters.get("past_target"):
         late = (col(FeedbackItem.first_answered_at).is_(None)) & (col(FeedbackItem.due_at) < (now or utcnow()))
         where.append(or_(late, col(FeedbackItem.within_target).is_(False)))

@@ -57,6 +57,7 @@ class DemoOwners:
     def __init__(self, refs: dict, today: date):
         self.kpis = {i: {"id": i, "name": n, "expected_frequency": "month"} for n, i in refs.get("kpis", {}).items()}
         self.findings = {f["id"]: f for f in refs.get("findings", [])}
+        self.feedback = set(refs.get("feedback_items", []))  # ids the metrics demo filed
         shop = (refs.get("surfaces") or {}).get(SHOP)
         self.surfaces = {shop: {"id": shop, "cadence": "monthly", "period_start": date(today.year, 1, 1)}}
 
@@ -68,6 +69,9 @@ class DemoOwners:
 
     def surface(self, surface_id):
         return self.surfaces.get(surface_id)
+
+    def feedback_items(self, item_ids):
+        return set(item_ids) & set(self.feedback)
 
     def finding(self, finding_id):
         return self.findings.get(finding_id)
