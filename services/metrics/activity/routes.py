@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from kit.deps import OneHopRoute, SessionDep
+from kit.errors import NotFound
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from kit.query import Page
@@ -40,8 +41,7 @@ def list_activity_kpis(session: SessionDep, principal: PrincipalDep):
     f"{URL}/kpis/{{kpi_id}}", response_model=ActivityKpiPublic, responses=NOT_FOUND, summary="A KPI's activity source"
 )
 def get_activity_source(kpi_id: int, session: SessionDep, principal: PrincipalDep):
-    from kit.errors import NotFound
-
+    """Which figure of Effekt's own work feeds the KPI; 404 when none does."""
     row = service.source_of(session=session, workspace_id=principal.workspace_id, kpi_id=kpi_id)
     if row is None:
         raise NotFound(f"KPI {kpi_id} takes no activity figure.")

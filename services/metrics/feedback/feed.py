@@ -1,8 +1,9 @@
 """Dissatisfaction data as KPIs: built-in KPIs of source "feedback" whose monthly values come from the items.
 
 Values are aggregated in SQL per month (received_month, a column, so the grouping is the same on SQLite and
-PostgreSQL): one GROUP BY month, category and channel gives every count, one window query the medians. They are
-written as month observations of source "feedback", so scorecard, status and cycles read them like any value.
+PostgreSQL): one GROUP BY month, category and channel gives every count (the answered ones too), and one index
+seek a month the median. They are written as month observations of source "feedback", so scorecard, status and
+cycles read them like any value.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ Key = tuple[int, date]  # (kpi_id, month)
 
 
 def _counts(session: Session, workspace_id: int, months: Collection[date] | None, now: datetime):
-    """Per (month, category_id, channel): items, complaints, negatives, answered in target, with a due target."""
+    """Per (month, category_id, channel): items, complaints, negatives, answered in target, with a due target, and
+    answered at all (first_answered_at is set with first_answer_hours, and the covering index holds it)."""
     t = FeedbackItem
     one = sa.literal(1)
     late_or_answered = sa.or_(col(t.first_answered_at).is_not(None), col(t.due_at) < now)
@@ -45,6 +47,7 @@ def _counts(session: Session, workspace_id: int, months: Collection[date] | None
         sa.func.sum(sa.case((col(t.sentiment) == Sentiment.negative, one), else_=0)),
         sa.func.sum(sa.case((col(t.within_target).is_(True), one), else_=0)),
         sa.func.sum(sa.case((sa.and_(col(t.due_at).is_not(None), late_or_answered), one), else_=0)),
+        sa.func.count(col(t.first_answered_at)),
     ).where(col(t.workspace_id) == workspace_id)
     if months is not None:
         query = query.where(col(t.received_month).in_(list(months)))
@@ -52,19 +55,16 @@ def _counts(session: Session, workspace_id: int, months: Collection[date] | None
     return session.execute(query).all()
 
 
-def _medians(session: Session, workspace_id: int, months: Collection[date] | None) -> dict[date, float]:
-    """Median first-answer hours per month: the answered count per month, then per month one seek to the middle of
-    the index (workspace_id, received_month, first_answer_hours), so nothing is sorted (SQLite and PostgreSQL)."""
+def _medians(session: Session, workspace_id: int, answered: dict[date, int]) -> dict[date, float]:
+    """Median first-answer hours per month, from the answered count per month the one GROUP BY gave: per month
+    one seek to the middle of the index (workspace_id, received_month, first_answer_hours), so nothing is sorted
+    (SQLite and PostgreSQL)."""
     t = FeedbackItem
     hours = col(t.first_answer_hours)
-    where = [col(t.workspace_id) == workspace_id, hours.is_not(None)]
-    if months is not None:
-        where.append(col(t.received_month).in_(list(months)))
-    counts = session.execute(
-        sa.select(col(t.received_month), sa.func.count()).where(*where).group_by(col(t.received_month))
-    )
     out = {}
-    for month, n in counts.all():
+    for month, n in sorted(answered.items()):
+        if not n:
+            continue
         middle = (
             session.execute(
                 sa.select(hours)
@@ -96,12 +96,16 @@ def compute(
     """{(kpi_id, month): value} of every spec for the months given (None: every month with items)."""
     rows = _counts(session, workspace_id, months, now or utcnow())
     totals: dict[tuple, list[float]] = defaultdict(lambda: [0.0] * 5)
+    answered: dict[date, int] = defaultdict(int)
     for month, category_id, channel, *sums in rows:
+        answered[month] += sums.pop() or 0
         for key in ((month,), (month, "category", category_id), (month, "channel", channel)):
             totals[key] = [a + (b or 0) for a, b in zip(totals[key], sums, strict=True)]
     wanted = set(months) if months is not None else {row[0] for row in rows}
     medians = (
-        _medians(session, workspace_id, months) if any(s.measure == Measure.median_first_answer for s in specs) else {}
+        _medians(session, workspace_id, answered)
+        if any(s.measure == Measure.median_first_answer for s in specs)
+        else {}
     )
     out: dict[Key, float | None] = {}
     for spec in specs:
