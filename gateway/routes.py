@@ -32,6 +32,7 @@ RESOURCES = {
     "scorecard": "metrics",
     "imports": "metrics",
     "feedback": "metrics",
+    "activity": "metrics",
     "connectors": "metrics",
     "effects": "metrics",
     "actions": "tasks",

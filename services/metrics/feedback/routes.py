@@ -100,7 +100,7 @@ def update_settings(data: SettingsIn, session: SessionDep, principal: EditorDep)
 
 
 @router.get(f"{URL}/kpis", response_model=list[FeedbackKpiPublic], summary="The dissatisfaction KPIs")
-def list_kpis(session: SessionDep, principal: PrincipalDep):
+def list_feedback_kpis(session: SessionDep, principal: PrincipalDep):
     """The workspace's KPIs fed by feedback (not archived): what each measures, of which category or channel."""
     return [
         FeedbackKpiPublic(kpi_id=s.kpi_id, name=k.name, measure=s.measure, category_id=s.category_id, channel=s.channel)
