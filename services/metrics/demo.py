@@ -6,7 +6,7 @@ import random
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from kit.dates import add_months
 from services.metrics.activity import service as activity
@@ -14,7 +14,6 @@ from services.metrics.activity.models import ActivityMeasure
 from services.metrics.cycles import demo as demo_cycles
 from services.metrics.effects import demo as effects_demo
 from services.metrics.feedback import demo as feedback_demo
-from services.metrics.feedback.models import FeedbackKpi
 from services.metrics.kpis import periods, service, targets
 from services.metrics.kpis.models import Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Source, Unit
 from services.metrics.observations.models import Observation
@@ -176,10 +175,9 @@ def seed(
 
     `refs` carries ids between the services' demo seeds: surfaces by name in, KPIs by name out."""
     refs = refs if refs is not None else {}
-    built_in = select(FeedbackKpi.kpi_id).where(FeedbackKpi.workspace_id == workspace_id)
-    existing = session.exec(
-        select(Kpi.name, Kpi.id).where(Kpi.workspace_id == workspace_id, col(Kpi.id).not_in(built_in))
-    ).all()
+    existing = session.exec(select(Kpi.name, Kpi.id).where(Kpi.workspace_id == workspace_id)).all()
+    ours = {row[0] for row in KPIS}  # the built-in feedback KPIs the feedback demo adds are not handed on
+    existing = [(name, kpi_id) for name, kpi_id in existing if name in ours] or existing
     today = today or datetime.now(ZoneInfo(DEMO_ZONE)).date()
     if existing:
         refs["kpis"] = dict(existing)

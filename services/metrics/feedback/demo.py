@@ -7,7 +7,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from kit.dates import add_months
 from services.metrics.feedback import builtin, service
@@ -17,10 +18,14 @@ from services.metrics.feedback.models import (
     FeedbackEvent,
     FeedbackItem,
     FeedbackKind,
+    FeedbackKpi,
     FeedbackState,
+    Measure,
     Sentiment,
     TargetIn,
 )
+from services.metrics.kpis.models import Kpi, Source
+from services.metrics.observations.models import Observation
 
 ZONE = "Europe/Oslo"
 STORY = "delivery"  # the category whose complaints the action reduces
@@ -122,6 +127,7 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
     for item in items:
         _history(session, item)
     session.flush()
+    _take_over(session, workspace_id)
     made = builtin.create_builtin(session=session, workspace_id=workspace_id)
     refs["feedback_kpis"] = {kpi.name: kpi.id for _, kpi in made}
     refs["feedback_items"] = [i.id for i in story]
@@ -133,6 +139,22 @@ def seed(session: Session, *, workspace_id: int, people: dict[str, int], today: 
             "feedback_item_ids": refs["feedback_items"][-5:],
         }
     return True
+
+
+def _take_over(session: Session, workspace_id: int) -> None:
+    """The demo's hand-typed "Complaints" KPI becomes the built-in total, fed by the items from now on (its goal
+    links and targets stay), so the scorecard has one complaints KPI, not two."""
+    kpi = session.exec(
+        select(Kpi).where(Kpi.workspace_id == workspace_id, Kpi.name == "Complaints", col(Kpi.archived).is_(False))
+    ).first()
+    if kpi is None or session.get(FeedbackKpi, kpi.id) is not None:
+        return
+    session.execute(sa.delete(Observation).where(col(Observation.kpi_id) == kpi.id))
+    kpi.source = Source("feedback")
+    kpi.description = "Complaints received per month across all channels, from the feedback inbox."
+    session.add(kpi)
+    session.add(FeedbackKpi(kpi_id=kpi.id, workspace_id=workspace_id, measure=Measure.complaints))
+    session.flush()
 
 
 def _item(ws, kind, key, cats, day, rng, owners, today) -> FeedbackItem:

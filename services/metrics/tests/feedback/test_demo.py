@@ -34,7 +34,10 @@ def test_the_demo_feedback_and_the_complaints_the_action_reduced(session: Sessio
     assert min(i.received_month for i in items) == date(2024, 12, 1)
 
     kpis = refs["feedback_kpis"]
-    assert {"Complaints (feedback)", "Complaints: Delivery", "Dissatisfied customers (estimate)"} <= set(kpis)
+    assert {"Complaints", "Complaints: Delivery", "Dissatisfied customers (estimate)"} <= set(kpis)
+    assert kpis["Complaints"] == refs["kpis"]["Complaints"]  # the hand-typed one became the built-in total
+    complaints = session.exec(select(Observation).where(Observation.kpi_id == kpis["Complaints"])).all()
+    assert {o.source.value for o in complaints} == {"feedback"} and len(complaints) == 24
     story = refs["effects"]["fewer_complaints"]
     assert story["kpi_id"] == kpis["Complaints: Delivery"] and story["done_on"] == "2026-07-08"
     assert len(story["feedback_item_ids"]) == 5 and set(story["feedback_item_ids"]) <= set(refs["feedback_items"])
