@@ -32,6 +32,7 @@ RESOURCES = {
     "scorecard": "metrics",
     "imports": "metrics",
     "feedback": "metrics",
+    "activity": "metrics",
     "connectors": "metrics",
     "effects": "metrics",
     "notification-outbox": "metrics",
@@ -46,6 +47,7 @@ RESOURCES = {
     "webhooks": "tasks",
     "calendars": "tasks",
     "reminder-settings": "tasks",
+    "task-activity": "tasks",
 }
 OPENAPI_TTL = 30.0
 FORWARD_HEADERS = ("content-type", "accept", "accept-language", "if-none-match", "if-match")

@@ -33,6 +33,9 @@ WORDS = {
         "Resolved": "Resolved",
         "Saved.": "Saved.",
         "Answered": "Answered",
+        "Make an action": "Make an action",
+        "Make the action": "Make the action",
+        "Made from feedback": "Made from feedback",
     },
     "sv": {
         "Email": "E-post",
@@ -52,6 +55,9 @@ WORDS = {
         "Saved.": "Sparat.",
         "Answered": "Besvarad",
         "No value": "Inget värde",
+        "Make an action": "Skapa en åtgärd",
+        "Make the action": "Skapa åtgärden",
+        "Made from feedback": "Skapad från återkoppling",
     },
 }
 LOCALES = {"en": "en-GB", "sv": "sv-SE"}
@@ -105,6 +111,19 @@ def test_a_complaint_from_the_public_form_is_handled_and_counted(chromium, live,
     expect(page.locator("#item-state")).to_have_text(w["Resolved"])
     expect(page.locator("#item-history li")).to_have_count(4)  # created, category, answered, resolved
     page.screenshot(path=f"{support.screenshot_dir()}/feedback-item-{lang}.png", full_page=True)
+
+    # The learning: the item becomes an action aimed at its category's complaints, and they point at each other.
+    item_path = re.compile(re.escape(page.url.split("?")[0]) + "$")
+    page.get_by_role("link", name=w["Make an action"]).click()
+    expect(page).to_have_url(re.compile(r"/actions/new\?feedback=\d+$"))
+    expect(page.locator("#action-title")).to_have_value("The staff at the counter were rude <b>twice</b>")
+    expect(page.locator("select[name=kpi_id] option:checked")).to_have_text("Complaints: Staff and service")
+    page.get_by_role("button", name=w["Make the action"]).click()
+    expect(page).to_have_url(re.compile(r"/actions/\d+$"))
+    expect(page.get_by_role("heading", name=w["Made from feedback"])).to_be_visible()
+    page.get_by_role("link", name="The staff at the counter were rude <b>twice</b>").click()
+    expect(page).to_have_url(item_path)
+    expect(page.locator("#item-actions-heading + ul li")).to_contain_text("The staff at the counter")
 
     page.goto("/scorecard")
     staff_card = page.locator("article.sc-card", has=page.get_by_role("link", name="Complaints: Staff and service"))

@@ -123,6 +123,45 @@ async def from_finding(request: Request, browser: BrowserContext, finding_id: in
     }
 
 
+# The kind of change a complaint's category usually asks for.
+CHANGE_OF_CATEGORY = {
+    "product": "content",
+    "overselling": "content",
+    "price": "content",
+    "website_app": "technology",
+    "staff_service": "way_of_working",
+    "internal_communication": "way_of_working",
+    "delivery": "way_of_working",
+}
+
+
+async def from_feedback(request: Request, browser: BrowserContext, item_id: int) -> dict[str, str]:
+    """The form filled from a feedback item: its text, the kind of change its category asks for, its surface, and
+    the complaints KPI of its category (else all complaints) to move down."""
+    answer = await call(request, browser, "GET", f"/api/v1/feedback/{item_id}")
+    if not answer.ok:
+        raise refusal(answer)
+    item = answer.body
+    categories = await get_or_none(request, browser, "/api/v1/feedback/categories") or []
+    category = next((c for c in categories if c["id"] == item.get("category_id")), None)
+    specs = await get_or_none(request, browser, "/api/v1/feedback/kpis") or []
+    complaints = [s for s in specs if s["measure"] == "complaints" and s["channel"] is None]
+    kpi = next((s for s in complaints if category and s["category_id"] == category["id"]), None)
+    kpi = kpi or next((s for s in complaints if s["category_id"] is None), None)
+    text = item["text"]
+    return {
+        "title": text[:200],
+        "description": text[:4000],
+        "change_kind": CHANGE_OF_CATEGORY.get((category or {}).get("key") or "", "way_of_working"),
+        "kpi_id": str(kpi["kpi_id"]) if kpi else "",
+        "surface_id": str(item.get("surface_id") or ""),
+        "expected_direction": "down",
+        "expected_unit": "percent",
+        "feedback_item_ids": str(item_id),
+        "feedback_text": text,
+    }
+
+
 async def form_page(request: Request, browser: BrowserContext, form: dict, errors: dict | None = None, status=200):
     return render(
         request,
@@ -134,6 +173,9 @@ async def form_page(request: Request, browser: BrowserContext, form: dict, error
 
 @router.get("/actions/new")
 async def new_page(request: Request, browser: WorkspaceDep):
+    item_id = int_or_none(request.query_params.get("feedback"))
+    if item_id:
+        return await form_page(request, browser, await from_feedback(request, browser, item_id))
     return await form_page(
         request, browser, await from_finding(request, browser, int_or_none(request.query_params.get("finding")))
     )
@@ -153,6 +195,9 @@ def payload_of(form: dict[str, str]) -> dict[str, Any]:
             out[k] = int_or_none(form[k]) if int_or_none(form[k]) is not None else form[k]
     if form.get("rice_impact"):
         out["rice_impact"] = float(form["rice_impact"])
+    if form.get("feedback_item_ids"):
+        ids = [int_or_none(part) for part in form["feedback_item_ids"].split(",")]
+        out["feedback_item_ids"] = [i for i in ids if i is not None]
     if out.get("period_id"):
         out["status"] = "planned"
     return out
@@ -186,10 +231,21 @@ async def detail_page(request: Request, browser: BrowserContext, action_id: int,
             "nav": "actions", "a": action, "effect": effect, "errors": errors or {},
             "people": await people(request, browser), "periods": (periods or {}).get("data", []),
             "can_edit": browser.role.at_least(Role.editor), "today": browser.principal.today().isoformat(),
+            "feedback_items": await _feedback_items(request, browser, action.get("feedback_item_ids") or []),
             **labels(),
         },
         status=status,
     )  # fmt: skip
+
+
+async def _feedback_items(request: Request, browser: BrowserContext, ids: list[int]) -> list[dict]:
+    """The feedback items an action came from (those still there), for the links back."""
+    if not ids:
+        return []
+    body = await get_or_none(
+        request, browser, "/api/v1/feedback", params={"ids": ",".join(map(str, ids)), "limit": 100}
+    )
+    return body.get("data", []) if isinstance(body, dict) else []
 
 
 @router.get("/actions/{action_id}")

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from frontend.action_views import STATUSES as ACTION_STATUSES
 from frontend.backend import N_, Down, call, get_or_none, int_or_none, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.pages.feedback_form import form_key, snippet
@@ -205,6 +206,12 @@ async def _item(request: Request, browser: BrowserContext, item_id: int) -> dict
     return answer.body
 
 
+async def _actions_from(request: Request, browser: BrowserContext, item_id: int) -> list[dict]:
+    """The actions made from the item (none when the tasks service cannot answer)."""
+    body = await get_or_none(request, browser, "/api/v1/actions", params={"feedback_item_id": item_id, "limit": 50})
+    return body.get("data", []) if isinstance(body, dict) else []
+
+
 @router.get("/feedback/{item_id}")
 async def item_page(request: Request, browser: WorkspaceDep, item_id: int, done: str | None = None):
     item = await _item(request, browser, item_id)
@@ -220,6 +227,8 @@ async def item_page(request: Request, browser: WorkspaceDep, item_id: int, done:
             "categories": await _categories(request, browser),
             "members": await people(request, browser),
             "done": done,
+            "actions": await _actions_from(request, browser, item_id),
+            "action_statuses": ACTION_STATUSES,
         },
     )
 

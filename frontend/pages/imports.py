@@ -24,6 +24,7 @@ from frontend.backend import (
     service_of,
 )
 from frontend.deps import WorkspaceDep
+from frontend.pages.feedback import CHANNELS
 from frontend.templating import render
 from gateway.auth import BrowserContext
 from kit.errors import Unavailable
@@ -44,6 +45,20 @@ ROLES = {
     "source": N_("Source"),
     "note": N_("Note"),
 }
+FEEDBACK_ROLES = {
+    "ignore": N_("Ignore this column"),
+    "received_at": N_("Received (date and time)"),
+    "channel": N_("Channel"),
+    "kind": N_("Kind (complaint, question, praise, suggestion)"),
+    "sentiment": N_("Sentiment"),
+    "category": N_("Category"),
+    "text": N_("Text"),
+    "customer_name": N_("Customer's name"),
+    "customer_contact": N_("Customer's contact"),
+    "link": N_("Link to the original"),
+    "note": N_("Internal notes"),
+}
+TARGETS = {"observations": N_("KPI values"), "feedback_items": N_("Feedback items")}
 PERIODS = {"day": N_("Day"), "week": N_("Week (from Monday)"), "month": N_("Month (from the 1st)")}
 STATUSES = {
     "uploaded": N_("Waiting for its columns"),
@@ -57,6 +72,7 @@ STATUSES = {
 RUNNING = ("queued", "checking", "storing")
 UPLOAD_ERRORS = {"file": N_("Choose a CSV or XLSX file with a header line, at most 100 MB.")}
 MAPPING_ERRORS = {
+    "channel": N_("Choose the column with the channel, or one channel for every line."),
     "period": N_("Choose the column with the period, or one period for every line."),
     "kpi_id": N_("Choose the column with the KPI, or one KPI for every line."),
 }
@@ -64,7 +80,9 @@ COLUMN_ERROR = N_("Each kind of column can be chosen once.")
 COLUMNS_MISSING = N_(
     "Choose one column with the period start date and one with the value, and name the KPI by one column only."
 )
+FEEDBACK_COLUMNS_MISSING = N_("Choose one column with the date received and one with the text.")
 BUSY = N_("This import is already running. Wait for it to end.")
+STORED = N_("These feedback items are stored already; upload the file again to import it once more.")
 
 
 @router.get("/imports")
@@ -79,8 +97,11 @@ async def upload(request: Request, browser: WorkspaceDep):
     if not isinstance(file, UploadFile) or not file.filename:
         return await _list_page(request, browser, errors={"file": UPLOAD_ERRORS["file"]}, status=422)
     data = await file.read(MAX_UPLOAD + 1)
+    target = str(form.get("target") or "observations")
+    if target not in TARGETS:
+        return await _list_page(request, browser, errors={"target": FORM_PROBLEM}, status=422)
     try:
-        answer = await _send_file(request, browser, file.filename, data)
+        answer = await _send_file(request, browser, file.filename, data, target)
     except Down:
         return await _list_page(request, browser, errors={"": SERVICE_DOWN}, status=503)
     if answer.status in (413, 422):
@@ -101,14 +122,16 @@ async def import_page(request: Request, browser: WorkspaceDep, import_id: int):
 async def run(request: Request, browser: WorkspaceDep, import_id: int):
     form = await request.form()
     record = await _get(request, browser, import_id)
-    mapping = _mapping_from(form, len(record["columns"]))
+    feedback = record.get("target") == "feedback_items"
+    mapping = _mapping_from(form, len(record["columns"]), feedback)
     answer = await call(request, browser, "POST", f"{API}/{import_id}/run", payload={"mapping": mapping})
     if answer.status == 422:
         return await _import_page(
-            request, browser, import_id, mapping=mapping, errors=_mapping_errors(answer), status=422
+            request, browser, import_id, mapping=mapping, errors=_mapping_errors(answer, feedback), status=422
         )
     if answer.status == 409:
-        return await _import_page(request, browser, import_id, errors={"": BUSY}, status=409)
+        busy = STORED if feedback and record["status"] == "done" else BUSY
+        return await _import_page(request, browser, import_id, errors={"": busy}, status=409)
     if not answer.ok:
         raise refusal(answer)
     if is_htmx(request):
@@ -116,12 +139,15 @@ async def run(request: Request, browser: WorkspaceDep, import_id: int):
     return RedirectResponse(f"/imports/{import_id}", status_code=303)
 
 
-async def _send_file(request: Request, browser: BrowserContext, filename: str, data: bytes) -> Answer:
+async def _send_file(
+    request: Request, browser: BrowserContext, filename: str, data: bytes, target: str = "observations"
+) -> Answer:
     """The file to the metrics service as multipart, the way a tool would send it through the gateway."""
     boundary = secrets.token_hex(16)
     safe_name = filename.replace('"', "").replace("\r", "").replace("\n", "")[-200:]
     body = b"".join(
         [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="target"\r\n\r\n{target}\r\n'.encode(),
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
             f"Content-Type: application/octet-stream\r\n\r\n".encode(),
             data,
@@ -155,18 +181,24 @@ async def _get(request: Request, browser: BrowserContext, import_id: int) -> dic
     return answer.body
 
 
-def _mapping_from(form: Any, width: int) -> dict[str, Any]:
-    """The mapping form's fields as the API's mapping: a role per column, a fixed period and KPI, the option."""
+def _mapping_from(form: Any, width: int, feedback: bool = False) -> dict[str, Any]:
+    """The mapping form's fields as the API's mapping: a role per column, a fixed period and KPI (or, for
+    feedback items, a fixed channel), the option."""
+    columns = [str(form.get(f"col_{i}") or "ignore") for i in range(width)]
+    if feedback:
+        channel = form.get("channel") or None
+        return {"columns": columns, "channel": channel, "store_good": form.get("store_good") == "on"}
     return {
-        "columns": [str(form.get(f"col_{i}") or "ignore") for i in range(width)],
+        "columns": columns,
         "period": form.get("period") or None,
         "kpi_id": int_or_none(form.get("kpi_id")),
         "store_good": form.get("store_good") == "on",
     }
 
 
-def _mapping_errors(answer: Answer) -> dict[str, str]:
+def _mapping_errors(answer: Answer, feedback: bool = False) -> dict[str, str]:
     """mapping.columns.3 → col_3; mapping.period → period; anything else → the whole form."""
+    missing = FEEDBACK_COLUMNS_MISSING if feedback else COLUMNS_MISSING
     out: dict[str, str] = {}
     for item in (answer.body or {}).get("errors") or [{}]:
         parts = str(item.get("field") or "").split(".")
@@ -175,7 +207,7 @@ def _mapping_errors(answer: Answer) -> dict[str, str]:
         elif len(parts) == 2 and parts[1] in MAPPING_ERRORS:
             out[parts[1]] = MAPPING_ERRORS[parts[1]]
         else:
-            out[""] = COLUMNS_MISSING if parts[-1] == "columns" else FORM_PROBLEM
+            out[""] = missing if parts[-1] == "columns" else FORM_PROBLEM
     return out
 
 
@@ -224,6 +256,8 @@ async def _list_page(
             "pages": max(1, -(-listing["count"] // PER_PAGE)),
             "statuses": STATUSES,
             "running": RUNNING,
+            "targets": TARGETS,
+            "chosen": request.query_params.get("target") if request.query_params.get("target") in TARGETS else None,
             "errors": errors or {},
             "detail": detail,
             "down": down,
@@ -258,8 +292,9 @@ async def _import_page(
             {**p, "reason": import_reasons.reason(str(p.get("reason") or ""))} for p in problems["data"]
         ]
     running = record["status"] in RUNNING and not record["interrupted"]
+    feedback = record.get("target") == "feedback_items"
     kpis = None  # for the mapping form's KPI choice; not on every poll of a running import
-    if not running:
+    if not running and not feedback:
         kpis = await call(request, browser, "GET", "/api/v1/kpis", params={"limit": 500})
     total = record["rows_total"] or 0
     kpi_rows = kpis.body["data"] if kpis is not None and kpis.ok else []
@@ -269,8 +304,12 @@ async def _import_page(
         {
             "nav": "kpis",
             "record": record,
-            "mapping": mapping or record["mapping"] or with_kpi(record, kpi_rows),
-            "roles": ROLES,
+            "mapping": mapping
+            or record["mapping"]
+            or (record["suggested"] if feedback else with_kpi(record, kpi_rows)),
+            "roles": FEEDBACK_ROLES if feedback else ROLES,
+            "feedback": feedback,
+            "channels": CHANNELS,
             "periods": PERIODS,
             "statuses": STATUSES,
             "running": running,

@@ -237,6 +237,41 @@ def input_ids(kpi: dict[str, Any]) -> list[int]:
     return out
 
 
+ACTIVITY_MEASURES = {
+    "runs_finished": N_("Workflow runs finished"),
+    "tasks_done": N_("Tasks done"),
+    "tasks_on_time": N_("Share of tasks done on time"),
+    "hours_logged": N_("Hours logged on tasks"),
+    "action_cost": N_("Cost of the actions done"),
+}
+ACTIVITY_ERROR = N_("Choose what the values come from; only runs finished and hours can be of one workflow.")
+
+
+async def _activity(request: Request, browser: BrowserContext, kpi_id: int) -> dict[str, Any]:
+    """The KPI's activity source (or None) and the workflows it may name."""
+    source = await get_or_none(request, browser, f"/api/v1/activity/kpis/{kpi_id}")
+    listed = await get_or_none(request, browser, "/api/v1/workflows", params={"limit": 200})
+    templates = {w["id"]: w["name"] for w in (listed or {}).get("data", []) if isinstance(w, dict)}
+    return {"activity": source, "activity_templates": templates, "activity_measures": ACTIVITY_MEASURES}
+
+
+@router.post("/kpis/{kpi_id}/activity")
+async def set_activity(kpi_id: int, request: Request, browser: WorkspaceDep):
+    """Feed the KPI by a figure of Effekt's own work, or stop feeding it."""
+    form = await request.form()
+    measure = str(form.get("measure") or "")
+    if not measure:
+        answer = await call(request, browser, "DELETE", f"/api/v1/activity/kpis/{kpi_id}")
+    else:
+        payload = {"measure": measure, "template_id": int_or_none(form.get("template_id"))}
+        answer = await call(request, browser, "PUT", f"/api/v1/activity/kpis/{kpi_id}", payload=payload)
+    if answer.status == 422:
+        return await detail_page(request, browser, kpi_id, activity_error=ACTIVITY_ERROR, status=422)
+    if not answer.ok:
+        raise refusal(answer)
+    return RedirectResponse(f"/kpis/{kpi_id}#kpi-activity", status_code=303)
+
+
 async def kpi_names(request: Request, browser: BrowserContext, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -271,6 +306,7 @@ async def detail_page(
     entry_errors: dict | None = None,
     notice: str | None = None,
     focus: str | None = None,
+    activity_error: str | None = None,
     status: int = 200,
 ):
     kpi = await _kpi(request, browser, kpi_id)
@@ -305,6 +341,8 @@ async def detail_page(
             "focus": focus,
             "can_edit": browser.role.at_least(Role.editor),
             "derived": bool(kpi.get("derived") or kpi.get("formula")),
+            **await _activity(request, browser, kpi_id),
+            "activity_error": activity_error,
             **await action_views.for_kpi(request, browser, kpi_id),
             **LABELS,
         },

@@ -3,6 +3,7 @@ re-plan diffs, roles, history, notes) and My work across every workspace of the 
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -150,6 +151,29 @@ def _payload(action: str, form: Any) -> dict | None:
     if action == "skip":
         return {"reason": (form.get("reason") or "").strip()}
     return None
+
+
+@router.post("/runs/{run_id}/tasks/{task_id}/time")
+async def log_time(run_id: int, task_id: int, request: Request, browser: WorkspaceDep):
+    """A task's time log: hours on a day (today by default), from the run page."""
+    ws = _ws(request)
+    form = await request.form()
+    hours = str(form.get("hours") or "").strip().replace(",", ".")
+    try:
+        payload = {"hours": float(hours), "day": form.get("day") or None}
+    except ValueError:
+        payload = None
+    if payload is not None and not math.isfinite(payload["hours"]):
+        payload = None
+    answer = None
+    if payload is not None:
+        answer = await tasks(request, browser, "POST", f"/api/v1/tasks/{task_id}/time", ws=ws, payload=payload)
+    if answer is None or answer.status == 422:
+        detail = N_("Give the hours as a number from 0.25 to 24, and a day.")
+        return await _run_page(request, browser, run_id, ws, error=detail, status=422)
+    if not answer.ok:
+        raise refusal(answer)
+    return RedirectResponse(run_url(run_id, ws, browser) + "#steps", status_code=303)
 
 
 @router.post("/runs/{run_id}/tasks/{task_id}/{action}")

@@ -10,8 +10,11 @@ from sqlmodel import Session, select
 
 from kit.dates import add_months
 from kit.demo_language import english, say
+from services.metrics.activity import service as activity
+from services.metrics.activity.models import ActivityMeasure
 from services.metrics.cycles import demo as demo_cycles
 from services.metrics.effects import demo as effects_demo
+from services.metrics.feedback import demo as feedback_demo
 from services.metrics.kpis import periods, service, targets
 from services.metrics.kpis.models import Aggregation, Category, Direction, Kpi, KpiCreate, KpiTargetIn, Source, Unit
 from services.metrics.observations.models import Observation
@@ -174,10 +177,13 @@ def seed(
     `refs` carries ids between the services' demo seeds: surfaces by name in, KPIs by name out."""
     refs = refs if refs is not None else {}
     existing = session.exec(select(Kpi.name, Kpi.id).where(Kpi.workspace_id == workspace_id)).all()
+    ours = {row[0] for row in KPIS}  # the built-in feedback KPIs the feedback demo adds are not handed on
+    existing = [(name, kpi_id) for name, kpi_id in existing if name in ours] or existing
     today = today or datetime.now(ZoneInfo(DEMO_ZONE)).date()
     if existing:
         refs["kpis"] = {english(name): kpi_id for name, kpi_id in existing}
         effects_demo.hand_over(session, workspace_id=workspace_id, refs=refs, today=today)
+        feedback_demo.seed(session, workspace_id=workspace_id, people=people, today=today, refs=refs)
         return False
     surfaces = refs.get("surfaces", {})
     baseline_date = date(today.year - 1, 12, 31)
@@ -219,7 +225,40 @@ def seed(
             session, workspace_id=workspace_id, surface_id=surfaces[CYCLE_SURFACE], people=people, today=today
         )
     effects_demo.hand_over(session, workspace_id=workspace_id, refs=refs, today=today)
+    feedback_demo.seed(session, workspace_id=workspace_id, people=people, today=today, refs=refs)
+    _fed_by_activity(session, workspace_id, refs)
     return True
+
+
+# The KPIs Effekt's own work feeds (the tasks demo hands over the blog template and the months it has figures for).
+ACTIVITY = {"Articles published": ActivityMeasure.runs_finished, "Hours spent on content": ActivityMeasure.hours_logged}
+
+
+def _fed_by_activity(session: Session, workspace_id: int, refs: dict) -> None:
+    """Typed in by hand until the blog ran in Effekt: from then on the tasks service's figures feed them (they
+    arrive on the metrics queue once the workers run), so the hand-typed months from then on go."""
+    handed = refs.get("activity") or {}
+    if not handed.get("template_id"):
+        return
+    first = min((date.fromisoformat(m) for m in handed.get("months") or []), default=None)
+    for name, measure in ACTIVITY.items():
+        kpi_id = refs["kpis"].get(name)
+        if kpi_id is None:
+            continue
+        if first is not None:
+            old = session.exec(
+                select(Observation).where(Observation.kpi_id == kpi_id, Observation.period_start >= first)
+            ).all()
+            for row in old:
+                session.delete(row)
+            session.flush()
+        activity.link(
+            session=session,
+            workspace_id=workspace_id,
+            kpi_id=kpi_id,
+            measure=measure,
+            template_id=handed["template_id"],
+        )
 
 
 def _seasonal(kpi: Kpi) -> bool:

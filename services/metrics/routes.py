@@ -1,5 +1,6 @@
 """Every router of the metrics service, in the order the OpenAPI document lists them (dispatch's api.py)."""
 
+from services.metrics.activity.routes import router as activity_router
 from services.metrics.connectors.routes import router as connectors_router
 from services.metrics.cycles.routes import router as cycles_router
 from services.metrics.effects.routes import router as effects_router
@@ -20,4 +21,5 @@ ROUTERS = [
     effects_router,
     feedback_router,
     outbox_router,
+    activity_router,
 ]

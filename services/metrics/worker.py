@@ -3,6 +3,7 @@
 from arq import cron
 
 from kit.queue import heartbeat_cron, queue_name, redis_settings
+from services.metrics.activity.jobs import record_activity
 from services.metrics.connectors.jobs import enqueue_due_connectors, pull_connector
 from services.metrics.cycles.jobs import open_cycle
 from services.metrics.feedback.jobs import feedback_retention
@@ -19,6 +20,7 @@ FUNCTIONS = [
     feedback_retention,
     push_notifications,
     notify_stale_kpis,
+    record_activity,
 ]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.tasks.actions import demo as actions_demo
+from services.tasks.activity import demo as activity_demo
 from services.tasks.periods import service as periods
 from services.tasks.periods.models import Period, PeriodCreate
 from services.tasks.workflows import demo as workflow_demo
@@ -38,6 +39,7 @@ def seed(
     workflow_demo.seed(session, workspace_id=workspace_id, people=people, today=today)
     if refs is not None:
         refs["people"] = people  # for the action list's demo, made in connect() once metrics has seeded
+        activity_demo.seed(session, workspace_id=workspace_id, refs=refs)
     if session.exec(select(func.count()).select_from(Period).where(Period.workspace_id == workspace_id)).one():
         return False
     today = today or date.today()

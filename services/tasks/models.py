@@ -1,6 +1,7 @@
 """Every concept's tables, imported once: the one registry Alembic (migrations/env.py) reads."""
 
 import services.tasks.actions.models  # noqa: F401
+import services.tasks.activity.models  # noqa: F401
 import services.tasks.calendars.models  # noqa: F401
 import services.tasks.notifications.models  # noqa: F401
 import services.tasks.periods.models  # noqa: F401

@@ -3,12 +3,20 @@
 from arq import cron
 
 from kit.queue import heartbeat_cron, queue_name, redis_settings
+from services.tasks.activity.jobs import publish_activity, publish_cron
 from services.tasks.notifications.inbound import record_metrics_events
 from services.tasks.notifications.jobs import deliver_notifications
 from services.tasks.reminders.jobs import reminders_cron, sweep_reminders
 from services.tasks.webhooks.jobs import retention_cron, send_webhooks, webhook_retention, webhooks_cron
 
-FUNCTIONS: list = [sweep_reminders, deliver_notifications, record_metrics_events, send_webhooks, webhook_retention]
+FUNCTIONS: list = [
+    publish_activity,
+    sweep_reminders,
+    deliver_notifications,
+    record_metrics_events,
+    send_webhooks,
+    webhook_retention,
+]
 
 
 def worker_settings(redis_url: str) -> dict:
@@ -21,6 +29,7 @@ def worker_settings(redis_url: str) -> dict:
             cron(deliver_notifications, second=20, unique=True, run_at_startup=True),
             webhooks_cron(),
             retention_cron(),
+            publish_cron(),
         ],
         "queue_name": queue_name("tasks"),
         "redis_settings": redis_settings(redis_url),

@@ -140,3 +140,14 @@ def _make_kpi(session: Session, workspace_id: int, name: str, measure: Measure) 
     except Conflict:
         data.name = f"{name} (feedback)"
         return kpis.create_kpi(session=session, workspace_id=workspace_id, data=data)
+
+
+def existing(*, session: Session, workspace_id: int) -> list[tuple[FeedbackKpi, Kpi]]:
+    """The workspace's feedback KPIs that are not archived, with their KPI, in the order they were made."""
+    query = (
+        select(FeedbackKpi, Kpi)
+        .join(Kpi, col(Kpi.id) == col(FeedbackKpi.kpi_id))
+        .where(FeedbackKpi.workspace_id == workspace_id, col(Kpi.archived).is_(False))
+        .order_by(col(FeedbackKpi.kpi_id))
+    )
+    return [(spec, kpi) for spec, kpi in session.exec(query).all()]

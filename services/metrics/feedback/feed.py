@@ -1,8 +1,9 @@
 """Dissatisfaction data as KPIs: built-in KPIs of source "feedback" whose monthly values come from the items.
 
 Values are aggregated in SQL per month (received_month, a column, so the grouping is the same on SQLite and
-PostgreSQL): one GROUP BY month, category and channel gives every count, one window query the medians. They are
-written as month observations of source "feedback", so scorecard, status and cycles read them like any value.
+PostgreSQL): one GROUP BY month, category and channel gives every count (the answered ones too), and one index
+seek a month the median. They are written as month observations of source "feedback", so scorecard, status and
+cycles read them like any value.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Collection
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from kit.fields import utcnow
@@ -26,14 +26,15 @@ from services.metrics.feedback.models import (
     Sentiment,
 )
 from services.metrics.kpis.models import Kpi, Source
-from services.metrics.observations.models import Observation
+from services.metrics.observations.service import store_month_values
 
 FEEDBACK = Source("feedback")
 Key = tuple[int, date]  # (kpi_id, month)
 
 
 def _counts(session: Session, workspace_id: int, months: Collection[date] | None, now: datetime):
-    """Per (month, category_id, channel): items, complaints, negatives, answered in target, with a due target."""
+    """Per (month, category_id, channel): items, complaints, negatives, answered in target, with a due target, and
+    answered at all (first_answered_at is set with first_answer_hours, and the covering index holds it)."""
     t = FeedbackItem
     one = sa.literal(1)
     late_or_answered = sa.or_(col(t.first_answered_at).is_not(None), col(t.due_at) < now)
@@ -46,6 +47,7 @@ def _counts(session: Session, workspace_id: int, months: Collection[date] | None
         sa.func.sum(sa.case((col(t.sentiment) == Sentiment.negative, one), else_=0)),
         sa.func.sum(sa.case((col(t.within_target).is_(True), one), else_=0)),
         sa.func.sum(sa.case((sa.and_(col(t.due_at).is_not(None), late_or_answered), one), else_=0)),
+        sa.func.count(col(t.first_answered_at)),
     ).where(col(t.workspace_id) == workspace_id)
     if months is not None:
         query = query.where(col(t.received_month).in_(list(months)))
@@ -53,19 +55,16 @@ def _counts(session: Session, workspace_id: int, months: Collection[date] | None
     return session.execute(query).all()
 
 
-def _medians(session: Session, workspace_id: int, months: Collection[date] | None) -> dict[date, float]:
-    """Median first-answer hours per month: the answered count per month, then per month one seek to the middle of
-    the index (workspace_id, received_month, first_answer_hours), so nothing is sorted (SQLite and PostgreSQL)."""
+def _medians(session: Session, workspace_id: int, answered: dict[date, int]) -> dict[date, float]:
+    """Median first-answer hours per month, from the answered count per month the one GROUP BY gave: per month
+    one seek to the middle of the index (workspace_id, received_month, first_answer_hours), so nothing is sorted
+    (SQLite and PostgreSQL)."""
     t = FeedbackItem
     hours = col(t.first_answer_hours)
-    where = [col(t.workspace_id) == workspace_id, hours.is_not(None)]
-    if months is not None:
-        where.append(col(t.received_month).in_(list(months)))
-    counts = session.execute(
-        sa.select(col(t.received_month), sa.func.count()).where(*where).group_by(col(t.received_month))
-    )
     out = {}
-    for month, n in counts.all():
+    for month, n in sorted(answered.items()):
+        if not n:
+            continue
         middle = (
             session.execute(
                 sa.select(hours)
@@ -97,12 +96,16 @@ def compute(
     """{(kpi_id, month): value} of every spec for the months given (None: every month with items)."""
     rows = _counts(session, workspace_id, months, now or utcnow())
     totals: dict[tuple, list[float]] = defaultdict(lambda: [0.0] * 5)
+    answered: dict[date, int] = defaultdict(int)
     for month, category_id, channel, *sums in rows:
+        answered[month] += sums.pop() or 0
         for key in ((month,), (month, "category", category_id), (month, "channel", channel)):
             totals[key] = [a + (b or 0) for a, b in zip(totals[key], sums, strict=True)]
     wanted = set(months) if months is not None else {row[0] for row in rows}
     medians = (
-        _medians(session, workspace_id, months) if any(s.measure == Measure.median_first_answer for s in specs) else {}
+        _medians(session, workspace_id, answered)
+        if any(s.measure == Measure.median_first_answer for s in specs)
+        else {}
     )
     out: dict[Key, float | None] = {}
     for spec in specs:
@@ -154,45 +157,7 @@ def refresh(*, session: Session, workspace_id: int, months: Collection[date] | N
 
 def _store(session: Session, workspace_id: int, values: dict[Key, float | None]) -> None:
     """Upsert the values as month observations of source feedback; a value that became None is removed."""
-    table = Observation.__table__
-    gone: dict[int, list[date]] = defaultdict(list)
-    for (kpi_id, month), value in values.items():
-        if value is None:
-            gone[kpi_id].append(month)
-    for kpi_id, months in gone.items():  # one statement a KPI
-        session.execute(
-            sa.delete(table).where(
-                table.c.kpi_id == kpi_id,
-                table.c.period == "month",
-                table.c.period_start.in_(months),
-                table.c.source == FEEDBACK,
-            )
-        )
-    rows = [
-        {
-            "kpi_id": k,
-            "period": "month",
-            "period_start": m,
-            "value": float(v),
-            "source": FEEDBACK.value,
-            "note": None,
-            "workspace_id": workspace_id,
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
-        }
-        for (k, m), v in sorted(values.items())
-        if v is not None
-    ]
-    if not rows:
-        return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for start in range(0, len(rows), 1000):
-        stmt = dialect.insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["kpi_id", "period", "period_start", "source"],
-            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
-        )
-        session.execute(stmt, rows[start : start + 1000])
+    store_month_values(session, workspace_id, values, FEEDBACK)
 
 
 def report(session: Session, workspace_id: int, start: date, end: date) -> list[dict]:

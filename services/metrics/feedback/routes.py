@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import IdQuery, PageDep
+from kit.pagination import IdQuery, IdsQuery, PageDep
 from services.metrics.feedback import builtin, feed, service
 from services.metrics.feedback.models import (
     Answer,
@@ -99,6 +99,15 @@ def update_settings(data: SettingsIn, session: SessionDep, principal: EditorDep)
     )
 
 
+@router.get(f"{URL}/kpis", response_model=list[FeedbackKpiPublic], summary="The dissatisfaction KPIs")
+def list_feedback_kpis(session: SessionDep, principal: PrincipalDep):
+    """The workspace's KPIs fed by feedback (not archived): what each measures, of which category or channel."""
+    return [
+        FeedbackKpiPublic(kpi_id=s.kpi_id, name=k.name, measure=s.measure, category_id=s.category_id, channel=s.channel)
+        for s, k in builtin.existing(session=session, workspace_id=principal.workspace_id)
+    ]
+
+
 @router.post(f"{URL}/kpis", response_model=list[FeedbackKpiPublic], summary="Create the dissatisfaction KPIs")
 def create_kpis(session: SessionDep, principal: EditorDep):
     """One call makes the built-in KPIs (source feedback) the workspace lacks and fills them from the items."""
@@ -148,8 +157,10 @@ def list_items(
     owner_id: IdQuery = None,
     past_target: Annotated[bool, Query(description="Only items past their answer-time target")] = False,
     q: Annotated[str | None, Query(max_length=200, description="Text contains")] = None,
+    ids: IdsQuery = None,
 ):
     filters = {
+        "ids": ids,
         "state": state,
         "channel": channel,
         "category_id": category_id,

@@ -194,6 +194,36 @@ def create_item(
     return item
 
 
+def create_items(
+    *, session: Session, workspace_id: int, user_id: int | None, rows: list[dict], tz: str = "UTC", how: str = "import"
+) -> int:
+    """File many items as new at once (an import): each row holds FeedbackBase's fields and an aware received_at;
+    categories are the workspace's (the caller checked them). Targets are read once, the KPIs refreshed once."""
+    due = {t.channel: t for t in targets(session=session, workspace_id=workspace_id)}
+    items = []
+    for row in rows:
+        received = aware(row["received_at"])
+        target = due.get(row["channel"])
+        items.append(
+            FeedbackItem(
+                **row,
+                workspace_id=workspace_id,
+                received_month=month_of(received, tz),
+                due_at=due_at(received, target.hours, working_hours=target.working_hours, tz=tz) if target else None,
+            )
+        )
+    for start in range(0, len(items), 1000):
+        part = items[start : start + 1000]
+        session.add_all(part)
+        session.flush()
+        for item in part:
+            _log(session, item, user_id, "created", f"{item.channel.value} ({how})")
+        session.flush()
+    if items:
+        feed.refresh(session=session, workspace_id=workspace_id, months={i.received_month for i in items})
+    return len(items)
+
+
 def get_item(*, session: Session, workspace_id: int, item_id: int) -> FeedbackItem:
     """One item of the workspace; NotFound otherwise."""
     return get_scoped(session, FeedbackItem, workspace_id, item_id, "feedback item")
@@ -324,6 +354,8 @@ def list_items(
     for name in ("state", "channel", "category_id", "kind", "sentiment", "surface_id", "owner_id"):
         if filters.get(name) is not None:
             where.append(getattr(FeedbackItem, name) == filters[name])
+    if filters.get("ids"):
+        where.append(col(FeedbackItem.id).in_(filters["ids"]))
     if filters.get("past_target"):
         late = (col(FeedbackItem.first_answered_at).is_(None)) & (col(FeedbackItem.due_at) < (now or utcnow()))
         where.append(or_(late, col(FeedbackItem.within_target).is_(False)))

@@ -150,10 +150,12 @@ class LineChecker:
         if self.source_col is not None and self.source_col < len(cells):
             text = str(cells[self.source_col]).strip().lower()
             if text:
-                source = SOURCES.get(text)
+                # a file's values are typed in, imported or pushed: the sources that fill KPIs by themselves
+                # (connector, feedback, activity) are not a file's to give
+                source = SOURCES.get(text) if text in SOURCE_CODES else None
                 if source is None:
                     bad.append(
-                        (self._name(self.source_col), f"{text[:40]!r} is not a source: use {', '.join(SOURCES)}")
+                        (self._name(self.source_col), f"{text[:40]!r} is not a source: use {', '.join(SOURCE_CODES)}")
                     )
         if self.note_col is not None and self.note_col < len(cells):
             note = str(cells[self.note_col]).strip() or None

@@ -30,7 +30,14 @@ from sqlmodel import Session, col, select
 from kit.fields import utcnow
 from services.metrics.db import create_engine_from_settings
 from services.metrics.imports.check import KpiCatalogue, LineChecker, blank
-from services.metrics.imports.models import ImportFile, ImportMapping, ImportProblem, ImportStatus, ObservationImport
+from services.metrics.imports.models import (
+    ImportFile,
+    ImportMapping,
+    ImportProblem,
+    ImportStatus,
+    ImportTarget,
+    ObservationImport,
+)
 from services.metrics.imports.parse import cells, unreadable
 from services.metrics.observations.models import Observation
 from services.metrics.outbox import service as outbox
@@ -364,6 +371,10 @@ def run_import_sync(engine: Engine, import_id: int, attempt: int) -> str:
     record, data = begun
     mapping = ImportMapping.model_validate(record.mapping)
     try:
+        if record.target == ImportTarget.feedback_items:
+            from services.metrics.imports.feedback import run_feedback_import  # it builds on this module
+
+            return run_feedback_import(engine, record, data, mapping)
         with Session(engine) as session:
             kpis = KpiCatalogue.load(session, record.workspace_id)
         size = CHUNK.get(engine.dialect.name, 5_000)

@@ -1,4 +1,4 @@
-"""Imports of observations from CSV and XLSX files: the record, its stored file, its bad lines, the mapping."""
+"""Imports of observations or feedback items from CSV and XLSX files: the record, its file, its bad lines, mapping."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from kit.db import enum_type
 from kit.fields import STRICT, Id, utcnow
 from kit.query import Page
 from services.metrics.db import MetricsModel
+from services.metrics.feedback.models import Channel
 from services.metrics.observations.models import Period
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -31,6 +32,13 @@ class ImportStatus(StrEnum):
     failed = "failed"  # the file could not be read, or the database refused
 
 
+class ImportTarget(StrEnum):
+    """What a file holds: values of KPIs, or feedback items for the inbox."""
+
+    observations = "observations"
+    feedback_items = "feedback_items"
+
+
 class ColumnRole(StrEnum):
     ignore = "ignore"
     kpi_name = "kpi_name"
@@ -39,7 +47,43 @@ class ColumnRole(StrEnum):
     period_start = "period_start"
     value = "value"
     source = "source"
-    note = "note"
+    note = "note"  # of a value; of a feedback item, its internal notes
+    # feedback items
+    received_at = "received_at"
+    channel = "channel"
+    kind = "kind"
+    sentiment = "sentiment"
+    category = "category"
+    text = "text"
+    customer_name = "customer_name"
+    customer_contact = "customer_contact"
+    link = "link"
+
+
+OBSERVATION_ROLES = (
+    ColumnRole.ignore,
+    ColumnRole.kpi_name,
+    ColumnRole.kpi_id,
+    ColumnRole.period,
+    ColumnRole.period_start,
+    ColumnRole.value,
+    ColumnRole.source,
+    ColumnRole.note,
+)
+FEEDBACK_ROLES = (
+    ColumnRole.ignore,
+    ColumnRole.received_at,
+    ColumnRole.channel,
+    ColumnRole.kind,
+    ColumnRole.sentiment,
+    ColumnRole.category,
+    ColumnRole.text,
+    ColumnRole.customer_name,
+    ColumnRole.customer_contact,
+    ColumnRole.link,
+    ColumnRole.note,
+)
+ROLES = {ImportTarget.observations: OBSERVATION_ROLES, ImportTarget.feedback_items: FEEDBACK_ROLES}
 
 
 class ObservationImport(MetricsModel, table=True):
@@ -52,6 +96,8 @@ class ObservationImport(MetricsModel, table=True):
     file_format: str = Field(max_length=8, description="csv or xlsx")
     size: int
     status: ImportStatus = Field(default=ImportStatus.uploaded, sa_type=enum_type(ImportStatus))
+    target: ImportTarget = Field(default=ImportTarget.observations, sa_type=enum_type(ImportTarget))
+    timezone: str = Field(default="UTC", max_length=64, description="The workspace's zone when the run started")
     columns: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     preview: list[list[str]] = Field(default_factory=list, sa_type=sa.JSON)
     mapping: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
@@ -97,6 +143,9 @@ class ImportMapping(BaseModel):
     columns: list[ColumnRole] = PydanticField(description="One role per column of the file, in order")
     period: Period | None = PydanticField(default=None, description="The period of every line, if no column has it")
     kpi_id: Id | None = PydanticField(default=None, description="The KPI of every line, if no column names it")
+    channel: Channel | None = PydanticField(
+        default=None, description="Feedback items: the channel of every line, if no column has it"
+    )
     store_good: bool = PydanticField(default=False, description="Store the good lines even if some are bad")
 
 
@@ -106,6 +155,7 @@ class ImportPublic(BaseModel):
     file_format: str
     size: int
     status: ImportStatus
+    target: ImportTarget
     interrupted: bool = PydanticField(description="A run stopped mid-way (worker gone); run it again")
     columns: list[str]
     preview: list[list[str]]
@@ -127,6 +177,7 @@ class ImportSummary(BaseModel):
     id: int
     filename: str
     status: ImportStatus
+    target: ImportTarget
     interrupted: bool
     rows_total: int | None
     rows_done: int

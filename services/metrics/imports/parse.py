@@ -8,11 +8,13 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kit.fields import FIRST_DAY, LAST_DAY, MAX_VALUE
-from services.metrics.imports.models import PREVIEW_ROWS, ColumnRole, ImportMapping
+from services.metrics.feedback.models import Channel
+from services.metrics.imports.models import PREVIEW_ROWS, ROLES, ColumnRole, ImportMapping, ImportTarget
 from services.metrics.kpis.models import Source
 from services.metrics.observations.models import Period
 
@@ -96,6 +98,83 @@ KPI_WORDS = {
     "konverteringsgrad", "konversioaste", "bouncerate", "fluktfrekvens", "avvisningsfrekvens", "studsfrekvens",
     "poistumisprosentti",
 }  # fmt: skip
+
+# The same for feedback items; "note" is shared with observations (an item's internal notes).
+FEEDBACK_HEADERS = {
+    ColumnRole.received_at: {
+        "receivedat",
+        "received",
+        "date",
+        "dato",
+        "datum",
+        "pvm",
+        "paivamaara",
+        "päivämäärä",
+        "time",
+        "tid",
+        "aika",
+        "mottatt",
+        "mottagen",
+        "mottaget",
+        "vastaanotettu",
+        "created",
+        "opprettet",
+        "skapad",
+        "luotu",
+    },
+    ColumnRole.channel: {"channel", "kanal", "kanava", "medium", "via"},
+    ColumnRole.kind: {"kind", "type", "art", "typ", "sort", "tyyppi", "laji"},
+    ColumnRole.sentiment: {"sentiment", "tone", "stemning", "ton", "känsla", "kansla", "sävy", "savy"},
+    ColumnRole.category: {"category", "kategori", "kategoria", "topic", "tema", "emne", "ämne", "amne", "aihe"},
+    ColumnRole.text: {
+        "text",
+        "message",
+        "feedback",
+        "complaint",
+        "tekst",
+        "melding",
+        "klage",
+        "meddelande",
+        "klagomål",
+        "klagomal",
+        "teksti",
+        "viesti",
+        "palaute",
+        "valitus",
+        "comment",
+        "kommentar",
+        "kommentti",
+    },
+    ColumnRole.customer_name: {
+        "customer",
+        "customername",
+        "name",
+        "kunde",
+        "kundenavn",
+        "navn",
+        "kund",
+        "kundnamn",
+        "namn",
+        "asiakas",
+        "asiakkaannimi",
+        "nimi",
+    },
+    ColumnRole.customer_contact: {
+        "contact",
+        "email",
+        "epost",
+        "phone",
+        "kontakt",
+        "telefon",
+        "mejl",
+        "yhteystieto",
+        "sähköposti",
+        "sahkoposti",
+        "puhelin",
+    },
+    ColumnRole.link: {"link", "url", "lenke", "länk", "lank", "linkki", "post", "innlegg", "inlägg", "julkaisu"},
+    ColumnRole.note: {"note", "notes", "notat", "internal", "internnotat", "anteckning", "huomautus", "merknad"},
+}
 PERIODS = {
     word: period
     for period, words in {
@@ -213,19 +292,24 @@ def _word(header: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFC", header.lower()) if ch.isalnum())
 
 
-def suggest(columns: list[str], preview: list[list[str]] | None = None) -> ImportMapping:
+def suggest(
+    columns: list[str], preview: list[list[str]] | None = None, target: ImportTarget = ImportTarget.observations
+) -> ImportMapping:
     """A role per column from its header, each role at most once; a KPI id beats a bare "id" column. Without a
     value column, a column named like a KPI ("Besøk") holds the values. Without a period column, the period is
     read from the preview's dates: all on the 1st is a month, all on Mondays a week, else a day."""
     roles: list[ColumnRole] = []
     taken: set[ColumnRole] = set()
+    headers = FEEDBACK_HEADERS if target == ImportTarget.feedback_items else HEADERS
     for header in columns:
         word = _word(header)
-        role = next((r for r, words in HEADERS.items() if word in words and r not in taken), ColumnRole.ignore)
+        role = next((r for r, words in headers.items() if word in words and r not in taken), ColumnRole.ignore)
         if role in (ColumnRole.kpi_id, ColumnRole.kpi_name) and taken & {ColumnRole.kpi_id, ColumnRole.kpi_name}:
             role = ColumnRole.ignore
         taken.add(role)
         roles.append(role)
+    if target == ImportTarget.feedback_items:
+        return ImportMapping(columns=roles, channel=None if ColumnRole.channel in taken else Channel.other)
     if ColumnRole.value not in taken:
         named = next(
             (i for i, h in enumerate(columns) if roles[i] == ColumnRole.ignore and _word(h) in KPI_WORDS), None
@@ -254,16 +338,28 @@ def _period_of(cells: list[str]) -> Period:
     return Period.day
 
 
-def mapping_problems(mapping: ImportMapping, columns: list[str]) -> list[tuple[str, str]]:
+def mapping_problems(
+    mapping: ImportMapping, columns: list[str], target: ImportTarget = ImportTarget.observations
+) -> list[tuple[str, str]]:
     """(field, message) for a mapping that cannot work on these columns."""
     problems: list[tuple[str, str]] = []
     if len(mapping.columns) != len(columns):
         return [("columns", f"give one role for each of the {len(columns)} columns")]
     seen: dict[ColumnRole, int] = {}
+    allowed = ROLES[target]
     for index, role in enumerate(mapping.columns):
-        if role != ColumnRole.ignore and role in seen:
+        if role not in allowed:
+            problems.append((f"columns.{index}", f"{role.value} is not a column of {target.value.replace('_', ' ')}"))
+        elif role != ColumnRole.ignore and role in seen:
             problems.append((f"columns.{index}", f"{role.value} is already column {seen[role] + 1}"))
         seen.setdefault(role, index)
+    if target == ImportTarget.feedback_items:
+        if ColumnRole.channel not in seen and mapping.channel is None:
+            problems.append(("channel", "choose the column with the channel, or one channel for all lines"))
+        for role in (ColumnRole.received_at, ColumnRole.text):
+            if role not in seen:
+                problems.append(("columns", f"choose the column with the {role.value.replace('_', ' ')}"))
+        return problems
     kpi_columns = {ColumnRole.kpi_id, ColumnRole.kpi_name} & seen.keys()
     if len(kpi_columns) > 1:
         problems.append(("columns", "name the KPI by one column only: its name or its id"))
@@ -305,6 +401,32 @@ def _parse_date(raw: Any) -> date:
     if match:
         return date(int(match.group(1)), int(match.group(2)), 1)
     raise ValueError(text)
+
+
+CLOCK = re.compile(r"[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?")
+
+
+def parse_moment(raw: Any, tz: ZoneInfo) -> datetime:
+    """A moment from a date with an optional time (2026-03-01 14:05, 01.03.2026 14.05, ISO with an offset, a
+    spreadsheet date-time); without an offset it is the workspace's local time. Answered in UTC."""
+    if isinstance(raw, datetime):
+        moment = raw
+    elif isinstance(raw, date):
+        moment = datetime.combine(raw, datetime.min.time())
+    else:
+        text = str(raw).strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            clock = CLOCK.search(text)
+            day = parse_date(text[: clock.start()] if clock else text)
+            hour, minute, second = (int(g or 0) for g in clock.groups()) if clock else (0, 0, 0)
+            moment = datetime(day.year, day.month, day.day, hour, minute, second)
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise OutOfRange(f"{moment.date().isoformat()} is outside {FIRST_DAY.year}–{LAST_DAY.year}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(UTC)
 
 
 def parse_value(raw: Any) -> float:

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Annotated, BinaryIO
 
-from fastapi import APIRouter, BackgroundTasks, Body, File, Request, UploadFile, status
+from fastapi import APIRouter, BackgroundTasks, Body, File, Form, Request, UploadFile, status
 
 from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
@@ -20,6 +20,7 @@ from services.metrics.imports.models import (
     ImportProblemPublic,
     ImportPublic,
     ImportRun,
+    ImportTarget,
 )
 from services.metrics.imports.requeue import enqueue_run
 
@@ -54,6 +55,9 @@ def upload_import(
     file: Annotated[UploadFile, File(description="CSV (, ; or tab; UTF-8 or Windows-1252) or XLSX")],
     session: SessionDep,
     principal: EditorDep,
+    target: Annotated[
+        ImportTarget, Form(description="What the file holds: KPI values (default) or feedback items")
+    ] = ImportTarget.observations,
 ):
     """Stores the file and answers its columns, first lines and a suggested mapping; nothing is imported yet.
 
@@ -66,6 +70,7 @@ def upload_import(
         user_id=principal.user_id,
         filename=file.filename or "upload",
         data=data,
+        target=target,
     )
     return service.to_public(record)
 
@@ -119,7 +124,7 @@ def set_import_mapping(import_id: int, mapping: ImportMapping, session: SessionD
     f"{URL}/{{import_id}}/run",
     response_model=ImportPublic,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**NOT_FOUND, 409: {"description": "A run is going"}},
+    responses={**NOT_FOUND, 409: {"description": "A run is going, or the feedback items are stored already"}},
     summary="Run an import (again)",
 )
 def run_import(
@@ -137,6 +142,7 @@ def run_import(
         workspace_id=principal.workspace_id,
         import_id=import_id,
         mapping=data.mapping if data else None,
+        timezone=principal.timezone,
     )
     background.add_task(enqueue, request, record.id, record.attempt, record.created_at)
     return service.to_public(record)

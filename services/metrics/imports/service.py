@@ -20,6 +20,7 @@ from services.metrics.imports.models import (
     ImportPublic,
     ImportStatus,
     ImportSummary,
+    ImportTarget,
     ObservationImport,
 )
 from services.metrics.imports.parse import file_format, head, mapping_problems, suggest
@@ -48,7 +49,7 @@ def to_public(record: ObservationImport) -> ImportPublic:
         {
             **record.model_dump(),
             "interrupted": interrupted(record),
-            "suggested": suggest(record.columns, record.preview),
+            "suggested": suggest(record.columns, record.preview, record.target),
         }
     )
 
@@ -59,7 +60,13 @@ def to_summary(record: ObservationImport) -> ImportSummary:
 
 
 def create_import(
-    *, session: Session, workspace_id: int, user_id: int, filename: str, data: bytes
+    *,
+    session: Session,
+    workspace_id: int,
+    user_id: int,
+    filename: str,
+    data: bytes,
+    target: ImportTarget = ImportTarget.observations,
 ) -> ObservationImport:
     """Store an uploaded file with its columns and first lines; nothing is imported yet.
 
@@ -79,6 +86,7 @@ def create_import(
         user_id=user_id,
         filename=(filename or "upload")[:255],
         file_format=fmt,
+        target=target,
         size=len(data),
         columns=columns,
         preview=preview,
@@ -118,8 +126,14 @@ def list_problems(
 def _check_mapping(
     session: Session, workspace_id: int, record: ObservationImport, mapping: ImportMapping, prefix: str
 ) -> None:
-    errors = [field_error(prefix + f, m) for f, m in mapping_problems(mapping, record.columns)]
-    if mapping.kpi_id is not None:
+    errors = [field_error(prefix + f, m) for f, m in mapping_problems(mapping, record.columns, record.target)]
+    if record.target == ImportTarget.feedback_items:
+        for name in ("kpi_id", "period"):
+            if getattr(mapping, name) is not None:
+                errors.append(field_error(prefix + name, "a file of feedback items has no KPI or period"))
+    elif mapping.channel is not None:
+        errors.append(field_error(prefix + "channel", "a file of values has no channel"))
+    if mapping.kpi_id is not None and record.target == ImportTarget.observations:
         kpis = KpiCatalogue.load(session, workspace_id)
         problem = kpis.by_id.get(mapping.kpi_id, f"no KPI {mapping.kpi_id} in this workspace")
         if problem:
@@ -142,11 +156,21 @@ def _refuse_if_running(record: ObservationImport) -> None:
 
 
 def start_run(
-    *, session: Session, workspace_id: int, import_id: int, mapping: ImportMapping | None = None
+    *,
+    session: Session,
+    workspace_id: int,
+    import_id: int,
+    mapping: ImportMapping | None = None,
+    timezone: str = "UTC",
 ) -> ObservationImport:
-    """Queue a run (again): an interrupted run resumes where its last stored chunk ended, others start over."""
+    """Queue a run (again): an interrupted run resumes where its last stored chunk ended, others start over.
+
+    Feedback items have no key to upsert on: a file of them is stored once (in one transaction), and a done
+    import of them is not run again."""
     record = get_import(session=session, workspace_id=workspace_id, import_id=import_id)
     _refuse_if_running(record)
+    if record.target == ImportTarget.feedback_items and record.status == ImportStatus.done:
+        raise Conflict(f"Import {record.id} stored its feedback items already; running it again would repeat them.")
     if mapping is None:
         if record.mapping is None:
             raise Invalid.field("mapping", "set the mapping first")
@@ -158,6 +182,7 @@ def start_run(
         "mapping": new_mapping,
         "status": ImportStatus.queued,
         "attempt": record.attempt + 1,
+        "timezone": timezone[:64],
         "error": None,
         "finished_at": None,
     }

@@ -24,8 +24,9 @@ from services.metrics.observations.models import Observation, Period
 GRAIN = {Period.month: 3, Period.week: 2, Period.day: 1}  # coarser wins
 GRAIN_DAYS = {Period.month: 28, Period.week: 7, Period.day: 1}  # the shortest window a period fits in
 # Lower wins: what a person typed, then a file they chose, then a tool that pushed, then a vendor pulled on
-# schedule (a connector is the default, not the last word), then what feedback items add up to, then a formula.
-SOURCE_RANK = {"manual": 0, "import": 1, "api": 2, "connector": 3, "feedback": 4, "derived": 5}
+# schedule (a connector is the default, not the last word), then what feedback items add up to, then what the
+# tasks service publishes of Effekt's own work, then a formula.
+SOURCE_RANK = {"manual": 0, "import": 1, "api": 2, "connector": 3, "feedback": 4, "activity": 5, "derived": 6}
 Figures = tuple  # (sum, mean, min, max, last) of a KPI in a window
 
 

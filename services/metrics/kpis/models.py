@@ -106,10 +106,12 @@ class Frequency(StrEnum):
 
 
 # enum_type stores member names, and "import" cannot be a class attribute: hence the functional form.
-Source = StrEnum("Source", [(name, name) for name in ("manual", "import", "api", "connector", "feedback", "derived")])
+Source = StrEnum(
+    "Source", [(name, name) for name in ("manual", "import", "api", "connector", "feedback", "activity", "derived")]
+)
 Source.__doc__ = (
     "Where a value came from: typed in, imported from a file, pushed over the API, pulled by a connector, counted "
-    "from feedback items, or derived."
+    "from feedback items, fed by Effekt's own work (activity), or derived."
 )
 
 
@@ -164,7 +166,10 @@ class KpiBase(MetricsModel):
     source: Source = Field(
         default=Source("api"),
         sa_type=enum_type(Source),
-        description="Where its values come from: manual, import, api, connector, feedback (items) or derived (formula)",
+        description=(
+            "Where its values come from: manual, import, api, connector, feedback (items), activity (tasks) or "
+            "derived (formula)"
+        ),
     )
     formula: FormulaText = Field(default=None, max_length=2000, sa_type=sa.Text, description=FORMULA_HELP)
 

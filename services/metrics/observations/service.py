@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -15,7 +17,7 @@ from sqlmodel import Session, col, select
 from kit.errors import Invalid, NotFound, field_error
 from kit.fields import utcnow
 from kit.query import order_by, select_page
-from services.metrics.kpis.models import Kpi
+from services.metrics.kpis.models import Kpi, Source
 from services.metrics.kpis.service import get_kpi
 from services.metrics.observations.models import (
     Observation,
@@ -237,3 +239,49 @@ def export_csv(*, session: Session, workspace_id: int, kpi_id: int) -> str:
             ]
         )
     return out.getvalue()
+
+
+def store_month_values(
+    session: Session, workspace_id: int, values: dict[tuple[int, date], float | None], source: Source
+) -> None:
+    """Upsert {(kpi_id, month): value} as month observations of a source that fills KPIs by itself (feedback,
+    activity); a value that became None is removed. One DELETE a KPI, upserts of 1,000 rows."""
+    table = Observation.__table__
+    gone: dict[int, list[date]] = defaultdict(list)
+    for (kpi_id, month), value in values.items():
+        if value is None:
+            gone[kpi_id].append(month)
+    for kpi_id, months in gone.items():  # one statement a KPI
+        session.execute(
+            sa.delete(table).where(
+                table.c.kpi_id == kpi_id,
+                table.c.period == "month",
+                table.c.period_start.in_(months),
+                table.c.source == source,
+            )
+        )
+    rows = [
+        {
+            "kpi_id": k,
+            "period": "month",
+            "period_start": m,
+            "value": float(v),
+            "source": source.value,
+            "note": None,
+            "workspace_id": workspace_id,
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+        }
+        for (k, m), v in sorted(values.items())
+        if v is not None
+    ]
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), 1000):
+        stmt = dialect.insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["kpi_id", "period", "period_start", "source"],
+            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
+        )
+        session.execute(stmt, rows[start : start + 1000])

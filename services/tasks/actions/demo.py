@@ -1,7 +1,8 @@
 """The demo's action list, made after the metrics demo handed over its findings, KPIs and effect story (`refs`):
 twelve actions across the four quadrants, in two planning periods (this quarter over capacity, and one person
-over their own hours in it), two done with
-their effect to judge (one confirmed, one inconclusive with a confounder), one flagged by the cadence check."""
+over their own hours in it), two done with their effect to judge (one confirmed, one inconclusive with a
+confounder), one flagged by the cadence check; and, when the metrics demo filed feedback, a thirteenth made from
+delivery complaints, done, that reduced them."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ ACTIONS: list[tuple[str | None, dict[str, Any], str]] = [
     (None, {"title": "Batch the gear-test photo shoots", "change_kind": "way_of_working",
      "kpi": "Hours spent on content", "expected_direction": "down", "expected_size": 15, "effort_hours": 10, "gain": 2},
      "idea"),
+    (None, {"title": "Send a tracking link the day the parcel leaves", "change_kind": "way_of_working",
+     "expected_direction": "down", "expected_size": 40, "evaluation_periods": 3, "effort_hours": 12, "gain": 4,
+     "owner": INGRID,
+     "hypothesis": "If customers can follow their parcel, fewer complain that it is late."}, "fewer_complaints"),
     (None, {"title": "Start a podcast", "change_kind": "channel", "kpi": "Visits", "effort_hours": 120, "gain": 1},
      "drop"),
 ]  # fmt: skip
@@ -58,8 +63,10 @@ class DemoOwners:
     """The goals and metrics demo records as `refs` hands them over (every demo KPI is measured monthly)."""
 
     def __init__(self, refs: dict, today: date):
-        self.kpis = {i: {"id": i, "name": n, "expected_frequency": "month"} for n, i in refs.get("kpis", {}).items()}
+        named = {**refs.get("kpis", {}), **refs.get("feedback_kpis", {})}
+        self.kpis = {i: {"id": i, "name": n, "expected_frequency": "month"} for n, i in named.items()}
         self.findings = {f["id"]: f for f in refs.get("findings", [])}
+        self.feedback = set(refs.get("feedback_items", []))  # ids the metrics demo filed
         shop = (refs.get("surfaces") or {}).get(SHOP)
         self.surfaces = {shop: {"id": shop, "cadence": "monthly", "period_start": date(today.year, 1, 1)}}
 
@@ -71,6 +78,9 @@ class DemoOwners:
 
     def surface(self, surface_id):
         return self.surfaces.get(surface_id)
+
+    def feedback_items(self, item_ids):
+        return set(item_ids) & set(self.feedback)
 
     def finding(self, finding_id):
         return self.findings.get(finding_id)
@@ -109,6 +119,8 @@ def seed(session: Session, *, workspace_id: int, refs: dict) -> bool:
         data = CapacityIn(capacity_hours=now.capacity_hours, people=hours)
         periods.set_capacity(session=session, workspace_id=workspace_id, period_id=now.id, data=data)
     for prefix, fields, fate in ACTIONS:
+        if fate == "fewer_complaints" and fate not in done_on:
+            continue  # the metrics demo filed no feedback: no complaints to reduce
         finding = next((f for f in refs["findings"] if prefix and english(f["text"]).startswith(prefix)), None)
         data = {
             k: say(v) if k in ("title", "hypothesis") else v for k, v in fields.items() if k not in ("kpi", "owner")
@@ -118,6 +130,9 @@ def seed(session: Session, *, workspace_id: int, refs: dict) -> bool:
             data["finding_id"] = finding["id"]
         if fields.get("kpi") in refs["kpis"]:
             data["kpi_id"] = refs["kpis"][fields["kpi"]]
+        if fate == "fewer_complaints":  # made from the complaints that asked for it
+            data["kpi_id"] = effects[fate]["kpi_id"]
+            data["feedback_item_ids"] = effects[fate].get("feedback_item_ids", [])
         data["owner_id"] = people.get(fields.get("owner"))
         data["period_id"] = {"now": now.id, "idea": None, "drop": None}.get(fate, then.id)
         data["status"] = "planned" if data["period_id"] else "idea"

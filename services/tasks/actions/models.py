@@ -130,6 +130,12 @@ class ActionFields(TasksModel):
     )
     hypothesis: OptionalText = Field(default=None, max_length=1000)
     finding_id: Id | None = Field(default=None, description="The metrics finding it came from")
+    feedback_item_ids: list[Id] = Field(
+        default_factory=list,
+        sa_type=sa.JSON,
+        max_length=100,
+        description="The metrics feedback items it came from (complaints it should reduce)",
+    )
     owner_id: Id | None = Field(default=None, description="User id of a workspace member")
     effort_hours: Hours | None = Field(default=None, description="Estimated hours; or give effort_size")
     effort_size: EffortSize | None = Field(default=None, sa_type=enum_type(EffortSize))
@@ -223,8 +229,11 @@ class ActionUpdate(ActionFields):
     title: Name = Field(default=None, min_length=1, max_length=200)
     change_kind: ChangeKind = None
     expected_unit: SizeUnit = None
+    feedback_item_ids: list[Id] = Field(default=None, max_length=100)
 
-    _required_stay_set = field_validator("title", "change_kind", "expected_unit", mode="before")(not_null)
+    _required_stay_set = field_validator("title", "change_kind", "expected_unit", "feedback_item_ids", mode="before")(
+        not_null
+    )
 
 
 class StatusChange(BaseModel):

@@ -1,5 +1,5 @@
-"""The records other services own that an action points at (goal, KPI, surface, finding), asked as the caller
-through the gateway's internal route; and the effect evidence the metrics service computes."""
+"""The records other services own that an action points at (goal, KPI, surface, finding, feedback items), asked
+as the caller through the gateway's internal route; and the effect evidence the metrics service computes."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class Owners(Protocol):
     def surface(self, surface_id: int) -> dict[str, Any] | None: ...
 
     def finding(self, finding_id: int) -> dict[str, Any] | None: ...
+
+    def feedback_items(self, item_ids: Sequence[int]) -> set[int]:
+        """Which of the ids are feedback items of the caller's workspace."""
 
     def effects(self, probes: Sequence[str]) -> list[dict[str, Any]]:
         """metrics' evidence for each probe "ref:kpi:done_on:periods:direction" (see services/metrics/effects)."""
@@ -55,6 +58,12 @@ class GatewayOwners:
         body = self._get("metrics", "/api/v1/cycles/findings", {"ids": finding_id, "limit": 1})
         rows = body.get("data") if body else None
         return next((r for r in rows or [] if isinstance(r, dict) and r.get("id") == finding_id), None)
+
+    def feedback_items(self, item_ids: Sequence[int]) -> set[int]:
+        ids = ",".join(str(i) for i in item_ids)
+        body = self._get("metrics", "/api/v1/feedback", {"ids": ids, "limit": len(item_ids)})
+        rows = body.get("data") if body else None
+        return {r["id"] for r in rows or [] if isinstance(r, dict) and isinstance(r.get("id"), int)}
 
     def effects(self, probes: Sequence[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

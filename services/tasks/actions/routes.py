@@ -58,6 +58,7 @@ def filters(
     owner_id: IdQuery = None,
     change_kind: ChangeKind | None = None,
     finding_ids: IdsQuery = None,
+    feedback_item_id: IdQuery = None,
     ids: IdsQuery = None,
     done_since: Annotated[date | None, Query(description="Done on or after")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Title contains")] = None,

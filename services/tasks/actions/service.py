@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -124,6 +125,11 @@ def _where(workspace_id: int, f: dict[str, Any]) -> list:
         where.append(col(Action.finding_id).in_(f["finding_ids"]))
     if f.get("ids"):
         where.append(col(Action.id).in_(f["ids"]))
+    if f.get("feedback_item_id") is not None:
+        # ",21,22," contains ",21,": the JSON list as text on both databases, with its brackets and spaces dropped
+        text = sa.cast(col(Action.feedback_item_ids), sa.String)
+        bare = sa.func.replace(sa.func.replace(sa.func.replace(text, "[", ""), "]", ""), " ", "")
+        where.append((sa.literal(",") + bare + sa.literal(",")).like(f"%,{int(f['feedback_item_id'])},%"))
     if f.get("done_since") is not None:
         where.append(col(Action.done_on) >= f["done_since"])
     if f.get("q"):
@@ -179,6 +185,12 @@ def _check_owners(changes: dict[str, Any], owners: Owners) -> dict[str, Any]:
         for name in ("kpi_id", "surface_id", "change_kind"):
             if changes.get(name) is None and finding.get(name) is not None:
                 changes[name] = extra[name] = finding[name]
+    if changes.get("feedback_item_ids"):
+        wanted = sorted(set(changes["feedback_item_ids"]))
+        missing = sorted(set(wanted) - owners.feedback_items(wanted))
+        if missing:
+            raise Invalid.field("feedback_item_ids", f"no feedback items {missing} in this workspace")
+        changes["feedback_item_ids"] = extra["feedback_item_ids"] = wanted
     if changes.get("goal_id") is not None and owners.goal(changes["goal_id"]) is None:
         raise Invalid.field("goal_id", f"no goal {changes['goal_id']} in this workspace")
     if "kpi_id" in changes:

@@ -25,7 +25,7 @@ from services.tasks.runs.models import (
 )
 from services.tasks.tasks import flow
 from services.tasks.tasks.models import ACTIVE, FINISHED, Task, TaskApprover, TaskState
-from services.tasks.tasks.service import task_public
+from services.tasks.tasks.service import hours_by_task, task_public
 from services.tasks.workflows import service as workflows
 from services.tasks.workflows.models import Definition
 from services.tasks.workflows.schedule import plan
@@ -279,9 +279,10 @@ def detail(session: Session, run: WorkflowRun, today: date) -> RunDetail:
         select(ReplanProposal).where(ReplanProposal.run_id == run.id).order_by(col(ReplanProposal.id).desc())
     ).all()
     base = publics(session, [run], today)[0]
+    hours = hours_by_task(session, [t.id for t in tasks])
     return RunDetail(
         **base.model_dump(),
-        tasks=[task_public(session, t) for t in tasks],
+        tasks=[task_public(session, t, hours=hours.get(t.id, 0.0)) for t in tasks],
         history=[HistoryPublic.model_validate(h, from_attributes=True) for h in rows],
         proposals=[ProposalPublic.model_validate(p, from_attributes=True) for p in proposals],
     )

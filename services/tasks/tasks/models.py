@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
@@ -112,6 +112,22 @@ class TaskComment(TasksModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class TimeEntry(TasksModel, table=True):
+    """Hours someone spent on a task on a day: the time log, summed per month as activity data for metrics."""
+
+    __tablename__ = "task_time_entries"
+    __table_args__ = (Index("ix_task_time_entries_workspace_day", "workspace_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int
+    task_id: int = Field(foreign_key="tasks.id", index=True, ondelete="CASCADE")
+    user_id: int
+    day: date
+    hours: float
+    note: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -141,6 +157,7 @@ class TaskPublic(BaseModel):
     approval_round: int
     send_backs: int
     approvals: list[int] = PField(default_factory=list, description="Who approved in the current round")
+    hours_logged: float = PField(default=0, description="Hours in the task's time log")
 
 
 class TaskList(Page[TaskPublic]):
@@ -164,6 +181,28 @@ class CommentPublic(BaseModel):
 class CommentList(BaseModel):
     data: list[CommentPublic]
     count: int
+
+
+class TimeEntryCreate(Strict):
+    hours: Annotated[float, PField(gt=0, le=24, description="Hours spent, at most a day's")]
+    day: Day | None = PField(default=None, description="The day the hours were spent; default: today")
+    note: OptionalText = PField(default=None, max_length=500)
+
+
+class TimeEntryPublic(BaseModel):
+    id: int
+    task_id: int
+    user_id: int
+    day: date
+    hours: float
+    note: str | None
+    created_at: datetime
+
+
+class TimeLog(BaseModel):
+    data: list[TimeEntryPublic]
+    count: int
+    total_hours: float
 
 
 class SendBack(Strict):

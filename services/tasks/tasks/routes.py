@@ -25,6 +25,9 @@ from services.tasks.tasks.models import (
     TaskList,
     TaskPublic,
     TaskState,
+    TimeEntryCreate,
+    TimeEntryPublic,
+    TimeLog,
 )
 from services.tasks.workflows.calendar import work_calendar
 
@@ -59,7 +62,8 @@ def list_tasks(
         limit=page.limit,
         offset=page.offset,
     )
-    return TaskList.of([service.task_public(session, t) for t in rows], total, page)
+    hours = service.hours_by_task(session, [t.id for t in rows])
+    return TaskList.of([service.task_public(session, t, hours=hours.get(t.id, 0.0)) for t in rows], total, page)
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND, operation_id="getTask")
@@ -134,6 +138,49 @@ def add_comment(task_id: int, data: CommentCreate, session: SessionDep, principa
     """Comment on a task."""
     task = service.get_task(session=session, workspace_id=principal.workspace_id, task_id=task_id)
     return service.add_comment(session=session, task=task, author_id=principal.user_id, body=data.body)
+
+
+@router.get("/{task_id}/time", response_model=TimeLog, responses=NOT_FOUND, operation_id="listTaskTime")
+def list_time(task_id: int, session: SessionDep, principal: PrincipalDep):
+    """The hours logged on the task, oldest first, and their total."""
+    task = service.get_task(session=session, workspace_id=principal.workspace_id, task_id=task_id)
+    rows = [
+        TimeEntryPublic.model_validate(e, from_attributes=True) for e in service.time_log(session=session, task=task)
+    ]
+    return TimeLog(data=rows, count=len(rows), total_hours=round(sum(r.hours for r in rows), 4))
+
+
+@router.post(
+    "/{task_id}/time",
+    response_model=TimeEntryPublic,
+    status_code=201,
+    responses=NOT_FOUND,
+    operation_id="logTaskTime",
+)
+def log_time(task_id: int, data: TimeEntryCreate, session: SessionDep, principal: EditorDep):
+    """Log hours spent on the task (on a day, today by default): summed per month as activity data."""
+    task = service.get_task(session=session, workspace_id=principal.workspace_id, task_id=task_id)
+    entry = service.log_time(
+        session=session,
+        task=task,
+        user_id=principal.user_id,
+        hours=data.hours,
+        day=data.day or principal.today(),
+        note=data.note,
+    )
+    return TimeEntryPublic.model_validate(entry, from_attributes=True)
+
+
+@router.delete(
+    "/{task_id}/time/{entry_id}",
+    status_code=204,
+    responses={404: {"description": "No such task or entry in this workspace"}},
+    operation_id="deleteTaskTime",
+)
+def delete_time(task_id: int, entry_id: int, session: SessionDep, principal: EditorDep):
+    """Remove an entry of the time log."""
+    task = service.get_task(session=session, workspace_id=principal.workspace_id, task_id=task_id)
+    service.delete_time(session=session, task=task, entry_id=entry_id)
 
 
 @my_work.get("", response_model=MyWork, operation_id="getMyWork", summary="My work across my workspaces")

@@ -1,4 +1,4 @@
-"""Business rules of tasks: read, list, comment, move a due date, and My work across workspaces."""
+"""Business rules of tasks: read, list, comment, move a due date, log time, and My work across workspaces."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from kit.db import save
+from kit.errors import NotFound
 from kit.query import get_scoped, order_by, select_page
 from services.tasks.reminders import service as reminders
 from services.tasks.runs import replan
@@ -24,6 +25,7 @@ from services.tasks.tasks.models import (
     TaskComment,
     TaskPublic,
     TaskState,
+    TimeEntry,
 )
 from services.tasks.workflows.workdays import WorkCalendar
 
@@ -36,8 +38,22 @@ def get_task(*, session: Session, workspace_id: int, task_id: int) -> Task:
     return get_scoped(session, Task, workspace_id, task_id, "task")
 
 
-def task_public(session: Session, task: Task, approvals: list[int] | None = None) -> TaskPublic:
-    """The public view, with who approved in the current round."""
+def hours_by_task(session: Session, task_ids: list[int]) -> dict[int, float]:
+    """The hours logged on each of the tasks, in one GROUP BY."""
+    if not task_ids:
+        return {}
+    rows = session.exec(
+        select(TimeEntry.task_id, func.sum(TimeEntry.hours))
+        .where(col(TimeEntry.task_id).in_(task_ids))
+        .group_by(TimeEntry.task_id)
+    ).all()
+    return {task_id: round(float(total), 4) for task_id, total in rows}
+
+
+def task_public(
+    session: Session, task: Task, approvals: list[int] | None = None, hours: float | None = None
+) -> TaskPublic:
+    """The public view, with who approved in the current round and the hours logged."""
     if approvals is None and task.approvals_required:
         approvals = list(
             session.exec(
@@ -46,7 +62,9 @@ def task_public(session: Session, task: Task, approvals: list[int] | None = None
                 )
             ).all()
         )
-    return TaskPublic(**task.model_dump(), approvals=approvals or [])
+    if hours is None:
+        hours = hours_by_task(session, [task.id]).get(task.id, 0.0)
+    return TaskPublic(**task.model_dump(), approvals=approvals or [], hours_logged=hours)
 
 
 def list_tasks(
@@ -155,3 +173,26 @@ def my_work(*, session: Session, user_id: int, workspace_ids: Iterable[int], tod
 
 def _light(task: Task) -> TaskPublic:
     return TaskPublic(**task.model_dump(), approvals=[])
+
+
+def time_log(*, session: Session, task: Task) -> list[TimeEntry]:
+    """The hours logged on a task, oldest first."""
+    query = select(TimeEntry).where(TimeEntry.task_id == task.id).order_by(col(TimeEntry.day), col(TimeEntry.id))
+    return list(session.exec(query).all())
+
+
+def log_time(*, session: Session, task: Task, user_id: int, hours: float, day: date, note: str | None) -> TimeEntry:
+    """Log hours spent on a task on a day."""
+    entry = TimeEntry(workspace_id=task.workspace_id, task_id=task.id, user_id=user_id, day=day, hours=hours, note=note)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def delete_time(*, session: Session, task: Task, entry_id: int) -> None:
+    """Remove an entry of the task's time log; NotFound for another task's."""
+    entry = session.get(TimeEntry, entry_id)
+    if entry is None or entry.task_id != task.id:
+        raise NotFound(f"No time entry {entry_id} on this task.")
+    session.delete(entry)
+    session.flush()

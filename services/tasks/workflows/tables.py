@@ -3,7 +3,7 @@
 from services.tasks.events.models import Event
 from services.tasks.retrospectives.models import RunNote
 from services.tasks.runs.models import ReplanProposal, RunHistory, WorkflowRun
-from services.tasks.tasks.models import Task, TaskApproval, TaskApprover, TaskComment
+from services.tasks.tasks.models import Task, TaskApproval, TaskApprover, TaskComment, TimeEntry
 from services.tasks.workflows.models import WorkCalendarRow, WorkflowTemplate, WorkflowVersion
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "TaskApproval",
     "TaskApprover",
     "TaskComment",
+    "TimeEntry",
     "WorkCalendarRow",
     "WorkflowRun",
     "WorkflowTemplate",

@@ -303,3 +303,13 @@ def test_garbage_is_a_report_not_a_crash(client, engine):  # noqa: F811
     kpi_id = make_kpi(client, name="Other")["id"]
     result = run(client, engine, record, {**mapping, "kpi_id": kpi_id})
     assert result["status"] == "failed_validation" and result["bad_lines"] == 1
+
+
+def test_a_file_cannot_claim_a_source_that_fills_kpis_by_itself(client, engine):  # noqa: F811
+    make_kpi(client)
+    record = uploaded(client, "kpi;period;date;value;source\nVisits;day;2026-03-02;10;activity\n")
+    result = run(client, engine, record)
+    assert result["status"] == "failed_validation"
+    report = client.get(f"{URL}/{record['id']}/problems", headers=auth()).json()["data"]
+    assert [(p["line"], p["column"]) for p in report] == [(2, "source")]
+    assert "is not a source" in report[0]["reason"]

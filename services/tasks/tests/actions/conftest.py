@@ -31,6 +31,7 @@ class Records:
         self.findings: dict[int, dict[str, Any]] = {
             9: {"id": 9, "kpi_id": 5, "surface_id": 2, "change_kind": "technology", "text": "Checkout is slow"}
         }
+        self.feedback: set[int] = {21, 22}  # feedback items of the workspace
         self.answers: list[dict[str, Any]] = []
         self.asked: list[str] = []
 
@@ -42,6 +43,9 @@ class Records:
 
     def surface(self, surface_id):
         return self.surfaces.get(surface_id)
+
+    def feedback_items(self, item_ids):
+        return set(item_ids) & set(self.feedback)
 
     def finding(self, finding_id):
         return self.findings.get(finding_id)

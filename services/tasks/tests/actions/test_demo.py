@@ -70,3 +70,19 @@ def test_the_demo_action_list_in_finnish(session, monkeypatch):
     titles = {a.title: a for a, _ in rows}
     assert "Aloitetaan podcast" in titles and "Start a podcast" not in titles
     assert titles["Ostoskori säilyy, kun mobiilin maksusivu latautuu uudelleen"].finding_id == 10
+
+
+def test_the_action_made_from_delivery_complaints_is_done_and_links_them(session):
+    given = refs()
+    given["feedback_kpis"] = {"Complaints: Delivery": 40}
+    given["feedback_items"] = [101, 102, 103]
+    done_on = given["effects"]["confirmed"]["done_on"][:8] + "08"
+    given["effects"]["fewer_complaints"] = {"kpi_id": 40, "done_on": done_on, "feedback_item_ids": [102, 103]}
+    demo.seed(session, workspace_id=1, people={}, refs=given)
+    assert demo.connect(session, workspace_id=1, refs=given) is True
+    rows, total = service.list_actions(session=session, workspace_id=1, limit=100)
+    assert total == 13
+    made = next(a for a, _ in rows if a.kpi_id == 40)
+    assert made.status == ActionStatus.done and made.done_on.isoformat() == done_on
+    assert made.feedback_item_ids == [102, 103] and made.kpi_name == "Complaints: Delivery"
+    assert made.expected_direction == "down"

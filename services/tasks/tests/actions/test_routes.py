@@ -101,3 +101,28 @@ def test_another_workspace_gets_404_on_every_id_and_a_viewer_403_on_every_write(
     for method, path, body in writes:
         problem(client.request(method, path, json=body, headers=viewer), 403)
     assert client.get(f"{URL}/{a}", headers=viewer).status_code == 200
+
+
+def test_an_action_made_from_feedback_items_links_back_to_them(client):
+    resp = client.post(
+        "/api/v1/actions",
+        json={"title": "Train the counter staff", "change_kind": "way_of_working", "feedback_item_ids": [22, 21, 22]},
+        headers=auth(),
+    )
+    assert resp.status_code == 201, resp.text
+    action = resp.json()
+    assert action["feedback_item_ids"] == [21, 22]
+    other = client.post("/api/v1/actions", json={"title": "Unrelated"}, headers=auth()).json()
+    assert other["feedback_item_ids"] == []
+    found = client.get("/api/v1/actions", params={"feedback_item_id": 21}, headers=auth()).json()["data"]
+    assert [a["id"] for a in found] == [action["id"]]
+    assert client.get("/api/v1/actions", params={"feedback_item_id": 2}, headers=auth()).json()["count"] == 0
+    problem(
+        client.post("/api/v1/actions", json={"title": "x", "feedback_item_ids": [21, 99]}, headers=auth()),
+        422,
+        "feedback_item_ids",
+    )
+    patch = client.patch(f"/api/v1/actions/{other['id']}", json={"feedback_item_ids": [22]}, headers=auth())
+    assert patch.status_code == 200, patch.text
+    assert patch.json()["feedback_item_ids"] == [22]
+    problem(client.patch(f"/api/v1/actions/{other['id']}", json={"feedback_item_ids": None}, headers=auth()), 422)

@@ -1,0 +1,1 @@
+from services.tasks.tests.workflow_support import session  # noqa: F401
