@@ -178,7 +178,7 @@ def seed(
     refs = refs if refs is not None else {}
     existing = session.exec(select(Kpi.name, Kpi.id).where(Kpi.workspace_id == workspace_id)).all()
     ours = {row[0] for row in KPIS}  # the built-in feedback KPIs the feedback demo adds are not handed on
-    existing = [(name, kpi_id) for name, kpi_id in existing if name in ours] or existing
+    existing = [(name, kpi_id) for name, kpi_id in existing if english(name) in ours] or existing
     today = today or datetime.now(ZoneInfo(DEMO_ZONE)).date()
     if existing:
         refs["kpis"] = {english(name): kpi_id for name, kpi_id in existing}

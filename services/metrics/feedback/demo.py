@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from kit.dates import add_months
+from kit.demo_language import say
 from services.metrics.feedback import builtin, service
 from services.metrics.feedback.hours import due_at, month_of
 from services.metrics.feedback.models import (
@@ -145,7 +146,7 @@ def _take_over(session: Session, workspace_id: int) -> None:
     """The demo's hand-typed "Complaints" KPI becomes the built-in total, fed by the items from now on (its goal
     links and targets stay), so the scorecard has one complaints KPI, not two."""
     kpi = session.exec(
-        select(Kpi).where(Kpi.workspace_id == workspace_id, Kpi.name == "Complaints", col(Kpi.archived).is_(False))
+        select(Kpi).where(Kpi.workspace_id == workspace_id, Kpi.name == say("Complaints"), col(Kpi.archived).is_(False))
     ).first()
     if kpi is None or session.get(FeedbackKpi, kpi.id) is not None:
         return

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from kit.db import in_session
 from services.metrics.db import create_engine_from_settings
-from services.metrics.feedback import service
+from services.metrics.feedback import privacy
 from services.metrics.feedback.models import FeedbackSettings
 
 log = logging.getLogger("effekt.metrics.feedback")
@@ -27,7 +27,7 @@ def erase_expired(session: Session) -> int:
     spaces = session.exec(
         select(FeedbackSettings.workspace_id).where(col(FeedbackSettings.retention_months).is_not(None))
     ).all()
-    return sum(service.apply_retention(session=session, workspace_id=ws) for ws in spaces)
+    return sum(privacy.apply_retention(session=session, workspace_id=ws) for ws in spaces)
 
 
 async def feedback_retention(ctx: dict[str, Any]) -> int:

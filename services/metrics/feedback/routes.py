@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import IdQuery, IdsQuery, PageDep
-from services.metrics.feedback import builtin, feed, service
+from services.metrics.feedback import builtin, feed, privacy, service
 from services.metrics.feedback.models import (
     Answer,
     Bulk,
@@ -238,7 +238,7 @@ def answer(item_id: int, data: Answer, session: SessionDep, principal: EditorDep
 )
 def erase(item_id: int, session: SessionDep, principal: EditorDep):
     """On the customer's request: name, contact, link and texts go; kind, category, times and KPIs stay."""
-    item = service.erase(
+    item = privacy.erase(
         session=session, workspace_id=principal.workspace_id, user_id=principal.user_id, item_id=item_id
     )
     return service.to_public(item)

@@ -98,3 +98,17 @@ def run_async(coro):
     """asyncio.run in a thread of its own: the session's Playwright may hold this thread's event loop."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+# What the demo tests seed with: a day, the demo's people (email → user id) and surfaces (name → id).
+DEMO_TODAY = date(2026, 11, 24)
+DEMO_PEOPLE = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
+DEMO_SURFACES = {"nordvikoutdoor.no": 1, "Nettbutikk": 2, "Turbrevet newsletter": 5, "Facebook": 6}
+
+
+def import_attempt(engine, import_id: int) -> int:
+    """The attempt an import is at (what a run job is queued with)."""
+    from services.metrics.imports.models import ObservationImport
+
+    with Session(engine) as session:
+        return session.get(ObservationImport, import_id).attempt

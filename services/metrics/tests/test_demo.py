@@ -12,10 +12,9 @@ from services.metrics.effects import service as effects
 from services.metrics.kpis import service
 from services.metrics.kpis.models import Category, Unit
 from services.metrics.observations.models import Observation
+from services.metrics.tests.factories import DEMO_PEOPLE, DEMO_SURFACES, DEMO_TODAY
 
-TODAY = date(2026, 11, 24)
-PEOPLE = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
-SURFACES = {"nordvikoutdoor.no": 1, "Nettbutikk": 2, "Turbrevet newsletter": 5, "Facebook": 6}
+TODAY, PEOPLE, SURFACES = DEMO_TODAY, DEMO_PEOPLE, DEMO_SURFACES
 
 
 def test_two_years_of_data_and_four_reviewed_months(session):

@@ -3,18 +3,15 @@ what one service hands the next stays keyed by the English names."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import select
 
 from kit.demo_language import english
 from services.metrics import demo
 from services.metrics.cycles.models import CycleFinding, CycleItem
 from services.metrics.kpis.models import Kpi
+from services.metrics.tests.factories import DEMO_PEOPLE, DEMO_SURFACES, DEMO_TODAY
 
-TODAY = date(2026, 11, 24)
-PEOPLE = {"ingrid.solberg@example.com": 11, "mikko.virtanen@example.com": 12, "sara.lindqvist@example.com": 13}
-SURFACES = {"nordvikoutdoor.no": 1, "Nettbutikk": 2, "Turbrevet newsletter": 5, "Facebook": 6}
+TODAY, PEOPLE, SURFACES = DEMO_TODAY, DEMO_PEOPLE, DEMO_SURFACES
 
 
 def test_the_demo_in_norwegian(session, monkeypatch):

@@ -16,7 +16,9 @@ from services.metrics.feedback import service as feedback
 from services.metrics.feedback.models import FeedbackItem, FeedbackState
 from services.metrics.kpis.models import Kpi
 from services.metrics.observations.models import Observation
-from services.metrics.tests.test_demo import PEOPLE, SURFACES, TODAY
+from services.metrics.tests.factories import DEMO_PEOPLE as PEOPLE
+from services.metrics.tests.factories import DEMO_SURFACES as SURFACES
+from services.metrics.tests.factories import DEMO_TODAY as TODAY
 
 
 def test_the_demo_feedback_and_the_complaints_the_action_reduced(session: Session):

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from kit.errors import Conflict, Invalid
-from services.metrics.feedback import builtin, feed, service
+from services.metrics.feedback import builtin, feed, privacy, service
 from services.metrics.feedback.hours import due_at
 from services.metrics.feedback.models import FeedbackCreate, FeedbackState, FeedbackUpdate, Measure, TargetIn
 from services.metrics.kpis import figures
@@ -149,9 +149,9 @@ def test_kpi_values_come_from_aggregates_not_from_loading_items(session, engine)
 def test_erasure_keeps_the_statistics(session):
     one = item(session, at(2), customer_name="Kari Nordmann", customer_contact="kari@example.com", link="https://x")
     kpis = _kpis(session)
-    service.erase(session=session, workspace_id=WS, user_id=1, item_id=one.id)
+    privacy.erase(session=session, workspace_id=WS, user_id=1, item_id=one.id)
     assert (one.customer_name, one.customer_contact, one.link) == (None, None, None)
-    assert one.text == service.ERASED and one.kind.value == "complaint"
+    assert one.text == privacy.ERASED and one.kind.value == "complaint"
     assert _month_value(session, kpis[(Measure.complaints, None, None)]) == [("feedback", 1.0)]
 
 
@@ -161,7 +161,7 @@ def test_retention_erases_old_personal_data(session):
     service.update_settings(
         session=session, workspace_id=WS, multiplier=None, retention_months=3, sent={"retention_months"}
     )
-    assert service.apply_retention(session=session, workspace_id=WS, now=at(15, month=6)) == 1
+    assert privacy.apply_retention(session=session, workspace_id=WS, now=at(15, month=6)) == 1
     assert old.customer_name is None and new.customer_name == "New"
 
 

@@ -13,8 +13,9 @@ from kit.roles import Role
 from kit.testing import auth, problem
 from services.metrics.feedback.models import FeedbackEvent, FeedbackItem
 from services.metrics.imports.jobs import run_import_sync
-from services.metrics.tests.imports.test_routes import URL, _attempt
+from services.metrics.tests.factories import import_attempt as _attempt
 
+URL = "/api/v1/imports"
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 GOOD = (
     "Mottatt;Kanal;Type;Kategori;Tekst;Kunde;E-post\n"
