@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("EFFEKT_OUTBOUND_ALLOW", "loopback")  # the recorded vendor listens on 127.0.0.1
 
 DAYS = 731
 TODAY = date(2026, 3, 10)

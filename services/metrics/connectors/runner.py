@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -36,7 +34,7 @@ from services.metrics.observations.models import Period
 from services.metrics.outbox import service as outbox
 
 log = logging.getLogger("effekt.metrics.connectors")
-CHUNK = 5_000  # rows per INSERT: nine parameters each stay below both databases' bound-parameter limits
+ARRAY_CHUNK = 100_000  # rows per PostgreSQL INSERT … SELECT FROM unnest: seven parameters however many rows
 LOOKBACK_DAYS = 3  # vendors revise the last days (late hits, processing delay): every pull takes them again
 FAILING_AFTER = 2
 CONNECTOR = ValueSource("connector")
@@ -162,33 +160,11 @@ def _writable_kpis(session: Session, workspace_id: int, kpi_ids: set[int]) -> se
     return set(rows)
 
 
-# The observations table with plain column types: the enum and UTCDateTime bind processors cost more than the
-# insert itself on a two-year backfill. The values are the same strings and UTC moments those types would store.
-LIGHT = sa.table(
-    "observations",
-    sa.column("kpi_id", sa.Integer),
-    sa.column("period", sa.String),
-    sa.column("period_start", sa.Date),
-    sa.column("value", sa.Float),
-    sa.column("source", sa.String),
-    sa.column("note", sa.String),
-    sa.column("workspace_id", sa.Integer),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("updated_at", sa.DateTime(timezone=True)),
-)
-KEY = ["kpi_id", "period", "period_start", "source"]
-
-
 def upsert_values(session: Session, workspace_id: int, rows: list[tuple[int, Period, date, float]]) -> int:
     """Store (kpi, period, start, value) rows as source connector, replacing values of the same key."""
     if not rows:
         return 0
     now = utcnow()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(LIGHT)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=KEY, set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at}
-    )
     source = CONNECTOR.value
     # In key order: concurrent runs lock shared keys in the same order and cannot deadlock on PostgreSQL.
     params = [
@@ -205,12 +181,40 @@ def upsert_values(session: Session, workspace_id: int, rows: list[tuple[int, Per
         }
         for kpi_id, period, start, value in sorted(rows, key=lambda r: (r[0], r[1].value, r[2]))
     ]
-    if dialect is sqlite:
+    if session.get_bind().dialect.name == "sqlite":
         _sqlite_upsert(session, params)
         return len(params)
-    for chunk in range(0, len(params), CHUNK):
-        session.execute(stmt, params[chunk : chunk + CHUNK])
+    for chunk in range(0, len(params), ARRAY_CHUNK):
+        _postgresql_upsert(session, params[chunk : chunk + ARRAY_CHUNK])
     return len(params)
+
+
+POSTGRESQL_UPSERT = (
+    "INSERT INTO observations (kpi_id, period, period_start, value, source, note, workspace_id, created_at, "
+    "updated_at) SELECT t.k, t.p, t.d, t.v, %(source)s, NULL, %(ws)s, %(now)s, %(now)s "
+    "FROM unnest(%(k)s::integer[], %(p)s::varchar[], %(d)s::date[], %(v)s::float8[]) WITH ORDINALITY "
+    "AS t(k, p, d, v, n) ORDER BY t.n "
+    "ON CONFLICT (kpi_id, period, period_start, source) "
+    "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+)
+
+
+def _postgresql_upsert(session: Session, params: list[dict[str, Any]]) -> None:
+    """One statement per chunk: the rows go as four arrays that PostgreSQL unnests, in key order (ORDINALITY), so
+    a two-year backfill costs one round trip, not a batch of VALUES lists the driver builds row by row."""
+    first = params[0]
+    session.connection().exec_driver_sql(
+        POSTGRESQL_UPSERT,
+        {
+            "source": first["source"],
+            "ws": first["workspace_id"],
+            "now": first["created_at"],
+            "k": [p["kpi_id"] for p in params],
+            "p": [p["period"] for p in params],
+            "d": [p["period_start"] for p in params],
+            "v": [p["value"] for p in params],
+        },
+    )
 
 
 SQLITE_UPSERT = (
