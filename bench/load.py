@@ -69,7 +69,7 @@ def route(path: str) -> str:
     return "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
 
 
-def wait_up(base: str, token: str, procs: list[subprocess.Popen], log: Path, timeout: float = 120) -> None:
+def wait_up(base: str, token: str, procs: list[subprocess.Popen], log: Path, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
