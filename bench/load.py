@@ -138,14 +138,23 @@ async def run(base: str, token: str, users: int, seconds: float) -> dict:
         out["by_route"] = collections.defaultdict(list)
         stop_at = time.monotonic() + seconds
         await asyncio.gather(*(user(n, client, tokens[n], kpis[n], goals[n], stop_at, out) for n in range(users)))
-        lost = 0
+        # Read back with each user's own token: the setup token alone would meet the per-token rate limit.
+        owner = {kpi: n for n, kpi in enumerate(kpis)} | {("goal", goal): n for n, goal in enumerate(goals)}
+        lost, unread = 0, []
         for (kpi, day), value in out["observations"].items():
-            answer = await client.get(f"/api/v1/observations?kpi_id={kpi}&from={day}&to={day}")
+            auth = {"Authorization": f"Bearer {tokens[owner[kpi]]}"}
+            answer = await client.get(f"/api/v1/observations?kpi_id={kpi}&from={day}&to={day}", headers=auth)
+            if answer.status_code != 200:
+                unread.append(answer.status_code)
             got = answer.json().get("data") if answer.status_code == 200 else None
             lost += not (got is not None and len(got) == 1 and got[0]["value"] == value)
         for goal, title in out["titles"].items():
-            answer = await client.get(f"/api/v1/goals/{goal}")
+            auth = {"Authorization": f"Bearer {tokens[owner['goal', goal]]}"}
+            answer = await client.get(f"/api/v1/goals/{goal}", headers=auth)
+            if answer.status_code != 200:
+                unread.append(answer.status_code)
             lost += answer.status_code != 200 or answer.json()["title"] != title
+        out["unread"] = collections.Counter(unread)
         out["lost"] = lost
         return out
 
@@ -216,7 +225,8 @@ def report(label: str, out: dict) -> dict[str, float]:
         print(f"  {name}: {len(times)}, p50 {1000 * pct(times, 0.5):.0f} ms, p99 {1000 * pct(times, 0.99):.0f} ms")
     writes = len(out["observations"]) + len(out["titles"])
     errors = collections.Counter(out["errors"]).most_common(5)
-    print(f"{label} errors: {len(out['errors'])} {errors}; writes read back: {writes - out['lost']}/{writes}")
+    unread = f" (not read: {dict(out['unread'])})" if out["unread"] else ""
+    print(f"{label} errors: {len(out['errors'])} {errors}; writes read back: {writes - out['lost']}/{writes}{unread}")
     return ratios
 
 
