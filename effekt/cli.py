@@ -163,7 +163,7 @@ def serve(
     import uvicorn
 
     from effekt import bootstrap
-    from effekt.registry import DEFAULT_PORTS, PARTS
+    from effekt.registry import DEFAULT_PORTS, KEEP_ALIVE_SECONDS, PARTS
 
     _use_data_dir(data_dir)
     _logging(role.value)
@@ -178,6 +178,7 @@ def serve(
         port=port or DEFAULT_PORTS[role.value],
         log_config=None,
         access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         proxy_headers=False,  # the gateway trusts X-Forwarded-* from EFFEKT_GATEWAY_TRUSTED_PROXIES only
         timeout_graceful_shutdown=10,
     )

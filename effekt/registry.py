@@ -9,6 +9,11 @@ from pathlib import Path
 SERVICES = ("goals", "tasks", "metrics")
 ROLES = ("gateway", *SERVICES)
 DEFAULT_PORTS = {"gateway": 8000, "goals": 8001, "tasks": 8002, "metrics": 8003}
+# How long a server keeps an idle keep-alive connection open. Longer than the pools of its clients keep one
+# (the gateway's upstream pool 30 s, httpx 5 s): a server that closes first races the client's next request on
+# that connection, and a POST that meets the close cannot be retried (the gateway answered such a race with a
+# 503 under load). uvicorn's default is 5 s; nginx's 75 s.
+KEEP_ALIVE_SECONDS = 75
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from effekt.registry import PARTS, SERVICES
+from effekt.registry import KEEP_ALIVE_SECONDS, PARTS, SERVICES
 from kit import embedded_redis
 from kit.queue import run_worker
 
@@ -75,6 +75,7 @@ class Stack:
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=5,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             proxy_headers=False,  # the gateway trusts X-Forwarded-* from its configured proxies only
         )
         server = EmbeddedServer(config)

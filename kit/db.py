@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url, echo=echo, pool_size=20, max_overflow=20, connect_args={"check_same_thread": False, "timeout": 30}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        _one_writer(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -35,6 +37,73 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+# SQLite lets one connection write at a time; the others wait in its busy handler, which polls with sleeps of up
+# to 100 ms, so a waiting writer can be overtaken again and again (under 50 users a goal's PATCH waited seconds).
+# Within a process, writers of one database file take turns at a lock instead, handed on as soon as the writer
+# before commits; SQLite's own lock still orders writers of other processes (the CLI, a separate worker).
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # the statements before which sqlite3 begins a transaction
+WRITE_WAIT = 30.0  # seconds, as the busy timeout
+
+
+class _Writer:
+    """The turn to write one SQLite file in this process: a lock and the DBAPI connection holding it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: Any = None
+
+    def take(self, dbapi_conn: Any, statement: str) -> None:
+        if self.owner is dbapi_conn or statement.lstrip()[:7].upper().split(" ", 1)[0] not in WRITES:
+            return
+        if not self.lock.acquire(timeout=WRITE_WAIT):
+            raise sa.exc.OperationalError(statement, None, Exception("database is locked (another writer)"))
+        self.owner = dbapi_conn
+
+    def hand_on(self, conn: Any) -> None:
+        dbapi_conn = getattr(conn, "dbapi_connection", conn)  # the dialect is handed the pool's proxy
+        if self.owner is dbapi_conn and dbapi_conn is not None:
+            self.owner = None
+            self.lock.release()
+
+
+_writers: dict[str, _Writer] = {}
+_writers_guard = threading.Lock()
+
+
+def _one_writer(engine: Engine) -> None:
+    """One write transaction at a time per database file in this process (see WRITES): the turn is taken before
+    the first write statement and handed on once the commit (or rollback) is done."""
+    if engine.url.database in (None, "", ":memory:"):
+        return
+    with _writers_guard:
+        writer = _writers.setdefault(str(engine.url.database), _Writer())
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_conn) -> None:
+        try:
+            commit(dbapi_conn)
+        finally:
+            writer.hand_on(dbapi_conn)
+
+    def do_rollback(dbapi_conn) -> None:  # also how the pool resets a connection given back mid-transaction
+        try:
+            rollback(dbapi_conn)
+        finally:
+            writer.hand_on(dbapi_conn)
+
+    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before_execute(conn, _cursor, statement, _params, _context, _executemany) -> None:
+        writer.take(conn.connection.dbapi_connection, statement)
+
+    @event.listens_for(engine.pool, "close")
+    @event.listens_for(engine.pool, "invalidate")
+    def gone(dbapi_conn, *_args) -> None:
+        writer.hand_on(dbapi_conn)
 
 
 def ping(engine: Engine) -> None:

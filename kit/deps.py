@@ -2,19 +2,60 @@
 
 A request crosses into the thread pool once: every dependency is `async def` and does no I/O (a Session
 touches the database only when first used), and `OneHopRoute` runs a sync endpoint together with its
-session's commit (or rollback) in one trip through the pool, before the response is sent."""
+session's commit (or rollback) in one trip through the pool, before the response is sent.
+
+Each service has a pool of its own, of a few threads (`ThreadLimit`, EFFEKT_REQUEST_THREADS): a request's work is
+short and holds the GIL, so dozens of threads only take turns with each other and with the event loop (every
+request waits for all the others, and a SQLite write lock is held while its thread waits for the GIL); a few
+threads serve requests about in the order they came. Per service, because a service's request may wait for
+another service's answer (goals asks metrics): one shared small pool could fill with the waiting ones."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
+import weakref
 from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Annotated, Any
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+_threads: ContextVar[CapacityLimiter | None] = ContextVar("effekt_request_threads", default=None)
+
+
+class ThreadLimit:
+    """ASGI middleware: this app's requests run their sync work on at most `tokens` threads at once."""
+
+    def __init__(self, app: ASGIApp, tokens: int):
+        self.app = app
+        self.tokens = max(1, tokens)
+        # by event loop: each is made in the loop that serves (tests run one app in several)
+        self.limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        limiter = self.limiters.get(loop)
+        if limiter is None:
+            limiter = self.limiters[loop] = CapacityLimiter(self.tokens)
+        token = _threads.set(limiter)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _threads.reset(token)
+
+
+async def run_in_threadpool(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) in a worker thread of this app's pool (the process-wide default outside a ThreadLimit)."""
+    return await anyio.to_thread.run_sync(fn, *args, limiter=_threads.get())
 
 
 async def request_session(request: Request) -> AsyncIterator[Session]:

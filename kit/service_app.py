@@ -13,10 +13,12 @@ from sqlalchemy.engine import Engine
 from kit import contract
 from kit.conditional import ConditionalMiddleware
 from kit.db import ping
+from kit.deps import ThreadLimit
 from kit.internal import InternalClient
 from kit.observability import Metrics, RequestContextMiddleware
 from kit.problems import install_problem_handlers, problem_response
 from kit.queue import lazy_pool
+from kit.settings import common
 
 
 def create_service_app(
@@ -30,10 +32,12 @@ def create_service_app(
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
     internal: InternalClient | None = None,
+    request_threads: int | None = None,
 ) -> FastAPI:
     """Build a service app whose API answers only to identities signed by the gateway.
 
-    `internal` (kept as app.state.internal, closed on shutdown) is how its routes ask other services."""
+    `internal` (kept as app.state.internal, closed on shutdown) is how its routes ask other services;
+    `request_threads` (default EFFEKT_REQUEST_THREADS) bounds the threads its requests' sync work runs on."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -63,6 +67,7 @@ def create_service_app(
     metrics = Metrics(name)
     app.add_middleware(ConditionalMiddleware)  # inside the request context: its reads carry the request id
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_middleware(ThreadLimit, tokens=request_threads or common().request_threads)
     install_problem_handlers(app)
     app.include_router(health_router(name, engine, metrics))
     for router in routers:

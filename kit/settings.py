@@ -35,6 +35,12 @@ class CommonSettings(BaseSettings):
             "Empty: only public addresses."
         ),
     )
+    request_threads: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Threads per service for the requests' database work (kit.deps.ThreadLimit)",
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -81,3 +81,73 @@ def test_an_async_endpoint_is_committed_by_the_dependency(engine):
     with make_client(engine) as client:
         assert client.post("/async/three").status_code == 200
     assert notes(engine) == ["three"]
+
+
+def limited_app(tokens: int, held: list, release) -> FastAPI:
+    """An app whose sync endpoint waits for `release` while counting how many run at once."""
+    import threading
+
+    from kit.deps import ThreadLimit
+
+    lock = threading.Lock()
+    router = APIRouter(route_class=OneHopRoute)
+
+    @router.get("/wait")
+    def wait():
+        with lock:
+            held.append(1)
+            peak = len(held)
+        release.wait(timeout=30)
+        with lock:
+            held.pop()
+        return {"peak": peak}
+
+    @router.get("/quick")
+    def quick():
+        return {"ok": True}
+
+    app = FastAPI()
+    app.include_router(router)
+    app.add_middleware(ThreadLimit, tokens=tokens)
+    return app
+
+
+async def until(condition, seconds: float = 20) -> None:
+    deadline = anyio.current_time() + seconds
+    while not condition():
+        assert anyio.current_time() < deadline, "the condition did not come true in time"
+        await anyio.sleep(0.01)
+
+
+def test_a_service_runs_at_most_its_threads_at_once_and_another_service_is_not_held_up():
+    import threading
+
+    import httpx
+
+    release = threading.Event()
+    held: list = []
+    full = limited_app(2, held, release)
+    other = limited_app(2, [], threading.Event())
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=full)
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://o") as second,
+        ):
+            async with anyio.create_task_group() as tg:
+                answers = []
+
+                async def call():
+                    answers.append((await client.get("/wait")).json()["peak"])
+
+                for _ in range(6):
+                    tg.start_soon(call)
+                await until(lambda: len(held) == 2)
+                # the full service's pool is busy: another service still answers at once
+                assert (await second.get("/quick")).json() == {"ok": True}
+                assert len(held) == 2
+                release.set()
+            assert len(answers) == 6 and max(answers) == 2
+
+    anyio.run(scenario)
