@@ -49,6 +49,7 @@ class ConditionalMiddleware:
         self.app = app
         self.prefixes = prefixes
         self.patterns: list[re.Pattern] | None = None
+        self.singletons: set[str] = set()
         self.locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -88,6 +89,8 @@ class ConditionalMiddleware:
         """The path of the record a write changes: its own GET, else the nearest enclosing one."""
         parts = scope["path"].rstrip("/").split("/")
         readable = self._readable(scope.get("app"))
+        if "/".join(parts) in self.singletons:  # a settings resource: its own GET is the record, no id needed
+            return "/".join(parts)
         while len(parts) > 3:
             path = "/".join(parts)
             if any(pattern.match(path) for pattern in readable):
@@ -101,6 +104,7 @@ class ConditionalMiddleware:
             paths = (app.openapi().get("paths", {}) if app is not None else {}).items()
             templates = [path for path, item in paths if "get" in item and "{" in path]
             self.patterns = [compile_path(t)[0] for t in templates]
+            self.singletons = {path for path, item in paths if "get" in item and "{" not in path and _writable(item)}
         return self.patterns
 
     async def _current(self, scope: Scope, path: str) -> tuple[int, str | None]:
@@ -154,6 +158,11 @@ class _Tagger:
             headers.append((name, value.encode()))
         await self.send({**self.start, "headers": headers})
         await self.send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _writable(item: dict[str, Any]) -> bool:
+    """A path read and replaced in place (GET with PUT or PATCH): a singleton, such as a workspace's settings."""
+    return "put" in item or "patch" in item
 
 
 def _links(scope: Scope, status: int, body: bytes, names: set[bytes]) -> list[tuple[bytes, str]]:

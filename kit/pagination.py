@@ -17,7 +17,9 @@ async def page_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=500, description="Rows per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Rows to skip")] = 0,
-    sort: Annotated[str | None, Query(max_length=64, description="Field name; prefix - for descending")] = None,
+    sort: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Field name; prefix - for descending")
+    ] = None,
 ) -> PageParams:
     url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return PageParams(limit=limit, offset=offset, sort=sort, url=url)

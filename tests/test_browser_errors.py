@@ -88,6 +88,7 @@ def test_a_boosted_link_to_a_missing_page_shows_the_error_page_and_a_failed_part
     """issue 14: htmx's 404 on a page change is the error page at its URL, not a toast over the old page; a part of
     a page that fails (here a row's 404) keeps the page and says what happened."""
     sign_in(page, account, "/kpis")
+    page.wait_for_function("() => window.htmx")  # the deferred script has run: htmx.process exists
     page.locator("main").evaluate(
         "m => { const a = document.createElement('a'); a.href = '/kpis/999999'; a.textContent = 'gone';"
         " m.prepend(a); htmx.process(a); }"

@@ -47,6 +47,17 @@ def make_app() -> FastAPI:
         things[thing_id] = Thing(id=thing_id, name=name)
         return things[thing_id]
 
+    settings = {"colour": "green"}
+
+    @app.get("/api/v1/thing-settings")
+    def get_settings() -> dict:
+        return settings
+
+    @app.put("/api/v1/thing-settings")
+    def put_settings(colour: str) -> dict:
+        settings["colour"] = colour
+        return settings
+
     @app.delete("/api/v1/things/{thing_id}/parts/{part}", status_code=204)
     def delete_part(thing_id: int, part: int) -> None:
         things[thing_id] = Thing(id=thing_id, name=things[thing_id].name + "-")
@@ -80,6 +91,15 @@ def test_a_write_below_a_record_is_checked_against_the_record():
     problem(client.delete("/api/v1/things/1/parts/3", headers={"If-Match": '"stale"'}), 412)
     assert client.delete("/api/v1/things/1/parts/3", headers={"If-Match": tag}).status_code == 204
     problem(client.delete("/api/v1/things/1/parts/3", headers={"If-Match": tag}), 412)
+
+
+def test_a_settings_resource_without_an_id_is_its_own_record():
+    client = TestClient(make_app())
+    tag = client.get("/api/v1/thing-settings").headers["etag"]
+    problem(client.put("/api/v1/thing-settings?colour=red", headers={"If-Match": '"stale"'}), 412)
+    assert client.get("/api/v1/thing-settings").json() == {"colour": "green"}
+    assert client.put("/api/v1/thing-settings?colour=red", headers={"If-Match": tag}).status_code == 200
+    problem(client.put("/api/v1/thing-settings?colour=blue", headers={"If-Match": tag}), 412)
 
 
 def test_created_answers_carry_location_and_lists_a_next_link():

@@ -142,13 +142,13 @@ class FeedbackSettings(MetricsModel, table=True):
     retention_months: int | None = Field(default=None, description="Erase personal data after N months")
 
 
-class SettingsIn(MetricsModel):
+class FeedbackSettingsIn(MetricsModel):
     model_config = STRICT
     multiplier: float | None = Field(default=None, gt=0, le=10_000)
     retention_months: int | None = Field(default=None, ge=1, le=600)
 
 
-class SettingsPublic(MetricsModel):
+class FeedbackSettingsPublic(MetricsModel):
     multiplier: float
     retention_months: int | None
 

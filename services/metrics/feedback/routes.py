@@ -25,12 +25,12 @@ from services.metrics.feedback.models import (
     FeedbackKpiPublic,
     FeedbackList,
     FeedbackPublic,
+    FeedbackSettingsIn,
+    FeedbackSettingsPublic,
     FeedbackState,
     FeedbackUpdate,
     ReportRow,
     Sentiment,
-    SettingsIn,
-    SettingsPublic,
     TargetIn,
     TargetPublic,
     Transition,
@@ -83,13 +83,13 @@ def delete_target(channel: Channel, session: SessionDep, principal: EditorDep):
     service.delete_target(session=session, workspace_id=principal.workspace_id, channel=channel)
 
 
-@router.get(f"{URL}/settings", response_model=SettingsPublic, summary="Multiplier and retention")
+@router.get(f"{URL}/settings", response_model=FeedbackSettingsPublic, summary="Multiplier and retention")
 def get_settings(session: SessionDep, principal: PrincipalDep):
     return service.settings(session=session, workspace_id=principal.workspace_id)
 
 
-@router.patch(f"{URL}/settings", response_model=SettingsPublic, summary="Change multiplier or retention")
-def update_settings(data: SettingsIn, session: SessionDep, principal: EditorDep):
+@router.patch(f"{URL}/settings", response_model=FeedbackSettingsPublic, summary="Change multiplier or retention")
+def update_settings(data: FeedbackSettingsIn, session: SessionDep, principal: EditorDep):
     return service.update_settings(
         session=session,
         workspace_id=principal.workspace_id,

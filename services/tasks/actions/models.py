@@ -257,7 +257,7 @@ class EvaluationIn(BaseModel):
     note: str | None = PField(default=None, max_length=4000)
 
 
-class SettingsIn(BaseModel):
+class ActionSettingsIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     hours_s: Hours
@@ -322,7 +322,7 @@ class ActionDetail(ActionPublic):
     history: list[ActionEventPublic]
 
 
-class SettingsPublic(SettingsIn):
+class ActionSettingsPublic(ActionSettingsIn):
     pass
 
 

@@ -20,14 +20,14 @@ from services.tasks.actions.models import (
     ActionEffectList,
     ActionList,
     ActionPublic,
+    ActionSettingsIn,
+    ActionSettingsPublic,
     ActionStatus,
     ActionUpdate,
     ChangeKind,
     EvaluationIn,
     Matrix,
     PlanIn,
-    SettingsIn,
-    SettingsPublic,
     StatusChange,
     TrackRecord,
 )
@@ -135,18 +135,18 @@ def track_record(session: SessionDep, principal: PrincipalDep):
     return TrackRecord(data=effect.track_record(session=session, workspace_id=principal.workspace_id))
 
 
-@router.get("/settings", response_model=SettingsPublic, operation_id="getActionSettings", summary="Effort sizes")
+@router.get("/settings", response_model=ActionSettingsPublic, operation_id="getActionSettings", summary="Effort sizes")
 def get_settings(session: SessionDep, principal: PrincipalDep):
-    return SettingsPublic.model_validate(
+    return ActionSettingsPublic.model_validate(
         service.get_settings(session=session, workspace_id=principal.workspace_id), from_attributes=True
     )
 
 
-@router.put("/settings", response_model=SettingsPublic, responses=INVALID, operation_id="putActionSettings")
-def put_settings(data: SettingsIn, session: SessionDep, principal: EditorDep):
+@router.put("/settings", response_model=ActionSettingsPublic, responses=INVALID, operation_id="putActionSettings")
+def put_settings(data: ActionSettingsIn, session: SessionDep, principal: EditorDep):
     """Hours per effort size (S, M, L, XL); M is also where low effort ends on the matrix."""
     row = service.put_settings(session=session, workspace_id=principal.workspace_id, data=data)
-    return SettingsPublic.model_validate(row, from_attributes=True)
+    return ActionSettingsPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/effects", response_model=ActionEffectList, responses=UNAVAILABLE, operation_id="listActionEffects")

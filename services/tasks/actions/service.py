@@ -22,9 +22,9 @@ from services.tasks.actions.models import (
     ActionEventPublic,
     ActionPublic,
     ActionSettings,
+    ActionSettingsIn,
     ActionStatus,
     ActionUpdate,
-    SettingsIn,
     Verdict,
 )
 from services.tasks.actions.owners import Owners
@@ -49,7 +49,7 @@ def get_settings(*, session: Session, workspace_id: int) -> ActionSettings:
     return session.get(ActionSettings, workspace_id) or ActionSettings(workspace_id=workspace_id)
 
 
-def put_settings(*, session: Session, workspace_id: int, data: SettingsIn) -> ActionSettings:
+def put_settings(*, session: Session, workspace_id: int, data: ActionSettingsIn) -> ActionSettings:
     """Set the hours per size; S ≤ M ≤ L ≤ XL. Actions sized before keep their hours."""
     hours = [data.hours_s, data.hours_m, data.hours_l, data.hours_xl]
     if hours != sorted(hours):

@@ -93,14 +93,14 @@ class ReminderList(Page[ReminderPublic]):
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-class SettingsPublic(BaseModel):
+class ReminderSettingsPublic(BaseModel):
     day_start: str = PField(description="Start of the working day, HH:MM local", examples=["08:00"])
     day_end: str = PField(description="End of the working day, HH:MM local", examples=["16:00"])
     escalate_after_hours: int = PField(description="Working hours overdue before the run's owner is told")
     timezone: str = PField(description="The workspace's time zone the hours are in")
 
 
-class SettingsUpdate(BaseModel):
+class ReminderSettingsUpdate(BaseModel):
     model_config = STRICT
 
     day_start: str = PField(pattern=HHMM)

@@ -8,7 +8,7 @@ from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
 from kit.pagination import PageDep
 from services.tasks.reminders import service
-from services.tasks.reminders.models import ReminderList, ReminderPublic, SettingsPublic, SettingsUpdate
+from services.tasks.reminders.models import ReminderList, ReminderPublic, ReminderSettingsPublic, ReminderSettingsUpdate
 from services.tasks.tasks.service import get_task
 
 router = APIRouter(tags=["reminders"], route_class=OneHopRoute)
@@ -30,7 +30,7 @@ def list_reminders(task_id: int, session: SessionDep, principal: PrincipalDep, p
 
 @router.get(
     "/api/v1/reminder-settings",
-    response_model=SettingsPublic,
+    response_model=ReminderSettingsPublic,
     operation_id="getReminderSettings",
     summary="Working hours and escalation grace of reminders",
 )
@@ -40,11 +40,11 @@ def get_settings(session: SessionDep, principal: PrincipalDep):
 
 @router.put(
     "/api/v1/reminder-settings",
-    response_model=SettingsPublic,
+    response_model=ReminderSettingsPublic,
     operation_id="setReminderSettings",
     summary="Set the working hours and escalation grace of reminders",
 )
-def set_settings(data: SettingsUpdate, session: SessionDep, principal: EditorDep):
+def set_settings(data: ReminderSettingsUpdate, session: SessionDep, principal: EditorDep):
     """Reminders already planned keep their times; deadlines set or moved from now on use the new hours."""
     return service.set_settings(
         session=session, workspace_id=principal.workspace_id, data=data, timezone=principal.timezone

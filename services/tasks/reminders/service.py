@@ -19,9 +19,9 @@ from services.tasks.reminders.models import (
     Reminder,
     ReminderKind,
     ReminderSettings,
+    ReminderSettingsPublic,
+    ReminderSettingsUpdate,
     ReminderState,
-    SettingsPublic,
-    SettingsUpdate,
 )
 from services.tasks.tasks.models import ACTIVE, Task
 from services.tasks.workflows.calendar import work_calendar
@@ -49,9 +49,9 @@ def _minutes(value: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def get_settings(*, session: Session, workspace_id: int, timezone: str) -> SettingsPublic:
+def get_settings(*, session: Session, workspace_id: int, timezone: str) -> ReminderSettingsPublic:
     row = settings_row(session, workspace_id)
-    return SettingsPublic(
+    return ReminderSettingsPublic(
         day_start=_hhmm(row.day_start),
         day_end=_hhmm(row.day_end),
         escalate_after_hours=row.escalate_after_hours,
@@ -59,7 +59,9 @@ def get_settings(*, session: Session, workspace_id: int, timezone: str) -> Setti
     )
 
 
-def set_settings(*, session: Session, workspace_id: int, data: SettingsUpdate, timezone: str) -> SettingsPublic:
+def set_settings(
+    *, session: Session, workspace_id: int, data: ReminderSettingsUpdate, timezone: str
+) -> ReminderSettingsPublic:
     """Change the working hours or the escalation grace (rows planned already keep their times)."""
     start, end = _minutes(data.day_start), _minutes(data.day_end)
     if end <= start:

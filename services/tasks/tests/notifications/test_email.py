@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from kit.fields import utcnow
 from kit.mailbox import free_port
+from kit.testing import run_async
 from services.tasks.config import TasksSettings
 from services.tasks.events.models import Event, EventKind
 from services.tasks.events.service import record
@@ -22,7 +23,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 
 def deliver(engine, people, cfg, now):
-    return asyncio.run(jobs.deliver(engine=engine, directory=people, now=now, cfg=cfg))
+    return run_async(jobs.deliver(engine=engine, directory=people, now=now, cfg=cfg))
 
 
 def oslo(day, hour: int, minute: int = 0) -> datetime:
@@ -172,7 +173,7 @@ def test_two_workers_at_once_send_every_email_exactly_once(engine, mailbox, cfg,
             jobs.deliver(engine=engine, directory=people, now=now, cfg=cfg),
         )
 
-    rounds = asyncio.run(two())
+    rounds = run_async(two())
     rounds.append(deliver(engine, people, cfg, now + timedelta(minutes=1)))  # whatever a lost plan race left
     assert sum(r["sent"] for r in rounds) == 12
     assert len(mailbox.to("anna@example.com")) == 6 and len(mailbox.to("ben@example.com")) == 6

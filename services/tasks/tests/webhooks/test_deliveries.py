@@ -12,7 +12,7 @@ from standardwebhooks import Webhook
 
 from kit.fields import utcnow
 from kit.roles import Role
-from kit.testing import auth
+from kit.testing import auth, run_async
 from services.tasks.events import service as events
 from services.tasks.events.models import EventKind
 from services.tasks.tests.webhooks.receiver import Receiver
@@ -40,7 +40,7 @@ def occur(engine, key: str, recipients=(11, 12), kind=EventKind.assigned, worksp
 
 
 def run(engine, **options) -> int:
-    return asyncio.run(jobs.run_webhooks(engine, **options))
+    return run_async(jobs.run_webhooks(engine, **options))
 
 
 def verify(secret: str, arrival) -> dict:
@@ -150,10 +150,10 @@ def test_an_endpoint_failing_for_days_is_disabled(engine, client, receiver):
             d.next_attempt_at = later
             session.add(d)
         session.commit()
-    asyncio.run(deliver.send_due(engine, now=lambda: later))
+    run_async(deliver.send_due(engine, now=lambda: later))
     with Session(engine) as session:
         fanout.fan_out(session, later)
-    asyncio.run(deliver.send_due(engine, now=lambda: later))
+    run_async(deliver.send_due(engine, now=lambda: later))
     found = client.get(f"/api/v1/webhooks/{hook['id']}", headers=auth(ADMIN)).json()
     assert found["enabled"] is False and "5 days" in found["disabled_reason"]
 
@@ -249,8 +249,8 @@ def test_exactly_once_with_concurrent_fan_outs_and_senders(engine, client, recei
     async def workers():
         await asyncio.gather(*(jobs.run_webhooks(engine) for _ in range(4)))
 
-    asyncio.run(workers())
-    asyncio.run(workers())
+    run_async(workers())
+    run_async(workers())
     ids = [a.headers["webhook-id"] for a in receiver.arrivals]
     assert len(set(ids)) == 20  # one message per occurrence
     assert len(ids) == 21  # the first one answered 500 and was sent again; nothing else twice
@@ -266,10 +266,10 @@ def test_a_claim_left_by_a_dead_worker_runs_out_and_is_sent(engine, client, rece
     claimed = deliver.claim(engine, utcnow())  # a worker claims it and dies before sending
     assert len(claimed) == 1
     assert deliver.claim(engine, utcnow()) == []  # nobody else takes it meanwhile
-    asyncio.run(deliver.send_due(engine))
+    run_async(deliver.send_due(engine))
     assert receiver.arrivals == []
     later = utcnow() + timedelta(minutes=5)
-    asyncio.run(deliver.send_due(engine, now=lambda: later))
+    run_async(deliver.send_due(engine, now=lambda: later))
     assert len(receiver.arrivals) == 1
     # the dead worker's late result does not overwrite the new one
     assert deliver._record(engine, claimed[0][0], claimed[0][1], 500, "late", 1, later) is None
