@@ -97,7 +97,7 @@ async def proxy(request: Request) -> Response:
     headers = state.upstreams.identity_headers(principal)
     for name in FORWARD_HEADERS:
         value = request.headers.get(name)
-        if value:
+        if value is not None:  # an empty If-Match is the service's to refuse (400), not the gateway's to drop
             headers[name] = value
     body = await read_body(request, state.settings.max_body_bytes) if request.method not in ("GET", "HEAD") else None
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
