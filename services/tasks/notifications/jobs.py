@@ -127,7 +127,8 @@ async def _deliver_one(
 
 
 async def deliver_notifications(ctx: dict[str, Any]) -> dict[str, int]:
-    """Cron (every `EFFEKT_TASKS_NOTIFY_SECONDS`, a minute by default): one round of deliver() with the service's engine and the gateway's directory."""
+    """Cron (every EFFEKT_TASKS_NOTIFY_SECONDS, a minute by default): one round of deliver() with the service's
+    engine and the gateway's directory."""
     engine = ctx.get("tasks_engine") or _engine()
     directory = ctx.get("notifications_directory") or GatewayDirectory()
     return await deliver(engine=engine, directory=directory)

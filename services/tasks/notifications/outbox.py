@@ -220,7 +220,9 @@ def renew(engine: Engine, delivery_id: int, claimed_at: datetime, now: datetime)
     with Session(engine) as session:
         taken = session.exec(
             update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.sending, Delivery.claimed_at == claimed_at)
+            .where(
+                Delivery.id == delivery_id, Delivery.state == DeliveryState.sending, Delivery.claimed_at == claimed_at
+            )
             .values(claimed_at=now)
         ).rowcount
         session.commit()
