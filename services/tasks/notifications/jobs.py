@@ -73,8 +73,16 @@ async def deliver(
         stamp = clock()
         claimed = await asyncio.to_thread(outbox.claim, engine, stamp, outbox.CLAIM_BATCH, stale)
         for delivery_id in claimed:
-            outcome = await _deliver_one(engine, directory, people, smtp, base_url, delivery_id, stamp, clock)
-            counts[outcome] += 1
+            # shielded: a job let go when Redis goes away (kit.queue) still marks what it sent, not leaving it to
+            # be sent again; the rest of the batch waits for the stale time and another worker
+            one = asyncio.ensure_future(
+                _deliver_one(engine, directory, people, smtp, base_url, delivery_id, stamp, clock)
+            )
+            try:
+                counts[await asyncio.shield(one)] += 1
+            except asyncio.CancelledError:
+                await asyncio.wait([one], timeout=cfg.smtp_timeout + 5)
+                raise
         if len(claimed) < outbox.CLAIM_BATCH:
             break
     return counts
