@@ -26,6 +26,10 @@ class TasksSettings(BaseSettings):
     public_url: str | None = Field(default=None, description="The UI's address for links in emails (else gateway_url)")
     notify_merge_minutes: float = Field(default=15.0, description="Events about one run within this become one email")
     notify_digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of the daily digest")
+    notify_seconds: int = 60  # how often the notification cron runs (tests run it every few seconds)
+    notify_claim_seconds: float = Field(
+        default=600, gt=0, description="An email claimed this long ago and not sent (its worker died) is sent again"
+    )
     reminder_sweep_seconds: int = 60  # how often the reminder sweep runs (tests run it every second)
     reminder_batch: int = 500  # due rows claimed per transaction
 

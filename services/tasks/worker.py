@@ -4,9 +4,10 @@ from arq import cron
 
 from kit.queue import heartbeat_cron, queue_name, redis_settings
 from services.tasks.activity.jobs import publish_activity, publish_cron
+from services.tasks.config import settings
 from services.tasks.notifications.inbound import record_metrics_events
 from services.tasks.notifications.jobs import deliver_notifications
-from services.tasks.reminders.jobs import reminders_cron, sweep_reminders
+from services.tasks.reminders.jobs import reminders_cron, sweep_reminders, sweep_seconds
 from services.tasks.webhooks.jobs import retention_cron, send_webhooks, webhook_retention, webhooks_cron
 
 FUNCTIONS: list = [
@@ -25,8 +26,14 @@ def worker_settings(redis_url: str) -> dict:
         "cron_jobs": [
             heartbeat_cron("tasks"),
             reminders_cron(),
-            # every minute: plans new events, opens the digests whose local hour has come, sends what is due
-            cron(deliver_notifications, second=20, unique=True, run_at_startup=True),
+            # every minute (EFFEKT_TASKS_NOTIFY_SECONDS): plans new events, opens the digests whose local hour has
+            # come, sends what is due
+            cron(
+                deliver_notifications,
+                second=sweep_seconds(settings().notify_seconds),
+                unique=True,
+                run_at_startup=True,
+            ),
             webhooks_cron(),
             retention_cron(),
             publish_cron(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -37,10 +38,11 @@ def _engine() -> Engine:
 async def deliver(
     *, engine: Engine, directory: Directory, now: datetime | None = None, cfg: TasksSettings | None = None
 ) -> dict[str, int]:
-    """One round: what was planned, digests opened, emails sent, deferred (quiet hours) and failed."""
+    """One round: what was planned, digests opened, emails sent, deferred (quiet hours), failed, and taken back
+    by another worker while this one was slow."""
     cfg = cfg or settings()
     smtp = Smtp.of(cfg)
-    counts = {"planned": 0, "digests": 0, "sent": 0, "deferred": 0, "failed": 0}
+    counts = {"planned": 0, "digests": 0, "sent": 0, "deferred": 0, "failed": 0, "taken": 0}
     if smtp is None:
         return counts  # email is off: the events stay in the inbox, nothing is planned to flood in later
     now = now or utcnow()
@@ -61,11 +63,26 @@ async def deliver(
         zones.update({(workspace_id, u): r.timezone for u, r in found.items() if u in user_ids})
     counts["digests"] = await asyncio.to_thread(outbox.open_digests, engine, now, zones, cfg.notify_digest_hour)
     base_url = cfg.public_url or common().gateway_url
+    stale = timedelta(seconds=cfg.notify_claim_seconds)
+    began = time.monotonic()
+
+    def clock() -> datetime:  # `now` moving on as the round takes its time (claims are stamped with it)
+        return now + timedelta(seconds=time.monotonic() - began)
+
     for _ in range(PLAN_ROUNDS):
-        claimed = await asyncio.to_thread(outbox.claim, engine, now)
+        stamp = clock()
+        claimed = await asyncio.to_thread(outbox.claim, engine, stamp, outbox.CLAIM_BATCH, stale)
         for delivery_id in claimed:
-            outcome = await _deliver_one(engine, directory, people, smtp, base_url, delivery_id, now)
-            counts[outcome] += 1
+            # shielded: a job let go when Redis goes away (kit.queue) still marks what it sent, not leaving it to
+            # be sent again; the rest of the batch waits for the stale time and another worker
+            one = asyncio.ensure_future(
+                _deliver_one(engine, directory, people, smtp, base_url, delivery_id, stamp, clock)
+            )
+            try:
+                counts[await asyncio.shield(one)] += 1
+            except asyncio.CancelledError:
+                await asyncio.wait([one], timeout=cfg.smtp_timeout + 5)
+                raise
         if len(claimed) < outbox.CLAIM_BATCH:
             break
     return counts
@@ -79,7 +96,9 @@ async def _lookup(directory: Directory, people: dict, workspace_id: int, user_id
     return known
 
 
-async def _deliver_one(engine, directory, people, smtp: Smtp, base_url: str, delivery_id: int, now) -> str:
+async def _deliver_one(
+    engine, directory, people, smtp: Smtp, base_url: str, delivery_id: int, now: datetime, clock
+) -> str:
     delivery, events = await asyncio.to_thread(outbox.contents, engine, delivery_id)
     if not events:
         await asyncio.to_thread(outbox.failed, engine, delivery_id, now, "nothing to send", final=True)
@@ -102,18 +121,22 @@ async def _deliver_one(engine, directory, people, smtp: Smtp, base_url: str, del
     msg = compose(
         key=delivery.key, digest=delivery.digest, events=events, to=to, sender=smtp.sender, base_url=base_url, date=now
     )
+    fresh = clock()
+    if not await asyncio.to_thread(outbox.renew, engine, delivery_id, now, fresh):
+        return "taken"  # this worker was too slow over its batch: another one took the claim back and sends it
     try:
         await send(smtp, msg)
     except (SMTPException, OSError, TimeoutError) as exc:
         log.warning("notification email %s failed: %s", delivery.key, exc)
         await asyncio.to_thread(outbox.failed, engine, delivery_id, now, str(exc) or type(exc).__name__)
         return "failed"
-    await asyncio.to_thread(outbox.sent, engine, delivery_id, now, message_id(delivery.key, smtp.sender))
+    await asyncio.to_thread(outbox.sent, engine, delivery_id, now, message_id(delivery.key, smtp.sender), fresh)
     return "sent"
 
 
 async def deliver_notifications(ctx: dict[str, Any]) -> dict[str, int]:
-    """Cron (every minute): one round of deliver() with the service's engine and the gateway's directory."""
+    """Cron (every EFFEKT_TASKS_NOTIFY_SECONDS, a minute by default): one round of deliver() with the service's
+    engine and the gateway's directory."""
     engine = ctx.get("tasks_engine") or _engine()
     directory = ctx.get("notifications_directory") or GatewayDirectory()
     return await deliver(engine=engine, directory=directory)

@@ -153,21 +153,22 @@ def open_digests(engine: Engine, now: datetime, zones: dict[tuple[int, int], str
     return opened
 
 
-def _due(now: datetime):
+def _due(now: datetime, stale: timedelta = STALE):
     return or_(
         and_(Delivery.state == DeliveryState.pending, col(Delivery.send_after) <= now),
-        and_(Delivery.state == DeliveryState.sending, col(Delivery.claimed_at) < now - STALE),
+        and_(Delivery.state == DeliveryState.sending, col(Delivery.claimed_at) < now - stale),
     )
 
 
-def claim(engine: Engine, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
-    """Take up to `limit` due deliveries for this worker: each id is returned to one caller only."""
+def claim(engine: Engine, now: datetime, limit: int = CLAIM_BATCH, stale: timedelta = STALE) -> list[int]:
+    """Take up to `limit` due deliveries for this worker: each id is returned to one caller only; a claim older
+    than `stale` (its worker died mid-send) is taken back."""
     with Session(engine) as session:
         if engine.dialect.name == "postgresql":
             ids = list(
                 session.exec(
                     select(Delivery.id)
-                    .where(_due(now))
+                    .where(_due(now, stale))
                     .order_by(col(Delivery.send_after))
                     .limit(limit)
                     .with_for_update(skip_locked=True)
@@ -183,7 +184,7 @@ def claim(engine: Engine, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
             return ids
         candidates = session.exec(
             select(Delivery.id, Delivery.state, Delivery.claimed_at)
-            .where(_due(now))
+            .where(_due(now, stale))
             .order_by(col(Delivery.send_after))
             .limit(limit)
         ).all()
@@ -213,20 +214,38 @@ def contents(engine: Engine, delivery_id: int) -> tuple[Delivery, list[Event]]:
         return delivery, list(events)
 
 
-def _settle(engine: Engine, delivery_id: int, change: Callable[[Delivery], None]) -> None:
+def renew(engine: Engine, delivery_id: int, claimed_at: datetime, now: datetime) -> bool:
+    """Just before sending: is the claim still this worker's? Then it starts again at `now`. A worker that takes
+    longer than the stale time over its batch finds a claim taken back by another and leaves it (else both send)."""
+    with Session(engine) as session:
+        taken = session.exec(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id, Delivery.state == DeliveryState.sending, Delivery.claimed_at == claimed_at
+            )
+            .values(claimed_at=now)
+        ).rowcount
+        session.commit()
+    return taken == 1
+
+
+def _settle(engine: Engine, delivery_id: int, change: Callable[[Delivery], None], claimed_at=None) -> None:
     with Session(engine) as session:
         delivery = session.get(Delivery, delivery_id)
-        if delivery is not None and delivery.state == DeliveryState.sending:
-            change(delivery)
-            session.add(delivery)
-            session.commit()
+        if delivery is None or delivery.state != DeliveryState.sending:
+            return
+        if claimed_at is not None and as_utc(delivery.claimed_at) != as_utc(claimed_at):
+            return  # another worker holds it now: its outcome is the one written
+        change(delivery)
+        session.add(delivery)
+        session.commit()
 
 
-def sent(engine: Engine, delivery_id: int, now: datetime, message_id: str) -> None:
+def sent(engine: Engine, delivery_id: int, now: datetime, message_id: str, claimed_at=None) -> None:
     def change(d: Delivery) -> None:
         d.state, d.sent_at, d.message_id, d.error = DeliveryState.sent, now, message_id, None
 
-    _settle(engine, delivery_id, change)
+    _settle(engine, delivery_id, change, claimed_at)
 
 
 def failed(engine: Engine, delivery_id: int, now: datetime, error: str, *, final: bool = False) -> None:

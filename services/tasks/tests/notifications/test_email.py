@@ -14,7 +14,7 @@ from kit.testing import run_async
 from services.tasks.config import TasksSettings
 from services.tasks.events.models import Event, EventKind
 from services.tasks.events.service import record
-from services.tasks.notifications import jobs, service
+from services.tasks.notifications import jobs, outbox, service
 from services.tasks.notifications.mail import message_id
 from services.tasks.notifications.models import Delivery, DeliveryState, EmailMode, KindPreference, PreferencesUpdate
 from services.tasks.tests.workflow_support import ANNA, BEN, PUBLISH, start_blog, task
@@ -139,7 +139,7 @@ def test_email_off_for_a_kind_leaves_it_in_the_inbox_only(engine, mailbox, cfg, 
 def test_no_smtp_host_means_no_email_and_nothing_planned(engine, mailbox, people):
     tell(engine, BEN, "x")
     assert deliver(engine, people, TasksSettings(), utcnow()) == dict.fromkeys(
-        ("planned", "digests", "sent", "deferred", "failed"), 0
+        ("planned", "digests", "sent", "deferred", "failed", "taken"), 0
     )
     with Session(engine) as s:
         assert s.exec(select(Delivery)).all() == []
@@ -198,3 +198,17 @@ def test_a_worker_killed_while_sending_leaves_it_to_the_next_with_the_same_messa
     assert first["Message-ID"] == again["Message-ID"]  # the mail client sees one message
     with Session(engine) as s:
         assert s.exec(select(Delivery)).one().state == DeliveryState.sent
+
+
+def test_a_slow_worker_whose_claim_was_taken_back_does_not_send_it_too(engine, mailbox, cfg, people):
+    tell(engine, BEN, "x")
+    now = utcnow()
+    outbox.plan(engine, now, timedelta(0))
+    [mine] = outbox.claim(engine, now)
+    assert outbox.renew(engine, mine, now, now + timedelta(seconds=1))  # still ours: the claim starts again
+    later = now + timedelta(minutes=11)  # the first worker is still busy with its batch, past the stale time
+    assert outbox.claim(engine, later) == [mine]  # another worker takes it back
+    assert not outbox.renew(engine, mine, now + timedelta(seconds=1), later)  # the first one leaves it
+    outbox.sent(engine, mine, later, "<late@example.com>", now + timedelta(seconds=1))  # nor writes its outcome
+    with Session(engine) as s:
+        assert s.exec(select(Delivery)).one().state == DeliveryState.sending
