@@ -45,7 +45,9 @@ def test_self_filling_kpis_do_not_decide_the_default(page: Page, live, account):
         for k in filling
         for start in (last_month, this_month)
     ]
-    rows += [{"kpi_id": k["id"], "period": "month", "period_start": last_month.isoformat(), "value": 7} for k in business]
+    rows += [
+        {"kpi_id": k["id"], "period": "month", "period_start": last_month.isoformat(), "value": 7} for k in business
+    ]
     answer = httpx.post(
         f"{live.base_url}/api/v1/observations/batch", headers=account.headers(), json={"observations": rows}
     )
