@@ -23,6 +23,17 @@ STATUSES = {
     "evaluated": N_("Evaluated"),
     "dropped": N_("Dropped"),
 }
+# The buttons an action's page offers from each status: only moves services/tasks/actions/status.py allows by
+# hand (a test holds them to it). An idea is planned with the plan form (it needs a period); dropping has its own
+# form with the reason; a done action is reopened rather than "started"; an evaluated one is final.
+STATUS_MOVES: dict[str, tuple[tuple[str, str], ...]] = {
+    "idea": (),
+    "planned": (("in_progress", N_("Start")), ("done", N_("Mark done")), ("idea", N_("Back to idea"))),
+    "in_progress": (("done", N_("Mark done")), ("planned", N_("Back to planned"))),
+    "done": (("in_progress", N_("Reopen")),),
+    "evaluated": (),
+    "dropped": (("idea", N_("Back to idea")),),
+}
 QUADRANTS = {
     "quick_win": N_("Quick wins"),
     "big_bet": N_("Big bets"),

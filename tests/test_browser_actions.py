@@ -96,6 +96,9 @@ def story(page: Page, live, account, t: dict[str, str], lang: str) -> None:
     page.locator("#done-on").fill(DONE.isoformat())
     page.get_by_role("button", name=t["done"], exact=True).click()
     expect(page.locator("#action-status")).to_have_text(t["done_status"])
+    work = page.get_by_role("region", name=t["plan_and_status"])
+    expect(work.get_by_role("button", name=t["reopen"], exact=True)).to_be_visible()  # done is reopened, not started
+    expect(work.get_by_role("button")).to_have_count(1)
     expect(page.locator("#effect [data-verdict]")).to_have_attribute("data-verdict", "not_enough_data")
 
     window = months(ids["kpi"], add_months(DONE.replace(day=1), 1), [121.0, 124.0, 122.5])
@@ -130,14 +133,14 @@ ENGLISH = {
     "planned": "Planned", "done": "Mark done", "done_status": "Done", "confirmed": "Confirmed",
     "record": "Record the evaluation", "evaluated": "Evaluated", "action_label": "Action:",
     "marked": "1 action done on it is marked", "since_last": "Actions done since the last cycle",
-    "expected_way": "the expected way",
+    "expected_way": "the expected way", "plan_and_status": "Plan and status", "reopen": "Reopen",
 }  # fmt: skip
 NORWEGIAN = {
     "make": "Lag et tiltak", "title": "Tittel", "submit": "Lag tiltaket", "quick_wins": "Raske gevinster",
     "planned": "Planlagt", "done": "Merk som utført", "done_status": "Ferdig", "confirmed": "Bekreftet",
     "record": "Registrer evalueringen", "evaluated": "Evaluert", "action_label": "Tiltak:",
     "marked": "1 tiltak utført på det er markert", "since_last": "Tiltak utført siden forrige syklus",
-    "expected_way": "i forventet retning",
+    "expected_way": "i forventet retning", "plan_and_status": "Plan og status", "reopen": "Åpne igjen",
 }  # fmt: skip
 
 

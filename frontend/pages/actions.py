@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from frontend import action_views, sparkline
-from frontend.action_views import QUADRANTS, STATUSES, VERDICTS
+from frontend.action_views import QUADRANTS, STATUS_MOVES, STATUSES, VERDICTS
 from frontend.backend import N_, call, get_or_none, int_or_none, people, refusal
 from frontend.deps import WorkspaceDep
 from frontend.pages.cycles import CHANGE_KINDS
@@ -49,7 +49,13 @@ ERRORS = {
 
 
 def labels() -> dict[str, Any]:
-    return {"statuses": STATUSES, "quadrants": QUADRANTS, "verdicts": VERDICTS, "change_kinds": CHANGE_KINDS}
+    return {
+        "statuses": STATUSES,
+        "quadrants": QUADRANTS,
+        "verdicts": VERDICTS,
+        "change_kinds": CHANGE_KINDS,
+        "status_moves": STATUS_MOVES,
+    }
 
 
 async def _list(request: Request, browser: BrowserContext, key: str, sort: str | None) -> list[dict] | None:

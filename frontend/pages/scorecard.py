@@ -78,7 +78,7 @@ async def scorecard_page(request: Request, browser: WorkspaceDep):
     card, down = await _card(request, browser, params)
     fallback = None
     if card and not choice["date"] and _measured_share(card) < 0.5:
-        # newcomer: early in a period most KPIs have no value yet; show the last period that has them.
+        # newcomer: early in a period most business KPIs have no value yet; show the last period that has them.
         before = date.fromisoformat(card["period"]["start"]) - timedelta(days=1)
         earlier, _ = await _card(request, browser, {**params, "date": before.isoformat()})
         if earlier and _measured_share(earlier) > _measured_share(card):
@@ -136,9 +136,17 @@ async def _card(request: Request, browser: BrowserContext, params: dict[str, Any
     return card, card is None
 
 
+# KPIs that fill themselves every period by construction (counted from feedback items, from Effekt's own tasks)
+# or follow from others (formulas): a value for them says nothing about whether the month's data is in yet.
+SELF_FILLING = frozenset({"feedback", "activity", "derived"})
+
+
 def _measured_share(card: dict[str, Any]) -> float:
-    """The share of the card's KPIs that have a value for its period."""
+    """The share of the card's business KPIs (typed in, imported, pushed over the API, fed by connectors) that
+    have a value for its period; all KPIs count only when the card has no business KPI at all."""
     items = [i for col in card.get("columns", {}).values() for i in col]
+    business = [i for i in items if i.get("source") not in SELF_FILLING and not i.get("derived")]
+    items = business or items
     return sum(1 for i in items if i.get("value") is not None) / len(items) if items else 1.0
 
 

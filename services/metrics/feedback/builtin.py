@@ -18,18 +18,20 @@ from services.metrics.feedback.service import categories
 from services.metrics.kpis import service as kpis
 from services.metrics.kpis.models import Aggregation, Category, Direction, Frequency, Kpi, KpiCreate, Unit
 
-CHANNEL_NAMES = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "linkedin": "LinkedIn",
-    "x": "X",
-    "email": "email",
-    "web_form": "web form",
-    "review_site": "review sites",
-    "phone": "phone",
-    "chat": "chat",
+# How each channel reads after "Complaints": the preposition the channel takes ("Complaints by phone", not
+# "Complaints via in person"). The keys stay the channel's; only new KPIs get these names.
+CHANNEL_PHRASES = {
+    "facebook": "via Facebook",
+    "instagram": "via Instagram",
+    "linkedin": "via LinkedIn",
+    "x": "via X",
+    "email": "by email",
+    "web_form": "via the web form",
+    "review_site": "on review sites",
+    "phone": "by phone",
+    "chat": "in chat",
     "in_person": "in person",
-    "other": "other channels",
+    "other": "via other channels",
 }
 
 # measure: (name, description, unit, direction, aggregation, category)
@@ -91,9 +93,7 @@ def _wanted(session: Session, workspace_id: int) -> list[tuple[str, Measure, int
         session.exec(select(FeedbackItem.channel).where(FeedbackItem.workspace_id == workspace_id).distinct()).all()
     )
     out += [
-        (f"Complaints via {CHANNEL_NAMES[ch.value]}", Measure.complaints, None, ch.value)
-        for ch in Channel
-        if ch in used
+        (f"Complaints {CHANNEL_PHRASES[ch.value]}", Measure.complaints, None, ch.value) for ch in Channel if ch in used
     ]
     return out
 

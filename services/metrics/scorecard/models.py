@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from services.metrics.kpis.models import Category, Direction, Status, Unit
+from services.metrics.kpis.models import Category, Direction, Source, Status, Unit
 
 
 class ScorecardPeriod(StrEnum):
@@ -48,6 +48,9 @@ class ScorecardItem(BaseModel):
         default=False, description="A connector feeding this KPI failed its last two scheduled runs"
     )
     category: Category
+    source: Source = Field(
+        description="Where the KPI's values come from; feedback and activity KPIs fill themselves every period"
+    )
     derived: bool = Field(description="True when the value comes from a formula over other KPIs")
     formula_display: str | None = Field(description="The formula with the current names of its inputs")
     inputs: list[int] = Field(description="Ids of the KPIs the formula uses")

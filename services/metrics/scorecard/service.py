@@ -116,6 +116,7 @@ def _item(kpi: Kpi, line: list[float | None], goal: Goal, stale: bool, judged: J
         "sparkline": line,
         "stale": stale,
         "category": kpi.category.value,
+        "source": kpi.source,
     }
 
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from kit.errors import Conflict, Invalid
 from services.metrics.feedback import builtin, feed, privacy, service
 from services.metrics.feedback.hours import due_at
-from services.metrics.feedback.models import FeedbackCreate, FeedbackState, FeedbackUpdate, Measure, TargetIn
+from services.metrics.feedback.models import Channel, FeedbackCreate, FeedbackState, FeedbackUpdate, Measure, TargetIn
 from services.metrics.kpis import figures
 from services.metrics.observations.models import Observation
 
@@ -112,6 +112,19 @@ def test_builtin_kpis_follow_the_items_month_by_month(session):
     # and the scorecard's figures read them like any value
     window = [figures.Bucket(date(2026, 3, 1), date(2026, 3, 31))]
     assert figures.values(session, [complaints], window) == {(complaints, 0): 2.0}
+
+
+def test_channel_kpis_read_as_a_sentence(session):
+    for channel in ("in_person", "phone", "email", "facebook"):
+        item(session, at(2), channel=channel)
+    names = {s.channel: k.name for s, k in builtin.create_builtin(session=session, workspace_id=WS) if s.channel}
+    assert names == {
+        "in_person": "Complaints in person",
+        "phone": "Complaints by phone",
+        "email": "Complaints by email",
+        "facebook": "Complaints via Facebook",
+    }
+    assert set(builtin.CHANNEL_PHRASES) == {c.value for c in Channel}
 
 
 def test_median_and_share_within_target(session):

@@ -55,6 +55,7 @@ def test_scorecard_columns_and_figures(client, engine):  # noqa: F811
     assert (item["attainment"], item["status"], item["status_label"]) == (0.7, "at_risk", "At risk")
     assert len(item["sparkline"]) == 12 and item["sparkline"][-2:] == [5.0, 7.0] and item["stale"] is False
     assert [len(body["columns"][c]) for c in ("input", "activity", "result")] == [1, 1, 1]
+    assert item["source"] == "api"  # the frontend's default period weighs KPIs by where their values come from
 
 
 def test_scorecard_surface_filter_keeps_workspace_wide(client, engine):  # noqa: F811
