@@ -5,6 +5,7 @@ from __future__ import annotations
 from frontend import kpi_form
 from frontend.backend import FORM_PROBLEM, Answer
 from frontend.pages import kpi, scorecard
+from frontend.templating import gettext_functions, templates
 
 
 def test_create_payload_leaves_out_empty_fields_and_reads_decimal_commas():
@@ -86,11 +87,9 @@ def test_scorecard_parameters_fall_back_and_stay_in_the_calendar():
 
 
 def test_a_source_the_form_does_not_offer_is_shown_and_kept_on_save():
-    from frontend.templating import gettext_functions, templates
-
     form = kpi_form.of_kpi({"name": "Articles published", "category": "activity", "source": "activity"})
     html = templates.env.get_template("_kpi_fields.html").render(
-        p="edit-kpi", form=form, errors={}, people={}, members={}, surfaces={}, lang="nb", **kpi.LABELS, **gettext_functions("nb")
+        p="edit-kpi", form=form, errors={}, people={}, surfaces={}, lang="nb", **kpi.LABELS, **gettext_functions("nb")
     )
     select = html.split('name="source"')[1].split("</select>")[0]
     assert '<option value="activity" selected>' in select  # not "manual", the first option, by default
