@@ -3,9 +3,10 @@ history, and the report (category trend, Pareto chart as server-rendered SVG).""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -57,6 +58,29 @@ CATEGORY_KEYS = {
     "price": N_("Price"),
     "website_app": N_("Website or app"),
 }
+# The inbox's "New item" form: an item typed in by hand (a phone call, a letter, a word at the counter).
+NEW_FIELDS = (
+    "channel",
+    "kind",
+    "sentiment",
+    "category_id",
+    "text",
+    "customer_name",
+    "customer_contact",
+    "link",
+    "received_at",
+)
+NEW_ERRORS = {
+    "channel": N_("Choose the channel it came through."),
+    "kind": N_("Choose complaint, question, praise or suggestion."),
+    "sentiment": N_("Choose negative, neutral or positive."),
+    "category_id": N_("Choose a category of the list, or none."),
+    "text": N_("Write what the customer said, at most 10,000 characters."),
+    "customer_name": N_("Use at most 200 characters."),
+    "customer_contact": N_("Use at most 200 characters."),
+    "link": N_("Use at most 2,000 characters."),
+    "received_at": N_("Enter the date and time it came in, e.g. 2026-03-14 09:30, or leave it empty for now."),
+}
 FILTERS = ("state", "channel", "category_id", "kind", "sentiment", "surface_id", "past_target")
 NEXT = {
     "new": ("in_progress", "resolved", "escalated"),
@@ -88,8 +112,32 @@ def _common(browser: BrowserContext) -> dict[str, Any]:
     }
 
 
-@router.get("/feedback")
-async def inbox(request: Request, browser: WorkspaceDep, page: int = 1, done: str | None = None):
+def new_blank() -> dict[str, str]:
+    return {**dict.fromkeys(NEW_FIELDS, ""), "channel": "email", "kind": "complaint", "sentiment": "negative"}
+
+
+def new_payload(form: dict[str, str], zone: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API's body for the typed-in item, and the fields the page refuses itself (a time it cannot read). The
+    time is the workspace's local time; empty means now."""
+    body: dict[str, Any] = {k: form[k] or None for k in ("channel", "kind", "sentiment", "text")}
+    body.update({k: form[k] or None for k in ("customer_name", "customer_contact", "link")})
+    body["category_id"] = int_or_none(form["category_id"])
+    errors: dict[str, str] = {}
+    if form["received_at"]:
+        try:
+            moment = datetime.fromisoformat(form["received_at"].replace(" ", "T"))
+        except ValueError:
+            errors["received_at"] = NEW_ERRORS["received_at"]
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=ZoneInfo(zone or "UTC"))
+            body["received_at"] = moment.isoformat()
+    if not form["text"]:
+        errors["text"] = NEW_ERRORS["text"]
+    return {k: v for k, v in body.items() if v is not None}, errors
+
+
+async def _inbox_context(request: Request, browser: BrowserContext, page: int, done: str | None) -> dict[str, Any]:
     filters = _filters(request.query_params)
     params: dict[str, Any] = {k: v for k, v in filters.items() if v}
     params.update(limit=PER_PAGE, offset=(max(page, 1) - 1) * PER_PAGE)
@@ -100,25 +148,50 @@ async def inbox(request: Request, browser: WorkspaceDep, page: int = 1, done: st
         + "/feedback/form/"
         + form_key(request.app.state.signing_key, browser.workspace.id, None)
     )
-    return render(
-        request,
-        "feedback_inbox.html",
-        {
-            **_common(browser),
-            "filters": filters,
-            "rows": rows,
-            "count": count,
-            "page": page,
-            "pages": max(1, -(-count // PER_PAGE)),
-            "query": urlencode({k: v for k, v in filters.items() if v}),
-            "down": body is None,
-            "categories": await _categories(request, browser),
-            "members": await people(request, browser),
-            "form_link": link,
-            "snippet": snippet(link),
-            "done": done,
-        },
-    )
+    return {
+        **_common(browser),
+        "filters": filters,
+        "rows": rows,
+        "count": count,
+        "page": page,
+        "pages": max(1, -(-count // PER_PAGE)),
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+        "down": body is None,
+        "categories": await _categories(request, browser),
+        "members": await people(request, browser),
+        "form_link": link,
+        "snippet": snippet(link),
+        "done": done,
+        "new": new_blank(),
+        "errors": {},  # the "New item" form's, beside its fields (_field.html reads `errors`)
+    }
+
+
+@router.get("/feedback")
+async def inbox(request: Request, browser: WorkspaceDep, page: int = 1, done: str | None = None):
+    return render(request, "feedback_inbox.html", await _inbox_context(request, browser, page, done))
+
+
+@router.post("/feedback/new")
+async def new_item(request: Request, browser: WorkspaceDep):
+    data = await request.form()
+    form = {name: str(data.get(name) or "").strip() for name in NEW_FIELDS}
+    body, errors = new_payload(form, browser.workspace.timezone)
+    if not errors:
+        try:
+            answer = await call(request, browser, "POST", API, payload=body)
+        except Down:
+            errors = {"": N_("The item could not be saved right now. Try again in a moment.")}
+        else:
+            if answer.ok:
+                return RedirectResponse(f"/feedback/{answer.body['id']}?done=created", status_code=303)
+            if answer.status != 422:
+                raise refusal(answer)
+            errors = answer.field_errors(NEW_ERRORS)
+    context = await _inbox_context(request, browser, 1, None)
+    first = next((name for name in NEW_FIELDS if name in errors), None)
+    context.update(new=form, errors=errors, first_error=first, open_new=True)
+    return render(request, "feedback_inbox.html", context, status=422)
 
 
 @router.post("/feedback/bulk")
