@@ -26,6 +26,7 @@ WORDS = {
         "text error": "Write what the customer said",
         "filed": "The item was filed as new.",
         "New": "New",
+        "history": "Received through Phone",
     },
     "nb": {
         "Email": "E-post",
@@ -43,6 +44,7 @@ WORDS = {
         "text error": "Skriv hva kunden sa",
         "filed": "Saken ble registrert som ny.",
         "New": "Ny",
+        "history": "Mottatt via Telefon",
     },
 }
 LOCALES = {"en": "en-GB", "nb": "nb-NO"}
@@ -79,6 +81,8 @@ def test_a_phone_call_is_typed_in_and_filed_as_new(chromium, live, account, lang
     expect(page.get_by_role("status")).to_have_text(w["filed"])
     expect(page.locator("#item-state")).to_have_text(w["New"])
     expect(page.get_by_text("When does the <i>spring</i> sale start?")).to_be_visible()
+    expect(page.locator("#item-history li")).to_have_count(1)
+    expect(page.locator("#item-history li")).to_contain_text(w["history"])  # in words, not "created: phone"
 
     page.goto("/feedback")
     row = page.locator("#feedback-table tbody tr").first

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from frontend import feedback_history
 from frontend.action_views import STATUSES as ACTION_STATUSES
 from frontend.backend import N_, Down, call, get_or_none, int_or_none, people, refusal
 from frontend.deps import WorkspaceDep
@@ -295,7 +296,7 @@ async def item_page(request: Request, browser: WorkspaceDep, item_id: int, done:
         {
             **_common(browser),
             "item": item,
-            "history": history or [],
+            "history": [feedback_history.describe(e) for e in history or []],
             "next_states": NEXT[item["state"]],
             "categories": await _categories(request, browser),
             "members": await people(request, browser),
