@@ -256,21 +256,49 @@ async def report(request: Request, browser: WorkspaceDep, done: str | None = Non
     )
 
 
-def pareto(counts: dict[Any, int], width: int = 640, height: int = 240) -> dict[str, Any]:
-    """Bars by count, largest first, and the cumulative share line, laid out for the SVG."""
+PARETO = {"width": 640, "label": 224, "right": 76, "top": 26, "row": 30, "bar": 18, "bottom": 10}
+
+
+def pareto(counts: dict[Any, int]) -> dict[str, Any]:
+    """Bars by count, largest first, and the cumulative share line, laid out for the SVG: one row a category,
+    the category's name left of its bar (room for a long one), the count after the bar and the cumulative share
+    in the right margin, so nothing runs past the edge or into a neighbour however the counts fall."""
+    size = PARETO
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
     total = sum(counts.values()) or 1
-    top = max(counts.values(), default=1)
-    step = width / max(len(ordered), 1)
+    top = max(counts.values(), default=1) or 1
+    x0, span = size["label"], size["width"] - size["label"] - size["right"]
     bars, points, running = [], [], 0
     for index, (key, count) in enumerate(ordered):
         running += count
-        h = round(height * count / top, 1)
-        x = round(index * step + step * 0.15, 1)
-        bars.append({"key": key, "count": count, "x": x, "y": round(height - h, 1), "w": round(step * 0.7, 1), "h": h})
-        points.append(f"{round(index * step + step / 2, 1)},{round(height - height * running / total, 1)}")
-        bars[-1]["share"] = round(100 * running / total)
-    return {"bars": bars, "line": " ".join(points), "width": width, "height": height}
+        y = size["top"] + index * size["row"]
+        middle = y + size["row"] / 2
+        w = round(span * count / top, 1)
+        share = round(100 * running / total)
+        bars.append(
+            {
+                "key": key,
+                "count": count,
+                "share": share,
+                "x": x0,
+                "y": round(middle - size["bar"] / 2, 1),
+                "w": w,
+                "h": size["bar"],
+                "middle": round(middle + 4, 1),  # the text's baseline, centred on the bar
+            }
+        )
+        points.append(f"{round(x0 + span * running / total, 1)},{round(middle, 1)}")
+    height = size["top"] + len(ordered) * size["row"] + size["bottom"]
+    return {
+        "bars": bars,
+        "line": " ".join(points),
+        "width": size["width"],
+        "height": height,
+        "label_x": x0 - 8,
+        "share_x": size["width"] - 4,
+        "axis_top": size["top"] - 4,
+        "axis_bottom": height - size["bottom"],
+    }
 
 
 async def _item(request: Request, browser: BrowserContext, item_id: int) -> dict[str, Any]:
