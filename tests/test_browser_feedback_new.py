@@ -74,6 +74,9 @@ def test_a_phone_call_is_typed_in_and_filed_as_new(chromium, live, account, lang
     expect(form.get_by_label(w["What the customer said"])).to_be_focused()
     expect(form.get_by_label(w["Customer's name"])).to_have_value("Kari Nordmann")
     expect(form.get_by_label(w["Channel"])).to_have_value("phone")
+    page.set_viewport_size({"width": 360, "height": 740})  # the open form fits a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     form.get_by_label(w["What the customer said"]).fill("When does the <i>spring</i> sale start?")
     form.get_by_role("button", name=w["File the item"]).click()
