@@ -41,9 +41,15 @@ SOURCES = {
     "manual": N_("Entered by hand"),
     "import": N_("File import"),
     "api": N_("Push API"),
+    "connector": N_("Connector"),
+    "feedback": N_("Feedback items"),
+    "activity": N_("Effekt's own work"),
     "derived": N_("Derived"),
 }
 OWN_SOURCES = ("manual", "import", "api")  # derived is set by the service when there is a formula
+# Sources the form does not offer: set by the service (a connector, the feedback items, the activity feed). The
+# edit form shows such a source as chosen and leaves it out of the payload, so saving never switches it off.
+KEPT_SOURCES = ("connector", "feedback", "activity")
 
 # The library's presets by key, in the page's language (the API's own names are English).
 PRESETS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -28,6 +29,10 @@ CSP = "; ".join(
 # Swagger UI (the /api/docs page only) sets style attributes in the markup it renders.
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 DOCS_PATH = "/api/docs"
+# The public feedback form (frontend/pages/feedback_form.py) is meant to be embedded in the customer's own site
+# (the inbox offers an <iframe> snippet): any site may frame it. Every other page keeps refusing to be framed.
+FRAMEABLE = re.compile(r"/feedback/form/[^/]+/?")
+FRAMEABLE_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
 HSTS = "max-age=31536000; includeSubDomains"
 STATIC_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -85,7 +90,8 @@ class TrustedProxies:
 
 
 class SecurityHeaders:
-    """CSP, nosniff, Referrer-Policy, frame denial on every answer; HSTS when the request came over HTTPS."""
+    """CSP, nosniff, Referrer-Policy, frame denial on every answer (but the public feedback form's, which any
+    site may frame); HSTS when the request came over HTTPS."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -94,7 +100,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = (DOCS_CSP if scope["path"] == DOCS_PATH else CSP).encode()
+        path = scope["path"]
+        framed = FRAMEABLE.fullmatch(path) is not None
+        csp = (DOCS_CSP if path == DOCS_PATH else FRAMEABLE_CSP if framed else CSP).encode()
         https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
@@ -103,6 +111,8 @@ class SecurityHeaders:
                 if "content-security-policy" not in headers:
                     headers.append("content-security-policy", csp.decode())
                 for key, value in STATIC_HEADERS:
+                    if framed and key == b"x-frame-options":
+                        continue  # it knows no "any site"; frame-ancestors says it
                     if key.decode() not in headers:
                         headers.append(key.decode(), value.decode())
                 if https:

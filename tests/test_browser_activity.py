@@ -42,3 +42,17 @@ def test_hours_on_a_step_and_a_kpi_fed_by_finished_runs(page, live, account):
     card.get_by_label("Of the workflow").select_option(label=workflow["name"])
     card.get_by_role("button", name="Save the source").click()  # only runs and hours are of one workflow
     expect(page.locator("#kpi-activity .field-error")).to_be_visible()
+
+    # Editing the KPI keeps its source: the form shows it as chosen, the page names it, saving leaves it on.
+    page.goto(f"/kpis/{kpi['id']}")
+    edit = page.locator("form", has=page.get_by_role("button", name="Save changes"))
+    expect(edit.get_by_label("Values come from").locator("option:checked")).to_have_text("Effekt's own work")
+    expect(page.locator("dt", has_text="Source").locator("xpath=following-sibling::dd[1]")).to_have_text(
+        "Effekt's own work"
+    )
+    edit.get_by_label("Name").fill("Articles published on the blog")
+    edit.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Articles published on the blog")
+    with live.client() as client:
+        assert client.get(f"/api/v1/kpis/{kpi['id']}", headers=account.headers()).json()["source"] == "activity"
+        assert client.get(f"/api/v1/activity/kpis/{kpi['id']}", headers=account.headers()).status_code == 200

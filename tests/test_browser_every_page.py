@@ -85,6 +85,8 @@ def seed(live, account) -> list[str]:
         "/settings/tokens",
         "/settings/notifications",
         "/inbox",
+        "/feedback",
+        "/feedback/report",
         "/settings/webhooks",
         f"/settings/webhooks/{ids['w']}",
         "/settings/calendar",

@@ -14,7 +14,9 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from frontend.pages.feedback_form import form_key
 from gateway.edge import SecurityHeaders, TrustedProxies
+from kit.settings import common
 
 MONTH = date.today().replace(day=1)
 
@@ -103,6 +105,40 @@ def test_hsts_only_over_https_and_forwarded_proto_only_from_a_trusted_proxy():
     assert proxied.text == "198.51.100.7 https" and "max-age=" in proxied.headers["strict-transport-security"]
     assert spoofed.text == "127.0.0.1 http" and "strict-transport-security" not in spoofed.headers
     assert https.text.endswith("https") and "strict-transport-security" in https.headers
+
+
+def test_only_the_public_feedback_form_may_be_framed_by_other_sites():
+    async def page(request):
+        return PlainTextResponse("page")
+
+    app = SecurityHeaders(Starlette(routes=[Route("/{path:path}", page, methods=["GET", "POST"])]))
+
+    async def run() -> dict[str, httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://edge") as edge:
+            paths = ["/feedback/form/k3y", "/feedback/form/k3y/", "/feedback", "/feedback/7", "/signin"]
+            paths += ["/feedback/form/k3y/other", "/feedback/form", "/x/feedback/form/k3y"]
+            answers = {p: await edge.get(p) for p in paths}
+            answers["POST"] = await edge.post("/feedback/form/k3y", data={"text": "hi"})
+            return answers
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # away from Playwright's event loop
+        answers = pool.submit(asyncio.run, run()).result(timeout=30)
+    for path in ("/feedback/form/k3y", "/feedback/form/k3y/", "POST"):
+        framed = answers.pop(path)
+        csp = framed.headers["content-security-policy"]
+        assert "frame-ancestors *" in csp and "'none'" not in csp.split("frame-ancestors")[1].split(";")[0], path
+        assert "script-src 'self'" in csp and "x-frame-options" not in framed.headers, path
+        assert framed.headers["x-content-type-options"] == "nosniff"
+    for response in answers.values():  # every other page still refuses to be framed
+        assert_secure(response)
+
+
+def test_the_live_feedback_form_may_be_framed_and_the_inbox_may_not(client, account):
+    form = client.get(f"/feedback/form/{form_key(common().resolved_signing_key(), account.workspace_id, None)}")
+    assert form.status_code == 200 and "x-frame-options" not in form.headers
+    assert "frame-ancestors *" in form.headers["content-security-policy"]
+    assert_secure(client.get("/feedback", follow_redirects=False))
+    assert_secure(client.get("/signin"))
 
 
 @pytest.mark.browser

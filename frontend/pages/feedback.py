@@ -3,13 +3,15 @@ history, and the report (category trend, Pareto chart as server-rendered SVG).""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from frontend import feedback_history
 from frontend.action_views import STATUSES as ACTION_STATUSES
 from frontend.backend import N_, Down, call, get_or_none, int_or_none, people, refusal
 from frontend.deps import WorkspaceDep
@@ -57,6 +59,29 @@ CATEGORY_KEYS = {
     "price": N_("Price"),
     "website_app": N_("Website or app"),
 }
+# The inbox's "New item" form: an item typed in by hand (a phone call, a letter, a word at the counter).
+NEW_FIELDS = (
+    "channel",
+    "kind",
+    "sentiment",
+    "category_id",
+    "text",
+    "customer_name",
+    "customer_contact",
+    "link",
+    "received_at",
+)
+NEW_ERRORS = {
+    "channel": N_("Choose the channel it came through."),
+    "kind": N_("Choose complaint, question, praise or suggestion."),
+    "sentiment": N_("Choose negative, neutral or positive."),
+    "category_id": N_("Choose a category of the list, or none."),
+    "text": N_("Write what the customer said, at most 10,000 characters."),
+    "customer_name": N_("Use at most 200 characters."),
+    "customer_contact": N_("Use at most 200 characters."),
+    "link": N_("Use at most 2,000 characters."),
+    "received_at": N_("Enter the date and time it came in, e.g. 2026-03-14 09:30, or leave it empty for now."),
+}
 FILTERS = ("state", "channel", "category_id", "kind", "sentiment", "surface_id", "past_target")
 NEXT = {
     "new": ("in_progress", "resolved", "escalated"),
@@ -88,8 +113,32 @@ def _common(browser: BrowserContext) -> dict[str, Any]:
     }
 
 
-@router.get("/feedback")
-async def inbox(request: Request, browser: WorkspaceDep, page: int = 1, done: str | None = None):
+def new_blank() -> dict[str, str]:
+    return {**dict.fromkeys(NEW_FIELDS, ""), "channel": "email", "kind": "complaint", "sentiment": "negative"}
+
+
+def new_payload(form: dict[str, str], zone: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API's body for the typed-in item, and the fields the page refuses itself (a time it cannot read). The
+    time is the workspace's local time; empty means now."""
+    body: dict[str, Any] = {k: form[k] or None for k in ("channel", "kind", "sentiment", "text")}
+    body.update({k: form[k] or None for k in ("customer_name", "customer_contact", "link")})
+    body["category_id"] = int_or_none(form["category_id"])
+    errors: dict[str, str] = {}
+    if form["received_at"]:
+        try:
+            moment = datetime.fromisoformat(form["received_at"].replace(" ", "T"))
+        except ValueError:
+            errors["received_at"] = NEW_ERRORS["received_at"]
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=ZoneInfo(zone or "UTC"))
+            body["received_at"] = moment.isoformat()
+    if not form["text"]:
+        errors["text"] = NEW_ERRORS["text"]
+    return {k: v for k, v in body.items() if v is not None}, errors
+
+
+async def _inbox_context(request: Request, browser: BrowserContext, page: int, done: str | None) -> dict[str, Any]:
     filters = _filters(request.query_params)
     params: dict[str, Any] = {k: v for k, v in filters.items() if v}
     params.update(limit=PER_PAGE, offset=(max(page, 1) - 1) * PER_PAGE)
@@ -100,25 +149,50 @@ async def inbox(request: Request, browser: WorkspaceDep, page: int = 1, done: st
         + "/feedback/form/"
         + form_key(request.app.state.signing_key, browser.workspace.id, None)
     )
-    return render(
-        request,
-        "feedback_inbox.html",
-        {
-            **_common(browser),
-            "filters": filters,
-            "rows": rows,
-            "count": count,
-            "page": page,
-            "pages": max(1, -(-count // PER_PAGE)),
-            "query": urlencode({k: v for k, v in filters.items() if v}),
-            "down": body is None,
-            "categories": await _categories(request, browser),
-            "members": await people(request, browser),
-            "form_link": link,
-            "snippet": snippet(link),
-            "done": done,
-        },
-    )
+    return {
+        **_common(browser),
+        "filters": filters,
+        "rows": rows,
+        "count": count,
+        "page": page,
+        "pages": max(1, -(-count // PER_PAGE)),
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+        "down": body is None,
+        "categories": await _categories(request, browser),
+        "members": await people(request, browser),
+        "form_link": link,
+        "snippet": snippet(link),
+        "done": done,
+        "new": new_blank(),
+        "errors": {},  # the "New item" form's, beside its fields (_field.html reads `errors`)
+    }
+
+
+@router.get("/feedback")
+async def inbox(request: Request, browser: WorkspaceDep, page: int = 1, done: str | None = None):
+    return render(request, "feedback_inbox.html", await _inbox_context(request, browser, page, done))
+
+
+@router.post("/feedback/new")
+async def new_item(request: Request, browser: WorkspaceDep):
+    data = await request.form()
+    form = {name: str(data.get(name) or "").strip() for name in NEW_FIELDS}
+    body, errors = new_payload(form, browser.workspace.timezone)
+    if not errors:
+        try:
+            answer = await call(request, browser, "POST", API, payload=body)
+        except Down:
+            errors = {"": N_("The item could not be saved right now. Try again in a moment.")}
+        else:
+            if answer.ok:
+                return RedirectResponse(f"/feedback/{answer.body['id']}?done=created", status_code=303)
+            if answer.status != 422:
+                raise refusal(answer)
+            errors = answer.field_errors(NEW_ERRORS)
+    context = await _inbox_context(request, browser, 1, None)
+    first = next((name for name in NEW_FIELDS if name in errors), None)
+    context.update(new=form, errors=errors, first_error=first, open_new=True)
+    return render(request, "feedback_inbox.html", context, status=422)
 
 
 @router.post("/feedback/bulk")
@@ -182,21 +256,49 @@ async def report(request: Request, browser: WorkspaceDep, done: str | None = Non
     )
 
 
-def pareto(counts: dict[Any, int], width: int = 640, height: int = 240) -> dict[str, Any]:
-    """Bars by count, largest first, and the cumulative share line, laid out for the SVG."""
+PARETO = {"width": 640, "label": 224, "right": 76, "top": 26, "row": 30, "bar": 18, "bottom": 10}
+
+
+def pareto(counts: dict[Any, int]) -> dict[str, Any]:
+    """Bars by count, largest first, and the cumulative share line, laid out for the SVG: one row a category,
+    the category's name left of its bar (room for a long one), the count after the bar and the cumulative share
+    in the right margin, so nothing runs past the edge or into a neighbour however the counts fall."""
+    size = PARETO
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
     total = sum(counts.values()) or 1
-    top = max(counts.values(), default=1)
-    step = width / max(len(ordered), 1)
+    top = max(counts.values(), default=1) or 1
+    x0, span = size["label"], size["width"] - size["label"] - size["right"]
     bars, points, running = [], [], 0
     for index, (key, count) in enumerate(ordered):
         running += count
-        h = round(height * count / top, 1)
-        x = round(index * step + step * 0.15, 1)
-        bars.append({"key": key, "count": count, "x": x, "y": round(height - h, 1), "w": round(step * 0.7, 1), "h": h})
-        points.append(f"{round(index * step + step / 2, 1)},{round(height - height * running / total, 1)}")
-        bars[-1]["share"] = round(100 * running / total)
-    return {"bars": bars, "line": " ".join(points), "width": width, "height": height}
+        y = size["top"] + index * size["row"]
+        middle = y + size["row"] / 2
+        w = round(span * count / top, 1)
+        share = round(100 * running / total)
+        bars.append(
+            {
+                "key": key,
+                "count": count,
+                "share": share,
+                "x": x0,
+                "y": round(middle - size["bar"] / 2, 1),
+                "w": w,
+                "h": size["bar"],
+                "middle": round(middle + 4, 1),  # the text's baseline, centred on the bar
+            }
+        )
+        points.append(f"{round(x0 + span * running / total, 1)},{round(middle, 1)}")
+    height = size["top"] + len(ordered) * size["row"] + size["bottom"]
+    return {
+        "bars": bars,
+        "line": " ".join(points),
+        "width": size["width"],
+        "height": height,
+        "label_x": x0 - 8,
+        "share_x": size["width"] - 4,
+        "axis_top": size["top"] - 4,
+        "axis_bottom": height - size["bottom"],
+    }
 
 
 async def _item(request: Request, browser: BrowserContext, item_id: int) -> dict[str, Any]:
@@ -222,7 +324,7 @@ async def item_page(request: Request, browser: WorkspaceDep, item_id: int, done:
         {
             **_common(browser),
             "item": item,
-            "history": history or [],
+            "history": [feedback_history.describe(e) for e in history or []],
             "next_states": NEXT[item["state"]],
             "categories": await _categories(request, browser),
             "members": await people(request, browser),

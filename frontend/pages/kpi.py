@@ -39,6 +39,7 @@ LABELS = {
     "frequencies": kpi_form.FREQUENCIES,
     "threshold_modes": kpi_form.THRESHOLD_MODES,
     "sources": kpi_form.SOURCES,
+    "kept_sources": kpi_form.KEPT_SOURCES,
     "presets": kpi_form.PRESETS,
 }
 PERIODS = {"day": N_("Day"), "week": N_("Week (from Monday)"), "month": N_("Month")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from frontend import kpi_form
 from frontend.backend import FORM_PROBLEM, Answer
 from frontend.pages import kpi, scorecard
+from frontend.templating import gettext_functions, templates
 
 
 def test_create_payload_leaves_out_empty_fields_and_reads_decimal_commas():
@@ -83,3 +84,18 @@ def test_scorecard_parameters_fall_back_and_stay_in_the_calendar():
     choice = scorecard.parse({"period": "quarter", "date": "2026-11-23", "surface": "4"})
     assert scorecard.query(choice) == "period=quarter&date=2026-11-23&surface=4"
     assert scorecard.query(choice, date=None, surface=None) == "period=quarter"
+
+
+def test_a_source_the_form_does_not_offer_is_shown_and_kept_on_save():
+    form = kpi_form.of_kpi({"name": "Articles published", "category": "activity", "source": "activity"})
+    html = templates.env.get_template("_kpi_fields.html").render(
+        p="edit-kpi", form=form, errors={}, people={}, surfaces={}, lang="nb", **kpi.LABELS, **gettext_functions("nb")
+    )
+    select = html.split('name="source"')[1].split("</select>")[0]
+    assert '<option value="activity" selected>' in select  # not "manual", the first option, by default
+    assert " selected" not in select.replace('<option value="activity" selected>', "")
+    assert "source" not in kpi_form.payload(kpi_form.read(form), creating=False)  # the service keeps it
+    for source in kpi_form.KEPT_SOURCES:
+        assert source in kpi_form.SOURCES
+    chosen = {**form, "source": "manual"}
+    assert kpi_form.payload(chosen, creating=False)["source"] == "manual"  # switching on purpose still works

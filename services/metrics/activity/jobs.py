@@ -50,3 +50,11 @@ async def record_activity(
             version=int(version),
         ),
     )
+
+
+async def fill_activity_months(ctx: dict[str, Any]) -> int:
+    """The daily cron: a month that passed (or began) with no activity gets its 0 even when nothing is published."""
+    engine = ctx.get("metrics_engine") or _engine()
+    filled = await asyncio.to_thread(in_session, engine, service.fill_all_empty_months)
+    log.info("activity: %s empty months filled with 0", filled)
+    return filled
