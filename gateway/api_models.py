@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, field_validator
 
 from gateway.models import ApiTokenPublic, MemberPublic, WorkspacePublic, check_country, check_timezone
-from kit.fields import STRICT
+from kit.fields import STRICT, no_nul
 from kit.query import Page
 from kit.roles import Role
 
@@ -35,7 +37,7 @@ class WorkspaceUpdate(BaseModel):
         v = v.strip()
         if not v:
             raise ValueError("must not be blank")
-        return v
+        return no_nul(v)
 
     @field_validator("timezone")
     @classmethod
@@ -58,7 +60,7 @@ class MemberCreate(BaseModel):
     model_config = STRICT
 
     email: EmailStr
-    name: str = Field(default="", max_length=200)
+    name: Annotated[str, AfterValidator(no_nul)] = Field(default="", max_length=200)
     role: Role = Role.editor
 
 

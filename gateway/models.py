@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import EmailStr, field_validator
+from pydantic import AfterValidator, EmailStr, field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
 from gateway.db import GatewayModel
 from kit.db import enum_type
-from kit.fields import STRICT, OptionalMoment
+from kit.fields import STRICT, OptionalMoment, no_nul
 from kit.roles import Role
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
@@ -34,7 +35,7 @@ class User(GatewayModel, table=True):
 
 class UserCreate(GatewayModel):
     email: EmailStr
-    name: str = Field(default="", max_length=200)
+    name: Annotated[str, AfterValidator(no_nul)] = Field(default="", max_length=200)
     password: str = Field(min_length=10, max_length=200)
 
     @field_validator("email")
@@ -105,7 +106,7 @@ class WorkspaceCreate(GatewayModel):
         v = v.strip()
         if not v:
             raise ValueError("must not be blank")
-        return v
+        return no_nul(v)
 
     @field_validator("slug")
     @classmethod
@@ -184,7 +185,7 @@ class ApiTokenCreate(GatewayModel):
         v = v.strip()
         if not v:
             raise ValueError("must not be blank")
-        return v
+        return no_nul(v)
 
 
 class ApiTokenPublic(GatewayModel):

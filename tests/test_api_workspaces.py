@@ -63,6 +63,8 @@ def test_create_a_workspace(client, live):
     assert r.json()["role"] == "owner" and r.json()["slug"].startswith("fjord-cafe-as")
     taken = client.post("/api/v1/workspaces", json={"name": "x", "slug": r.json()["slug"]}, headers=owner.headers())
     problem(taken, 409, "slug")
+    nul = client.post("/api/v1/workspaces", json={"name": "Fjord\x00Café"}, headers=owner.headers())
+    problem(nul, 422, "name")  # PostgreSQL text cannot hold NUL: refused as input, never a 500 from the driver
 
 
 def test_members_roles_and_the_last_owner(client, live):

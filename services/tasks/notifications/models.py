@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from pydantic import Field as PydField
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
@@ -154,3 +154,11 @@ class PreferencesUpdate(BaseModel):
     kinds: list[KindPreference] = PydField(default_factory=list, max_length=len(EventKind))
     quiet_start: time | None = PydField(default=None, description="Start of the quiet hours (workspace time zone)")
     quiet_end: time | None = PydField(default=None, description="End of the quiet hours; both or neither")
+
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _local(cls, v: time | None) -> time | None:
+        """A time of day in the workspace's zone: an offset (16:00+02:00) means nothing here."""
+        if v is not None and v.tzinfo is not None:
+            raise ValueError("give a local time of day without a UTC offset, such as 22:00")
+        return v

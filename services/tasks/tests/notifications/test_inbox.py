@@ -62,6 +62,7 @@ def test_preferences_are_saved_per_kind_and_bad_input_names_the_field(client):
         ({"kinds": [{"kind": "assigned", "email": "sometimes"}]}, "kinds"),
         ({"kinds": [{"kind": "assigned", "email": "off"}, {"kind": "assigned", "email": "digest"}]}, "kinds"),
         ({"colour": "red"}, "colour"),
+        ({"quiet_start": "16:56:16+18:22", "quiet_end": "07:00"}, "quiet_start"),  # an offset: PostgreSQL refused it
     ]:
         answer = client.put(f"{API}/preferences", json=body, headers=me)
         assert answer.status_code == 422, body
