@@ -185,8 +185,8 @@ def run_story(live, account, tmp_path) -> None:
             def hook_ids() -> set[str]:
                 return {a.headers["webhook-id"] for a in list(receiver.arrivals)}
 
-            until(lambda: len(mail_ids()) >= want and len(hook_ids()) >= want, 120, f"{want} of each", every=0.5)
-            until(lambda: settled(engine, account.workspace_id), 60, "every claim to be settled", every=0.5)
+            until(lambda: len(mail_ids()) >= want and len(hook_ids()) >= want, 180, f"{want} of each", every=0.5)
+            until(lambda: settled(engine, account.workspace_id), 180, "every claim to be settled", every=0.5)
             time.sleep(3)  # a tick more of every cron: nothing else may arrive
         finally:
             for proc in procs:
