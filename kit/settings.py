@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -52,21 +51,9 @@ class CommonSettings(BaseSettings):
 
 
 def _key_file(data_dir: Path) -> str:
-    path = data_dir / "signing.key"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # Write aside, then link into place: two processes starting at once agree on one whole key.
-        tmp = data_dir / f".signing.key.{os.getpid()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text().strip()
+    from kit.sealing import key_file
+
+    return key_file(data_dir, "signing.key", make=lambda: secrets.token_urlsafe(48))
 
 
 @lru_cache
