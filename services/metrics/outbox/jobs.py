@@ -35,6 +35,12 @@ def _due(engine: Engine, now):
         return service.due(session, now, BATCH)
 
 
+def job_id(row) -> str:
+    """One job per outbox row; its creation time in the id, so a fresh database's row 1 is never mistaken for
+    another database's row 1 that Redis still remembers (arq keeps a finished job's id for an hour)."""
+    return f"metrics-notify:{row.id}:{row.created_at.strftime('%Y%m%dT%H%M%S%f')}"
+
+
 async def push_notifications(ctx: dict[str, Any]) -> int:
     """Cron: queue each due outbox row as a job of the tasks worker; how many went."""
     engine = ctx.get("metrics_engine") or _engine()
@@ -52,9 +58,7 @@ async def push_notifications(ctx: dict[str, Any]) -> int:
             "params": row.params,
         }
         try:
-            await ctx["redis"].enqueue_job(
-                TASKS_JOB, payload, _job_id=f"metrics-notify:{row.id}", _queue_name=queue_name("tasks")
-            )
+            await ctx["redis"].enqueue_job(TASKS_JOB, payload, _job_id=job_id(row), _queue_name=queue_name("tasks"))
             done.append(row.id)
         except REDIS_DOWN as exc:
             failed.append((row.id, str(exc) or type(exc).__name__))
