@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from kit.fields import utcnow
@@ -149,14 +150,29 @@ def job_id(figure: PublishedFigure) -> str:
 
 
 def mark_published(session: Session, figure: PublishedFigure, when: datetime | None = None) -> None:
-    """Remember a change as handed to the metrics queue."""
-    row = session.get(PublishedFigure, (figure.workspace_id, figure.measure, figure.key, figure.month))
-    if row is None:
-        row = PublishedFigure(
-            workspace_id=figure.workspace_id, measure=figure.measure, key=figure.key, month=figure.month
-        )
-    row.value, row.version, row.published_at = figure.value, figure.version, when or utcnow()
-    session.add(row)
+    """Remember a change as handed to the metrics queue. Two workers may publish the same change at once (the
+    job id makes the queue take it once): one upsert, which only ever moves a figure to a newer version."""
+    table = PublishedFigure.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(
+        workspace_id=figure.workspace_id,
+        measure=figure.measure,
+        key=figure.key,
+        month=figure.month,
+        value=figure.value,
+        version=figure.version,
+        published_at=when or utcnow(),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "measure", "key", "month"],
+        set_={
+            "value": stmt.excluded.value,
+            "version": stmt.excluded.version,
+            "published_at": stmt.excluded.published_at,
+        },
+        where=table.c.version < stmt.excluded.version,
+    )
+    session.execute(stmt)
     session.flush()
 
 

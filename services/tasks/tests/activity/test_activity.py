@@ -85,6 +85,22 @@ def test_each_change_is_published_once_with_a_new_version(session):
     assert gone == [(0.0, 3)]  # a month that lost its hours is published as 0
 
 
+def test_two_workers_publishing_the_same_change_leave_one_row_at_the_newest_version(session):
+    _, run = start_blog(session, PUBLISH)
+    draft = task(session, run, "draft")
+    tasks.log_time(session=session, task=draft, user_id=ANNA, hours=2, day=date(2026, 6, 15), note=None)
+    first = [f for f in service.changes(session) if f.key == 0 and f.measure == "hours_logged"]
+    for _ in range(2):  # the second worker's mark of the same version: no IntegrityError, nothing changes
+        service.mark_published(session, first[0].model_copy())
+    tasks.log_time(session=session, task=draft, user_id=ANNA, hours=1, day=date(2026, 6, 16), note=None)
+    newer = [f for f in service.changes(session) if f.key == 0 and f.measure == "hours_logged"]
+    service.mark_published(session, newer[0])
+    service.mark_published(session, first[0].model_copy())  # a late mark of the older version does not go back
+    rows, _ = service.published(session, WS, limit=100, offset=0)
+    hours = [(r.value, r.version) for r in rows if r.measure == "hours_logged" and r.key == 0]
+    assert hours == [(3.0, 2)]
+
+
 def test_the_time_log_api_is_scoped(client, engine):
     from sqlmodel import Session
 
