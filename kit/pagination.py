@@ -114,3 +114,9 @@ RequiredIdsQuery = Annotated[
 
 # An id filter in the query string: bounded like every id, so PostgreSQL never sees an out-of-range integer.
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only records with this id")]
+
+
+def search_query(description: str) -> Any:
+    """A text filter (`q: search_query("Name contains") = None`): at most 200 characters and no NUL, which
+    PostgreSQL text cannot hold (a 422 naming `q`, not a driver error)."""
+    return Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$", description=description)]

@@ -160,6 +160,9 @@ def test_the_kpi_list_filters_by_ids_within_the_workspace(client, account, other
     problem(client.get("/api/v1/kpis", params={"ids": str(2**40)}, headers=account.headers()), 422, "ids.0")
     # an empty list is not "no filter": the client meant some ids and sent none
     problem(client.get("/api/v1/kpis?ids=", headers=account.headers()), 422, "ids.0")
+    # PostgreSQL text cannot hold NUL: a search for one is refused as input, not a driver error
+    problem(client.get("/api/v1/kpis", params={"q": "a\x00b"}, headers=account.headers()), 422, "q")
+    problem(client.get("/api/v1/actions/export.csv", params={"q": "\x00"}, headers=account.headers()), 422, "q")
 
 
 def test_another_workspace_gets_404_on_every_goal_id(client, account, other_account):

@@ -13,7 +13,7 @@ from kit import references
 from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, PageDep, sorted_page
+from kit.pagination import ArchivedQuery, PageDep, search_query, sorted_page
 from services.goals.goals import history, moves, reads, service
 from services.goals.goals.metrics_client import MetricsKpis
 from services.goals.goals.models import GoalCreate, GoalLevel, GoalMove, GoalUpdate, KpiLinkIn
@@ -62,7 +62,7 @@ def list_goals(
     parent_id: ParentQuery = None,
     surface_id: SurfaceQuery = None,
     archived: ArchivedQuery = False,
-    q: Annotated[str | None, Query(max_length=200, description="Title contains")] = None,
+    q: search_query("Title contains") = None,
 ):
     rows, total, unavailable = reads.list_goals(
         session=session,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Request, status
 
 from kit import references
 from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, sorted_page
+from kit.pagination import ArchivedQuery, search_query, sorted_page
 from services.goals.surfaces import service
 from services.goals.surfaces.models import SurfaceCreate, SurfaceKind, SurfaceList, SurfacePublic, SurfaceUpdate
 
@@ -24,7 +22,7 @@ def list_surfaces(
     page: sorted_page(*service.SURFACE_SORTS),
     kind: SurfaceKind | None = None,
     archived: ArchivedQuery = False,
-    q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None,
+    q: search_query("Name contains") = None,
 ):
     rows, total = service.list_surfaces(
         session=session,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import IdQuery, IdsQuery, PageDep
+from kit.pagination import IdQuery, IdsQuery, PageDep, search_query
 from services.metrics.feedback import builtin, feed, privacy, service
 from services.metrics.feedback.models import (
     Answer,
@@ -156,7 +156,7 @@ def list_items(
     surface_id: IdQuery = None,
     owner_id: IdQuery = None,
     past_target: Annotated[bool, Query(description="Only items past their answer-time target")] = False,
-    q: Annotated[str | None, Query(max_length=200, description="Text contains")] = None,
+    q: search_query("Text contains") = None,
     ids: IdsQuery = None,
 ):
     filters = {

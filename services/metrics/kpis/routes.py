@@ -10,7 +10,7 @@ from kit import references
 from kit.deps import OneHopRoute, SessionDep
 from kit.fields import MAX_ID
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import ArchivedQuery, IdsQuery, sorted_page
+from kit.pagination import ArchivedQuery, IdsQuery, search_query, sorted_page
 from services.metrics.kpis import library, service, targets
 from services.metrics.kpis.library import KpiFromPreset, KpiPreset
 from services.metrics.kpis.models import (
@@ -49,7 +49,7 @@ def list_kpis(
     category: Category | None = None,
     surface_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only KPIs of this goals surface")] = None,
     archived: ArchivedQuery = False,
-    q: Annotated[str | None, Query(max_length=200, description="Name contains")] = None,
+    q: search_query("Name contains") = None,
     ids: IdsQuery = None,
     owner_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only KPIs this user owns")] = None,
     stale: Annotated[

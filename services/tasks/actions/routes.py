@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from kit.deps import OneHopRoute, SessionDep
 from kit.identity import EditorDep, PrincipalDep
-from kit.pagination import IdQuery, IdsQuery, PageDep
+from kit.pagination import IdQuery, IdsQuery, PageDep, search_query
 from kit.query import get_scoped
 from services.tasks.actions import effect, export, planning, priority, service
 from services.tasks.actions import status as statuses
@@ -61,7 +61,7 @@ def filters(
     feedback_item_id: IdQuery = None,
     ids: IdsQuery = None,
     done_since: Annotated[date | None, Query(description="Done on or after")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Title contains")] = None,
+    q: search_query("Title contains") = None,
 ) -> dict[str, Any]:
     return {k: v for k, v in locals().items() if v is not None}
 
