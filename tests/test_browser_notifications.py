@@ -4,10 +4,8 @@ the header counts it, the inbox shows it (and leads to the run), and the digest 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,44 +13,13 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from kit.mailbox import Mailbox
 from tests import support
+from tests.notify_support import digest_round, mailbox_fixture  # noqa: F401  (the `mailbox` fixture)
 from tests.workflow_support import add_members, blog_roles
 
 pytestmark = pytest.mark.browser
 OSLO = ZoneInfo("Europe/Oslo")
 DOCS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "docs")
-
-
-@pytest.fixture
-def mailbox(monkeypatch):
-    """A real SMTP server on loopback, and the tasks service (worker included) pointed at it."""
-    from services.tasks.config import settings
-
-    box = Mailbox().start()
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_PORT", str(box.port))
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_TLS", "none")
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_FROM", "Effekt <effekt@example.com>")
-    settings.cache_clear()
-    yield box
-    monkeypatch.undo()
-    settings.cache_clear()
-    box.stop()
-
-
-def digest_round(now: datetime) -> dict:
-    """One round of the notification cron at `now`, as the worker runs it (the tasks database, the gateway)."""
-    from services.tasks.db import create_engine_from_settings
-    from services.tasks.notifications import jobs
-    from services.tasks.notifications.recipients import GatewayDirectory
-
-    engine = create_engine_from_settings()
-    try:  # in a thread of its own: Playwright's sync API holds this thread's event loop
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, jobs.deliver(engine=engine, directory=GatewayDirectory(), now=now)).result()
-    finally:
-        engine.dispose()
 
 
 def test_daily_digest_inbox_and_unread_count(chromium, live, account, mailbox):

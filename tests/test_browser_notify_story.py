@@ -7,10 +7,8 @@ are cancelled (GET /api/v1/tasks/{id}/reminders). Nothing reaches the Slack endp
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time as clock
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,47 +18,16 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 from sqlmodel import Session, col, func, select
 
-from kit.mailbox import Mailbox
 from services.tasks.events.models import Event
 from services.tasks.tests.webhooks.receiver import Receiver
 from services.tasks.webhooks.models import FanoutCursor, WebhookDelivery
 from tests import support
+from tests.notify_support import digest_round, mailbox_fixture  # noqa: F401  (the `mailbox` fixture)
 from tests.processes import until
 from tests.workflow_support import add_members
 
 pytestmark = pytest.mark.browser
 OSLO = ZoneInfo("Europe/Oslo")
-
-
-@pytest.fixture
-def mailbox(monkeypatch):
-    """A real SMTP server on loopback, and the tasks service (worker included) pointed at it."""
-    from services.tasks.config import settings
-
-    box = Mailbox().start()
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_PORT", str(box.port))
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_TLS", "none")
-    monkeypatch.setenv("EFFEKT_TASKS_SMTP_FROM", "Effekt <effekt@example.com>")
-    settings.cache_clear()
-    yield box
-    monkeypatch.undo()
-    settings.cache_clear()
-    box.stop()
-
-
-def digest_round(now: datetime) -> dict:
-    """One round of the notification cron at `now`, as the worker runs it (the tasks database, the gateway)."""
-    from services.tasks.db import create_engine_from_settings
-    from services.tasks.notifications import jobs
-    from services.tasks.notifications.recipients import GatewayDirectory
-
-    engine = create_engine_from_settings()
-    try:  # in a thread of its own: Playwright's sync API holds this thread's event loop
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, jobs.deliver(engine=engine, directory=GatewayDirectory(), now=now)).result()
-    finally:
-        engine.dispose()
 
 
 def feed_events(url: str) -> dict[int, dict]:
