@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from kit.fields import utcnow
+from kit.turns import waiting
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -27,7 +28,24 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         _one_writer(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _lend_turn_on_round_trips(engine)
+    return engine
+
+
+def _lend_turn_on_round_trips(engine: Engine) -> None:
+    """A request thread waiting for PostgreSQL's answer lends its turn (kit.turns): the wait is the server's work."""
+    dialect = engine.dialect
+    for name in ("do_execute", "do_execute_no_params", "do_executemany", "do_commit", "do_rollback", "do_ping"):
+        setattr(dialect, name, _lending(getattr(dialect, name)))
+
+
+def _lending(method):
+    def call(*args, **kwargs):
+        with waiting():
+            return method(*args, **kwargs)
+
+    return call
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -57,8 +75,10 @@ class _Writer:
     def take(self, dbapi_conn: Any, statement: str) -> None:
         if self.owner is dbapi_conn or statement.lstrip()[:7].upper().split(" ", 1)[0] not in WRITES:
             return
-        if not self.lock.acquire(timeout=WRITE_WAIT):
-            raise sa.exc.OperationalError(statement, None, Exception("database is locked (another writer)"))
+        if not self.lock.acquire(blocking=False):
+            with waiting():  # the writer before may need a turn to finish
+                if not self.lock.acquire(timeout=WRITE_WAIT):
+                    raise sa.exc.OperationalError(statement, None, Exception("database is locked (another writer)"))
         self.owner = dbapi_conn
 
     def hand_on(self, conn: Any) -> None:

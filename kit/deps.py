@@ -4,11 +4,11 @@ A request crosses into the thread pool once: every dependency is `async def` and
 touches the database only when first used), and `OneHopRoute` runs a sync endpoint together with its
 session's commit (or rollback) in one trip through the pool, before the response is sent.
 
-Each service has a pool of its own, of a few threads (`ThreadLimit`, EFFEKT_REQUEST_THREADS): a request's work is
-short and holds the GIL, so dozens of threads only take turns with each other and with the event loop (every
-request waits for all the others, and a SQLite write lock is held while its thread waits for the GIL); a few
-threads serve requests about in the order they came. Per service, because a service's request may wait for
-another service's answer (goals asks metrics): one shared small pool could fill with the waiting ones."""
+Each service has threads of its own (`ThreadLimit`), of which a few run at once (EFFEKT_REQUEST_THREADS, default 1;
+kit.turns): a request's work holds the GIL, so threads running side by side only hand the interpreter to each other
+(every request waits for all the others, and SQLite's driver lets go of the GIL at every row). A thread waiting on
+another service, on PostgreSQL or on SQLite's write lock lends its turn, so one slow answer holds up nobody. Per
+service, because a service's request may wait for another service's answer (goals asks metrics)."""
 
 from __future__ import annotations
 
@@ -27,15 +27,19 @@ from fastapi.routing import APIRoute
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_threads: ContextVar[CapacityLimiter | None] = ContextVar("effekt_request_threads", default=None)
+from kit.turns import Turns
+
+POOL_PER_TURN = 8  # threads that may wait for a turn (or on another service) per turn; waiting ones cost nothing
+_threads: ContextVar[tuple[CapacityLimiter, Turns] | None] = ContextVar("effekt_request_threads", default=None)
 
 
 class ThreadLimit:
-    """ASGI middleware: this app's requests run their sync work on at most `tokens` threads at once."""
+    """ASGI middleware: this app's requests run their sync work on threads of its own, `tokens` of them at once."""
 
     def __init__(self, app: ASGIApp, tokens: int):
         self.app = app
         self.tokens = max(1, tokens)
+        self.turns = Turns(self.tokens)
         # by event loop: each is made in the loop that serves (tests run one app in several)
         self.limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
             weakref.WeakKeyDictionary()
@@ -45,8 +49,8 @@ class ThreadLimit:
         loop = asyncio.get_running_loop()
         limiter = self.limiters.get(loop)
         if limiter is None:
-            limiter = self.limiters[loop] = CapacityLimiter(self.tokens)
-        token = _threads.set(limiter)
+            limiter = self.limiters[loop] = CapacityLimiter(self.tokens * POOL_PER_TURN)
+        token = _threads.set((limiter, self.turns))
         try:
             await self.app(scope, receive, send)
         finally:
@@ -54,8 +58,13 @@ class ThreadLimit:
 
 
 async def run_in_threadpool(fn: Callable[..., Any], *args: Any) -> Any:
-    """fn(*args) in a worker thread of this app's pool (the process-wide default outside a ThreadLimit)."""
-    return await anyio.to_thread.run_sync(fn, *args, limiter=_threads.get())
+    """fn(*args) in a worker thread of this app's pool, once it has a turn (the process-wide pool and no turns
+    outside a ThreadLimit)."""
+    threads = _threads.get()
+    if threads is None:
+        return await anyio.to_thread.run_sync(fn, *args)
+    limiter, turns = threads
+    return await anyio.to_thread.run_sync(turns.run, fn, *args, limiter=limiter)
 
 
 async def request_session(request: Request) -> AsyncIterator[Session]:

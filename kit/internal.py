@@ -11,6 +11,7 @@ from fastapi import Request
 from kit.errors import Unavailable
 from kit.identity import IDENTITY_HEADER
 from kit.observability import REQUEST_ID_HEADER, request_id_var
+from kit.turns import waiting
 
 log = logging.getLogger("effekt.internal")
 
@@ -29,7 +30,8 @@ class InternalClient:
         own = identity if identity is not None else request.headers.get(IDENTITY_HEADER, "") if request else ""
         headers = {IDENTITY_HEADER: own, REQUEST_ID_HEADER: request_id_var.get()}
         try:
-            response = self.http.get(f"/{service}{path}", params=params, headers=headers)
+            with waiting():  # the other service may need a turn of this process's (effekt up runs them all)
+                response = self.http.get(f"/{service}{path}", params=params, headers=headers)
         except httpx.HTTPError as exc:
             log.warning("internal call to %s%s failed: %s", service, path, exc)
             raise Unavailable(f"The {service} service could not be asked.") from None

@@ -35,10 +35,13 @@ class CommonSettings(BaseSettings):
         ),
     )
     request_threads: int = Field(
-        default=4,
+        default=1,
         ge=1,
         le=256,
-        description="Threads per service for the requests' database work (kit.deps.ThreadLimit)",
+        description=(
+            "Request threads per service that run at once (kit.turns); more wait their turn, and one waiting on "
+            "another service or the database lends it"
+        ),
     )
     log_level: str = "INFO"
     log_json: bool = True

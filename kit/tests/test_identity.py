@@ -45,3 +45,19 @@ def test_the_workspace_time_zone_travels_and_gives_its_own_today():
     assert east.today() == datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
     assert (east.today() - west.today()).days in (1, 2)  # never the same day
     assert replace(P, timezone="Mars/Olympus").today() == datetime.now(ZoneInfo("UTC")).date()
+
+
+def test_a_checked_identity_is_remembered_only_while_it_is_valid():
+    from kit.identity import checked_identity
+
+    principal = Principal(user_id=3, workspace_id=4, role=Role.editor)
+    token = sign_identity(KEY, principal, ttl=2)
+    assert checked_identity(KEY, token) == principal
+    assert checked_identity(KEY, token) == principal  # remembered: the same answer
+    with pytest.raises(Unauthorized):
+        checked_identity("another-key-of-32-bytes-at-least!!", token)  # remembered per key, never across keys
+    with pytest.raises(Unauthorized):
+        checked_identity(KEY, token[:-2] + ("AA" if not token.endswith("AA") else "BB"))  # a changed signature
+    time.sleep(2.1)
+    with pytest.raises(Unauthorized):
+        checked_identity(KEY, token)  # expired: refused though it was remembered
