@@ -54,6 +54,7 @@ def create_app() -> FastAPI:
         Signer(signing_key),
         timeout=cfg.upstream_timeout,
         connect_timeout=cfg.upstream_connect_timeout,
+        concurrency=cfg.upstream_concurrency,
     )
 
     @asynccontextmanager

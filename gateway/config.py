@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kit.roles import Role
@@ -19,6 +20,10 @@ class GatewaySettings(BaseSettings):
     metrics_url: str = "http://127.0.0.1:8003"
     upstream_timeout: float = 30.0
     upstream_connect_timeout: float = 2.0
+    # Requests in flight to one service at once; the rest wait in the gateway in the order they came (service-to-
+    # service reads never wait: they are part of a request already let through). Raise it for a service run as
+    # several replicas.
+    upstream_concurrency: int = Field(default=4, ge=1, le=1024)
     session_days: int = 14
     token_cache_seconds: float = 5.0
     # Failed sign-ins in a window: one account from one address, one account from anywhere, one address.

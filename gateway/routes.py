@@ -112,7 +112,10 @@ async def internal(request: Request) -> Response:
         raise NotFound(f"No service {service!r}.")
     principal = verify_identity(state.signing_key, request.headers.get(IDENTITY_HEADER, ""))
     path = "/" + request.path_params["rest"] + (f"?{request.url.query}" if request.url.query else "")
-    return relay(*await state.upstreams.send(service, "GET", path, headers=state.upstreams.identity_headers(principal)))
+    headers = state.upstreams.identity_headers(principal)
+    # never queued: the caller's request already holds a place in its own service's queue, and two services asking
+    # each other while both queues are full would wait for each other
+    return relay(*await state.upstreams.send(service, "GET", path, headers=headers, queued=False))
 
 
 @router.get("/internal/gateway/members", include_in_schema=False)

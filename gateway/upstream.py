@@ -1,4 +1,10 @@
-"""One pooled aiohttp client per service: timeouts, retries for idempotent requests, clear 503s."""
+"""One pooled aiohttp client per service: a queue in front of it, timeouts, retries for idempotent requests, 503s.
+
+The queue: at most `concurrency` requests are in flight to a service; the others wait here, in the order they came.
+Measured with 50 users on PostgreSQL per service (bench/load.py): every request let through at once made each
+service juggle dozens (p99/p50 about 6); four at a time served 60 % more requests and evened their waits out, since
+a wait in one FIFO queue is the same for everyone while waits spread over the services' event loops, thread pools
+and the operating system's scheduler are not."""
 
 from __future__ import annotations
 
@@ -36,14 +42,25 @@ FORWARD_HEADERS = frozenset({"content-type", "accept", "if-none-match", "if-matc
 class Upstreams:
     """The services behind the gateway, by name."""
 
-    def __init__(self, urls: dict[str, str], signer: Signer, *, timeout: float = 30.0, connect_timeout: float = 2.0):
+    def __init__(
+        self,
+        urls: dict[str, str],
+        signer: Signer,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 2.0,
+        concurrency: int = 4,
+    ):
         self.urls = urls
         self.signer = signer
+        self.concurrency = concurrency
+        self.queues: dict[str, asyncio.Semaphore] = {}  # made in start(), in the loop that serves
         self.timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=connect_timeout)
         self.sessions: dict[str, aiohttp.ClientSession] = {}
 
     async def start(self) -> None:
         for name, url in self.urls.items():
+            self.queues[name] = asyncio.Semaphore(self.concurrency)  # fair: the longest waiting goes first
             connector = aiohttp.TCPConnector(limit=256, keepalive_timeout=30, ttl_dns_cache=300)
             self.sessions[name] = aiohttp.ClientSession(
                 base_url=url,
@@ -73,8 +90,18 @@ class Upstreams:
         headers: dict[str, str],
         body: bytes | None = None,
         params: Any = None,
+        queued: bool = True,
     ) -> tuple[int, list[tuple[str, str]], bytes]:
-        """Send one request; retry connection failures of idempotent methods; map failures to 503."""
+        """Send one request once it is its turn (`queued=False`: at once, for a service's own call to another);
+        retry connection failures of idempotent methods; map failures to 503."""
+        if not queued:
+            return await self._send(service, method, path, headers=headers, body=body, params=params)
+        async with self.queues[service]:
+            return await self._send(service, method, path, headers=headers, body=body, params=params)
+
+    async def _send(
+        self, service: str, method: str, path: str, *, headers: dict[str, str], body: bytes | None, params: Any
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         session = self.sessions[service]
         attempts = 3 if method in IDEMPOTENT else 1
         try:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from kit.fields import utcnow
-from kit.turns import waiting
+from kit.turns import share, waiting
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -118,7 +118,10 @@ def _one_writer(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def before_execute(conn, _cursor, statement, _params, _context, _executemany) -> None:
-        writer.take(conn.connection.dbapi_connection, statement)
+        dbapi_conn = conn.connection.dbapi_connection
+        if writer.owner is not dbapi_conn:
+            share()  # between statements, never while holding the write lock
+        writer.take(dbapi_conn, statement)
 
     @event.listens_for(engine.pool, "close")
     @event.listens_for(engine.pool, "invalidate")

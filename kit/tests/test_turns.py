@@ -61,3 +61,28 @@ def test_outside_a_turn_waiting_does_nothing_and_a_nested_run_does_not_wait_for_
     with waiting():
         assert holding() is None
     assert turns.run(lambda: turns.run(lambda: holding() is turns)) is True
+
+
+def test_a_long_turn_is_shared_with_those_waiting_and_a_short_one_is_not():
+    from kit import turns as module
+    from kit.turns import share
+
+    turns = Turns(1)
+    order, started = [], threading.Event()
+
+    def long_request():
+        started.set()
+        share()  # early: keeps its turn
+        order.append("long: first part")
+        time.sleep(module.QUANTUM * 3)  # stands for work that holds the turn
+        while len(turns._new) == 0:
+            time.sleep(0.005)
+        share()  # it has had its share and somebody waits: they go first
+        order.append("long: second part")
+
+    runner = threading.Thread(target=turns.run, args=(long_request,))
+    runner.start()
+    started.wait(timeout=10)
+    run_threads(1, lambda: turns.run(lambda: order.append("short")))
+    runner.join(timeout=10)
+    assert order == ["long: first part", "short", "long: second part"]
