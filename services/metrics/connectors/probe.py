@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from kit.errors import Invalid
+from kit.turns import waiting
 from services.metrics.connectors import runner, service
 from services.metrics.connectors.crypto import CredentialsError
 from services.metrics.connectors.http import VendorError
@@ -48,7 +49,8 @@ def test_connection(*, session: Session, workspace_id: int, connector_id: int | 
     kind, source = _source(session, workspace_id, connector_id, data)
     kind_spec = spec(kind)
     try:
-        message = asyncio.run(runner.check(kind_spec, source))
+        with waiting():  # the vendor's answer may take seconds: other requests run meanwhile (kit.turns)
+            message = asyncio.run(runner.check(kind_spec, source))
     except VendorError as exc:
         return Preview(ok=False, message=runner.scrub(str(exc), source.secrets))
     return Preview(ok=True, message=message)
@@ -75,7 +77,8 @@ def preview(*, session: Session, workspace_id: int, connector_id: int | None, da
         for metric, filter_, period in feeds
     ]
     try:
-        results = asyncio.run(runner.fetch_all(kind_spec, source, requests))
+        with waiting():
+            results = asyncio.run(runner.fetch_all(kind_spec, source, requests))
     except VendorError as exc:
         return Preview(ok=False, message=runner.scrub(str(exc), source.secrets))
     series = [
