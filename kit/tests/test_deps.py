@@ -152,3 +152,45 @@ def test_a_service_runs_at_most_its_threads_at_once_and_another_service_is_not_h
             assert len(answers) == 6 and max(answers) == 2
 
     run_async(scenario())  # not anyio.run: a browser test before it in this worker keeps a loop marked running
+
+
+def test_with_one_turn_a_request_waiting_on_another_service_lets_the_next_one_run():
+    import threading
+
+    import httpx
+
+    from kit.deps import ThreadLimit
+    from kit.turns import waiting
+
+    answered = threading.Event()
+    router = APIRouter(route_class=OneHopRoute)
+
+    @router.get("/asks")
+    def asks():  # stands for an endpoint asking another service (kit.internal lends the turn the same way)
+        with waiting():
+            return {"answered": answered.wait(timeout=20)}
+
+    @router.get("/answers")
+    def answers():
+        answered.set()
+        return {"ok": True}
+
+    app = FastAPI()
+    app.include_router(router)
+    app.add_middleware(ThreadLimit, tokens=1)
+
+    async def scenario():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            async with anyio.create_task_group() as tg:
+                out = {}
+
+                async def first():
+                    out["asks"] = (await client.get("/asks")).json()
+
+                tg.start_soon(first)
+                await anyio.sleep(0.2)
+                with anyio.fail_after(10):  # the one turn is lent: this runs although /asks has not finished
+                    assert (await client.get("/answers")).json() == {"ok": True}
+            assert out["asks"] == {"answered": True}
+
+    run_async(scenario())
