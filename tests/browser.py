@@ -17,6 +17,7 @@ def sign_in(page: Page, account: support.Account, path: str, email: str | None =
     page.get_by_label("Password").fill(account.password if email is None else support.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"^https?://[^/]+" + re.escape(path) + "$"))
+    page.wait_for_load_state()  # the URL changes when the page starts coming: its script's handlers come with "load"
 
 
 def goal_row(page: Page, title: str):

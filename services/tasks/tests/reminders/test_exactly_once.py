@@ -155,7 +155,11 @@ def test_every_due_reminder_is_written_once_through_kills_and_a_redis_restart(en
     assert not [e for e in events if e.task_id in quiet], "a finished or re-dated task was reminded"
     assert {e.task_id for e in events} == live | {min(r.task_id for r in rows)}
     logs = "".join(p.read_text(errors="replace") for p in tmp_path.glob("*.log"))
-    assert "IntegrityError" not in logs and "Traceback" not in logs, logs[-4000:]
+    assert "IntegrityError" not in logs, logs[-4000:]
+    # A job that ends while Redis is down logs arq's traceback of the refused connection: the restart is the
+    # test's own doing. Any other traceback is a fault.
+    tracebacks = [line for line in logs.splitlines() if "Traceback" in line]
+    assert all("redis.exceptions.ConnectionError" in line for line in tracebacks), tracebacks[-3:]
     print(
         f"\n[exactly once] {len(events)} reminders, each key once; {sum(keys.values())} events, "
         f"{len(quiet)} tasks finished or re-dated got none; the test's own sweep took {own_sweeps['rows']} rows"
