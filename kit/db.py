@@ -35,17 +35,33 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def _lend_turn_on_round_trips(engine: Engine) -> None:
     """A request thread waiting for PostgreSQL's answer lends its turn (kit.turns): the wait is the server's work."""
+    ready = _connected_once(engine)
     dialect = engine.dialect
     for name in ("do_execute", "do_execute_no_params", "do_executemany", "do_commit", "do_rollback", "do_ping"):
-        setattr(dialect, name, _lending(getattr(dialect, name)))
+        setattr(dialect, name, _lending(getattr(dialect, name), ready))
 
 
-def _lending(method):
+def _lending(method, ready: list[bool]):
     def call(*args, **kwargs):
+        if not ready[0]:
+            return method(*args, **kwargs)
         with waiting():
             return method(*args, **kwargs)
 
     return call
+
+
+def _connected_once(engine: Engine) -> list[bool]:
+    """[True] once the engine's first connection is made. Until then SQLAlchemy holds its first-connect lock while
+    it asks the server about itself: a thread lending its turn there would leave the next one waiting on that
+    lock with the turn, for ever (a service restarted under load stopped answering so)."""
+    ready = [False]
+
+    @event.listens_for(engine.pool, "checkout")
+    def checked_out(*_args) -> None:
+        ready[0] = True
+
+    return ready
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -115,12 +131,13 @@ def _one_writer(engine: Engine) -> None:
             writer.hand_on(dbapi_conn)
 
     dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+    ready = _connected_once(engine)
 
     @event.listens_for(engine, "before_cursor_execute")
     def before_execute(conn, _cursor, statement, _params, _context, _executemany) -> None:
         dbapi_conn = conn.connection.dbapi_connection
-        if writer.owner is not dbapi_conn:
-            share()  # between statements, never while holding the write lock
+        if ready[0] and writer.owner is not dbapi_conn:
+            share()  # between statements, never while holding the write lock (nor SQLAlchemy's first-connect lock)
         writer.take(dbapi_conn, statement)
 
     @event.listens_for(engine.pool, "close")
