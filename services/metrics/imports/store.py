@@ -30,10 +30,13 @@ DIRECT = (
     "COPY observations (workspace_id, created_at, updated_at, kpi_id, period, period_start, value, source, "
     "note) FROM STDIN"
 )
+# The period too, so each KPI's part of the key's index is one short range (without it, the range held every row
+# of the KPI stored so far: chunks of one transaction that each hold every KPI scanned all earlier chunks again).
 EXISTS = (
-    "SELECT EXISTS (SELECT 1 FROM observations WHERE kpi_id = ANY(%(kpis)s) "
+    "SELECT EXISTS (SELECT 1 FROM observations WHERE kpi_id = ANY(%(kpis)s) AND period = ANY(%(periods)s) "
     "AND period_start BETWEEN %(first)s AND %(last)s)"
 )
+PERIOD_WORDS = {0: "day", 1: "month", 2: "week"}  # check.PERIOD_CODES >> 24
 # In key order, so concurrent imports lock shared keys in the same order; created_at = updated_at marks an insert.
 MERGE = """WITH up AS (
   INSERT INTO observations (kpi_id, period, period_start, value, source, note, workspace_id, created_at, updated_at)
@@ -84,8 +87,10 @@ def _from_copy_text(field: str) -> str | None:
 def _exists(cursor: Any, keys: list[int]) -> bool:
     """Whether observations may already hold one of these keys (of their KPIs, within their dates)."""
     kpis = sorted({k >> 26 for k in keys})
+    periods = [PERIOD_WORDS[p] for p in {(k >> 24) & 3 for k in keys}]
     days = [(k >> 2) & 0x3FFFFF for k in keys]
-    cursor.execute(EXISTS, {"kpis": kpis, "first": date.fromordinal(min(days)), "last": date.fromordinal(max(days))})
+    first, last = date.fromordinal(min(days)), date.fromordinal(max(days))
+    cursor.execute(EXISTS, {"kpis": kpis, "periods": periods, "first": first, "last": last})
     return cursor.fetchone()[0]
 
 
