@@ -6,7 +6,9 @@ of the GIL while PostgreSQL works, and PostgreSQL is another process). Nothing c
 checked: the transaction ends with the import marked done, its counts and its notice, in the same commit; a bad
 line, a superseded run or an error rolls it back, so nothing of the file is stored. Progress (lines checked, bad
 lines) and the report commit on the job's other connections as the check goes, so the progress bar moves and
-the report keeps every bad line with its number.
+the report keeps every bad line with its number. Chunks are COPied without first asking whether their keys are
+stored until one of them meets stored keys (it is then upserted, and the later chunks ask first): the probe's
+index ranges grew with every chunk of the transaction, a wrong guess costs the COPY up to the first stored key.
 
 A run that dies stored nothing: its record says `checking` with no rows done, and start_run starts the next run
 over (it resumes only a `storing` run). A run resumed after committed chunks of the earlier, two-pass way
@@ -62,9 +64,10 @@ class _Transaction:
         try:
             with self.engine.connect() as conn, conn.begin() as transaction:
                 made = stored = 0
+                probe = False  # until a chunk meets stored keys: the first import of values asks nothing
                 while type(item := self.queue.get()) is tuple:
-                    created, count = store.postgresql(conn, self.record.workspace_id, *item, utcnow())
-                    made, stored = made + created, stored + count
+                    created, count = store.postgresql(conn, self.record.workspace_id, *item, utcnow(), probe)
+                    made, stored, probe = made + created, stored + count, probe or created < count
                 if item is _ROLLBACK:
                     transaction.rollback()
                     return

@@ -95,13 +95,16 @@ def _exists(cursor: Any, keys: list[int]) -> bool:
 
 
 def postgresql(
-    conn: Connection, workspace_id: int, keys: list[int], lines: list[str], now: datetime
+    conn: Connection, workspace_id: int, keys: list[int], lines: list[str], now: datetime, probe: bool = True
 ) -> tuple[int, int]:
     """Rows sorted by key: COPY straight into observations when none of their keys is there yet (the common
-    first import), else COPY into a temporary table and one upsert from it: (created, stored)."""
+    first import), else COPY into a temporary table and one upsert from it: (created, stored).
+
+    Without `probe` the COPY is tried without asking first, and a key already there sends the chunk to the
+    upsert all the same (what the COPY did up to that key is rolled back and is the cost of guessing wrong)."""
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor:
-        if not _exists(cursor, keys):
+        if not (probe and _exists(cursor, keys)):
             prefix = f"{workspace_id}\t{now.isoformat()}\t{now.isoformat()}\t"
             cursor.execute("SAVEPOINT import_direct")
             try:
@@ -109,7 +112,7 @@ def postgresql(
                     copy.write((prefix + ("\n" + prefix).join(lines) + "\n").encode())
                 cursor.execute("RELEASE SAVEPOINT import_direct")
                 return len(lines), len(lines)
-            except psycopg.errors.UniqueViolation:  # another run stored some of the keys meanwhile
+            except psycopg.errors.UniqueViolation:  # stored before (unprobed), or by another run meanwhile
                 cursor.execute("ROLLBACK TO SAVEPOINT import_direct")
         conn.exec_driver_sql(STAGE)
         with cursor.copy("COPY import_stage (kpi_id, period, period_start, value, source, note) FROM STDIN") as copy:
