@@ -6,7 +6,8 @@ A fresh database (effekt_bench_ingest on the given server, dropped at the end) w
 workspace of 1,000 KPIs. The CSV (kpi;period;date;value, a decimal comma in every value, as a Nordic
 spreadsheet saves it) holds one daily value per KPI per day. The import goes the product's way: the upload is
 stored (imports.create_import), the suggested mapping confirmed (imports.start_run), and the arq job's body
-(import_jobs.run_import_sync) checks every line and upserts the observations in committed chunks. The
+(import_jobs.run_import_sync) checks every line while a thread COPies the good ones into observations, in one
+transaction that commits when every line is good (all or nothing; with --store-good, committed chunks). The
 reference is `COPY bare FROM STDIN (FORMAT csv)` of the same file into a table with the file's columns and no
 index, constraint or key, on the same server (that ratio is printed too), and `COPY keyed` into a table with
 the same unique key, the honest limit of an idempotent store. The last line is `ratio: N.NN`, the import's rows
@@ -112,7 +113,7 @@ def main() -> None:
     if result["status"] != "done" or result["rows_done"] != args.rows:
         sys.exit(f"the import did not store every row: {result}")
     print(f"rows: {args.rows} ({len(data) / 1e6:.1f} MB of CSV, {args.kpis} KPIs)")
-    mode = "store good lines while checking" if args.store_good else "all or nothing: check, then store"
+    mode = "store good lines while checking" if args.store_good else "all or nothing: checked while stored, one commit"
     print(f"import: {seconds:.2f} s ({args.rows / seconds:,.0f} rows/s; {mode})")
     print(f"copy: {copy:.2f} s ({args.rows / copy:,.0f} rows/s)")
     print(f"copy into a table with the same unique key: {keyed:.2f} s ({args.rows / keyed:,.0f} rows/s)")

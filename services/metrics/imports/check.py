@@ -21,6 +21,7 @@ PERIOD_CODES = {"day": 0, "month": 1 << 24, "week": 2 << 24}
 PERIOD_WORDS = {word: period.value for word, period in PERIODS.items()}
 SOURCE_CODES = {"api": 0, "derived": 1, "import": 2, "manual": 3}
 DAY_CACHE = 100_000  # distinct date texts remembered per run
+CELL_CACHE = 10_000  # distinct KPI and period cells remembered per run
 # A stored row: kpi_id, period, period_start, value, source, note.
 Row = tuple[int, str, date, float, str, str | None]
 
@@ -196,20 +197,43 @@ class LineChecker:
         period_col, fixed_period = self.period_col, self.fixed_period
         start_col, value_col, source_col, note_col = self.start_col, self.value_col, self.source_col, self.note_col
         days: dict[str, tuple[int, int, int]] = {}
-        codes = {(p, s): PERIOD_CODES[p] | SOURCE_CODES[s] for p in PERIOD_CODES for s in SOURCE_CODES}
+        # Cells as written → what they give, for the KPI (id, key bits, its text) and the period (word, key bits):
+        # a file repeats a few of them on every line, so each is stripped, lower-cased and looked up once.
+        kpi_cells: dict[Any, tuple[int, int, str]] = {}
+        period_cells: dict[Any, tuple[str, int]] = {}
+        sources = {s: (s, SOURCE_CODES[s]) for s in SOURCE_CODES}
+        import_bits = SOURCE_CODES["import"]
 
         def fast(cells: list[Any]) -> tuple[int, str]:
             if kpi_col is None:
                 kpi_id = fixed_kpi
-            elif by_name:
-                kpi_id, problem = names[cells[kpi_col].strip().lower()]
-                if problem:
-                    raise LookupError(problem)
+                kpi_bits, kpi_text = kpi_id << 26, str(kpi_id)
             else:
-                kpi_id = int(cells[kpi_col])
-                if ids[kpi_id]:
-                    raise LookupError(kpi_id)
-            period = fixed_period or PERIOD_WORDS[cells[period_col].strip().lower()]
+                raw = cells[kpi_col]
+                known = kpi_cells.get(raw)
+                if known is None:
+                    if by_name:
+                        kpi_id, problem = names[raw.strip().lower()]
+                    else:
+                        kpi_id = int(raw)
+                        problem = ids[kpi_id]
+                    if problem:
+                        raise LookupError(problem)
+                    known = (kpi_id, kpi_id << 26, str(kpi_id))
+                    if len(kpi_cells) < CELL_CACHE:
+                        kpi_cells[raw] = known
+                kpi_id, kpi_bits, kpi_text = known
+            if fixed_period:
+                period, period_bits = fixed_period, PERIOD_CODES[fixed_period]
+            else:
+                raw = cells[period_col]
+                known_period = period_cells.get(raw)
+                if known_period is None:
+                    word = PERIOD_WORDS[raw.strip().lower()]
+                    known_period = (word, PERIOD_CODES[word])
+                    if len(period_cells) < CELL_CACHE:
+                        period_cells[raw] = known_period
+                period, period_bits = known_period
             text = cells[start_col]
             day = days.get(text)
             if day is None:
@@ -217,7 +241,7 @@ class LineChecker:
                 if len(days) < DAY_CACHE:
                     days[text] = day
             bits, weekday, mday = day
-            if period != "day" and ((period == "week" and weekday) or (period == "month" and mday != 1)):
+            if period_bits and ((period == "week" and weekday) or (period == "month" and mday != 1)):
                 raise ValueError(text)
             raw = cells[value_col]
             if "," in raw:  # a decimal comma; "1,234.5" goes the careful way
@@ -227,7 +251,10 @@ class LineChecker:
                 raise ValueError(raw)
             # PostgreSQL reads plain decimals as Python does (both round correctly): sent as written, no repr.
             number_text = raw.strip() if raw.isascii() and not ("_" in raw or "e" in raw or "E" in raw) else repr(value)
-            source = "import" if source_col is None else SOURCES[cells[source_col].strip().lower() or "import"]
+            if source_col is None:
+                source, source_bits = "import", import_bits
+            else:
+                source, source_bits = sources[SOURCES[cells[source_col].strip().lower() or "import"]]
             note = "\\N"
             if note_col is not None:
                 kept = cells[note_col].strip()
@@ -235,9 +262,10 @@ class LineChecker:
                     if len(kept) > MAX_NOTE or "\x00" in kept:
                         raise ValueError(kept)
                     note = copy_text(kept)
-            return kpi_id << 26 | bits | codes[
-                period, source
-            ], f"{kpi_id}\t{period}\t{text}\t{number_text}\t{source}\t{note}"
+            return (
+                kpi_bits | period_bits | bits | source_bits,
+                f"{kpi_text}\t{period}\t{text}\t{number_text}\t{source}\t{note}",
+            )
 
         return fast
 

@@ -1,10 +1,13 @@
-"""Running an import: check every line, then store the good ones in committed chunks with progress.
+"""Running an import: check every line and store the good ones, with progress.
 
-All or nothing (the default): every line is checked first, then the rows are stored in key order. With
-store_good: a thread stores each chunk while the next one is checked. Each chunk and the progress it makes commit
-together, so a run cut off mid-way resumes after its last chunk; values are upserted on their key (KPI, period,
-start, source), so running again never duplicates anything. On PostgreSQL a chunk none of whose keys is stored
-yet is COPied straight into observations; others go through a temporary table and INSERT ... ON CONFLICT."""
+All or nothing (the default) on PostgreSQL: one pass, the lines checked while the good ones are stored in one
+transaction that commits only when every line is good (pipeline.py). On SQLite, and when resuming a run of the
+earlier two-pass way: every line is checked first, then the rows are stored in key order, in committed chunks.
+With store_good: a thread stores each chunk while the next one is checked. Each committed chunk and the progress
+it makes commit together, so a run cut off mid-way resumes after its last chunk; values are upserted on their key
+(KPI, period, start, source), so running again never duplicates anything. On PostgreSQL a chunk none of whose
+keys is stored yet is COPied straight into observations; others go through a temporary table and INSERT ... ON
+CONFLICT."""
 
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ from services.metrics.imports.models import (
     ObservationImport,
 )
 from services.metrics.imports.parse import cells, unreadable
+from services.metrics.imports.store import quick_switches
 from services.metrics.outbox import service as outbox
 
 log = logging.getLogger("effekt.metrics.imports")
@@ -59,6 +63,16 @@ def _progress(conn: Connection, import_id: int, attempt: int, **values: Any) -> 
         raise Superseded()
 
 
+def _file(session: Session, import_id: int) -> bytes:
+    """The uploaded bytes. PostgreSQL sends them in its binary format: as text (hex) a 32 MB file took 0.16-0.24 s
+    to arrive and decode, in binary 0.04-0.06 s."""
+    if session.get_bind().dialect.name != "postgresql":
+        return session.exec(select(ImportFile.data).where(ImportFile.import_id == import_id)).one()
+    with session.connection().connection.driver_connection.cursor(binary=True) as cursor:
+        cursor.execute("SELECT data FROM observation_import_files WHERE import_id = %s", [import_id])
+        return cursor.fetchone()[0]
+
+
 def _begin(engine: Engine, import_id: int, attempt: int) -> tuple[ObservationImport, bytes] | None:
     """The record and its file, marked as being checked; None if this run is not (or no longer) the one."""
     with Session(engine, expire_on_commit=False) as session:
@@ -69,7 +83,7 @@ def _begin(engine: Engine, import_id: int, attempt: int) -> tuple[ObservationImp
             or record.status not in (ImportStatus.queued, ImportStatus.checking, ImportStatus.storing)
         ):
             return None
-        data = session.exec(select(ImportFile.data).where(ImportFile.import_id == import_id)).one()
+        data = _file(session, import_id)
         resume_from = record.rows_done  # start_run zeroes it unless an interrupted run is resumed
         session.execute(delete(ImportProblem).where(col(ImportProblem.import_id) == import_id))
         _progress(
@@ -92,13 +106,14 @@ def _check_all(
     data: bytes,
     checker: LineChecker,
     good: dict[int, str],
-    full: Callable[[], None] | None = None,
+    full: Callable[[int], None] | None = None,
     size: int = 0,
 ) -> tuple[int, int]:
     """Check every line, writing each bad one to the report: (lines, bad lines).
 
-    Good rows go to `good` (key → COPY text); with `full`, that is called whenever it holds `size` rows, and
-    empties it (what it took is remembered, so a later line with the same key is still refused)."""
+    Good rows go to `good` (key → COPY text); with `full`, that is called (with the bad lines so far) whenever
+    it holds `size` rows, and empties it (what it took is remembered, so a later line with the same key is still
+    refused)."""
     total = bad_lines = 0
     problems: list[dict[str, Any]] = []
     fast, careful, taken = checker.fast, checker.careful, set()
@@ -138,7 +153,7 @@ def _check_all(
                     flush()
             elif full is not None and len(good) >= size:
                 taken.update(good)
-                full()
+                full(bad_lines)
             if total % PROGRESS_EVERY == 0:
                 flush()
     except csv.Error as exc:
@@ -234,16 +249,18 @@ def _check_and_store(engine: Engine, record: ObservationImport, data: bytes, che
     with engine.begin() as conn:
         _progress(conn, record.id, record.attempt, status=ImportStatus.storing)
     good: dict[int, str] = {}
-    store = _Store(engine, record, background=engine.dialect.name == "postgresql")  # SQLite has one writer
+    background = engine.dialect.name == "postgresql"  # SQLite has one writer
+    store = _Store(engine, record, background=background)
 
-    def flush() -> None:
+    def flush(bad_lines: int = 0) -> None:
         for keys, lines in _sorted_chunks(good, size):
             store.put(keys, lines)
         good.clear()
 
     try:
-        total, _ = _check_all(engine, record, data, checker, good, flush, size)
-        flush()
+        with quick_switches(background):
+            total, _ = _check_all(engine, record, data, checker, good, flush, size)
+            flush()
     except BaseException:
         store.close(failed=True)
         raise
@@ -279,7 +296,14 @@ def run_import_sync(engine: Engine, import_id: int, attempt: int) -> str:
         with Session(engine) as session:
             kpis = KpiCatalogue.load(session, record.workspace_id)
         size = CHUNK.get(engine.dialect.name, 5_000)
-        run = _check_and_store if mapping.store_good else _check_then_store
+        if mapping.store_good:
+            run = _check_and_store
+        elif engine.dialect.name == "postgresql" and not record.rows_done:
+            from services.metrics.imports.pipeline import check_while_storing  # it builds on this module
+
+            run = check_while_storing
+        else:  # SQLite, or resuming after the chunks an earlier two-pass run committed
+            run = _check_then_store
         return run(engine, record, data, LineChecker(mapping, record.columns, kpis), size)
     except Superseded:
         return "superseded"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlmodel import Session, col
 
 from kit.db import save
@@ -31,6 +31,13 @@ STALE = timedelta(minutes=2)
 # A queued run no worker has taken in this long lost its job (Redis was away when it was queued): it may be run
 # again at once, and the metrics worker's requeue cron queues it again by itself (requeue.py).
 QUEUE_GRACE = timedelta(seconds=15)
+# PostgreSQL compresses a large upload as it stores it: with lz4 (PostgreSQL 14 on, when built with it) a 32 MB CSV
+# took 0.10 s to store against 0.37 s with the default pglz, and 9.1 MB against 7.9 MB. For this transaction only,
+# and only where the server offers it.
+LZ4 = text(
+    "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
+    "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+)
 
 
 def interrupted(record: ObservationImport) -> bool:
@@ -93,6 +100,8 @@ def create_import(
     )
     session.add(record)
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(LZ4)
     session.add(ImportFile(import_id=record.id, data=data))
     session.flush()
     return record
