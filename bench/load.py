@@ -40,7 +40,8 @@ from scratch_db import scratch_database  # noqa: E402
 
 READS = ("/api/v1/goals?limit=20", "/api/v1/scorecard?period=month", "/api/v1/kpis?limit=20")
 ROLES = ("goals", "tasks", "metrics")
-PASSED = ("EFFEKT_REQUEST_THREADS", "EFFEKT_GATEWAY_UPSTREAM_CONCURRENCY")  # settings of the shell the servers get (to compare them)
+# settings of the shell the servers get (to compare them)
+PASSED = ("EFFEKT_REQUEST_THREADS", "EFFEKT_GATEWAY_UPSTREAM_CONCURRENCY")
 
 
 def bench_env(data_dir: Path, redis_url: str | None) -> dict[str, str]:
