@@ -74,8 +74,10 @@ def test_daily_digest_inbox_and_unread_count(chromium, live, account, mailbox):
     text = digest.get_body(("plain",)).get_content()
     assert f"“{first['title']}” in {run['name']} is yours now" in text
     assert f"/runs/{run['id']}#task-{first['id']}" in text and "/settings/notifications" in text
-    digest_round(datetime.combine(tomorrow, time(9), tzinfo=OSLO).astimezone(UTC))
-    assert len(mailbox.to(ben.email)) == 1  # one digest a day
+    again = digest_round(datetime.combine(tomorrow, time(9), tzinfo=OSLO).astimezone(UTC))
+    # one digest a day: a later round the same day opens none (the live stack's own worker runs its rounds at the
+    # real time meanwhile, so the mailbox alone does not say which round sent what)
+    assert again["digests"] == 0, (again, [m["Subject"] for m in mailbox.to(ben.email)])
 
     item.get_by_role("link").click()
     expect(page).to_have_url(re.compile(rf"/runs/{run['id']}"))
