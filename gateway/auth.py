@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import random
 import secrets
 import time
 from dataclasses import dataclass
@@ -110,7 +111,9 @@ class Authenticator:
         grant = await run_in_threadpool(self._resolve_token, raw)
         if len(self._tokens) > 10_000:
             self._tokens.clear()
-        self._tokens[raw] = (now + self.cache_seconds, grant)
+        # each entry lives 80-100 % of the cache time: tokens first used together (a fleet of clients started at
+        # once) would otherwise all be looked up again in the same instant, every cache period
+        self._tokens[raw] = (now + self.cache_seconds * random.uniform(0.8, 1.0), grant)
         return grant
 
     def forget_tokens(self) -> None:
