@@ -96,8 +96,16 @@ class Upstreams:
         retry connection failures of idempotent methods; map failures to 503."""
         if not queued:
             return await self._send(service, method, path, headers=headers, body=body, params=params)
-        async with self.queues[service]:
+        queue = self.queues[service]
+        try:  # a service that hangs must not keep the requests behind it waiting for ever: as long as one answer
+            await asyncio.wait_for(queue.acquire(), timeout=self.timeout.total)
+        except TimeoutError:
+            busy = f"The {service} service is too busy to answer now."
+            raise Unavailable(busy, headers={"Retry-After": "5"}) from None
+        try:
             return await self._send(service, method, path, headers=headers, body=body, params=params)
+        finally:
+            queue.release()
 
     async def _send(
         self, service: str, method: str, path: str, *, headers: dict[str, str], body: bytes | None, params: Any

@@ -55,3 +55,42 @@ def test_a_service_gets_at_most_its_share_at_once_in_arrival_order_and_internal_
             await runner.cleanup()
 
     run_async(scenario())
+
+
+def test_a_request_that_waits_in_the_queue_longer_than_an_answer_may_take_is_a_503():
+    from kit.errors import Unavailable
+
+    async def scenario():
+        release = asyncio.Event()
+
+        async def hangs(request: web.Request) -> web.Response:
+            await release.wait()
+            return web.json_response({})
+
+        app = web.Application()
+        app.router.add_get("/hangs", hangs)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        upstreams = Upstreams({"goals": f"http://127.0.0.1:{port}"}, Signer("k" * 32), timeout=0.5, concurrency=1)
+        await upstreams.start()
+        try:
+            first = asyncio.create_task(upstreams.send("goals", "GET", "/hangs", headers={}))
+            await asyncio.sleep(0.05)
+            try:
+                await upstreams.send("goals", "GET", "/hangs", headers={})
+                raise AssertionError("the second request should have been refused")
+            except Unavailable as exc:
+                assert "too busy" in str(exc.detail) and exc.headers == {"Retry-After": "5"}
+            try:
+                await first  # the hanging one times out on its own
+            except Unavailable:
+                pass
+        finally:
+            release.set()
+            await upstreams.close()
+            await runner.cleanup()
+
+    run_async(scenario())
