@@ -1,12 +1,32 @@
 """The gateway's queue in front of each service: a few requests in flight, the rest in the order they came."""
 
 import asyncio
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
 from gateway.auth import Signer
 from gateway.upstream import Upstreams
 from kit.testing import run_async
+
+
+@asynccontextmanager
+async def goals_behind_the_gateway(path: str, handler, **options):
+    """`handler` served at `path` on a loopback port, and the gateway's Upstreams with it as the goals service."""
+    app = web.Application()
+    app.router.add_get(path, handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    upstreams = Upstreams({"goals": f"http://127.0.0.1:{port}"}, Signer("k" * 32), **options)
+    await upstreams.start()
+    try:
+        yield upstreams
+    finally:
+        await upstreams.close()
+        await runner.cleanup()
 
 
 def test_a_service_gets_at_most_its_share_at_once_in_arrival_order_and_internal_calls_do_not_queue():
@@ -23,16 +43,7 @@ def test_a_service_gets_at_most_its_share_at_once_in_arrival_order_and_internal_
             inside[0] -= 1
             return web.json_response({"n": request.query["n"]})
 
-        app = web.Application()
-        app.router.add_get("/slow", slow)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        upstreams = Upstreams({"goals": f"http://127.0.0.1:{port}"}, Signer("k" * 32), concurrency=2)
-        await upstreams.start()
-        try:
+        async with goals_behind_the_gateway("/slow", slow, concurrency=2) as upstreams:
             calls = []
             for n in range(6):
                 calls.append(asyncio.create_task(upstreams.send("goals", "GET", f"/slow?n={n}", headers={})))
@@ -50,9 +61,6 @@ def test_a_service_gets_at_most_its_share_at_once_in_arrival_order_and_internal_
             assert [a[0] for a in answers] == [200] * 6
             assert order == ["0", "1", "internal", "2", "3", "4", "5"]  # the waiting ones in the order they came
             assert peak[0] == 3  # two queued ones and the internal call
-        finally:
-            await upstreams.close()
-            await runner.cleanup()
 
     run_async(scenario())
 
@@ -67,16 +75,7 @@ def test_a_request_that_waits_in_the_queue_longer_than_an_answer_may_take_is_a_5
             await release.wait()
             return web.json_response({})
 
-        app = web.Application()
-        app.router.add_get("/hangs", hangs)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        upstreams = Upstreams({"goals": f"http://127.0.0.1:{port}"}, Signer("k" * 32), timeout=0.5, concurrency=1)
-        await upstreams.start()
-        try:
+        async with goals_behind_the_gateway("/hangs", hangs, timeout=0.5, concurrency=1) as upstreams:
             first = asyncio.create_task(upstreams.send("goals", "GET", "/hangs", headers={}))
             await asyncio.sleep(0.05)
             try:
@@ -88,9 +87,6 @@ def test_a_request_that_waits_in_the_queue_longer_than_an_answer_may_take_is_a_5
                 await first  # the hanging one times out on its own
             except Unavailable:
                 pass
-        finally:
             release.set()
-            await upstreams.close()
-            await runner.cleanup()
 
     run_async(scenario())
